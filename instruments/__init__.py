@@ -1,0 +1,1 @@
+"""Declarative questionnaires that need no plugin code; registered by the core plugin."""

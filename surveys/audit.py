@@ -1,0 +1,26 @@
+"""The audit log: exports and access to individual data are written here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+
+from .core.models import AuditEvent
+from .extensions import db
+from .views.access import current_organisation
+
+
+def record(action: str, target: str, **details: Any) -> None:
+    user_id = current_user.id if current_user.is_authenticated else None
+    organisation = current_organisation() if user_id else None
+    db.session.add(
+        AuditEvent(
+            organisation_id=organisation.id if organisation else None,
+            user_id=user_id,
+            action=action,
+            target=target,
+            details=details,
+        )
+    )
+    db.session.commit()

@@ -1,0 +1,179 @@
+"""Campaigns, waves and links: what a curator does before and during a wave."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .core.contracts import CampaignTables, ScoreRow, WaveInfo
+from .core.models import (
+    Assignment,
+    Campaign,
+    Invitation,
+    Organisation,
+    Participant,
+    Response,
+    Score,
+    Wave,
+)
+from .extensions import db
+from .state import get_state
+
+
+def create_campaign(organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str) -> Campaign:
+    """A campaign with one assignment per instrument (for the instrument's audience) and its input wave."""
+    state = get_state()
+    campaign = Campaign(organisation_id=organisation.id, name=name)
+    for position, instrument_id in enumerate(instrument_ids):
+        instrument = state.instrument(instrument_id)
+        campaign.assignments.append(
+            Assignment(
+                instrument_id=instrument_id, audience=list(instrument.audience), position=position
+            )
+        )
+    campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def add_wave(campaign: Campaign, kind: str, name: str) -> Wave:
+    wave = Wave(kind=kind, name=name, position=len(campaign.waves))
+    campaign.waves.append(wave)
+    db.session.commit()
+    return wave
+
+
+def eligible_participants(campaign: Campaign) -> list[Participant]:
+    """The organisation's participants whose role one of the campaign's instruments is for."""
+    roles = {role for a in campaign.assignments for role in a.audience}
+    query = db.select(Participant).filter_by(organisation_id=campaign.organisation_id)
+    if roles:
+        query = query.where(Participant.role.in_(sorted(roles)))
+    return list(db.session.execute(query.order_by(Participant.code)).scalars())
+
+
+def generate_links(wave: Wave) -> list[tuple[Participant, str]]:
+    """Create an invitation for each eligible participant who has none yet.
+
+    Returns (participant, token) pairs: the only time the tokens exist in clear.
+    """
+    invited = {
+        i.participant_id
+        for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
+    }
+    issued = []
+    for participant in eligible_participants(wave.campaign):
+        if participant.id in invited:
+            continue
+        invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
+        issued.append((participant, invitation.issue_token()))
+        db.session.add(invitation)
+    db.session.commit()
+    return issued
+
+
+def reissue_link(invitation: Invitation) -> str:
+    """Replace the invitation's token; the old link stops working at once."""
+    token = invitation.issue_token()
+    db.session.commit()
+    return token
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    participant: Participant
+    invitation: Invitation | None
+    submitted: int
+    started: int
+    expected: int
+
+    @property
+    def label(self) -> str:
+        if self.invitation is None:
+            return "not_invited"
+        if self.invitation.declined_at:
+            return "declined"
+        if self.expected and self.submitted >= self.expected:
+            return "done"
+        if self.started or self.submitted:
+            return "in_progress"
+        return "invited"
+
+
+def wave_status(wave: Wave) -> list[ParticipantStatus]:
+    invitations = {
+        i.participant_id: i
+        for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
+    }
+    responses: dict[int, list[Response]] = {}
+    for response in db.session.execute(db.select(Response).filter_by(wave_id=wave.id)).scalars():
+        responses.setdefault(response.participant_id, []).append(response)
+    rows = []
+    for participant in eligible_participants(wave.campaign):
+        mine = responses.get(participant.id, [])
+        expected = sum(
+            1 for a in wave.campaign.assignments if not a.audience or participant.role in a.audience
+        )
+        rows.append(
+            ParticipantStatus(
+                participant=participant,
+                invitation=invitations.get(participant.id),
+                submitted=sum(r.status == "submitted" for r in mine),
+                started=sum(r.status != "submitted" for r in mine),
+                expected=expected,
+            )
+        )
+    return rows
+
+
+def campaign_tables(campaign: Campaign) -> CampaignTables:
+    """Read a campaign's submitted answers and scores into plain rows for exports and analyses."""
+    waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves]
+    by_id = {w.id: w for w in waves}
+    tables = CampaignTables(campaign=campaign.name, waves=waves)
+    if not waves:
+        return tables
+    query = (
+        db.select(Response, Participant)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.wave_id.in_(list(by_id)), Response.status == "submitted")
+        .order_by(Response.wave_id, Participant.code, Response.instrument_id)
+    )
+    response_ids = {}
+    for response, participant in db.session.execute(query):
+        wave = by_id[response.wave_id]
+        response_ids[response.id] = (response, participant, wave)
+        tables.answers.append(
+            {
+                "participant": participant.code,
+                "role": participant.role,
+                "form": participant.form,
+                "group": participant.group_name,
+                "wave": wave.name,
+                "wave_kind": wave.kind,
+                "instrument": response.instrument_id,
+                "instrument_version": response.instrument_version,
+                "submitted_at": response.submitted_at,
+                "answers": dict(response.answers or {}),
+            }
+        )
+    if response_ids:
+        scores = db.session.execute(
+            db.select(Score).where(Score.response_id.in_(list(response_ids))).order_by(Score.id)
+        ).scalars()
+        for score in scores:
+            response, participant, wave = response_ids[score.response_id]
+            tables.scores.append(
+                ScoreRow(
+                    participant=participant.code,
+                    wave_id=wave.id,
+                    wave=wave.name,
+                    wave_kind=wave.kind,
+                    instrument=response.instrument_id,
+                    scale=score.scale,
+                    value=score.value,
+                    band=score.band,
+                    missing_reason=score.missing_reason,
+                )
+            )
+    return tables

@@ -1,0 +1,108 @@
+"""The ``surveys`` command: a Flask CLI group, so ``flask --app surveys ...`` works too."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from .core.errors import DefinitionError
+from .core.loader import load_instrument
+from .plugins import describe_plugins
+from .state import get_state
+
+
+def main() -> None:
+    from .factory import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), help="Questionnaires for mentoring programmes.")(
+        prog_name="surveys"
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Run the app under the waitress production WSGI server."""
+    import waitress
+
+    click.echo(f"Serving on http://{host}:{port}/")
+    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+
+
+@click.command("demo")
+@click.option("--seed", default=2025, show_default=True, type=int)
+@with_appcontext
+def demo(seed: int) -> None:
+    """Build a demo school with answered and open waves; print a login and a link."""
+    from flask_migrate import upgrade
+
+    from .demo import build_demo
+
+    upgrade()
+    result = build_demo(seed=seed)
+    click.echo(f"Staff login:      {result.email}")
+    click.echo(f"Password:         {result.password}")
+    click.echo(f"Sign in at:       {result.base_url}/login")
+    click.echo(f"Participant link: {result.link}")
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def plugins(as_json: bool) -> None:
+    """List the loaded plugins, their versions and what each registers."""
+    state = get_state()
+    rows = describe_plugins(state.pm, state.registry)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['name']} {row['version']}")
+        click.echo(f"  hooks: {', '.join(row['hooks']) or '-'}")
+        for item in row["registers"]:
+            click.echo(f"  registers {item}")
+
+
+instrument = AppGroup("instrument", help="Check and list questionnaire files.")
+
+
+@instrument.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def instrument_check(paths: tuple[str, ...]) -> None:
+    """Validate questionnaire files; print file:line: message for each problem."""
+    types = get_state().registry.question_types
+    failed = False
+    for path in paths:
+        try:
+            loaded = load_instrument(path, types)
+        except DefinitionError as err:
+            failed = True
+            for problem in err.problems:
+                click.echo(str(problem), err=True)
+            continue
+        click.echo(f"{path}: ok ({loaded.id} v{loaded.version}, {len(loaded.questions())} questions)")
+    if failed:
+        sys.exit(1)
+
+
+@instrument.command("list")
+@with_appcontext
+def instrument_list() -> None:
+    """List the loaded instruments and the plugin each comes from."""
+    registry = get_state().registry
+    for instrument_id, loaded in sorted(registry.instruments.items()):
+        owner = registry.instrument_owner[instrument_id]
+        click.echo(f"{instrument_id}\tv{loaded.version}\t{owner}\t{loaded.title.ru}")
+
+
+def register_commands(cli: AppGroup) -> None:
+    for command in (serve, demo, plugins, instrument):
+        cli.add_command(command)

@@ -1,0 +1,53 @@
+"""Configuration from ``SURVEYS_*`` environment variables, then the caller's overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "SURVEYS_DATABASE_URL": None,
+    "SURVEYS_SECRET_KEY": None,
+    "SURVEYS_PLUGINS_PATH": "",
+    "SURVEYS_BASE_URL": "http://127.0.0.1:8000",
+    "SURVEYS_DEFAULT_LOCALE": "ru",
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver the URL names."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_key(instance: Path) -> str:
+    """Generated once and kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.update({k: v for k, v in os.environ.items() if k.startswith("SURVEYS_")})
+    app.config.update(overrides or {})
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config["SURVEYS_DATABASE_URL"] or f"sqlite:///{instance / 'surveys.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    app.config["SECRET_KEY"] = app.config["SURVEYS_SECRET_KEY"] or _secret_key(instance)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["SURVEYS_DEFAULT_LOCALE"]
+    path = app.config["SURVEYS_PLUGINS_PATH"]
+    if isinstance(path, str):
+        app.config["SURVEYS_PLUGINS_PATH"] = [p for p in path.split(os.pathsep) if p.strip()]

@@ -1,0 +1,1 @@
+"""The core: questionnaire definitions, loader, question types, scoring, storage, export."""

@@ -1,0 +1,196 @@
+"""Storage models. Names of people live in PersonalData, apart from answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+ROLES = ("mentor", "mentee", "curator", "teacher", "parent", "employer", "other")
+STAFF_ROLES = ("admin", "curator", "psychologist", "viewer")
+WAVE_KINDS = ("input", "intermediate", "output")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """Link tokens are stored only as this hash; the database never holds a usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh link token: 22 random bytes (176 bits), URL-safe."""
+    return secrets.token_urlsafe(22)
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Membership(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Programme(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Participant(db.Model):
+    __table_args__ = (UniqueConstraint("organisation_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20))
+    form: Mapped[str] = mapped_column(String(100), default="")
+    group_name: Mapped[str] = mapped_column(String(100), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PersonalData(db.Model):
+    """Names and other identifying fields, kept apart from answers and never exported by default."""
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(300), default="")
+    birth_year: Mapped[int | None] = mapped_column()
+
+
+class Campaign(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="campaign", order_by="Assignment.position", cascade="all, delete-orphan"
+    )
+    waves: Mapped[list[Wave]] = relationship(
+        back_populates="campaign", order_by="Wave.position", cascade="all, delete-orphan"
+    )
+
+
+class Assignment(db.Model):
+    """One instrument in a campaign, for an audience of participant roles."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    campaign: Mapped[Campaign] = relationship(back_populates="assignments")
+
+
+class Wave(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    campaign: Mapped[Campaign] = relationship(back_populates="waves")
+
+
+class Invitation(db.Model):
+    """A participant's personal link to a wave; only the token's hash is stored."""
+
+    __table_args__ = (UniqueConstraint("wave_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    consented_at: Mapped[dt.datetime | None] = mapped_column()
+    declined_at: Mapped[dt.datetime | None] = mapped_column()
+    wave: Mapped[Wave] = relationship()
+    participant: Mapped[Participant] = relationship()
+
+    def issue_token(self) -> str:
+        """Set a new token and return it: the only moment the link exists in clear."""
+        token = new_token()
+        self.token_hash = hash_token(token)
+        self.revoked_at = None
+        return token
+
+
+class Response(db.Model):
+    __table_args__ = (UniqueConstraint("wave_id", "participant_id", "instrument_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    instrument_version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    page_index: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(String(20), default="link")
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Score(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
+    scale: Mapped[str] = mapped_column(String(100))
+    raw: Mapped[float | None] = mapped_column()
+    value: Mapped[float | None] = mapped_column()
+    band: Mapped[str | None] = mapped_column(String(100))
+    n_answered: Mapped[int] = mapped_column(default=0)
+    missing_reason: Mapped[str | None] = mapped_column(Text)
+    scored_by: Mapped[str] = mapped_column(String(100), default="")
+    scoring_version: Mapped[str] = mapped_column(String(40), default="")
+    response: Mapped[Response] = relationship(back_populates="scores")
+
+
+class AuditEvent(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

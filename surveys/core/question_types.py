@@ -1,0 +1,455 @@
+"""Built-in question types.
+
+A question type knows its own options (a marshmallow schema), the answer keys it
+stores, the numeric range of its scoreable items, how to build its WTForms fields
+and how its answers go into and out of storage. Plugins add types through
+``surveys_register_question_types``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FieldError
+
+from .definitions import Choice, Question
+from .schema import ChoiceList, Id, IsoDate, LocalText, Strict
+
+OTHER = "other"
+
+
+def other_key(question_id: str) -> str:
+    """The answer key of the free text that goes with an 'other' choice."""
+    return f"{question_id}__other"
+
+
+class AllowedValues:
+    """Validator: the chosen value(s) must be among the question's choices."""
+
+    def __init__(self, values: list[Any]):
+        self.values = values
+
+    def __call__(self, form, field):
+        chosen = field.data if isinstance(field.data, list) else [field.data]
+        if any(v is not None and v not in self.values for v in chosen):
+            raise FieldError(_l("Choose one of the options offered."))
+
+
+class CountRange:
+    def __init__(self, low: int | None, high: int | None):
+        self.low, self.high = low, high
+
+    def __call__(self, form, field):
+        n = len(field.data or [])
+        if self.low is not None and n < self.low:
+            raise FieldError(_l("Choose at least %(n)s options.", n=self.low))
+        if self.high is not None and n > self.high:
+            raise FieldError(_l("Choose at most %(n)s options.", n=self.high))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _presence(question: Question) -> list:
+    if question.required:
+        return [InputRequired(message=_l("Please answer this question."))]
+    return [Optional()]
+
+
+def _coerce_for(choices: list[Choice]):
+    lookup = {str(c.value): c.value for c in choices}
+
+    def coerce(value):
+        if value is None or value == "":
+            return None
+        return lookup.get(str(value), str(value))
+
+    return coerce
+
+
+def _label(text, locale) -> str:
+    return text.get(locale) if text is not None else ""
+
+
+class QuestionType:
+    """Base question type: one answer stored under the question id.
+
+    ``options_schema`` validates the options a question of this type takes besides the
+    common ones (id, type, text, required, help, show_if); ``template`` renders it.
+    """
+
+    template = "questions/default.html"
+
+    def __init__(self, name: str, options_schema: type[Schema] | None = None):
+        self.name = name
+        self.options_schema = options_schema
+
+    def __repr__(self) -> str:
+        return f"<QuestionType {self.name}>"
+
+    def answer_keys(self, question: Question) -> list[str]:
+        return [question.id]
+
+    def item_ranges(self, question: Question) -> dict[str, tuple[float, float]]:
+        return {}
+
+    def check_options(self, options: dict[str, Any]) -> list[tuple[str, str]]:
+        """Checks that need the resolved options (named choice lists filled in)."""
+        return []
+
+    def make_fields(self, question: Question, locale: str) -> dict[str, Any]:
+        """Unbound WTForms fields, keyed by answer key."""
+        raise NotImplementedError
+
+    def dump(self, question: Question, key: str, data: Any) -> Any:
+        """Form data -> JSON value for storage."""
+        return data
+
+    def load(self, question: Question, key: str, value: Any) -> Any:
+        """Stored JSON value -> form data."""
+        return value
+
+    def export(self, question: Question, key: str, value: Any) -> Any:
+        """Stored value -> one workbook cell."""
+        if isinstance(value, list):
+            return "; ".join(str(v) for v in value)
+        return value
+
+
+# ---- text -------------------------------------------------------------------------------
+class TextOptions(Strict):
+    long = fields.Boolean(load_default=False)
+    min_length = fields.Integer(validate=validate.Range(min=0))
+    max_length = fields.Integer(validate=validate.Range(min=1, max=20000))
+
+
+class TextType(QuestionType):
+    def make_fields(self, question, locale):
+        opts = question.options
+        default_max = 5000 if opts.get("long") else 500
+        checks = _presence(question) + [
+            Length(
+                min=opts.get("min_length", -1),
+                max=opts.get("max_length", default_max),
+                message=_l("The answer must be between %(min)d and %(max)d characters long."),
+            )
+        ]
+        field = TextAreaField if opts.get("long") else StringField
+        return {question.id: field(_label(question.text, locale), validators=checks)}
+
+    def dump(self, question, key, data):
+        return (data or "").strip() or None
+
+
+# ---- choices -----------------------------------------------------------------------------
+class ChoiceOptions(Strict):
+    choices = ChoiceList(required=True)
+    other = fields.Boolean(load_default=False)
+    min_selected = fields.Integer(validate=validate.Range(min=0))
+    max_selected = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _unique_values(self, data, **kwargs):
+        choices = data.get("choices")
+        if isinstance(choices, list):
+            values = [c["value"] for c in choices]
+            if len(set(map(str, values))) != len(values):
+                raise ValidationError("choice values must be unique", "choices")
+            if data.get("other") and OTHER in values:
+                raise ValidationError(f"'{OTHER}' is reserved when 'other: true'", "choices")
+
+
+def choices_of(question: Question) -> list[Choice]:
+    return [Choice(c["value"], c["label"]) for c in question.options["choices"]]
+
+
+class SingleChoiceType(QuestionType):
+    multiple = False
+
+    def answer_keys(self, question):
+        keys = [question.id]
+        if question.options.get("other"):
+            keys.append(other_key(question.id))
+        return keys
+
+    def _choices(self, question, locale):
+        pairs = [(c.value, c.label.get(locale)) for c in choices_of(question)]
+        if question.options.get("other"):
+            pairs.append((OTHER, str(_l("Other"))))
+        return pairs
+
+    def make_fields(self, question, locale):
+        pairs = self._choices(question, locale)
+        values = [v for v, _ in pairs]
+        coerce = _coerce_for([Choice(v, None) for v in values])
+        label = _label(question.text, locale)
+        if self.multiple:
+            opts = question.options
+            field = MultiCheckboxField(
+                label,
+                choices=pairs,
+                coerce=coerce,
+                validate_choice=False,
+                validators=_presence(question)
+                + [AllowedValues(values), CountRange(opts.get("min_selected"), opts.get("max_selected"))],
+            )
+        else:
+            field = RadioField(
+                label,
+                choices=pairs,
+                coerce=coerce,
+                validate_choice=False,
+                validators=_presence(question) + [AllowedValues(values)],
+            )
+        result = {question.id: field}
+        if question.options.get("other"):
+            result[other_key(question.id)] = StringField(
+                _l("Other (please specify)"), validators=[Optional(), Length(max=500)]
+            )
+        return result
+
+    def dump(self, question, key, data):
+        if key == question.id:
+            return data if data not in ("", []) else None
+        return (data or "").strip() or None
+
+
+class MultipleChoiceType(SingleChoiceType):
+    multiple = True
+
+
+# ---- rating and matrix -------------------------------------------------------------------
+class RatingOptions(Strict):
+    min = fields.Integer(required=True)
+    max = fields.Integer(required=True)
+    anchors = fields.Dict(keys=fields.Integer(), values=LocalText(), load_default=dict)
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        low, high = data.get("min"), data.get("max")
+        if low is None or high is None:
+            return
+        if low >= high:
+            raise ValidationError("'min' must be less than 'max'", "min")
+        if high - low > 20:
+            raise ValidationError("a rating may have at most 21 points", "max")
+        outside = [k for k in data.get("anchors", {}) if not low <= k <= high]
+        if outside:
+            raise ValidationError(f"anchor {outside[0]} is outside {low}..{high}", "anchors")
+
+
+def rating_choices(options: dict, locale: str) -> list[tuple[int, str]]:
+    anchors = options.get("anchors", {})
+    pairs = []
+    for point in range(options["min"], options["max"] + 1):
+        anchor = anchors.get(point)
+        pairs.append((point, f"{point} — {anchor.get(locale)}" if anchor else str(point)))
+    return pairs
+
+
+class RatingType(QuestionType):
+
+    def item_ranges(self, question):
+        return {question.id: (question.options["min"], question.options["max"])}
+
+    def make_fields(self, question, locale):
+        pairs = rating_choices(question.options, locale)
+        return {
+            question.id: RadioField(
+                _label(question.text, locale),
+                choices=pairs,
+                coerce=_coerce_for([Choice(v, None) for v, _ in pairs]),
+                validate_choice=False,
+                validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
+            )
+        }
+
+
+class MatrixItem(Strict):
+    id = Id(required=True)
+    text = LocalText(required=True)
+
+
+class MatrixOptions(Strict):
+    items = fields.List(fields.Nested(MatrixItem), required=True, validate=validate.Length(min=1))
+    choices = ChoiceList()
+    min = fields.Integer()
+    max = fields.Integer()
+    anchors = fields.Dict(keys=fields.Integer(), values=LocalText(), load_default=dict)
+
+    @validates_schema
+    def _scale(self, data, **kwargs):
+        has_range = "min" in data or "max" in data
+        if ("choices" in data) == has_range:
+            raise ValidationError("a matrix needs either 'choices' or 'min' and 'max'")
+        if has_range:
+            RatingOptions().load(
+                {k: data[k] for k in ("min", "max") if k in data}
+                | {"anchors": {k: v.ru for k, v in data.get("anchors", {}).items()}}
+            )
+
+
+class MatrixType(QuestionType):
+    template = "questions/matrix.html"
+
+    def check_options(self, options):
+        choices = options.get("choices") or []
+        if any(isinstance(c["value"], str) for c in choices):
+            return [("choices", "matrix choices need integer values, so that they can be scored")]
+        return []
+
+    def _pairs(self, question, locale):
+        if "choices" in question.options:
+            return [(c.value, c.label.get(locale)) for c in choices_of(question)]
+        return rating_choices(question.options, locale)
+
+    def answer_keys(self, question):
+        return [item["id"] for item in question.options["items"]]
+
+    def item_ranges(self, question):
+        values = [v for v, _ in self._pairs(question, "ru")]
+        return {key: (min(values), max(values)) for key in self.answer_keys(question)}
+
+    def make_fields(self, question, locale):
+        pairs = self._pairs(question, locale)
+        coerce = _coerce_for([Choice(v, None) for v, _ in pairs])
+        return {
+            item["id"]: RadioField(
+                item["text"].get(locale),
+                choices=pairs,
+                coerce=coerce,
+                validate_choice=False,
+                validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
+            )
+            for item in question.options["items"]
+        }
+
+
+# ---- yes/no, number, date, note ----------------------------------------------------------
+class YesNoType(QuestionType):
+    def make_fields(self, question, locale):
+        pairs = [("yes", str(_l("Yes"))), ("no", str(_l("No")))]
+        return {
+            question.id: RadioField(
+                _label(question.text, locale),
+                choices=pairs,
+                validate_choice=False,
+                coerce=lambda v: None if v in (None, "") else str(v),
+                validators=_presence(question) + [AllowedValues(["yes", "no"])],
+            )
+        }
+
+    def dump(self, question, key, data):
+        return {"yes": True, "no": False}.get(data)
+
+    def load(self, question, key, value):
+        return {True: "yes", False: "no"}.get(value)
+
+    def export(self, question, key, value):
+        return {True: 1, False: 0}.get(value)
+
+
+class NumberOptions(Strict):
+    min = fields.Float()
+    max = fields.Float()
+    integer = fields.Boolean(load_default=False)
+
+
+class NumberType(QuestionType):
+    def make_fields(self, question, locale):
+        opts = question.options
+        checks = _presence(question)
+        if "min" in opts or "max" in opts:
+            checks.append(
+                NumberRange(
+                    min=opts.get("min"),
+                    max=opts.get("max"),
+                    message=_l("Enter a number from %(min)s to %(max)s."),
+                )
+            )
+        field = IntegerField if opts.get("integer") else DecimalField
+        mode = "numeric" if opts.get("integer") else "decimal"
+        return {
+            question.id: field(
+                _label(question.text, locale), validators=checks, render_kw={"inputmode": mode}
+            )
+        }
+
+    def dump(self, question, key, data):
+        if data is None:
+            return None
+        return int(data) if question.options.get("integer") else float(data)
+
+
+class DateOptions(Strict):
+    min = IsoDate()
+    max = IsoDate()
+
+
+class DateRange:
+    def __init__(self, low: dt.date | None, high: dt.date | None):
+        self.low, self.high = low, high
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if (self.low and field.data < self.low) or (self.high and field.data > self.high):
+            raise FieldError(
+                _l("Enter a date between %(low)s and %(high)s.", low=self.low or "…", high=self.high or "…")
+            )
+
+
+class DateType(QuestionType):
+    def make_fields(self, question, locale):
+        opts = question.options
+        return {
+            question.id: DateField(
+                _label(question.text, locale),
+                validators=_presence(question) + [DateRange(opts.get("min"), opts.get("max"))],
+            )
+        }
+
+    def dump(self, question, key, data):
+        return data.isoformat() if data else None
+
+    def load(self, question, key, value):
+        return dt.date.fromisoformat(value) if value else None
+
+
+class NoteType(QuestionType):
+    template = "questions/note.html"
+
+    def answer_keys(self, question):
+        return []
+
+    def make_fields(self, question, locale):
+        return {}
+
+
+BUILT_IN_TYPES: tuple[QuestionType, ...] = (
+    TextType("text", TextOptions),
+    SingleChoiceType("single_choice", ChoiceOptions),
+    MultipleChoiceType("multiple_choice", ChoiceOptions),
+    RatingType("rating", RatingOptions),
+    MatrixType("matrix", MatrixOptions),
+    YesNoType("yes_no", None),
+    NumberType("number", NumberOptions),
+    DateType("date", DateOptions),
+    NoteType("note", None),
+)

@@ -1,0 +1,206 @@
+"""``surveys demo``: a demo school with a programme, participants and two waves.
+
+The input wave is fully answered; the output wave is open and some participants have
+not answered yet, so every screen has data from the first start. Running it again
+keeps the data, resets the password and prints a fresh link.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, url_for
+
+from .campaigns import add_wave, create_campaign, generate_links
+from .core.definitions import Instrument
+from .core.models import (
+    Campaign,
+    Invitation,
+    Membership,
+    Organisation,
+    Participant,
+    Programme,
+    Response,
+    User,
+    utcnow,
+)
+from .extensions import db
+from .responses import store_scores, visible_answers
+from .state import get_state
+
+ORGANISATION = "Демо-школа № 1"
+EMAIL = "curator@demo.school"
+# (form of mentoring, mentor groups, mentees per mentor, mentor group label, mentee group label)
+FORMS = (
+    ("ученик–ученик", 12, 1, "10А", "8Б"),
+    ("учитель–учитель", 8, 1, "педагоги", "молодые педагоги"),
+    ("учитель–ученик", 6, 2, "педагоги", "7В"),
+)
+AUDIENCES = {"gad7": ["mentee"], "cbi": ["mentor"], "satisfaction": ["mentor", "mentee"]}
+OUTPUT_ANSWER_RATE = 0.75
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    email: str
+    password: str
+    link: str
+    base_url: str
+
+
+def _participants(organisation: Organisation, programme: Programme) -> list[Participant]:
+    people = [Participant(code="D-000", role="curator", form="", group_name="")]
+    number = 1
+    for form, mentors, per_mentor, mentor_group, mentee_group in FORMS:
+        for _ in range(mentors):
+            people.append(Participant(code=f"D-{number:03d}", role="mentor", form=form, group_name=mentor_group))
+            number += 1
+            for _ in range(per_mentor):
+                people.append(Participant(code=f"D-{number:03d}", role="mentee", form=form, group_name=mentee_group))
+                number += 1
+    for person in people:
+        person.organisation_id = organisation.id
+        person.programme_id = programme.id
+        person.tags = []
+    db.session.add_all(people)
+    db.session.commit()
+    return people
+
+
+def fake_answers(instrument: Instrument, rng: random.Random, level: float) -> dict[str, Any]:
+    """Plausible answers: scoreable items near ``level`` (0..1) of their range, reverse items mirrored."""
+    registry = get_state().registry
+    reverse = {item for scale in instrument.scales for item in scale.reverse}
+    answers: dict[str, Any] = {}
+    for question in instrument.questions():
+        ranges = registry.question_types[question.type].item_ranges(question)
+        for key, (low, high) in ranges.items():
+            target = 1 - level if key in reverse else level
+            values = sorted({v for v in _item_values(question)} or range(int(low), int(high) + 1))
+            position = min(max(rng.gauss(target, 0.18), 0), 1)
+            answers[key] = values[round(position * (len(values) - 1))]
+        if question.type == "single_choice":
+            answers[question.id] = rng.choice(question.options["choices"])["value"]
+        elif question.type == "multiple_choice":
+            choices = [c["value"] for c in question.options["choices"]]
+            answers[question.id] = rng.sample(choices, k=rng.randint(1, min(2, len(choices))))
+        elif question.type == "yes_no":
+            answers[question.id] = rng.random() < 0.8
+    return visible_answers(instrument, answers)
+
+
+def _item_values(question) -> list:
+    choices = question.options.get("choices") or []
+    return [c["value"] for c in choices]
+
+
+def _answer_wave(wave, people, rng, levels, shift, rate) -> list[Participant]:
+    """Store submitted responses for a share of ``people``; return those left without answers."""
+    state = get_state()
+    unanswered = []
+    for person in people:
+        if rng.random() > rate:
+            unanswered.append(person)
+            continue
+        invitation = db.session.execute(
+            db.select(Invitation).filter_by(wave_id=wave.id, participant_id=person.id)
+        ).scalar_one()
+        invitation.consented_at = utcnow()
+        for assignment in wave.campaign.assignments:
+            if person.role not in assignment.audience:
+                continue
+            instrument = state.instrument(assignment.instrument_id)
+            level = min(max(levels[person.id] + shift, 0.02), 0.98)
+            response = Response(
+                wave_id=wave.id,
+                participant_id=person.id,
+                invitation_id=invitation.id,
+                instrument_id=instrument.id,
+                instrument_version=instrument.version,
+                answers=fake_answers(instrument, rng, level),
+                status="submitted",
+                page_index=len(instrument.pages) - 1,
+                submitted_at=utcnow(),
+            )
+            db.session.add(response)
+            store_scores(response, instrument)
+    db.session.commit()
+    return unanswered
+
+
+def _user(password: str, organisation: Organisation) -> User:
+    user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one_or_none()
+    if user is None:
+        user = User(email=EMAIL, name="Куратор (демо)")
+        db.session.add(user)
+    user.set_password(password)
+    db.session.flush()
+    if not db.session.execute(db.select(Membership).filter_by(user_id=user.id)).first():
+        db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, role="curator"))
+    db.session.commit()
+    return user
+
+
+def _link(token: str) -> str:
+    base = current_app.config["SURVEYS_BASE_URL"].rstrip("/")
+    with current_app.test_request_context():
+        return base + url_for("participant.take", token=token)
+
+
+def build_demo(seed: int = 2025) -> DemoResult:
+    """Build the demo school once; later runs reuse it and issue a fresh link."""
+    rng = random.Random(seed)
+    password = secrets.token_urlsafe(9)
+    base = current_app.config["SURVEYS_BASE_URL"].rstrip("/")
+    organisation = db.session.execute(db.select(Organisation).filter_by(name=ORGANISATION)).scalar_one_or_none()
+    if organisation is not None:
+        _user(password, organisation)
+        return DemoResult(EMAIL, password, _link(_fresh_token(organisation)), base)
+
+    organisation = Organisation(name=ORGANISATION)
+    db.session.add(organisation)
+    db.session.commit()
+    programme = Programme(organisation_id=organisation.id, name="Наставничество 2025/26")
+    db.session.add(programme)
+    db.session.commit()
+    _user(password, organisation)
+    people = _participants(organisation, programme)
+    instruments = [i for i in ("gad7", "cbi", "satisfaction", "programme_feedback") if get_state().instrument(i)]
+    campaign = create_campaign(organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)")
+    for assignment in campaign.assignments:
+        assignment.audience = AUDIENCES.get(assignment.instrument_id, assignment.audience)
+    db.session.commit()
+    output = add_wave(campaign, "output", "Выходной срез (май)")
+    respondents = [p for p in people if p.role != "curator"]
+    levels = {p.id: rng.uniform(0.2, 0.7) for p in respondents}
+    for wave in campaign.waves:
+        generate_links(wave)
+    _answer_wave(campaign.waves[0], respondents, rng, levels, shift=0.0, rate=1.0)
+    waiting = _answer_wave(output, respondents, rng, levels, shift=-0.08, rate=OUTPUT_ANSWER_RATE)
+    campaign.waves[0].closed = True
+    db.session.commit()
+    invitation = db.session.execute(
+        db.select(Invitation).filter_by(wave_id=output.id, participant_id=waiting[0].id)
+    ).scalar_one()
+    token = invitation.issue_token()
+    db.session.commit()
+    return DemoResult(EMAIL, password, _link(token), base)
+
+
+def _fresh_token(organisation: Organisation) -> str:
+    """A new link for a participant of the open wave who has not answered yet."""
+    campaign = db.session.execute(
+        db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id)
+    ).scalars().first()
+    wave = [w for w in campaign.waves if not w.closed][-1]
+    answered = set(
+        db.session.execute(db.select(Response.participant_id).filter_by(wave_id=wave.id)).scalars()
+    )
+    invitations = db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
+    invitation = next(i for i in invitations if i.participant_id not in answered)
+    token = invitation.issue_token()
+    db.session.commit()
+    return token

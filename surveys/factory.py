@@ -1,0 +1,121 @@
+"""The application factory: a list of ``configure_*`` steps."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, render_template, request, session
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from .config import configure_settings
+from .extensions import babel, csrf, db, login_manager, migrate
+from .plugins import build_registry, call_each, make_plugin_manager
+from .state import KEY, SurveysState
+
+LOCALES = ("ru", "en")
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application. ``config`` overrides ``SURVEYS_*`` environment settings.
+
+    The instance folder (SQLite file, generated secret key) is ``instance_path``, else
+    ``SURVEYS_INSTANCE_PATH``, else Flask's default.
+    """
+    instance = instance_path or os.environ.get("SURVEYS_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    configure_settings(app, config)
+    configure_database(app)
+    configure_i18n(app)
+    configure_security(app)
+    configure_plugins(app)
+    configure_blueprints(app)
+    configure_commands(app)
+    configure_errors(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    from .core import models  # noqa: F401 - the models must be known before migrations
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+
+
+def select_locale() -> str:
+    """Russian unless the person chose English (the choice is kept in the session)."""
+    chosen = session.get("lang") if request else None
+    return chosen if chosen in LOCALES else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def configure_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+
+def configure_security(app: Flask) -> None:
+    from .core.models import User
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'",
+        )
+        return response
+
+
+def configure_plugins(app: Flask) -> None:
+    pm = make_plugin_manager(app.config["SURVEYS_PLUGINS_PATH"])
+    app.extensions[KEY] = SurveysState(pm=pm, registry=build_registry(pm))
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .views import auth, health, participant, staff
+
+    for module in (auth, health, participant, staff):
+        app.register_blueprint(module.bp)
+    pm = app.extensions[KEY].pm
+    for plugin, blueprints in call_each(pm.hook.surveys_register_blueprints):
+        for blueprint in blueprints or []:
+            prefix = None if blueprint.url_prefix else f"/plugins/{plugin}"
+            app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+def configure_commands(app: Flask) -> None:
+    from .cli import register_commands
+
+    register_commands(app.cli)
+    app.extensions[KEY].pm.hook.surveys_register_commands(cli=app.cli)
+
+
+def configure_errors(app: Flask) -> None:
+    def page(code: int, message: str):
+        return render_template("error.html", code=code, message=message), code
+
+    messages = {
+        CSRFError: (400, lambda: _("The form has expired. Go back, reload the page and try again.")),
+        400: (400, lambda: _("The request could not be understood.")),
+        403: (403, lambda: _("You do not have access to this page.")),
+        404: (404, lambda: _("Page not found.")),
+        405: (405, lambda: _("This action is not allowed here.")),
+        500: (500, lambda: _("Something went wrong on our side. Your answers are saved.")),
+    }
+    for key, (code, message) in messages.items():
+        app.register_error_handler(key, lambda e, code=code, message=message: page(code, message()))

@@ -1,0 +1,147 @@
+"""Taking a survey: find the invitation, start or resume a response, save pages, submit.
+
+Every page change is saved on the server. Submitting is idempotent: a second submit,
+from a double click or a second device, changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from .core.definitions import Instrument
+from .core.models import Assignment, Invitation, Response, Score, hash_token, utcnow
+from .core.scoring import SCORING_VERSION
+from .extensions import db
+from .plugins import implementations
+from .scorer import score_answers
+from .state import get_state
+
+log = logging.getLogger(__name__)
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The live invitation for a link token, or None (unknown, revoked or closed wave)."""
+    if not token or len(token) > 100:
+        return None
+    invitation = db.session.execute(
+        db.select(Invitation).filter_by(token_hash=hash_token(token))
+    ).scalar_one_or_none()
+    if invitation is None or invitation.revoked_at is not None:
+        return None
+    return invitation
+
+
+def assignments_for(invitation: Invitation) -> list[Assignment]:
+    """The campaign's instruments meant for this participant's role, in order."""
+    role = invitation.participant.role
+    return [
+        a for a in invitation.wave.campaign.assignments if not a.audience or role in a.audience
+    ]
+
+
+def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:
+    rows = db.session.execute(
+        db.select(Response).filter_by(
+            wave_id=invitation.wave_id, participant_id=invitation.participant_id
+        )
+    ).scalars()
+    return {r.instrument_id: r for r in rows}
+
+
+def start_response(invitation: Invitation, instrument: Instrument) -> Response:
+    """Return the participant's response to this instrument in this wave, creating it once."""
+    existing = responses_by_instrument(invitation).get(instrument.id)
+    if existing is not None:
+        return existing
+    response = Response(
+        wave_id=invitation.wave_id,
+        participant_id=invitation.participant_id,
+        invitation_id=invitation.id,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        answers={},
+    )
+    db.session.add(response)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another device started it at the same moment
+        db.session.rollback()
+        return responses_by_instrument(invitation)[instrument.id]
+    return response
+
+
+def save_answers(response: Response, answers: dict[str, Any], page_index: int) -> None:
+    """Merge one page's answers into the stored response and commit."""
+    if response.status == "submitted":
+        return
+    merged = dict(response.answers or {})
+    merged.update(answers)
+    response.answers = merged
+    response.page_index = page_index
+    response.updated_at = utcnow()
+    db.session.commit()
+
+
+def visible_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """Drop answers to questions that their conditions now hide (answers changed earlier)."""
+    state = get_state()
+    kept: dict[str, Any] = {}
+    for page in instrument.pages:
+        for question in page.questions:
+            if not question.shown(kept):
+                continue
+            for key in state.registry.question_types[question.type].answer_keys(question):
+                if key in answers:
+                    kept[key] = answers[key]
+    return kept
+
+
+def submit(response: Response, instrument: Instrument) -> bool:
+    """Submit once: score, store and commit. Returns False when it was already submitted."""
+    claimed = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status != "submitted")
+        .values(status="submitted", submitted_at=utcnow(), updated_at=utcnow())
+    ).rowcount
+    if not claimed:
+        db.session.rollback()
+        return False
+    db.session.refresh(response)
+    response.answers = visible_answers(instrument, response.answers or {})
+    store_scores(response, instrument)
+    db.session.commit()
+    notify_submitted(response)
+    return True
+
+
+def store_scores(response: Response, instrument: Instrument) -> None:
+    """(Re)compute the response's scores through the plugins and attach them."""
+    plugin, results = score_answers(get_state().pm, instrument, response.answers or {})
+    response.scores.clear()
+    for result in results:
+        response.scores.append(
+            Score(
+                scale=result.scale,
+                raw=result.raw,
+                value=result.value,
+                band=result.band,
+                n_answered=result.n_answered,
+                missing_reason=result.missing_reason,
+                scored_by=plugin,
+                scoring_version=SCORING_VERSION,
+            )
+        )
+
+
+def notify_submitted(response: Response) -> None:
+    hook = get_state().pm.hook.surveys_response_submitted
+    for plugin, call in implementations(hook, response=response):
+        try:
+            call()
+        except Exception:
+            current_app.logger.exception("plugin %r failed after response %s", plugin, response.id)

@@ -1,0 +1,171 @@
+"""Staff pages: campaigns, waves, links, participants and the workbook download."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..audit import record
+from ..campaigns import add_wave, create_campaign, generate_links, reissue_link, wave_status
+from ..core.models import Campaign, Participant
+from ..exports import campaign_workbook
+from ..extensions import db
+from ..state import get_state
+from .access import current_organisation, invitation_or_404, owned_or_404, wave_or_404
+from .staff_forms import ROLE_LABELS, WAVE_LABELS, ActionForm, CampaignForm, ParticipantForm, WaveForm
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every staff page needs a signed-in user."""
+
+
+@bp.context_processor
+def labels():
+    return {"ROLE_LABELS": ROLE_LABELS, "WAVE_LABELS": WAVE_LABELS, "action_form": ActionForm()}
+
+
+def link_for(token: str) -> str:
+    return current_app.config["SURVEYS_BASE_URL"].rstrip("/") + url_for("participant.take", token=token)
+
+
+@bp.get("/")
+def index():
+    organisation = current_organisation()
+    campaigns = db.session.execute(
+        db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id.desc())
+    ).scalars()
+    return render_template("staff/index.html", organisation=organisation, campaigns=list(campaigns))
+
+
+def _instrument_choices():
+    state = get_state()
+    return [
+        (i.id, f"{i.title.get()} ({i.id})") for i in sorted(state.registry.instruments.values(), key=lambda i: i.id)
+    ]
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def new_campaign():
+    form = CampaignForm()
+    form.instruments.choices = _instrument_choices()
+    if form.validate_on_submit():
+        allowed = {value for value, _label in form.instruments.choices}
+        chosen = [i for i in form.instruments.data if i in allowed]
+        campaign = create_campaign(current_organisation(), form.name.data.strip(), chosen, form.wave_name.data.strip())
+        flash(_("Campaign created."))
+        return redirect(url_for("staff.campaign", campaign_id=campaign.id))
+    return render_template("staff/campaign_new.html", form=form)
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+def campaign(campaign_id: int):
+    found = owned_or_404(Campaign, campaign_id)
+    state = get_state()
+    analyses = [a for a in state.registry.analyses.values() if a.endpoint]
+    statuses = {wave.id: wave_status(wave) for wave in found.waves}
+    return render_template(
+        "staff/campaign.html",
+        campaign=found,
+        registry=state.registry,
+        statuses=statuses,
+        analyses=analyses,
+        wave_form=WaveForm(),
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/waves")
+def new_wave(campaign_id: int):
+    found = owned_or_404(Campaign, campaign_id)
+    form = WaveForm()
+    if form.validate_on_submit():
+        add_wave(found, form.kind.data, form.name.data.strip())
+        flash(_("Wave added."))
+    else:
+        flash(_("The wave was not added: give it a name and a kind."), "error")
+    return redirect(url_for("staff.campaign", campaign_id=found.id))
+
+
+@bp.get("/waves/<int:wave_id>")
+def wave(wave_id: int):
+    found = wave_or_404(wave_id)
+    return render_template("staff/wave.html", wave=found, rows=wave_status(found))
+
+
+@bp.post("/waves/<int:wave_id>/links")
+def make_links(wave_id: int):
+    found = wave_or_404(wave_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = generate_links(found)
+    record("links.generate", f"wave:{found.id}", count=len(issued))
+    links = [(p, link_for(token)) for p, token in issued]
+    return render_template("staff/links.html", wave=found, links=links)
+
+
+@bp.post("/invitations/<int:invitation_id>/reissue")
+def reissue(invitation_id: int):
+    invitation = invitation_or_404(invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = reissue_link(invitation)
+    record("links.reissue", f"invitation:{invitation.id}")
+    links = [(invitation.participant, link_for(token))]
+    return render_template("staff/links.html", wave=invitation.wave, links=links)
+
+
+@bp.get("/campaigns/<int:campaign_id>/export.xlsx")
+def export(campaign_id: int):
+    found = owned_or_404(Campaign, campaign_id)
+    data = campaign_workbook(found)
+    record("export.xlsx", f"campaign:{found.id}")
+    filename = f"campaign-{found.id}.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/participants", methods=["GET", "POST"])
+def participants():
+    organisation = current_organisation()
+    form = ParticipantForm()
+    if form.validate_on_submit():
+        code = (form.code.data or "").strip() or secrets.token_hex(3).upper()
+        taken = db.session.execute(
+            db.select(Participant).filter_by(organisation_id=organisation.id, code=code)
+        ).scalar_one_or_none()
+        if taken:
+            form.code.errors.append(_("This code is already used in your organisation."))
+        else:
+            db.session.add(
+                Participant(
+                    organisation_id=organisation.id,
+                    code=code,
+                    role=form.role.data,
+                    form=(form.form.data or "").strip(),
+                    group_name=(form.group.data or "").strip(),
+                    tags=[],
+                )
+            )
+            db.session.commit()
+            flash(_("Participant %(code)s added.", code=code))
+            return redirect(url_for("staff.participants"))
+    rows = db.session.execute(
+        db.select(Participant).filter_by(organisation_id=organisation.id).order_by(Participant.code)
+    ).scalars()
+    return render_template("staff/participants.html", form=form, participants=list(rows))
+
+
+@bp.get("/instruments")
+def instruments():
+    state = get_state()
+    rows = sorted(state.registry.instruments.values(), key=lambda i: i.id)
+    return render_template("staff/instruments.html", instruments=rows, owner=state.registry.instrument_owner)

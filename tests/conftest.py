@@ -1,0 +1,129 @@
+"""Fixtures: a real database (SQLite always, PostgreSQL when SURVEYS_TEST_DATABASE_URL is set),
+an app per test, a test client, a CLI runner, and helpers for forms with CSRF tokens."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from surveys import create_app
+from surveys.config import normalise_database_url
+from surveys.core.models import Membership, Organisation, User
+from surveys.extensions import db
+
+PG_URL = os.environ.get("SURVEYS_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _reset_postgresql(url: str) -> None:
+    engine = sa.create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory):
+    """One migrated database per backend for the whole run, built with ``db upgrade``."""
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"}
+    if PG_URL:
+        _reset_postgresql(PG_URL)
+        urls["postgresql"] = PG_URL
+    instance = tmp_path_factory.mktemp("migrate-instance")
+    for url in urls.values():
+        app = create_app({"SURVEYS_DATABASE_URL": url, "SURVEYS_SECRET_KEY": "x"}, instance_path=str(instance))
+        with app.app_context():
+            upgrade()
+    return urls
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request, database_urls):
+    if request.param not in database_urls:
+        pytest.skip("SURVEYS_TEST_DATABASE_URL is not set: PostgreSQL run skipped")
+    return request.param
+
+
+@pytest.fixture
+def make_app(backend, database_urls, tmp_path):
+    """Build apps on the test database; every table is emptied after the test."""
+    made = []
+
+    def factory(**config):
+        settings = {
+            "TESTING": True,
+            "SURVEYS_DATABASE_URL": database_urls[backend],
+            "SURVEYS_SECRET_KEY": "test-secret",
+            "SURVEYS_BASE_URL": "http://localhost",
+        }
+        settings.update(config)
+        app = create_app(settings, instance_path=str(tmp_path / "instance"))
+        made.append(app)
+        return app
+
+    yield factory
+    if made:
+        with made[0].app_context():
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def post_form(client, url: str, data: dict, page_url: str | None = None, **kwargs):
+    """GET the page to pick up its CSRF token, then POST the form like a browser would."""
+    page = client.get(page_url or url)
+    return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data}, **kwargs)
+
+
+@pytest.fixture
+def staff(app):
+    """A curator of one organisation; returns (email, password, organisation id)."""
+    with app.app_context():
+        organisation = Organisation(name="Школа № 7")
+        user = User(email="curator@example.org", name="Куратор")
+        user.set_password("correct horse")
+        db.session.add_all([organisation, user])
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, role="curator"))
+        db.session.commit()
+        return "curator@example.org", "correct horse", organisation.id
+
+
+@pytest.fixture
+def logged_in(client, staff):
+    email, password, _ = staff
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302
+    return client
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
