@@ -30,15 +30,20 @@ hookimpl = pluggy.HookimplMarker("surveys")
 ENTRY_POINT_GROUP = "surveys"
 
 
-class FolderInstruments:
-    """The plugin object of a folder: it registers the folder's questionnaire files."""
+class FolderPlugin:
+    """The plugin object of a folder: its questionnaire files plus the hooks in its ``plugin.py``."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, module: object | None = None):
+        self.folder, self.module = folder, module
+        for name in dir(module) if module else []:
+            if name.startswith("surveys_") and name != "surveys_register_instruments":
+                setattr(self, name, getattr(module, name))
 
     @hookimpl
     def surveys_register_instruments(self):
-        return find_instrument_files(self.folder)
+        files = find_instrument_files(self.folder)
+        own = getattr(self.module, "surveys_register_instruments", None)
+        return files + list(own() or []) if own else files
 
 
 def _is_plugin_folder(folder: Path) -> bool:
@@ -63,7 +68,7 @@ def _register_folder(pm: pluggy.PluginManager, folder: Path) -> None:
     name = folder.name
     if pm.get_plugin(name) is not None:
         raise ConflictError(f"{folder}: a plugin named '{name}' is already loaded")
-    pm.register(FolderInstruments(folder), name=name)
+    module = None
     code = folder / "plugin.py"
     if code.is_file():
         module_name = f"surveys_folder_plugins.{name}"
@@ -74,7 +79,7 @@ def _register_folder(pm: pluggy.PluginManager, folder: Path) -> None:
             spec.loader.exec_module(module)
         except Exception as err:  # a broken plugin file must name itself
             raise PluginError(f"{code}: cannot load the plugin: {err}") from err
-        pm.register(module, name=f"{name}.plugin")
+    pm.register(FolderPlugin(folder, module), name=name)
 
 
 def make_plugin_manager(plugins_path: list[str] | None = None) -> pluggy.PluginManager:

@@ -23,6 +23,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
@@ -81,6 +82,10 @@ def _coerce_for(choices: list[Choice]):
         return lookup.get(str(value), str(value))
 
     return coerce
+
+
+def _options(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _label(text, locale) -> str:
@@ -203,7 +208,7 @@ class SingleChoiceType(QuestionType):
             opts = question.options
             field = MultiCheckboxField(
                 label,
-                choices=pairs,
+                choices=_options(pairs),
                 coerce=coerce,
                 validate_choice=False,
                 validators=_presence(question)
@@ -212,7 +217,7 @@ class SingleChoiceType(QuestionType):
         else:
             field = RadioField(
                 label,
-                choices=pairs,
+                choices=_options(pairs),
                 coerce=coerce,
                 validate_choice=False,
                 validators=_presence(question) + [AllowedValues(values)],
@@ -273,7 +278,7 @@ class RatingType(QuestionType):
         return {
             question.id: RadioField(
                 _label(question.text, locale),
-                choices=pairs,
+                choices=_options(pairs),
                 coerce=_coerce_for([Choice(v, None) for v, _ in pairs]),
                 validate_choice=False,
                 validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
@@ -332,7 +337,7 @@ class MatrixType(QuestionType):
         return {
             item["id"]: RadioField(
                 item["text"].get(locale),
-                choices=pairs,
+                choices=_options(pairs),
                 coerce=coerce,
                 validate_choice=False,
                 validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
@@ -348,7 +353,7 @@ class YesNoType(QuestionType):
         return {
             question.id: RadioField(
                 _label(question.text, locale),
-                choices=pairs,
+                choices=_options(pairs),
                 validate_choice=False,
                 coerce=lambda v: None if v in (None, "") else str(v),
                 validators=_presence(question) + [AllowedValues(["yes", "no"])],

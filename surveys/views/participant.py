@@ -72,6 +72,8 @@ def take(token: str):
         return render_template("participant/consent.html", token=token, form=FlaskForm(), invitation=invitation)
     step = next_step(invitation)
     if step is None:
+        if request.method == "POST":  # a repeated submit: show the thanks page again
+            return redirect(url_for("participant.take", token=token))
         return render_template("participant/done.html")
     if request.method == "POST":
         return _post_page(token, invitation, step)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 from flask_login import login_required
 
 from ..audit import record
@@ -26,7 +28,7 @@ def require_login():
     """Every staff page needs a signed-in user."""
 
 
-@bp.context_processor
+@bp.app_context_processor
 def labels():
     return {"ROLE_LABELS": ROLE_LABELS, "WAVE_LABELS": WAVE_LABELS, "action_form": ActionForm()}
 
@@ -46,9 +48,8 @@ def index():
 
 def _instrument_choices():
     state = get_state()
-    return [
-        (i.id, f"{i.title.get()} ({i.id})") for i in sorted(state.registry.instruments.values(), key=lambda i: i.id)
-    ]
+    instruments = sorted(state.registry.instruments.values(), key=lambda i: i.id)
+    return [SelectChoice(i.id, f"{i.title.get(str(get_locale()))} ({i.id})") for i in instruments]
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -56,7 +57,7 @@ def new_campaign():
     form = CampaignForm()
     form.instruments.choices = _instrument_choices()
     if form.validate_on_submit():
-        allowed = {value for value, _label in form.instruments.choices}
+        allowed = {choice.value for choice in form.instruments.choices}
         chosen = [i for i in form.instruments.data if i in allowed]
         campaign = create_campaign(current_organisation(), form.name.data.strip(), chosen, form.wave_name.data.strip())
         flash(_("Campaign created."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from ..core.question_types import MultiCheckboxField
@@ -41,7 +42,7 @@ class CampaignForm(FlaskForm):
 
 
 class WaveForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=list(WAVE_LABELS.items()), default="output")
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in WAVE_LABELS.items()], default="output")
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
 
 
@@ -54,6 +55,6 @@ class ParticipantForm(FlaskForm):
             Regexp(r"^[A-Za-z0-9А-Яа-яЁё_-]+$", message=_l("Use letters, digits, '-' and '_' only.")),
         ],
     )
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
     form = StringField(_l("Form of mentoring"), validators=[Optional(), Length(max=100)])
     group = StringField(_l("Group or class"), validators=[Optional(), Length(max=100)])

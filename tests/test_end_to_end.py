@@ -1,0 +1,187 @@
+"""The whole path through the Flask test client: campaign → links → answers → workbook → comparison."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+import pytest
+
+from surveys.core.models import AuditEvent, Invitation, Participant, Response, Score
+from surveys.extensions import db
+from tests.conftest import FIXTURES, csrf_token, post_form
+
+PLUGINS = str(FIXTURES / "plugins")
+LINK = re.compile(r'href="http://localhost(/s/[A-Za-z0-9_-]+)"')
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(SURVEYS_PLUGINS_PATH=PLUGINS)
+
+
+def add_participants(client, codes_roles):
+    for code, role in codes_roles:
+        response = post_form(client, "/staff/participants", {"code": code, "role": role, "form": "ученик–ученик", "group": "8Б"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def make_links(client, wave_id) -> dict[str, str]:
+    page = client.get(f"/staff/waves/{wave_id}").get_data(as_text=True)
+    html = client.post(f"/staff/waves/{wave_id}/links", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    codes = re.findall(r"<tr><td>([^<]+)</td><td><a class=\"link-url\"", html)
+    return dict(zip(codes, LINK.findall(html), strict=True))
+
+
+def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
+    """Answer the wellbeing questionnaire page by page, as a participant would."""
+    consent = client.get(link).get_data(as_text=True)
+    assert "152-ФЗ" in consent
+    client.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "agree"})
+    first = client.get(link).get_data(as_text=True)
+    assert "Страница 1 из" in first
+    answers = {"wb_calm": calm, "wb_tense": tense, "wb_happy": happy, "school_rating": rating}
+    form = {"csrf_token": csrf_token(first), "instrument": "wellbeing_check", "page": "mood", "action": "next", **answers}
+    assert client.post(link, data=form).status_code == 302
+    second = client.get(link).get_data(as_text=True)
+    assert ("Что вас беспокоит?" in second) == (tense >= 3)
+    form = {"csrf_token": csrf_token(second), "instrument": "wellbeing_check", "page": "more", "action": "submit", "club": "sport"}
+    if worries is not None:
+        form["worries"] = worries
+    assert client.post(link, data=form).status_code == 302
+    assert "Спасибо" in client.get(link).get_data(as_text=True)
+
+
+def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
+    client = logged_in
+    add_participants(client, [(f"P{n}", "mentee") for n in range(1, 7)])
+    created = post_form(
+        client,
+        "/staff/campaigns/new",
+        {"name": "Мониторинг", "instruments": ["wellbeing_check"], "wave_name": "Вход"},
+    )
+    assert created.status_code == 302
+    campaign_url = created.headers["Location"]
+    campaign_id = int(campaign_url.rsplit("/", 1)[1])
+    with app.app_context():
+        from surveys.core.models import Campaign
+
+        campaign = db.session.get(Campaign, campaign_id)
+        input_wave = campaign.waves[0].id
+
+    links = make_links(client, input_wave)
+    assert sorted(links) == [f"P{n}" for n in range(1, 7)]
+    before = {"P1": (2, 3, 2), "P2": (3, 2, 3), "P3": (1, 4, 1), "P4": (4, 1, 4), "P5": (2, 2, 2), "P6": (3, 3, 3)}
+    for code, (calm, tense, happy) in before.items():
+        take_survey(client.application.test_client(), links[code], calm, tense, happy, worries="=cmd|' /C calc'!A0" if code == "P1" else None)
+
+    added = post_form(client, f"/staff/campaigns/{campaign_id}/waves", {"kind": "output", "name": "Выход"}, page_url=campaign_url)
+    assert added.status_code == 302
+    with app.app_context():
+        output_wave = db.session.get(Campaign, campaign_id).waves[1].id
+    out_links = make_links(client, output_wave)
+    after = {"P1": (3, 2, 3), "P2": (4, 1, 4), "P3": (2, 3, 2), "P4": (4, 1, 4), "P5": (3, 2, 3)}
+    for code, (calm, tense, happy) in after.items():
+        take_survey(client.application.test_client(), out_links[code], calm, tense, happy)
+
+    with app.app_context():
+        scores = db.session.execute(db.select(Score).filter_by(scale="wellbeing")).scalars().all()
+        assert len(scores) == 11
+        assert {s.scored_by for s in scores} == {"core"}
+        p1 = db.session.execute(db.select(Participant).filter_by(code="P1")).scalar_one()
+        stored = db.session.execute(db.select(Response).filter_by(participant_id=p1.id, wave_id=input_wave)).scalar_one()
+        assert stored.status == "submitted"
+        assert stored.answers["wb_tense"] == 3 and stored.answers["club"] == "sport"
+        assert stored.scores[0].value == 2 + (1 + 4 - 3) + 2 and stored.scores[0].band == "low"
+
+    workbook_response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
+    assert workbook_response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(workbook_response.data))
+    assert book.sheetnames == ["answers wellbeing_check", "scores", "comparison"]
+    answers = list(book["answers wellbeing_check"].iter_rows(values_only=True))
+    header = answers[0]
+    row_p1 = next(r for r in answers[1:] if r[0] == "P1" and r[4] == "Вход")
+    assert row_p1[header.index("wb_tense")] == 3
+    worries_cell = book["answers wellbeing_check"].cell(
+        row=answers.index(row_p1) + 1, column=header.index("worries") + 1
+    )
+    assert worries_cell.value == "=cmd|' /C calc'!A0" and worries_cell.data_type == "s"
+    assert worries_cell.quotePrefix
+    score_rows = list(book["scores"].iter_rows(values_only=True))
+    assert len(score_rows) == 1 + 11
+    comparison = list(book["comparison"].iter_rows(values_only=True))
+    assert comparison[0] == ("instrument", "scale", "wave_before", "wave_after", "n", "mean_before", "mean_after", "mean_difference")
+
+    def total(calm, tense, happy):
+        return calm + (5 - tense) + happy
+
+    paired = sorted(set(before) & set(after))
+    mean_before = sum(total(*before[c]) for c in paired) / len(paired)
+    mean_after = sum(total(*after[c]) for c in paired) / len(paired)
+    instrument, scale, _, _, n, mb, ma, md = comparison[1]
+    assert (instrument, scale, n) == ("wellbeing_check", "wellbeing", 5)
+    assert mb == pytest.approx(mean_before) and ma == pytest.approx(mean_after)
+    assert md == pytest.approx(mean_after - mean_before)
+
+    page = client.get(f"/plugins/comparison/campaigns/{campaign_id}").get_data(as_text=True)
+    assert f"{mean_before:.2f}" in page and f"{mean_after - mean_before:+.2f}" in page
+
+    with app.app_context():
+        actions = [e.action for e in db.session.execute(db.select(AuditEvent)).scalars()]
+        assert actions.count("export.xlsx") == 1 and actions.count("links.generate") == 2
+
+
+def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
+    client = logged_in
+    add_participants(client, [("Q1", "mentee")])
+    created = post_form(client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"})
+    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        from surveys.core.models import Campaign
+
+        wave_id = db.session.get(Campaign, campaign_id).waves[0].id
+    link = make_links(client, wave_id)["Q1"]
+    participant = app.test_client()
+    consent = participant.get(link).get_data(as_text=True)
+    participant.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "agree"})
+    first = participant.get(link).get_data(as_text=True)
+    participant.post(link, data={"csrf_token": csrf_token(first), "instrument": "wellbeing_check", "page": "mood",
+                                 "wb_calm": 2, "wb_tense": 2, "wb_happy": 2, "action": "next"})
+    second = participant.get(link).get_data(as_text=True)
+    final = {"csrf_token": csrf_token(second), "instrument": "wellbeing_check", "page": "more", "action": "submit"}
+    # The final page posted twice (a double click, or a second device): one response, one score.
+    assert participant.post(link, data=final).status_code == 302
+    assert participant.post(link, data=final).status_code == 302
+    with app.app_context():
+        responses = db.session.execute(db.select(Response)).scalars().all()
+        assert len(responses) == 1 and responses[0].status == "submitted"
+        assert len(db.session.execute(db.select(Score)).scalars().all()) == 1
+        submitted_at = responses[0].submitted_at
+    assert "Спасибо" in participant.get(link).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(Response)).scalar_one().submitted_at == submitted_at
+
+
+def test_links_are_random_hashed_and_reissue_revokes_the_old_one(app, logged_in):
+    client = logged_in
+    add_participants(client, [("R1", "mentee")])
+    created = post_form(client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"})
+    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        from surveys.core.models import Campaign
+
+        wave_id = db.session.get(Campaign, campaign_id).waves[0].id
+    old = make_links(client, wave_id)["R1"]
+    token = old.rsplit("/", 1)[1]
+    assert len(token) >= 22  # 22 URL-safe characters carry 132 bits; ours are 30 (176 bits)
+    with app.app_context():
+        invitation = db.session.execute(db.select(Invitation)).scalar_one()
+        assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+        invitation_id = invitation.id
+    page = client.get(f"/staff/waves/{wave_id}").get_data(as_text=True)
+    html = client.post(f"/staff/invitations/{invitation_id}/reissue", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    new = LINK.findall(html)[0]
+    assert new != old
+    assert app.test_client().get(old).status_code == 404
+    assert app.test_client().get(new).status_code == 200

@@ -1,0 +1,247 @@
+"""Plugins: entry points, folders, conflicts, failures, and one test per hook."""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from surveys import create_app, hookspecs
+from surveys.core.errors import ConflictError, DefinitionError
+from surveys.core.models import Participant, Response, Score
+from surveys.extensions import db
+from tests.conftest import FIXTURES, csrf_token, post_form
+
+HOOKS = FIXTURES / "hookplugins"
+BUILT_IN = {"swot", "anxiety_scale", "burnout", "satisfaction", "comparison"}
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hook_names() -> list[str]:
+    return [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("surveys_")]
+
+
+# ---- loading ---------------------------------------------------------------------------------
+def test_built_in_plugins_load_through_the_entry_point_group(runner):
+    result = runner.invoke(args=["plugins", "--json"])
+    assert result.exit_code == 0
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    assert BUILT_IN | {"core"} <= set(rows)
+    assert all(rows[name]["version"] == "0.1.0" for name in BUILT_IN)
+    assert "analysis comparison" in rows["comparison"]["registers"]
+    text = runner.invoke(args=["plugins"]).output
+    for name in BUILT_IN:
+        assert re.search(rf"^{name} 0\.1\.0$", text, re.M)
+
+
+def test_a_third_party_entry_point_plugin_is_loaded(tmp_path, monkeypatch):
+    (tmp_path / "thirdparty_surveys.py").write_text(
+        "from surveys import hookimpl\n"
+        "from pathlib import Path\n"
+        "@hookimpl\n"
+        "def surveys_register_instruments():\n"
+        "    return [Path(__file__).with_name('tp.yaml')]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "tp.yaml").write_text(
+        "id: third_party\nversion: 3\ntitle: Сторонняя\naudience: [mentor]\n"
+        "pages:\n  - id: p\n    questions:\n      - {id: q, type: yes_no, text: 'Да?'}\n",
+        encoding="utf-8",
+    )
+    dist = tmp_path / "thirdparty_surveys-3.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: thirdparty-surveys\nVersion: 3.0\n")
+    (dist / "entry_points.txt").write_text("[surveys]\nthirdparty = thirdparty_surveys\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = create_app({"SURVEYS_SECRET_KEY": "x"}, instance_path=str(tmp_path / "instance"))
+    state = app.extensions["surveys"]
+    assert state.registry.instrument_owner["third_party"] == "thirdparty"
+    assert state.registry.instruments["third_party"].version == "3"
+    from surveys.plugins import describe_plugins
+
+    rows = {r["name"]: r for r in describe_plugins(state.pm, state.registry)}
+    assert rows["thirdparty"]["version"] == "3.0"
+    sys.modules.pop("thirdparty_surveys", None)
+
+
+def test_folder_plugin_from_plugins_path_adds_a_usable_instrument(make_app, client_factory=None):
+    app = make_app(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins" / "wellbeing"))
+    registry = app.extensions["surveys"].registry
+    assert registry.instrument_owner["wellbeing_check"] == "wellbeing"
+    with app.app_context():
+        from surveys.campaigns import create_campaign
+        from surveys.core.models import Organisation
+
+        organisation = Organisation(name="Школа")
+        db.session.add(organisation)
+        db.session.commit()
+        campaign = create_campaign(organisation, "С папкой", ["wellbeing_check"], "Вход")
+        assert campaign.assignments[0].audience == ["mentee", "mentor"]
+
+
+def test_plugins_path_accepts_a_folder_of_plugin_folders(make_app):
+    app = make_app(SURVEYS_PLUGINS_PATH=str(HOOKS))
+    owners = app.extensions["surveys"].registry.instrument_owner
+    assert owners["kitchen_check"] == "kitchen" and owners["raising_check"] == "raising"
+
+
+def test_missing_plugin_folder_stops_start_up(tmp_path):
+    from surveys.core.errors import PluginError
+
+    with pytest.raises(PluginError, match="does not exist"):
+        create_app({"SURVEYS_PLUGINS_PATH": str(tmp_path / "nowhere")}, instance_path=str(tmp_path))
+
+
+def test_two_plugins_with_the_same_instrument_id_stop_start_up_naming_both(tmp_path):
+    folders = [str(FIXTURES / "conflict" / "a"), str(FIXTURES / "conflict" / "b")]
+    with pytest.raises(ConflictError) as caught:
+        create_app({"SURVEYS_PLUGINS_PATH": folders}, instance_path=str(tmp_path))
+    message = str(caught.value)
+    assert "instrument 'same_id' is registered twice" in message
+    assert "plugin 'a'" in message and "plugin 'b'" in message
+    assert str(FIXTURES / "conflict" / "a" / "same.yaml") in message
+    assert str(FIXTURES / "conflict" / "b" / "same.yaml") in message
+
+
+def test_a_broken_instrument_file_stops_start_up_with_file_and_line(tmp_path):
+    plugin = tmp_path / "broken_plugin"
+    plugin.mkdir()
+    (plugin / "b.yaml").write_text("id: b\nversion: 1\ntitle: Б\naudience: [mentee]\npages: 3\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match=re.escape(f"{plugin / 'b.yaml'}:5: pages: Not a valid list.")):
+        create_app({"SURVEYS_PLUGINS_PATH": str(plugin)}, instance_path=str(tmp_path))
+
+
+# ---- one test per hook -----------------------------------------------------------------------
+@pytest.fixture
+def kitchen(make_app):
+    return make_app(SURVEYS_PLUGINS_PATH=str(HOOKS))
+
+
+def _answer(app, instrument_id, answers):
+    """Store a submitted response for a new participant through the real submit path."""
+    from surveys.core.models import Invitation, Organisation, Wave
+    from surveys.responses import start_response, submit
+
+    with app.test_request_context():
+        organisation = Organisation(name="Школа")
+        db.session.add(organisation)
+        db.session.commit()
+        from surveys.campaigns import create_campaign
+
+        campaign = create_campaign(organisation, "К", [instrument_id], "В")
+        participant = Participant(organisation_id=organisation.id, code="X1", role="mentee", tags=[])
+        db.session.add(participant)
+        db.session.commit()
+        wave = db.session.get(Wave, campaign.waves[0].id)
+        invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
+        invitation.issue_token()
+        db.session.add(invitation)
+        db.session.commit()
+        instrument = app.extensions["surveys"].instrument(instrument_id)
+        response = start_response(invitation, instrument)
+        response.answers = answers
+        db.session.commit()
+        submit(response, instrument)
+        return campaign.id
+
+
+def test_hook_surveys_register_question_types(kitchen):
+    registry = kitchen.extensions["surveys"].registry
+    assert "slider" in registry.question_types
+    assert registry.instruments["kitchen_check"].item_ranges == {"k1": (0, 5)}
+
+
+def test_hook_surveys_register_instruments(kitchen):
+    assert kitchen.extensions["surveys"].registry.instrument_owner["kitchen_check"] == "kitchen"
+
+
+def test_hook_surveys_score_response(kitchen):
+    _answer(kitchen, "kitchen_check", {"k1": 4})
+    with kitchen.app_context():
+        score = db.session.execute(db.select(Score)).scalar_one()
+        assert (score.scale, score.value, score.scored_by) == ("doubled", 8, "kitchen")
+
+
+def test_a_failing_scorer_marks_scores_missing_and_keeps_the_response(kitchen, caplog):
+    _answer(kitchen, "raising_check", {"r1": 3})
+    with kitchen.app_context():
+        response = db.session.execute(db.select(Response)).scalar_one()
+        assert response.status == "submitted" and response.answers == {"r1": 3}
+        score = response.scores[0]
+        assert (score.scale, score.value, score.missing_reason) == ("total", None, "scorer failed")
+    assert "ZeroDivisionError" in caplog.text and "raising" in caplog.text
+
+
+def test_hook_surveys_register_analyses(kitchen):
+    from surveys.core.contracts import CampaignTables
+
+    analysis = kitchen.extensions["surveys"].registry.analyses["kitchen_count"]
+    assert analysis.run(CampaignTables(campaign="x", answers=[{}, {}])) == 2
+
+
+def test_hook_surveys_export_sheets(kitchen):
+    campaign_id = _answer(kitchen, "kitchen_check", {"k1": 1})
+    with kitchen.test_request_context():
+        from surveys.core.models import Campaign
+        from surveys.exports import campaign_workbook
+
+        data = campaign_workbook(db.session.get(Campaign, campaign_id))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert list(book["kitchen"].iter_rows(values_only=True)) == [("campaign", "responses"), ("К", 1)]
+
+
+def test_hook_surveys_register_blueprints(kitchen):
+    response = kitchen.test_client().get("/plugins/kitchen/hello")
+    assert response.status_code == 200 and response.data == b"hello from kitchen"
+
+
+def test_hook_surveys_register_commands(kitchen):
+    result = kitchen.test_cli_runner().invoke(args=["kitchen-hello"])
+    assert result.exit_code == 0 and result.output == "hello from the kitchen command\n"
+
+
+def test_hook_surveys_response_submitted(kitchen, caplog):
+    module = kitchen.extensions["surveys"].pm.get_plugin("kitchen").module
+    module.SUBMITTED.clear()
+    _answer(kitchen, "kitchen_check", {"k1": 2})
+    assert module.SUBMITTED == [("kitchen_check", "submitted")]
+    assert "failed after response" in caplog.text
+    with kitchen.app_context():
+        assert db.session.execute(db.select(Response)).scalar_one().status == "submitted"
+
+
+# ---- documentation stays honest ----------------------------------------------------------------
+def test_every_hook_is_documented_and_tested():
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
+    for name in hook_names():
+        assert f"`{name}" in docs, f"{name} is not documented in docs/plugins.md"
+        assert f"def test_hook_{name}(" in tests, f"{name} has no test_hook_{name}"
+    assert len(hook_names()) >= 8
+
+
+def test_every_hook_has_a_docstring_and_the_prefix():
+    for name, function in inspect.getmembers(hookspecs, inspect.isfunction):
+        if function.__module__ == hookspecs.__name__:
+            assert name.startswith("surveys_") and (function.__doc__ or "").strip()
+
+
+def test_plugin_manager_lives_on_the_app_not_in_a_module(make_app):
+    first, second = make_app(), make_app(SURVEYS_PLUGINS_PATH=str(HOOKS))
+    assert first.extensions["surveys"].pm is not second.extensions["surveys"].pm
+    assert "kitchen_check" not in first.extensions["surveys"].registry.instruments
+
+
+def test_csrf_is_required_on_staff_forms(logged_in):
+    page = logged_in.get("/staff/participants").get_data(as_text=True)
+    assert csrf_token(page)
+    refused = logged_in.post("/staff/participants", data={"code": "NOCSRF", "role": "mentee"})
+    assert refused.status_code == 400
+    accepted = post_form(logged_in, "/staff/participants", {"code": "WITHCSRF", "role": "mentee"})
+    assert accepted.status_code == 302
