@@ -1,0 +1,134 @@
+"""A participant on a 360 px phone, in a real Chromium with JavaScript off, takes a survey by link."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from surveys.campaigns import create_campaign, generate_links
+from surveys.core.models import Organisation, Participant, Response
+from surveys.extensions import db
+from tests.conftest import FIXTURES
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = Path(os.environ.get("SURVEYS_SCREENSHOTS", "/tmp/surveys-screenshots"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def server(make_app):
+    app = make_app(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins"))
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    app.config["SURVEYS_BASE_URL"] = base
+    yield app, base
+    httpd.shutdown()
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def invite(app, base) -> str:
+    with app.test_request_context():
+        organisation = Organisation(name="Школа")
+        db.session.add(organisation)
+        db.session.commit()
+        db.session.add(Participant(organisation_id=organisation.id, code="PHONE1", role="mentee", tags=[]))
+        db.session.commit()
+        campaign = create_campaign(organisation, "Мониторинг", ["wellbeing_check"], "Вход")
+        [(_, token)] = generate_links(campaign.waves[0])
+    return f"{base}/s/{token}"
+
+
+def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browser):
+    app, base = server
+    link = invite(app, base)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="ru-RU")
+    outside = []
+    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort()) if not route.request.url.startswith(base) else route.continue_())
+    page = context.new_page()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(link)
+    assert page.locator("html").get_attribute("lang") == "ru"
+    page.screenshot(path=str(SHOTS / "1-consent.png"), full_page=True)
+    page.get_by_role("button", name="Я согласен(на), начать").click()
+
+    assert page.get_by_text("Страница 1 из 2").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # Submitting an incomplete required matrix shows where the problem is and keeps what was chosen.
+    page.get_by_role("group", name="1. Я спокоен").get_by_label("Скорее согласен").check()
+    page.get_by_role("button", name="Далее").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_role("group", name="1. Я спокоен").get_by_label("Скорее согласен").is_checked()
+    page.screenshot(path=str(SHOTS / "2-errors.png"), full_page=True)
+    page.get_by_role("group", name="2. Я напряжён").get_by_label("Полностью согласен").check()
+    page.get_by_role("group", name="3. Я доволен").get_by_label("Скорее согласен").check()
+    page.get_by_role("group", name="Оцените атмосферу в школе").get_by_label("8").check()
+    page.get_by_role("button", name="Далее").click()
+
+    assert page.get_by_text("Страница 2 из 2").is_visible()
+    page.get_by_label("Что вас беспокоит?").fill("<script>alert(1)</script> контрольная")
+    page.screenshot(path=str(SHOTS / "3-page-two.png"), full_page=True)
+    # Going back keeps the answers of both pages.
+    page.get_by_role("button", name="Назад").click()
+    assert page.get_by_role("group", name="2. Я напряжён").get_by_label("Полностью согласен").is_checked()
+    page.get_by_role("button", name="Далее").click()
+    assert page.get_by_label("Что вас беспокоит?").input_value() == "<script>alert(1)</script> контрольная"
+    page.get_by_role("button", name="Отправить").click()
+    assert page.get_by_role("heading", name="Спасибо!").is_visible()
+    assert outside == []
+
+    with app.app_context():
+        response = db.session.execute(db.select(Response)).scalar_one()
+        assert response.status == "submitted"
+        assert response.answers["wb_tense"] == 4 and response.answers["school_rating"] == 8
+        assert response.answers["worries"] == "<script>alert(1)</script> контрольная"
+        assert response.scores[0].value == 3 + (1 + 4 - 4) + 3
+
+    # The same link on another device shows the thanks page, not a second questionnaire.
+    other = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    second = other.new_page()
+    second.goto(link)
+    assert second.get_by_role("heading", name="Спасибо!").is_visible()
+    other.close()
+    context.close()
+
+
+def test_answers_resume_on_another_device(server, browser):
+    app, base = server
+    link = invite(app, base)
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = phone.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Я согласен(на), начать").click()
+    for item, answer in (("1. Я спокоен", "Скорее согласен"), ("2. Я напряжён", "Совсем не согласен"), ("3. Я доволен", "Полностью согласен")):
+        page.get_by_role("group", name=item).get_by_label(answer).check()
+    page.get_by_role("button", name="Далее").click()
+    phone.close()
+
+    desktop = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=True)
+    page = desktop.new_page()
+    page.goto(link)
+    assert page.get_by_text("Страница 2 из 2").is_visible()
+    # The condition on "Я напряжён" (answered 1) hides the follow-up question.
+    assert page.get_by_label("Что вас беспокоит?").count() == 0
+    page.get_by_role("button", name="Назад").click()
+    assert page.get_by_role("group", name="3. Я доволен").get_by_label("Полностью согласен").is_checked()
+    desktop.close()

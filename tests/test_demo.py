@@ -1,0 +1,58 @@
+"""``surveys demo``: a demo school with data on every screen, a login and a working link."""
+
+from __future__ import annotations
+
+import re
+
+from surveys.core.models import Campaign, Invitation, Participant, Response, Score
+from surveys.extensions import db
+from tests.conftest import post_form
+
+
+def test_demo_builds_a_school_prints_a_login_and_a_link_of_someone_who_has_not_answered(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    email = re.search(r"Staff login:\s+(\S+)", result.output).group(1)
+    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    link = re.search(r"Participant link:\s+http://localhost(/s/\S+)", result.output).group(1)
+
+    with app.app_context():
+        participants = db.session.execute(db.select(Participant)).scalars().all()
+        assert 55 <= len(participants) <= 65
+        assert {p.role for p in participants} == {"mentor", "mentee", "curator"}
+        assert len({p.form for p in participants if p.form}) == 3
+        campaign = db.session.execute(db.select(Campaign)).scalar_one()
+        first, second = campaign.waves
+        assert (first.kind, second.kind, first.closed, second.closed) == ("input", "output", True, False)
+        answered_first = {r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=first.id)).scalars()}
+        answered_second = {r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=second.id)).scalars()}
+        respondents = {p.id for p in participants if p.role != "curator"}
+        assert answered_first == respondents
+        assert 0 < len(answered_second) < len(respondents)
+        assert db.session.execute(db.select(Score).filter(Score.value.is_not(None))).first() is not None
+
+    client = app.test_client()
+    assert client.get(link).status_code == 200
+    assert post_form(client, "/login", {"email": email, "password": password}).status_code == 302
+    campaign_page = client.get(f"/staff/campaigns/{campaign.id}")
+    assert campaign_page.status_code == 200
+    comparison = client.get(f"/plugins/comparison/campaigns/{campaign.id}").get_data(as_text=True)
+    assert comparison.count("<tr>") > 3
+    export = client.get(f"/staff/campaigns/{campaign.id}/export.xlsx")
+    assert export.status_code == 200 and len(export.data) > 5000
+
+
+def test_running_demo_again_keeps_the_data_and_gives_a_fresh_working_link(app, runner):
+    first = runner.invoke(args=["demo"])
+    with app.app_context():
+        count = db.session.execute(db.select(db.func.count(Participant.id))).scalar_one()
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0, second.output
+    old_link = re.search(r"http://localhost(/s/\S+)", first.output).group(1)
+    new_link = re.search(r"http://localhost(/s/\S+)", second.output).group(1)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Participant.id))).scalar_one() == count
+        assert db.session.execute(db.select(db.func.count(Invitation.id))).scalar_one() > 0
+    client = app.test_client()
+    assert client.get(new_link).status_code == 200
+    assert old_link == new_link or client.get(old_link).status_code in (200, 404)
