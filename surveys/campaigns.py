@@ -26,9 +26,7 @@ def create_campaign(organisation: Organisation, name: str, instrument_ids: list[
     for position, instrument_id in enumerate(instrument_ids):
         instrument = state.instrument(instrument_id)
         campaign.assignments.append(
-            Assignment(
-                instrument_id=instrument_id, audience=list(instrument.audience), position=position
-            )
+            Assignment(instrument_id=instrument_id, audience=list(instrument.audience), position=position)
         )
     campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
     db.session.add(campaign)
@@ -57,10 +55,7 @@ def generate_links(wave: Wave) -> list[tuple[Participant, str]]:
 
     Returns (participant, token) pairs: the only time the tokens exist in clear.
     """
-    invited = {
-        i.participant_id
-        for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
-    }
+    invited = {i.participant_id for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()}
     issued = []
     for participant in eligible_participants(wave.campaign):
         if participant.id in invited:
@@ -102,8 +97,7 @@ class ParticipantStatus:
 
 def wave_status(wave: Wave) -> list[ParticipantStatus]:
     invitations = {
-        i.participant_id: i
-        for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
+        i.participant_id: i for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
     }
     responses: dict[int, list[Response]] = {}
     for response in db.session.execute(db.select(Response).filter_by(wave_id=wave.id)).scalars():
@@ -111,9 +105,7 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     rows = []
     for participant in eligible_participants(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(
-            1 for a in wave.campaign.assignments if not a.audience or participant.role in a.audience
-        )
+        expected = sum(1 for a in wave.campaign.assignments if not a.audience or participant.role in a.audience)
         rows.append(
             ParticipantStatus(
                 participant=participant,

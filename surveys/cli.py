@@ -18,9 +18,7 @@ from .state import get_state
 def main() -> None:
     from .factory import create_app
 
-    FlaskGroup(create_app=lambda: create_app(), help="Questionnaires for mentoring programmes.")(
-        prog_name="surveys"
-    )
+    FlaskGroup(create_app=lambda: create_app(), help="Questionnaires for mentoring programmes.")(prog_name="surveys")
 
 
 @click.command("serve")

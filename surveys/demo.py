@@ -169,7 +169,9 @@ def build_demo(seed: int = 2025) -> DemoResult:
     _user(password, organisation)
     people = _participants(organisation, programme)
     instruments = [i for i in ("gad7", "cbi", "satisfaction", "programme_feedback") if get_state().instrument(i)]
-    campaign = create_campaign(organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)")
+    campaign = create_campaign(
+        organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)"
+    )
     for assignment in campaign.assignments:
         assignment.audience = AUDIENCES.get(assignment.instrument_id, assignment.audience)
     db.session.commit()
@@ -192,13 +194,13 @@ def build_demo(seed: int = 2025) -> DemoResult:
 
 def _fresh_token(organisation: Organisation) -> str:
     """A new link for a participant of the open wave who has not answered yet."""
-    campaign = db.session.execute(
-        db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id)
-    ).scalars().first()
-    wave = [w for w in campaign.waves if not w.closed][-1]
-    answered = set(
-        db.session.execute(db.select(Response.participant_id).filter_by(wave_id=wave.id)).scalars()
+    campaign = (
+        db.session.execute(db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id))
+        .scalars()
+        .first()
     )
+    wave = [w for w in campaign.waves if not w.closed][-1]
+    answered = set(db.session.execute(db.select(Response.participant_id).filter_by(wave_id=wave.id)).scalars())
     invitations = db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
     invitation = next(i for i in invitations if i.participant_id not in answered)
     token = invitation.issue_token()

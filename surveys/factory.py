@@ -24,10 +24,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     """Build the application. ``config`` overrides ``SURVEYS_*`` environment settings.
 
     The instance folder (SQLite file, generated secret key) is ``instance_path``, else
-    ``SURVEYS_INSTANCE_PATH``, else Flask's default.
+    ``SURVEYS_INSTANCE_PATH``, else ``./instance`` in the working directory.
     """
-    instance = instance_path or os.environ.get("SURVEYS_INSTANCE_PATH")
-    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    instance = instance_path or os.environ.get("SURVEYS_INSTANCE_PATH") or "instance"
+    app = Flask("surveys", instance_path=os.path.abspath(instance))
     configure_settings(app, config)
     configure_database(app)
     configure_i18n(app)

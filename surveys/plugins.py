@@ -134,8 +134,7 @@ class Registry:
         key = (kind, name)
         if key in self.owners:
             raise ConflictError(
-                f"{kind} '{name}' is registered twice: by plugin '{self.owners[key]}' "
-                f"and by plugin '{plugin}'{where}"
+                f"{kind} '{name}' is registered twice: by plugin '{self.owners[key]}' and by plugin '{plugin}'{where}"
             )
         self.owners[key] = plugin
 

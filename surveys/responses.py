@@ -28,9 +28,7 @@ def find_invitation(token: str) -> Invitation | None:
     """The live invitation for a link token, or None (unknown, revoked or closed wave)."""
     if not token or len(token) > 100:
         return None
-    invitation = db.session.execute(
-        db.select(Invitation).filter_by(token_hash=hash_token(token))
-    ).scalar_one_or_none()
+    invitation = db.session.execute(db.select(Invitation).filter_by(token_hash=hash_token(token))).scalar_one_or_none()
     if invitation is None or invitation.revoked_at is not None:
         return None
     return invitation
@@ -39,16 +37,12 @@ def find_invitation(token: str) -> Invitation | None:
 def assignments_for(invitation: Invitation) -> list[Assignment]:
     """The campaign's instruments meant for this participant's role, in order."""
     role = invitation.participant.role
-    return [
-        a for a in invitation.wave.campaign.assignments if not a.audience or role in a.audience
-    ]
+    return [a for a in invitation.wave.campaign.assignments if not a.audience or role in a.audience]
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:
     rows = db.session.execute(
-        db.select(Response).filter_by(
-            wave_id=invitation.wave_id, participant_id=invitation.participant_id
-        )
+        db.select(Response).filter_by(wave_id=invitation.wave_id, participant_id=invitation.participant_id)
     ).scalars()
     return {r.instrument_id: r for r in rows}
 

@@ -61,7 +61,14 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     link = invite(app, base)
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="ru-RU")
     outside = []
-    context.route("**/*", lambda route: (outside.append(route.request.url), route.abort()) if not route.request.url.startswith(base) else route.continue_())
+    context.route(
+        "**/*",
+        lambda route: (
+            (outside.append(route.request.url), route.abort())
+            if not route.request.url.startswith(base)
+            else route.continue_()
+        ),
+    )
     page = context.new_page()
     SHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -118,7 +125,11 @@ def test_answers_resume_on_another_device(server, browser):
     page = phone.new_page()
     page.goto(link)
     page.get_by_role("button", name="Я согласен(на), начать").click()
-    for item, answer in (("1. Я спокоен", "Скорее согласен"), ("2. Я напряжён", "Совсем не согласен"), ("3. Я доволен", "Полностью согласен")):
+    for item, answer in (
+        ("1. Я спокоен", "Скорее согласен"),
+        ("2. Я напряжён", "Совсем не согласен"),
+        ("3. Я доволен", "Полностью согласен"),
+    ):
         page.get_by_role("group", name=item).get_by_label(answer).check()
     page.get_by_role("button", name="Далее").click()
     phone.close()

@@ -33,9 +33,11 @@ def test_paired_means_match_numpy_and_scipy_on_random_data():
 
 
 def test_only_people_with_both_scores_are_paired_and_missing_scores_are_skipped():
-    scores = rows(1, {"a": 10, "b": 12, "c": 8, "d": 5, "e": 7, "f": 9}) + rows(
-        2, {"a": 8, "b": 11, "c": 8, "d": 4, "e": 5, "g": 1}
-    ) + [ScoreRow("f", 2, "w2", "output", "gad7", "total", None)]
+    scores = (
+        rows(1, {"a": 10, "b": 12, "c": 8, "d": 5, "e": 7, "f": 9})
+        + rows(2, {"a": 8, "b": 11, "c": 8, "d": 4, "e": 5, "g": 1})
+        + [ScoreRow("f", 2, "w2", "output", "gad7", "total", None)]
+    )
     [summary] = compare_waves(scores, 1, 2)
     assert summary.n == 5
     assert summary.mean_before == pytest.approx(np.mean([10, 12, 8, 5, 7]))

@@ -24,8 +24,12 @@ def test_demo_builds_a_school_prints_a_login_and_a_link_of_someone_who_has_not_a
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         first, second = campaign.waves
         assert (first.kind, second.kind, first.closed, second.closed) == ("input", "output", True, False)
-        answered_first = {r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=first.id)).scalars()}
-        answered_second = {r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=second.id)).scalars()}
+        answered_first = {
+            r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=first.id)).scalars()
+        }
+        answered_second = {
+            r.participant_id for r in db.session.execute(db.select(Response).filter_by(wave_id=second.id)).scalars()
+        }
         respondents = {p.id for p in participants if p.role != "curator"}
         assert answered_first == respondents
         assert 0 < len(answered_second) < len(respondents)

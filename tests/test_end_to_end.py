@@ -23,7 +23,9 @@ def app(make_app):
 
 def add_participants(client, codes_roles):
     for code, role in codes_roles:
-        response = post_form(client, "/staff/participants", {"code": code, "role": role, "form": "ученик–ученик", "group": "8Б"})
+        response = post_form(
+            client, "/staff/participants", {"code": code, "role": role, "form": "ученик–ученик", "group": "8Б"}
+        )
         assert response.status_code == 302, response.get_data(as_text=True)
 
 
@@ -42,11 +44,23 @@ def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     first = client.get(link).get_data(as_text=True)
     assert "Страница 1 из" in first
     answers = {"wb_calm": calm, "wb_tense": tense, "wb_happy": happy, "school_rating": rating}
-    form = {"csrf_token": csrf_token(first), "instrument": "wellbeing_check", "page": "mood", "action": "next", **answers}
+    form = {
+        "csrf_token": csrf_token(first),
+        "instrument": "wellbeing_check",
+        "page": "mood",
+        "action": "next",
+        **answers,
+    }
     assert client.post(link, data=form).status_code == 302
     second = client.get(link).get_data(as_text=True)
     assert ("Что вас беспокоит?" in second) == (tense >= 3)
-    form = {"csrf_token": csrf_token(second), "instrument": "wellbeing_check", "page": "more", "action": "submit", "club": "sport"}
+    form = {
+        "csrf_token": csrf_token(second),
+        "instrument": "wellbeing_check",
+        "page": "more",
+        "action": "submit",
+        "club": "sport",
+    }
     if worries is not None:
         form["worries"] = worries
     assert client.post(link, data=form).status_code == 302
@@ -74,9 +88,18 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
     assert sorted(links) == [f"P{n}" for n in range(1, 7)]
     before = {"P1": (2, 3, 2), "P2": (3, 2, 3), "P3": (1, 4, 1), "P4": (4, 1, 4), "P5": (2, 2, 2), "P6": (3, 3, 3)}
     for code, (calm, tense, happy) in before.items():
-        take_survey(client.application.test_client(), links[code], calm, tense, happy, worries="=cmd|' /C calc'!A0" if code == "P1" else None)
+        take_survey(
+            client.application.test_client(),
+            links[code],
+            calm,
+            tense,
+            happy,
+            worries="=cmd|' /C calc'!A0" if code == "P1" else None,
+        )
 
-    added = post_form(client, f"/staff/campaigns/{campaign_id}/waves", {"kind": "output", "name": "Выход"}, page_url=campaign_url)
+    added = post_form(
+        client, f"/staff/campaigns/{campaign_id}/waves", {"kind": "output", "name": "Выход"}, page_url=campaign_url
+    )
     assert added.status_code == 302
     with app.app_context():
         output_wave = db.session.get(Campaign, campaign_id).waves[1].id
@@ -90,7 +113,9 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
         assert len(scores) == 11
         assert {s.scored_by for s in scores} == {"core"}
         p1 = db.session.execute(db.select(Participant).filter_by(code="P1")).scalar_one()
-        stored = db.session.execute(db.select(Response).filter_by(participant_id=p1.id, wave_id=input_wave)).scalar_one()
+        stored = db.session.execute(
+            db.select(Response).filter_by(participant_id=p1.id, wave_id=input_wave)
+        ).scalar_one()
         assert stored.status == "submitted"
         assert stored.answers["wb_tense"] == 3 and stored.answers["club"] == "sport"
         assert stored.scores[0].value == 2 + (1 + 4 - 3) + 2 and stored.scores[0].band == "low"
@@ -111,7 +136,16 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
     score_rows = list(book["scores"].iter_rows(values_only=True))
     assert len(score_rows) == 1 + 11
     comparison = list(book["comparison"].iter_rows(values_only=True))
-    assert comparison[0] == ("instrument", "scale", "wave_before", "wave_after", "n", "mean_before", "mean_after", "mean_difference")
+    assert comparison[0] == (
+        "instrument",
+        "scale",
+        "wave_before",
+        "wave_after",
+        "n",
+        "mean_before",
+        "mean_after",
+        "mean_difference",
+    )
 
     def total(calm, tense, happy):
         return calm + (5 - tense) + happy
@@ -135,7 +169,9 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
 def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
     client = logged_in
     add_participants(client, [("Q1", "mentee")])
-    created = post_form(client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"})
+    created = post_form(
+        client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
+    )
     campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         from surveys.core.models import Campaign
@@ -146,8 +182,18 @@ def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
     consent = participant.get(link).get_data(as_text=True)
     participant.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "agree"})
     first = participant.get(link).get_data(as_text=True)
-    participant.post(link, data={"csrf_token": csrf_token(first), "instrument": "wellbeing_check", "page": "mood",
-                                 "wb_calm": 2, "wb_tense": 2, "wb_happy": 2, "action": "next"})
+    participant.post(
+        link,
+        data={
+            "csrf_token": csrf_token(first),
+            "instrument": "wellbeing_check",
+            "page": "mood",
+            "wb_calm": 2,
+            "wb_tense": 2,
+            "wb_happy": 2,
+            "action": "next",
+        },
+    )
     second = participant.get(link).get_data(as_text=True)
     final = {"csrf_token": csrf_token(second), "instrument": "wellbeing_check", "page": "more", "action": "submit"}
     # The final page posted twice (a double click, or a second device): one response, one score.
@@ -166,7 +212,9 @@ def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
 def test_links_are_random_hashed_and_reissue_revokes_the_old_one(app, logged_in):
     client = logged_in
     add_participants(client, [("R1", "mentee")])
-    created = post_form(client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"})
+    created = post_form(
+        client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
+    )
     campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
         from surveys.core.models import Campaign
@@ -180,7 +228,9 @@ def test_links_are_random_hashed_and_reissue_revokes_the_old_one(app, logged_in)
         assert token not in invitation.token_hash and len(invitation.token_hash) == 64
         invitation_id = invitation.id
     page = client.get(f"/staff/waves/{wave_id}").get_data(as_text=True)
-    html = client.post(f"/staff/invitations/{invitation_id}/reissue", data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
+    html = client.post(f"/staff/invitations/{invitation_id}/reissue", data={"csrf_token": csrf_token(page)}).get_data(
+        as_text=True
+    )
     new = LINK.findall(html)[0]
     assert new != old
     assert app.test_client().get(old).status_code == 404

@@ -28,7 +28,15 @@ def test_good_file_loads_with_pages_questions_scales_and_ranges():
     assert instrument.id == "wellbeing_check" and instrument.version == "2"
     assert instrument.title.get("en") == "Wellbeing" and instrument.title.get("ru") == "Самочувствие"
     assert [p.id for p in instrument.pages] == ["mood", "more"]
-    assert instrument.answer_keys == ("wb_calm", "wb_tense", "wb_happy", "school_rating", "worries", "club", "club__other")
+    assert instrument.answer_keys == (
+        "wb_calm",
+        "wb_tense",
+        "wb_happy",
+        "school_rating",
+        "worries",
+        "club",
+        "club__other",
+    )
     assert instrument.item_ranges["wb_tense"] == (1, 4)
     assert instrument.item_ranges["school_rating"] == (1, 10)
     assert instrument.scale("wellbeing").reverse == ("wb_tense",)
@@ -100,7 +108,8 @@ pages:
             "x.yaml:9: id 'a' is used twice (first at line 8)",
         ),
         (
-            "      - {id: a, type: yes_no, text: A}\n      - {id: b, type: text, text: B, show_if: {question: a, equals: 1}}\n",
+            "      - {id: a, type: yes_no, text: A}\n"
+            "      - {id: b, type: text, text: B, show_if: {question: a, equals: 1}}\n",
             "x.yaml:9: show_if refers to 'a', which is not on an earlier page; conditions use answers "
             "from earlier pages, because participant pages work without JavaScript",
         ),
@@ -110,8 +119,7 @@ pages:
         ),
         (
             "      - {id: s, type: single_choice, text: S, choices: [{value: 1, label: A}]}\n",
-            "x.yaml:8: pages[0].questions[0].choices: expected at least two choices, or the name of "
-            "a choice list",
+            "x.yaml:8: pages[0].questions[0].choices: expected at least two choices, or the name of a choice list",
         ),
         (
             "      - {id: n, type: note, text: N, required: true, long: true}\n",
@@ -123,8 +131,7 @@ pages:
         ),
         (
             "      - {id: t, type: text, text: {ru: Т, de: X}}\n",
-            "x.yaml:8: pages[0].questions[0].text: expected a non-empty text, or a mapping with 'ru' "
-            "and optional 'en'",
+            "x.yaml:8: pages[0].questions[0].text: expected a non-empty text, or a mapping with 'ru' and optional 'en'",
         ),
     ],
 )

@@ -48,8 +48,14 @@ def test_bands_are_inclusive_at_both_edges():
 
 def test_custom_scales_are_left_to_plugins():
     instrument = Instrument(
-        id="x", version="1", title=Text("X"), description=None, audience=("mentee",), pages=(),
-        scales=(scale(), Scale(id="c", title=Text("C"), items=("i1",), method="custom")), item_ranges=RANGES,
+        id="x",
+        version="1",
+        title=Text("X"),
+        description=None,
+        audience=("mentee",),
+        pages=(),
+        scales=(scale(), Scale(id="c", title=Text("C"), items=("i1",), method="custom")),
+        item_ranges=RANGES,
     )
     results = score_instrument(instrument, {"i1": 1, "i2": 1, "i3": 1, "i4": 1})
     assert [r.scale for r in results] == ["s"] and results[0].value == 4

@@ -50,9 +50,7 @@ def compare_waves(
     for row in scores:
         if row.value is None or row.wave_id not in (before_wave, after_wave):
             continue
-        values.setdefault((row.instrument, row.scale), {}).setdefault(row.wave_id, {})[
-            row.participant
-        ] = row.value
+        values.setdefault((row.instrument, row.scale), {}).setdefault(row.wave_id, {})[row.participant] = row.value
     summaries = []
     for (instrument, scale), waves in sorted(values.items()):
         n, mb, ma, md = paired_means(waves.get(before_wave, {}), waves.get(after_wave, {}), min_group)

@@ -24,14 +24,16 @@ class Swot:
     threats: list[str] = field(default_factory=list)
 
 
-def draft_swot(
-    answers: Iterable[Mapping[str, object]], items: Iterable[str], min_group: int = MIN_GROUP
-) -> Swot:
+def draft_swot(answers: Iterable[Mapping[str, object]], items: Iterable[str], min_group: int = MIN_GROUP) -> Swot:
     """Given each response's answers and the 1–5 rating item keys, sort items into S and W."""
     answers = list(answers)
     result = Swot()
     for item in items:
-        values = [float(a[item]) for a in answers if isinstance(a.get(item), int | float) and not isinstance(a.get(item), bool)]
+        values = [
+            float(a[item])
+            for a in answers
+            if isinstance(a.get(item), int | float) and not isinstance(a.get(item), bool)
+        ]
         if len(values) < min_group:
             continue
         mean = fmean(values)

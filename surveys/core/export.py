@@ -42,8 +42,7 @@ def write_workbook(sheets: list[Sheet]) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(
         buffer,
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-         "strings_to_numbers": False},
+        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     quoted = workbook.add_format({"quote_prefix": True})

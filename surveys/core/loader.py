@@ -233,7 +233,7 @@ def _check_conditions(questions, problems):
     for q, qtype, p in questions:
         for key in [q.id, *qtype.answer_keys(q)]:
             page_of.setdefault(key, p)
-    for q, qtype, page in questions:
+    for q, _qtype, page in questions:
         if q.show_if is None:
             continue
         for ref in sorted(q.show_if.questions()):

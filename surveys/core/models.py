@@ -167,9 +167,7 @@ class Response(db.Model):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column()
-    scores: Mapped[list[Score]] = relationship(
-        back_populates="response", cascade="all, delete-orphan"
-    )
+    scores: Mapped[list[Score]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
 class Score(db.Model):

@@ -18,16 +18,14 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.validators import ValidationError as FieldError
 
 from .definitions import Choice, Question
+from .field_checks import AllowedValues, CountRange, DateRange, MultiCheckboxField
 from .schema import ChoiceList, Id, IsoDate, LocalText, Strict
 
 OTHER = "other"
@@ -36,35 +34,6 @@ OTHER = "other"
 def other_key(question_id: str) -> str:
     """The answer key of the free text that goes with an 'other' choice."""
     return f"{question_id}__other"
-
-
-class AllowedValues:
-    """Validator: the chosen value(s) must be among the question's choices."""
-
-    def __init__(self, values: list[Any]):
-        self.values = values
-
-    def __call__(self, form, field):
-        chosen = field.data if isinstance(field.data, list) else [field.data]
-        if any(v is not None and v not in self.values for v in chosen):
-            raise FieldError(_l("Choose one of the options offered."))
-
-
-class CountRange:
-    def __init__(self, low: int | None, high: int | None):
-        self.low, self.high = low, high
-
-    def __call__(self, form, field):
-        n = len(field.data or [])
-        if self.low is not None and n < self.low:
-            raise FieldError(_l("Choose at least %(n)s options.", n=self.low))
-        if self.high is not None and n > self.high:
-            raise FieldError(_l("Choose at most %(n)s options.", n=self.high))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _presence(question: Question) -> list:
@@ -269,7 +238,6 @@ def rating_choices(options: dict, locale: str) -> list[tuple[int, str]]:
 
 
 class RatingType(QuestionType):
-
     def item_ranges(self, question):
         return {question.id: (question.options["min"], question.options["max"])}
 
@@ -390,11 +358,7 @@ class NumberType(QuestionType):
             )
         field = IntegerField if opts.get("integer") else DecimalField
         mode = "numeric" if opts.get("integer") else "decimal"
-        return {
-            question.id: field(
-                _label(question.text, locale), validators=checks, render_kw={"inputmode": mode}
-            )
-        }
+        return {question.id: field(_label(question.text, locale), validators=checks, render_kw={"inputmode": mode})}
 
     def dump(self, question, key, data):
         if data is None:
@@ -405,19 +369,6 @@ class NumberType(QuestionType):
 class DateOptions(Strict):
     min = IsoDate()
     max = IsoDate()
-
-
-class DateRange:
-    def __init__(self, low: dt.date | None, high: dt.date | None):
-        self.low, self.high = low, high
-
-    def __call__(self, form, field):
-        if field.data is None:
-            return
-        if (self.low and field.data < self.low) or (self.high and field.data > self.high):
-            raise FieldError(
-                _l("Enter a date between %(low)s and %(high)s.", low=self.low or "…", high=self.high or "…")
-            )
 
 
 class DateType(QuestionType):

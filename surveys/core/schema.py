@@ -20,9 +20,7 @@ ROLES = ("mentor", "mentee", "curator", "teacher", "parent", "employer", "other"
 
 def _check_id(value: str) -> None:
     if not isinstance(value, str) or not ID_PATTERN.match(value) or "__" in value:
-        raise ValidationError(
-            "must be lower_snake_case: a letter, then letters, digits or single underscores"
-        )
+        raise ValidationError("must be lower_snake_case: a letter, then letters, digits or single underscores")
 
 
 class Id(fields.String):
@@ -153,9 +151,7 @@ class ScaleSchema(Strict):
     id = Id(required=True)
     title = LocalText(required=True)
     items = fields.List(Id(), required=True, validate=validate.Length(min=1))
-    method = fields.String(
-        load_default="sum", validate=validate.OneOf(["sum", "mean", "custom"])
-    )
+    method = fields.String(load_default="sum", validate=validate.OneOf(["sum", "mean", "custom"]))
     reverse = fields.List(Id(), load_default=list)
     min_answered = fields.Integer(validate=validate.Range(min=1))
     bands = fields.List(fields.Nested(BandSchema), load_default=list)

@@ -86,7 +86,5 @@ def score_scale(scale: Scale, ranges: Mapping[str, tuple[float, float]], answers
 def score_instrument(instrument: Instrument, answers: Mapping[str, Any]) -> list[ScoreResult]:
     """Score every declarative scale of an instrument; ``custom`` scales are skipped."""
     return [
-        score_scale(scale, instrument.item_ranges, answers)
-        for scale in instrument.scales
-        if scale.method != "custom"
+        score_scale(scale, instrument.item_ranges, answers) for scale in instrument.scales if scale.method != "custom"
     ]

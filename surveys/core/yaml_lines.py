@@ -45,9 +45,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise DuplicateKey(
-                problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark
-            )
+            raise DuplicateKey(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result

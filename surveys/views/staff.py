@@ -7,8 +7,8 @@ import secrets
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..campaigns import add_wave, create_campaign, generate_links, reissue_link, wave_status
