@@ -143,3 +143,45 @@ def test_answers_resume_on_another_device(server, browser):
     page.get_by_role("button", name="Назад").click()
     assert page.get_by_role("group", name="3. Я доволен").get_by_label("Полностью согласен").is_checked()
     desktop.close()
+
+
+def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
+    import io
+
+    import openpyxl
+
+    app, base = server
+    email, password, _ = staff
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    page.goto(f"{base}/staff/")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+    page.get_by_role("link", name="Участники").click()
+    page.get_by_label("Код").fill("WEB1")
+    page.get_by_role("button", name="Добавить").click()
+    assert page.get_by_role("cell", name="WEB1").is_visible()
+
+    page.get_by_role("link", name="Кампании").click()
+    page.get_by_role("link", name="Новая кампания").click()
+    page.get_by_label("Название кампании").fill("Браузерная кампания")
+    page.get_by_label("Самочувствие (wellbeing_check)").check()
+    page.get_by_role("button", name="Создать").click()
+    assert page.get_by_role("heading", name="Браузерная кампания").is_visible()
+
+    page.get_by_role("link", name="Входная волна").first.click()
+    page.get_by_role("button", name="Создать ссылки").click()
+    link = page.locator("a.link-url").first.get_attribute("href")
+    assert link.startswith(f"{base}/s/")
+    page.screenshot(path=str(SHOTS / "4-staff-links.png"), full_page=True)
+
+    page.get_by_role("link", name="← Входная волна").click()
+    page.get_by_role("link", name="← Браузерная кампания").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать таблицу (XLSX)").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "scores" in book.sheetnames
+    context.close()
