@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from .core.errors import DefinitionError
+from .core.errors import DefinitionError, SurveysError
 from .core.loader import load_instrument
 from .plugins import describe_plugins
 from .state import get_state
@@ -18,7 +18,14 @@ from .state import get_state
 def main() -> None:
     from .factory import create_app
 
-    FlaskGroup(create_app=lambda: create_app(), help="Questionnaires for mentoring programmes.")(prog_name="surveys")
+    def make_app():
+        try:
+            return create_app()
+        except SurveysError as err:  # a start-up problem: say what and where, no traceback
+            click.echo(f"surveys cannot start:\n{err}", err=True)
+            sys.exit(2)
+
+    FlaskGroup(create_app=make_app, help="Questionnaires for mentoring programmes.")(prog_name="surveys")
 
 
 @click.command("serve")

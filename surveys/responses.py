@@ -115,7 +115,9 @@ def submit(response: Response, instrument: Instrument) -> bool:
 
 def store_scores(response: Response, instrument: Instrument) -> None:
     """(Re)compute the response's scores through the plugins and attach them."""
-    plugin, results = score_answers(get_state().pm, instrument, response.answers or {})
+    state = get_state()
+    owner = state.registry.instrument_owner.get(instrument.id, "")
+    plugin, results = score_answers(state.pm, instrument, response.answers or {}, owner)
     response.scores.clear()
     for result in results:
         response.scores.append(

@@ -21,16 +21,23 @@ SCORER_FAILED = "scorer failed"
 
 
 def score_answers(
-    pm: pluggy.PluginManager, instrument: Instrument, answers: Mapping[str, Any]
+    pm: pluggy.PluginManager, instrument: Instrument, answers: Mapping[str, Any], owner: str = ""
 ) -> tuple[str, list[ScoreResult]]:
-    """Return (who scored, scores). Never raises because of a plugin."""
+    """Return (who scored, scores). Never raises because of a plugin.
+
+    A scorer that raises is logged. If it belongs to the plugin that registered the
+    instrument (``owner``), the scales are marked missing; otherwise it is skipped and
+    the next scorer gets its turn.
+    """
     hook = pm.hook.surveys_score_response
     for plugin, call in implementations(hook, instrument=instrument, answers=answers):
         try:
             result = call()
         except Exception:
             log.exception("scorer of plugin %r failed on instrument %r", plugin, instrument.id)
-            return plugin, [missing(scale.id, SCORER_FAILED) for scale in instrument.scales]
+            if plugin == owner or not owner:
+                return plugin, [missing(scale.id, SCORER_FAILED) for scale in instrument.scales]
+            continue
         if result is not None:
             return plugin, list(result)
     return "", []

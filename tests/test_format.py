@@ -177,3 +177,33 @@ def test_instrument_check_command_exits_non_zero_on_errors(runner):
     bad = runner.invoke(args=["instrument", "check", str(GOOD), str(BAD / "syntax.yaml")])
     assert bad.exit_code == 1
     assert f"{BAD / 'syntax.yaml'}:4: expected ',' or ']', but got ':'" in bad.output
+
+
+def test_yes_no_conditions_may_say_yes_or_no():
+    text = BASE + (
+        "      - {id: a, type: yes_no, text: A}\n"
+        "  - id: p2\n"
+        "    questions:\n"
+        "      - {id: b, type: text, text: B, show_if: {question: a, equals: yes}}\n"
+        "      - {id: c, type: text, text: C, show_if: {question: a, equals: 'no'}}\n"
+    )
+    instrument = load_instrument("x.yaml", TYPES, text=text)
+    b, c = instrument.question("b"), instrument.question("c")
+    assert b.shown({"a": True}) and not b.shown({"a": False}) and not b.shown({})
+    assert c.shown({"a": False}) and not c.shown({"a": True})
+
+
+def test_a_named_choice_list_must_be_a_list():
+    text = "choices:\n  agree: other_name\n" + BASE + "      - {id: s, type: single_choice, text: S, choices: agree}\n"
+    assert problems_of("x.yaml", text)[0] == "x.yaml:2: choices.agree: a choice list must be a list of {value, label}"
+
+
+def test_the_complete_example_in_docs_format_md_loads():
+    import re
+
+    from tests.conftest import FIXTURES as _fixtures
+
+    doc = (_fixtures.parents[1] / "docs" / "format.md").read_text(encoding="utf-8")
+    example = max(re.findall(r"```yaml\n(.*?)```", doc, re.S), key=len)
+    instrument = load_instrument("docs/format.md", TYPES, text=example)
+    assert instrument.pages and instrument.questions()

@@ -161,11 +161,13 @@ def test_hook_surveys_register_instruments(kitchen):
     assert kitchen.extensions["surveys"].registry.instrument_owner["kitchen_check"] == "kitchen"
 
 
-def test_hook_surveys_score_response(kitchen):
+def test_hook_surveys_score_response(kitchen, caplog):
     _answer(kitchen, "kitchen_check", {"k1": 4})
     with kitchen.app_context():
         score = db.session.execute(db.select(Score)).scalar_one()
         assert (score.scale, score.value, score.scored_by) == ("doubled", 8, "kitchen")
+    # The 'raising' plugin's scorer failed on an instrument it does not own: logged and skipped.
+    assert "broken scorer on kitchen_check" in caplog.text
 
 
 def test_a_failing_scorer_marks_scores_missing_and_keeps_the_response(kitchen, caplog):
@@ -245,3 +247,15 @@ def test_csrf_is_required_on_staff_forms(logged_in):
     assert refused.status_code == 400
     accepted = post_form(logged_in, "/staff/participants", {"code": "WITHCSRF", "role": "mentee"})
     assert accepted.status_code == 302
+
+
+def test_start_up_problems_are_reported_without_a_traceback(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    env = {**os.environ, "SURVEYS_INSTANCE_PATH": str(tmp_path), "SURVEYS_PLUGINS_PATH": str(tmp_path / "gone")}
+    surveys = shutil.which("surveys") or str(Path(sys.executable).with_name("surveys"))
+    result = subprocess.run([surveys, "instrument", "list"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr

@@ -34,19 +34,20 @@ class Condition:
             return all(c.holds(answers) for c in self.all)
         if self.any:
             return any(c.holds(answers) for c in self.any)
-        answer = answers.get(self.question)
+        answer = _plain(answers.get(self.question))
         answered = answer not in (None, "", [])
         if self.op == "answered":
             return answered == bool(self.value)
         if not answered:
             return False
         values = answer if isinstance(answer, list) else [answer]
+        expected = [_plain(v) for v in self.value] if self.op == "in" else _plain(self.value)
         if self.op == "equals":
-            return self.value in values
+            return expected in values
         if self.op == "not_equals":
-            return self.value not in values
+            return expected not in values
         if self.op == "in":
-            return any(v in self.value for v in values)
+            return any(v in expected for v in values)
         try:
             number = float(answer)
         except (TypeError, ValueError):
@@ -54,6 +55,15 @@ class Condition:
         if self.op == "min":
             return number >= self.value
         return number <= self.value
+
+
+def _plain(value: Any) -> Any:
+    """yes/no answers are stored as booleans; conditions may name them yes/no or true/false."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
 
 
 def build(raw: Mapping[str, Any]) -> Condition:

@@ -137,6 +137,9 @@ def load_instrument(
 def _named_choices(raw: dict, problems: _Collector) -> dict[str, list]:
     named = {}
     for name, value in raw.items():
+        if not isinstance(value, list):
+            problems.add(["choices", name], "a choice list must be a list of {value, label}")
+            continue
         try:
             named[name] = ChoiceList().deserialize(value)
         except ValidationError as err:

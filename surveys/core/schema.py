@@ -53,6 +53,15 @@ class ChoiceValue(fields.Field):
         return value
 
 
+class ConditionValue(fields.Field):
+    """A value a condition compares with: a choice value, or yes/no (true/false) for yes_no questions."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            return value
+        return ChoiceValue()._deserialize(value, attr, data, **kwargs)
+
+
 class Number(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -93,9 +102,9 @@ class ChoiceList(fields.Field):
 
 class ConditionSchema(Strict):
     question = Id()
-    equals = ChoiceValue()
-    not_equals = ChoiceValue()
-    in_ = fields.List(ChoiceValue(), data_key="in")
+    equals = ConditionValue()
+    not_equals = ConditionValue()
+    in_ = fields.List(ConditionValue(), data_key="in")
     min = Number()
     max = Number()
     answered = fields.Boolean()
