@@ -36,6 +36,18 @@ def make_links(client, wave_id) -> dict[str, str]:
     return dict(zip(codes, LINK.findall(html), strict=True))
 
 
+def new_campaign_wave(app, client) -> int:
+    """Create a campaign of the wellbeing questionnaire through the form; return its first wave's id."""
+    created = post_form(
+        client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
+    )
+    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        from surveys.core.models import Campaign
+
+        return db.session.get(Campaign, campaign_id).waves[0].id
+
+
 def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     """Answer the wellbeing questionnaire page by page, as a participant would."""
     consent = client.get(link).get_data(as_text=True)
@@ -169,14 +181,7 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
 def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
     client = logged_in
     add_participants(client, [("Q1", "mentee")])
-    created = post_form(
-        client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
-    )
-    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    with app.app_context():
-        from surveys.core.models import Campaign
-
-        wave_id = db.session.get(Campaign, campaign_id).waves[0].id
+    wave_id = new_campaign_wave(app, client)
     link = make_links(client, wave_id)["Q1"]
     participant = app.test_client()
     consent = participant.get(link).get_data(as_text=True)
@@ -212,14 +217,7 @@ def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
 def test_links_are_random_hashed_and_reissue_revokes_the_old_one(app, logged_in):
     client = logged_in
     add_participants(client, [("R1", "mentee")])
-    created = post_form(
-        client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
-    )
-    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    with app.app_context():
-        from surveys.core.models import Campaign
-
-        wave_id = db.session.get(Campaign, campaign_id).waves[0].id
+    wave_id = new_campaign_wave(app, client)
     old = make_links(client, wave_id)["R1"]
     token = old.rsplit("/", 1)[1]
     assert len(token) >= 22  # 22 URL-safe characters carry 132 bits; ours are 30 (176 bits)
