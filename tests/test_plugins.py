@@ -70,8 +70,12 @@ def test_a_third_party_entry_point_plugin_is_loaded(tmp_path, monkeypatch):
     sys.modules.pop("thirdparty_surveys", None)
 
 
-def test_folder_plugin_from_plugins_path_adds_a_usable_instrument(make_app, client_factory=None):
-    app = make_app(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins" / "wellbeing"))
+def test_folder_plugin_from_plugins_path_adds_a_usable_instrument(make_app, tmp_path):
+    import shutil
+
+    outside = tmp_path / "methods" / "wellbeing"  # a folder outside the repository
+    shutil.copytree(FIXTURES / "plugins" / "wellbeing", outside)
+    app = make_app(SURVEYS_PLUGINS_PATH=str(outside))
     registry = app.extensions["surveys"].registry
     assert registry.instrument_owner["wellbeing_check"] == "wellbeing"
     with app.app_context():
