@@ -113,7 +113,9 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> list[Participant]:
             if person.role not in assignment.audience:
                 continue
             instrument = state.instrument(assignment.instrument_id)
-            level = min(max(levels[person.id] + shift, 0.02), 0.98)
+            # The programme helps: problem scales go down, "higher is better" scales go up.
+            better = any(scale.higher_is == "better" for scale in instrument.scales)
+            level = min(max(levels[person.id] + (-shift if better else shift), 0.02), 0.98)
             response = Response(
                 wave_id=wave.id,
                 participant_id=person.id,
