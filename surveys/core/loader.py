@@ -193,8 +193,6 @@ def _question(raw, path, named, question_types, problems):
         options["choices"] = named[name]
     for key, message in qtype.check_options(options):
         problems.add([*path, key], message)
-    if options is None:
-        return None
     question = Question(
         id=base["id"],
         type=base["type"],

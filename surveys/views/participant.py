@@ -36,6 +36,7 @@ class Step:
     number: int
     total: int
     instrument: Instrument
+    response: Response | None  # the participant's response to it, if started
 
 
 def next_step(invitation: Invitation) -> Step | None:
@@ -43,10 +44,11 @@ def next_step(invitation: Invitation) -> Step | None:
     state = get_state()
     instruments = [state.instrument(a.instrument_id) for a in assignments_for(invitation)]
     instruments = [i for i in instruments if i is not None]
-    done = {k for k, r in responses_by_instrument(invitation).items() if r.status == "submitted"}
+    responses = responses_by_instrument(invitation)
     for number, instrument in enumerate(instruments, start=1):
-        if instrument.id not in done:
-            return Step(number, len(instruments), instrument)
+        response = responses.get(instrument.id)
+        if response is None or response.status != "submitted":
+            return Step(number, len(instruments), instrument, response)
     return None
 
 
@@ -77,7 +79,7 @@ def take(token: str):
         return render_template("participant/done.html")
     if request.method == "POST":
         return _post_page(token, invitation, step)
-    response = start_response(invitation, step.instrument)
+    response = step.response or start_response(invitation, step.instrument)
     return _render_page(token, step, response)
 
 
@@ -111,7 +113,7 @@ def _post_page(token: str, invitation: Invitation, step: Step):
     if request.form.get("instrument") != instrument.id:
         # A stale tab or a second click after this instrument was submitted: nothing to do.
         return redirect(url_for("participant.take", token=token))
-    response = start_response(invitation, instrument)
+    response = step.response or start_response(invitation, instrument)
     answers = dict(response.answers or {})
     index = next((i for i, p in enumerate(instrument.pages) if p.id == request.form.get("page")), None)
     if index is None:
@@ -121,18 +123,17 @@ def _post_page(token: str, invitation: Invitation, step: Step):
     form, blocks = page_form(registry, instrument.id, page, answers, str(get_locale()), request.form)
     valid = form.validate()
     action = request.form.get("action", "next")
-    if action == "back":
-        answers.update(read_answers(form, blocks, only_valid=True))
-        visible = visible_pages(instrument, answers)
-        earlier = [i for i in visible if i < index]
-        save_answers(response, read_answers(form, blocks, only_valid=True), earlier[-1] if earlier else index)
-        return redirect(url_for("participant.take", token=token))
-    if not valid:
-        save_answers(response, read_answers(form, blocks, only_valid=True), index)
-        return _render_page(token, step, response, form, blocks, index), 200
-    page_answers = read_answers(form, blocks)
+    # Whatever the participant does, keep every answer that passed its checks.
+    page_answers = read_answers(form, blocks, only_valid=not valid)
     answers.update(page_answers)
     visible = visible_pages(instrument, answers)
+    if action == "back":
+        earlier = [i for i in visible if i < index]
+        save_answers(response, page_answers, earlier[-1] if earlier else index)
+        return redirect(url_for("participant.take", token=token))
+    if not valid:
+        save_answers(response, page_answers, index)
+        return _render_page(token, step, response, form, blocks, index), 200
     later = [i for i in visible if i > index]
     save_answers(response, page_answers, later[0] if later else index)
     if not later and action == "submit":
