@@ -79,7 +79,7 @@ def fake_answers(instrument: Instrument, rng: random.Random, level: float) -> di
         ranges = registry.question_types[question.type].item_ranges(question)
         for key, (low, high) in ranges.items():
             target = 1 - level if key in reverse else level
-            values = sorted({v for v in _item_values(question)} or range(int(low), int(high) + 1))
+            values = sorted(_item_values(question) or range(int(low), int(high) + 1))
             position = min(max(rng.gauss(target, 0.18), 0), 1)
             answers[key] = values[round(position * (len(values) - 1))]
         if question.type == "single_choice":
@@ -97,13 +97,11 @@ def _item_values(question) -> list:
     return [c["value"] for c in choices]
 
 
-def _answer_wave(wave, people, rng, levels, shift, rate) -> list[Participant]:
-    """Store submitted responses for a share of ``people``; return those left without answers."""
+def _answer_wave(wave, people, rng, levels, shift, rate) -> None:
+    """Store submitted responses for a share (``rate``) of ``people``."""
     state = get_state()
-    unanswered = []
     for person in people:
         if rng.random() > rate:
-            unanswered.append(person)
             continue
         invitation = db.session.execute(
             db.select(Invitation).filter_by(wave_id=wave.id, participant_id=person.id)
@@ -130,7 +128,6 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> list[Participant]:
             db.session.add(response)
             store_scores(response, instrument)
     db.session.commit()
-    return unanswered
 
 
 def _user(password: str, organisation: Organisation) -> User:
@@ -183,19 +180,18 @@ def build_demo(seed: int = 2025) -> DemoResult:
     for wave in campaign.waves:
         generate_links(wave)
     _answer_wave(campaign.waves[0], respondents, rng, levels, shift=0.0, rate=1.0)
-    waiting = _answer_wave(output, respondents, rng, levels, shift=-0.08, rate=OUTPUT_ANSWER_RATE)
+    _answer_wave(output, respondents, rng, levels, shift=-0.08, rate=OUTPUT_ANSWER_RATE)
     campaign.waves[0].closed = True
     db.session.commit()
-    invitation = db.session.execute(
-        db.select(Invitation).filter_by(wave_id=output.id, participant_id=waiting[0].id)
-    ).scalar_one()
-    token = invitation.issue_token()
-    db.session.commit()
+    token = _fresh_token(organisation)
     return DemoResult(EMAIL, password, _link(token), base)
 
 
 def _fresh_token(organisation: Organisation) -> str:
-    """A new link for a participant of the open wave who has not answered yet."""
+    """A new link for the first participant (by code) of the open wave who has not answered yet.
+
+    Issuing it replaces that invitation's token, so a link printed by an earlier run stops working.
+    """
     campaign = (
         db.session.execute(db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id))
         .scalars()
@@ -203,8 +199,16 @@ def _fresh_token(organisation: Organisation) -> str:
     )
     wave = [w for w in campaign.waves if not w.closed][-1]
     answered = set(db.session.execute(db.select(Response.participant_id).filter_by(wave_id=wave.id)).scalars())
-    invitations = db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
-    invitation = next(i for i in invitations if i.participant_id not in answered)
+    invitation = (
+        db.session.execute(
+            db.select(Invitation)
+            .join(Participant, Participant.id == Invitation.participant_id)
+            .where(Invitation.wave_id == wave.id, Invitation.participant_id.not_in(answered))
+            .order_by(Participant.code)
+        )
+        .scalars()
+        .first()
+    )
     token = invitation.issue_token()
     db.session.commit()
     return token
