@@ -22,7 +22,7 @@ from pathlib import Path
 from surveys.core.contracts import Sheet
 from surveys.core.export import write_workbook
 from surveys.core.loader import load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,17 +43,21 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     rng = random.Random(1)
-    gad7 = load_instrument(ROOT / "plugins" / "anxiety_scale" / "gad7.yaml", {t.name: t for t in BUILT_IN_TYPES})
+    gad7 = load_instrument(ROOT / "plugins" / "anxiety_scale" / "gad7.yaml", built_in_types())
     items = [f"gad7_{i}" for i in range(1, 8)]
     answer_sets = [{item: rng.randint(0, 3) for item in items} for _ in range(args.n)]
 
     engine = best_of(args.repeats, lambda: [score_instrument(gad7, a) for a in answer_sets])
     baseline = best_of(args.repeats, lambda: [sum(a[i] for i in items) for a in answer_sets])
-    print(f"scoring  n={args.n}: engine {engine * 1e3:.1f} ms, baseline {baseline * 1e3:.1f} ms, "
-          f"ratio {engine / baseline:.1f}x, {engine / args.n * 1e6:.1f} µs per response")
+    print(
+        f"scoring  n={args.n}: engine {engine * 1e3:.1f} ms, baseline {baseline * 1e3:.1f} ms, "
+        f"ratio {engine / baseline:.1f}x, {engine / args.n * 1e6:.1f} µs per response"
+    )
 
-    rows = [[f"P{n}", "mentee", "ученик–ученик", "8Б", "Вход", "1", *a.values(), "текст ответа"]
-            for n, a in enumerate(answer_sets)]
+    rows = [
+        [f"P{n}", "mentee", "ученик–ученик", "8Б", "Вход", "1", *a.values(), "текст ответа"]
+        for n, a in enumerate(answer_sets)
+    ]
     columns = ["participant", "role", "form", "group", "wave", "version", *items, "comment"]
 
     def to_csv():
@@ -65,8 +69,10 @@ def main() -> None:
 
     xlsx = best_of(max(1, args.repeats // 2), lambda: write_workbook([Sheet("answers", columns, rows)]))
     plain = best_of(max(1, args.repeats // 2), to_csv)
-    print(f"workbook rows={len(rows)}: xlsx {xlsx * 1e3:.0f} ms, csv {plain * 1e3:.0f} ms, "
-          f"ratio {xlsx / plain:.1f}x, {statistics.mean([xlsx / len(rows) * 1e6]):.1f} µs per row")
+    print(
+        f"workbook rows={len(rows)}: xlsx {xlsx * 1e3:.0f} ms, csv {plain * 1e3:.0f} ms, "
+        f"ratio {xlsx / plain:.1f}x, {statistics.mean([xlsx / len(rows) * 1e6]):.1f} µs per row"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from surveys.core.loader import SUFFIXES, load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(
@@ -16,7 +16,7 @@ FILES = sorted(
     for p in (ROOT / folder).rglob("*")
     if p.suffix in SUFFIXES and p.is_file() and "templates" not in p.parts
 )
-TYPES = {t.name: t for t in BUILT_IN_TYPES}
+TYPES = built_in_types()
 
 
 def test_there_are_bundled_instruments():

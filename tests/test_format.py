@@ -9,10 +9,10 @@ import yaml
 
 from surveys.core.errors import DefinitionError
 from surveys.core.loader import load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 from tests.conftest import FIXTURES
 
-TYPES = {t.name: t for t in BUILT_IN_TYPES}
+TYPES = built_in_types()
 GOOD = FIXTURES / "plugins" / "wellbeing" / "wellbeing.yaml"
 BAD = FIXTURES / "bad"
 

@@ -409,3 +409,8 @@ BUILT_IN_TYPES: tuple[QuestionType, ...] = (
     DateType("date", DateOptions),
     NoteType("note", None),
 )
+
+
+def built_in_types() -> dict[str, QuestionType]:
+    """The built-in question types by name: what a loader needs when no plugin adds types."""
+    return {qtype.name: qtype for qtype in BUILT_IN_TYPES}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from surveys.core.loader import load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
 
 FILE = Path(__file__).resolve().parents[1] / "gad7.yaml"
@@ -20,7 +20,7 @@ ITEMS = [f"gad7_{n}" for n in range(1, 8)]
 
 @pytest.fixture(scope="module")
 def gad7():
-    return load_instrument(FILE, {t.name: t for t in BUILT_IN_TYPES})
+    return load_instrument(FILE, built_in_types())
 
 
 def total(instrument, answers):

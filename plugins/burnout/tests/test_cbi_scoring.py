@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from surveys.core.loader import load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
 
 FILE = Path(__file__).resolve().parents[1] / "cbi.yaml"
@@ -25,7 +25,7 @@ POINTS = {100, 75, 50, 25, 0}
 
 @pytest.fixture(scope="module")
 def cbi():
-    return load_instrument(FILE, {t.name: t for t in BUILT_IN_TYPES})
+    return load_instrument(FILE, built_in_types())
 
 
 def scores(instrument, answers):

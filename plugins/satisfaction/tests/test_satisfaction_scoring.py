@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from surveys.core.loader import load_instrument
-from surveys.core.question_types import BUILT_IN_TYPES
+from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
 
 FILE = Path(__file__).resolve().parents[1] / "satisfaction.yaml"
@@ -20,7 +20,7 @@ ITEMS = ["sat_use_real", "sat_meetings", "sat_relationship", "sat_results"]
 
 @pytest.fixture(scope="module")
 def satisfaction():
-    return load_instrument(FILE, {t.name: t for t in BUILT_IN_TYPES})
+    return load_instrument(FILE, built_in_types())
 
 
 def score(instrument, answers):
