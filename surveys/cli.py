@@ -93,7 +93,8 @@ def instrument_check(paths: tuple[str, ...]) -> None:
             for problem in err.problems:
                 click.echo(str(problem), err=True)
             continue
-        click.echo(f"{path}: ok ({loaded.id} v{loaded.version}, {len(loaded.questions())} questions)")
+        count = len(loaded.questions())
+        click.echo(f"{path}: ok ({loaded.id} v{loaded.version}, {count} question{'' if count == 1 else 's'})")
     if failed:
         sys.exit(1)
 

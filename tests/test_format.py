@@ -207,3 +207,50 @@ def test_the_complete_example_in_docs_format_md_loads():
     example = max(re.findall(r"```yaml\n(.*?)```", doc, re.S), key=len)
     instrument = load_instrument("docs/format.md", TYPES, text=example)
     assert instrument.pages and instrument.questions()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "{id: t, type: text, text: T, min_length: 9, max_length: 3}",
+            "min_length: 'min_length' is greater than 'max_length'",
+        ),
+        ("{id: n, type: number, text: N, min: 10, max: 1}", "min: 'min' is greater than 'max'"),
+        ("{id: d, type: date, text: D, min: 2025-05-01, max: 2025-01-01}", "min: 'min' is greater than 'max'"),
+        (
+            "{id: m, type: multiple_choice, text: M, min_selected: 3, max_selected: 2, choices: two}",
+            "min_selected: 'min_selected' is greater than 'max_selected'",
+        ),
+        ("{id: s, type: single_choice, text: S, choices: twice}", "choices: choice values must be unique"),
+        (
+            "{id: s, type: single_choice, text: S, other: true, choices: with_other}",
+            "choices: 'other' is reserved when 'other: true'",
+        ),
+    ],
+)
+def test_inconsistent_options_are_reported(question, expected):
+    lists = (
+        "choices:\n"
+        "  two: [{value: 1, label: A}, {value: 2, label: B}]\n"
+        "  twice: [{value: 1, label: A}, {value: 1, label: B}]\n"
+        "  with_other: [{value: other, label: A}, {value: 2, label: B}]\n"
+    )
+    text = lists + BASE + f"      - {question}\n"
+    assert problems_of("x.yaml", text) == [f"x.yaml:12: pages[0].questions[0].{expected}"]
+
+
+def test_number_limits_are_shown_as_written(app):
+    instrument = load_instrument(
+        "x.yaml", TYPES, text=BASE + "      - {id: n, type: number, text: N, min: 0, max: 50, integer: true}\n"
+    )
+    from werkzeug.datastructures import MultiDict
+
+    from surveys.survey_forms import page_form
+
+    with app.test_request_context():
+        form, _ = page_form(
+            app.extensions["surveys"].registry, "t", instrument.pages[0], {}, "en", MultiDict({"n": "70"})
+        )
+        assert not form.validate()
+        assert form.n.errors == ["Введите число от 0 до 50."]

@@ -26,7 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from .definitions import Choice, Question
 from .field_checks import AllowedValues, CountRange, DateRange, MultiCheckboxField
-from .schema import ChoiceList, Id, IsoDate, LocalText, Strict
+from .schema import ChoiceList, Id, IsoDate, LocalText, Strict, check_order
 
 OTHER = "other"
 
@@ -112,6 +112,10 @@ class TextOptions(Strict):
     min_length = fields.Integer(validate=validate.Range(min=0))
     max_length = fields.Integer(validate=validate.Range(min=1, max=20000))
 
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        check_order(data, "min_length", "max_length")
+
 
 class TextType(QuestionType):
     def make_fields(self, question, locale):
@@ -139,14 +143,19 @@ class ChoiceOptions(Strict):
     max_selected = fields.Integer(validate=validate.Range(min=1))
 
     @validates_schema
-    def _unique_values(self, data, **kwargs):
-        choices = data.get("choices")
-        if isinstance(choices, list):
-            values = [c["value"] for c in choices]
-            if len(set(map(str, values))) != len(values):
-                raise ValidationError("choice values must be unique", "choices")
-            if data.get("other") and OTHER in values:
-                raise ValidationError(f"'{OTHER}' is reserved when 'other: true'", "choices")
+    def _ordered(self, data, **kwargs):
+        check_order(data, "min_selected", "max_selected")
+
+
+def choice_list_problems(options: dict) -> list[tuple[str, str]]:
+    """Checks on a resolved choice list (inline or named): unique values, 'other' reserved."""
+    values = [str(c["value"]) for c in options.get("choices") or []]
+    problems = []
+    if len(set(values)) != len(values):
+        problems.append(("choices", "choice values must be unique"))
+    if options.get("other") and OTHER in values:
+        problems.append(("choices", f"'{OTHER}' is reserved when 'other: true'"))
+    return problems
 
 
 def choices_of(question: Question) -> list[Choice]:
@@ -155,6 +164,9 @@ def choices_of(question: Question) -> list[Choice]:
 
 class SingleChoiceType(QuestionType):
     multiple = False
+
+    def check_options(self, options):
+        return choice_list_problems(options)
 
     def answer_keys(self, question):
         keys = [question.id]
@@ -285,7 +297,7 @@ class MatrixType(QuestionType):
         choices = options.get("choices") or []
         if any(isinstance(c["value"], str) for c in choices):
             return [("choices", "matrix choices need integer values, so that they can be scored")]
-        return []
+        return choice_list_problems(options)
 
     def _pairs(self, question, locale):
         if "choices" in question.options:
@@ -343,6 +355,15 @@ class NumberOptions(Strict):
     max = fields.Float()
     integer = fields.Boolean(load_default=False)
 
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        check_order(data, "min", "max")
+
+
+def _shown(limit: float | None) -> float | int | None:
+    """A limit as people write it: 10, not 10.0."""
+    return int(limit) if limit is not None and float(limit).is_integer() else limit
+
 
 class NumberType(QuestionType):
     def make_fields(self, question, locale):
@@ -351,9 +372,13 @@ class NumberType(QuestionType):
         if "min" in opts or "max" in opts:
             checks.append(
                 NumberRange(
-                    min=opts.get("min"),
-                    max=opts.get("max"),
-                    message=_l("Enter a number from %(min)s to %(max)s."),
+                    min=_shown(opts.get("min")),
+                    max=_shown(opts.get("max")),
+                    message=_l("Enter a number from %(min)s to %(max)s.")
+                    if "min" in opts and "max" in opts
+                    else _l("Enter a number of at least %(min)s.")
+                    if "min" in opts
+                    else _l("Enter a number of at most %(max)s."),
                 )
             )
         field = IntegerField if opts.get("integer") else DecimalField
@@ -369,6 +394,10 @@ class NumberType(QuestionType):
 class DateOptions(Strict):
     min = IsoDate()
     max = IsoDate()
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        check_order(data, "min", "max")
 
 
 class DateType(QuestionType):

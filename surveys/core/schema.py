@@ -79,6 +79,12 @@ class IsoDate(fields.Field):
             raise ValidationError("must be a date written as YYYY-MM-DD") from None
 
 
+def check_order(data: dict, low: str, high: str) -> None:
+    """Schema-level check that ``data[low] <= data[high]`` when both are given."""
+    if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+        raise ValidationError(f"'{low}' is greater than '{high}'", low)
+
+
 class Strict(Schema):
     class Meta:
         unknown = RAISE
@@ -152,8 +158,7 @@ class BandSchema(Strict):
 
     @validates_schema
     def _ordered(self, data, **kwargs):
-        if "min" in data and "max" in data and data["min"] > data["max"]:
-            raise ValidationError("'min' is greater than 'max'", "min")
+        check_order(data, "min", "max")
 
 
 class ScaleSchema(Strict):
