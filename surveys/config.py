@@ -15,7 +15,23 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_PLUGINS_PATH": "",
     "SURVEYS_BASE_URL": "http://127.0.0.1:8000",
     "SURVEYS_DEFAULT_LOCALE": "ru",
+    "SURVEYS_TIMEZONE": "Europe/Moscow",  # how staff enter and participants see wave dates
+    "SURVEYS_PSEUDONYM_KEY": None,  # key for open-link code hashes; default: derived from the secret key
+    "SURVEYS_PROXY_HOPS": 0,  # reverse proxies in front of the app that set X-Forwarded-For
+    # Unknown or revoked link tokens allowed per client address and window (seconds).
+    "SURVEYS_BAD_LINK_LIMIT": 20,
+    "SURVEYS_BAD_LINK_WINDOW": 600,
+    # Codes typed on one open link per client address and window (a school behind one address).
+    "SURVEYS_CODE_LIMIT": 300,
+    "SURVEYS_CODE_WINDOW": 3600,
 }
+INTEGER_SETTINGS = (
+    "SURVEYS_PROXY_HOPS",
+    "SURVEYS_BAD_LINK_LIMIT",
+    "SURVEYS_BAD_LINK_WINDOW",
+    "SURVEYS_CODE_LIMIT",
+    "SURVEYS_CODE_WINDOW",
+)
 
 
 def normalise_database_url(url: str) -> str:
@@ -47,7 +63,13 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SECRET_KEY"] = app.config["SURVEYS_SECRET_KEY"] or _secret_key(instance)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # A form stays valid as long as its session: a participant who pauses for an hour
+    # must not lose a page of answers to an expired token.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["SURVEYS_DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SURVEYS_TIMEZONE"]
+    for name in INTEGER_SETTINGS:
+        app.config[name] = int(app.config[name])
     path = app.config["SURVEYS_PLUGINS_PATH"]
     if isinstance(path, str):
         app.config["SURVEYS_PLUGINS_PATH"] = [p for p in path.split(os.pathsep) if p.strip()]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, session
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -55,6 +55,8 @@ def select_locale() -> str:
 def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["format_datetime"] = format_datetime
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["get_locale"] = get_locale
 
@@ -64,6 +66,11 @@ def configure_security(app: Flask) -> None:
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    hops = app.config["SURVEYS_PROXY_HOPS"]
+    if hops:  # behind reverse proxies, rate limits must see the client's address, not the proxy's
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -89,9 +96,9 @@ def configure_plugins(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from .views import auth, health, participant, staff
+    from .views import auth, health, open_link, participant, slips, staff, staff_participation
 
-    for module in (auth, health, participant, staff):
+    for module in (auth, health, participant, open_link, staff, staff_participation, slips):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm
     for plugin, blueprints in call_each(pm.hook.surveys_register_blueprints):

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from .core.definitions import Instrument
-from .core.models import Assignment, Invitation, Response, Score, hash_token, utcnow
+from .core.models import Assignment, Invitation, Response, Score, utcnow
 from .core.scoring import SCORING_VERSION
 from .extensions import db
 from .plugins import implementations
@@ -22,16 +22,6 @@ from .scorer import score_answers
 from .state import get_state
 
 log = logging.getLogger(__name__)
-
-
-def find_invitation(token: str) -> Invitation | None:
-    """The live invitation for a link token, or None (unknown, revoked or closed wave)."""
-    if not token or len(token) > 100:
-        return None
-    invitation = db.session.execute(db.select(Invitation).filter_by(token_hash=hash_token(token))).scalar_one_or_none()
-    if invitation is None or invitation.revoked_at is not None:
-        return None
-    return invitation
 
 
 def assignments_for(invitation: Invitation) -> list[Assignment]:
@@ -69,16 +59,48 @@ def start_response(invitation: Invitation, instrument: Instrument) -> Response:
     return response
 
 
-def save_answers(response: Response, answers: dict[str, Any], page_index: int) -> None:
-    """Merge one page's answers into the stored response and commit."""
-    if response.status == "submitted":
+def working_answers(response: Response) -> dict[str, Any]:
+    """The answers the participant sees: the draft while editing a submitted response."""
+    return dict((response.draft if response.editing else response.answers) or {})
+
+
+def working_page(response: Response) -> int:
+    return response.draft_page_index if response.editing else response.page_index
+
+
+def save_answers(response: Response, answers: dict[str, Any], page_index: int | None) -> None:
+    """Merge one page's answers into the stored response (or its draft) and commit.
+
+    ``page_index`` None keeps the participant's place (an autosave while they type).
+    A submitted response that is not being edited is never changed.
+    """
+    # Lock the row (PostgreSQL) and read it afresh: another tab or device may have saved meanwhile.
+    db.session.refresh(response, with_for_update=True)
+    if response.status == "submitted" and not response.editing:
         return
-    merged = dict(response.answers or {})
+    merged = working_answers(response)
     merged.update(answers)
-    response.answers = merged
-    response.page_index = page_index
+    if response.editing:
+        response.draft = merged
+        if page_index is not None:
+            response.draft_page_index = page_index
+    else:
+        response.answers = merged
+        if page_index is not None:
+            response.page_index = page_index
     response.updated_at = utcnow()
     db.session.commit()
+
+
+def start_editing(response: Response) -> bool:
+    """Open a submitted response for changes; the submitted answers stay until resubmitted."""
+    if response.status != "submitted" or response.editing:
+        return False
+    response.editing = True
+    response.draft = dict(response.answers or {})
+    response.draft_page_index = 0
+    db.session.commit()
+    return True
 
 
 def visible_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
@@ -96,17 +118,25 @@ def visible_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str
 
 
 def submit(response: Response, instrument: Instrument) -> bool:
-    """Submit once: score, store and commit. Returns False when it was already submitted."""
-    claimed = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status != "submitted")
-        .values(status="submitted", submitted_at=utcnow(), updated_at=utcnow())
-    ).rowcount
-    if not claimed:
+    """Submit once: score, store and commit. Returns False when it was already submitted.
+
+    The conditional UPDATE is the lock: of two concurrent submits (a double click, two
+    tabs, two devices) exactly one changes the row, and only that one scores it.
+    """
+    editing = response.editing
+    if editing:
+        claim = update(Response).where(Response.id == response.id, Response.editing.is_(True))
+        claim = claim.values(editing=False, edited_at=utcnow(), updated_at=utcnow())
+    else:
+        claim = update(Response).where(Response.id == response.id, Response.status != "submitted")
+        claim = claim.values(status="submitted", submitted_at=utcnow(), updated_at=utcnow())
+    if not db.session.execute(claim).rowcount:
         db.session.rollback()
         return False
     db.session.refresh(response)
-    response.answers = visible_answers(instrument, response.answers or {})
+    source = response.draft if editing else response.answers
+    response.answers = visible_answers(instrument, source or {})
+    response.draft = {}
     store_scores(response, instrument)
     db.session.commit()
     notify_submitted(response)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
@@ -22,7 +23,22 @@ class Block:
     keys: list[str]
 
 
-class PageForm(FlaskForm):
+class ParticipantForm(FlaskForm):
+    """A form on a participant page.
+
+    On a personal link (``/s/<token>``) the unguessable token in the address already proves
+    that the post comes from the participant, so no CSRF token is needed: a lost session
+    cookie can never turn a page of answers into an "expired form" error. Open links, whose
+    address is printed for everyone, keep CSRF protection.
+    """
+
+    class Meta(FlaskForm.Meta):
+        @property
+        def csrf(self):
+            return request.blueprint != "participant" and current_app.config.get("WTF_CSRF_ENABLED", True)
+
+
+class PageForm(ParticipantForm):
     instrument = HiddenField()
     page = HiddenField()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from surveys import create_app
 from surveys.config import normalise_database_url
@@ -127,3 +129,41 @@ def logged_in(client, staff):
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# Browser tests: Debian's chromium driven by Playwright. Screenshots are kept as test artefacts.
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = Path(os.environ.get("SURVEYS_SCREENSHOTS", Path(__file__).parents[1] / "test-artifacts" / "screenshots"))
+
+
+@pytest.fixture
+def live_server(make_app):
+    """Start the app on a free port in a thread; returns a factory of (app, base URL)."""
+    servers = []
+
+    def start(**config):
+        app = make_app(**config)
+        httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_port}"
+        app.config["SURVEYS_BASE_URL"] = base
+        servers.append(httpd)
+        return app, base
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()

@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
-from tests.conftest import FIXTURES
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(os.environ.get("SURVEYS_SCREENSHOTS", "/tmp/surveys-screenshots"))
+from tests.conftest import FIXTURES, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
 @pytest.fixture
-def server(make_app):
-    app = make_app(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins"))
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_port}"
-    app.config["SURVEYS_BASE_URL"] = base
-    yield app, base
-    httpd.shutdown()
-
-
-@pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+def server(live_server):
+    return live_server(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins"))
 
 
 def invite(app, base) -> str:

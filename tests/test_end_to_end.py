@@ -52,12 +52,11 @@ def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     """Answer the wellbeing questionnaire page by page, as a participant would."""
     consent = client.get(link).get_data(as_text=True)
     assert "152-ФЗ" in consent
-    client.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "agree"})
+    client.post(f"{link}/consent", data={"decision": "agree"})
     first = client.get(link).get_data(as_text=True)
     assert "Страница 1 из" in first
     answers = {"wb_calm": calm, "wb_tense": tense, "wb_happy": happy, "school_rating": rating}
     form = {
-        "csrf_token": csrf_token(first),
         "instrument": "wellbeing_check",
         "page": "mood",
         "action": "next",
@@ -67,7 +66,6 @@ def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     second = client.get(link).get_data(as_text=True)
     assert ("Что вас беспокоит?" in second) == (tense >= 3)
     form = {
-        "csrf_token": csrf_token(second),
         "instrument": "wellbeing_check",
         "page": "more",
         "action": "submit",
@@ -184,13 +182,12 @@ def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
     wave_id = new_campaign_wave(app, client)
     link = make_links(client, wave_id)["Q1"]
     participant = app.test_client()
-    consent = participant.get(link).get_data(as_text=True)
-    participant.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "agree"})
-    first = participant.get(link).get_data(as_text=True)
+    participant.get(link).get_data(as_text=True)
+    participant.post(f"{link}/consent", data={"decision": "agree"})
+    participant.get(link).get_data(as_text=True)
     participant.post(
         link,
         data={
-            "csrf_token": csrf_token(first),
             "instrument": "wellbeing_check",
             "page": "mood",
             "wb_calm": 2,
@@ -199,8 +196,8 @@ def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):
             "action": "next",
         },
     )
-    second = participant.get(link).get_data(as_text=True)
-    final = {"csrf_token": csrf_token(second), "instrument": "wellbeing_check", "page": "more", "action": "submit"}
+    participant.get(link).get_data(as_text=True)
+    final = {"instrument": "wellbeing_check", "page": "more", "action": "submit"}
     # The final page posted twice (a double click, or a second device): one response, one score.
     assert participant.post(link, data=final).status_code == 302
     assert participant.post(link, data=final).status_code == 302

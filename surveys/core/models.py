@@ -23,14 +23,27 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# Crockford's base32: digits and lower-case letters without i, l, o and u, so a link typed
+# from paper survives the usual misreadings (see normalise_token).
+TOKEN_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+TOKEN_LENGTH = 26  # 26 symbols x 5 bits = 130 random bits
+CONSENT_MODES = ("self", "assent", "guardian")
+
+
+def normalise_token(token: str) -> str:
+    """Undo what people do to a typed link: case, dashes and spaces, and o/i/l for 0/1."""
+    cleaned = "".join(token.split()).replace("-", "").lower()
+    return cleaned.translate(str.maketrans({"o": "0", "i": "1", "l": "1"}))
+
+
 def hash_token(token: str) -> str:
     """Link tokens are stored only as this hash; the database never holds a usable link."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(normalise_token(token).encode()).hexdigest()
 
 
 def new_token() -> str:
-    """A fresh link token: 22 random bytes (176 bits), URL-safe."""
-    return secrets.token_urlsafe(22)
+    """A fresh link token of 130 random bits, in the typing-friendly alphabet."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
 class Organisation(db.Model):
@@ -82,6 +95,8 @@ class Participant(db.Model):
     form: Mapped[str] = mapped_column(String(100), default="")
     group_name: Mapped[str] = mapped_column(String(100), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Set for people who joined by an open link: the keyed hash of the code they made up.
+    pseudonym_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -98,6 +113,12 @@ class Campaign(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     name: Mapped[str] = mapped_column(String(200))
+    # How participants agree: their own consent, a minor's own assent, or a guardian's
+    # consent recorded by the curator first (then the minor's assent).
+    consent_mode: Mapped[str] = mapped_column(String(20), default="self")
+    # Texts of the information page by section; an empty section shows the built-in text.
+    consent_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    allow_editing: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="campaign", order_by="Assignment.position", cascade="all, delete-orphan"
@@ -125,8 +146,49 @@ class Wave(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     closed: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[dt.datetime | None] = mapped_column()  # UTC; None: open from creation
+    closes_at: Mapped[dt.datetime | None] = mapped_column()  # UTC; None: until closed by hand
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     campaign: Mapped[Campaign] = relationship(back_populates="waves")
+
+    def state(self, now: dt.datetime | None = None) -> str:
+        """``not_open``, ``open`` or ``closed`` at ``now`` (UTC)."""
+        now = now or utcnow()
+        if self.closed or (self.closes_at is not None and now >= self.closes_at):
+            return "closed"
+        if self.opens_at is not None and now < self.opens_at:
+            return "not_open"
+        return "open"
+
+
+class OpenLink(db.Model):
+    """One link for a whole wave and role: people join it with a pseudonymous code."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    declines: Mapped[int] = mapped_column(default=0)  # the only trace of a decline on an open link
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    wave: Mapped[Wave] = relationship()
+
+    def issue_token(self) -> str:
+        token = new_token()
+        self.token_hash = hash_token(token)
+        self.revoked_at = None
+        return token
+
+
+class GuardianConsent(db.Model):
+    """A parent's or guardian's consent for a minor, recorded by the curator for a campaign."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Invitation(db.Model):
@@ -167,6 +229,13 @@ class Response(db.Model):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    # While a participant edits a submitted response (if the campaign allows it), the
+    # changes collect here; the submitted answers and scores stay as they were until
+    # the edit is submitted.
+    editing: Mapped[bool] = mapped_column(default=False)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    draft_page_index: Mapped[int] = mapped_column(default=0)
+    edited_at: Mapped[dt.datetime | None] = mapped_column()
     scores: Mapped[list[Score]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
@@ -192,3 +261,11 @@ class AuditEvent(db.Model):
     target: Mapped[str] = mapped_column(String(200), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Throttle(db.Model):
+    """A fixed-window counter shared by every app server (rate limits live in the database)."""
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column()
+    count: Mapped[int] = mapped_column(default=0)

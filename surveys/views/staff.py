@@ -12,12 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..campaigns import add_wave, create_campaign, generate_links, reissue_link, wave_status
-from ..core.models import Campaign, Participant
+from ..consent import MODE_LABELS
+from ..core.models import Campaign, OpenLink, Participant
 from ..exports import campaign_workbook
 from ..extensions import db
 from ..state import get_state
 from .access import current_organisation, invitation_or_404, owned_or_404, wave_or_404
 from .staff_forms import ROLE_LABELS, WAVE_LABELS, ActionForm, CampaignForm, ParticipantForm, WaveForm
+from .staff_participation import open_link_form, schedule_form
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -30,7 +32,12 @@ def require_login():
 
 @bp.app_context_processor
 def labels():
-    return {"ROLE_LABELS": ROLE_LABELS, "WAVE_LABELS": WAVE_LABELS, "action_form": ActionForm()}
+    return {
+        "ROLE_LABELS": ROLE_LABELS,
+        "WAVE_LABELS": WAVE_LABELS,
+        "CONSENT_MODE_LABELS": MODE_LABELS,
+        "action_form": ActionForm(),
+    }
 
 
 def link_for(token: str) -> str:
@@ -96,7 +103,15 @@ def new_wave(campaign_id: int):
 @bp.get("/waves/<int:wave_id>")
 def wave(wave_id: int):
     found = wave_or_404(wave_id)
-    return render_template("staff/wave.html", wave=found, rows=wave_status(found))
+    open_links = db.session.execute(db.select(OpenLink).filter_by(wave_id=found.id).order_by(OpenLink.id)).scalars()
+    return render_template(
+        "staff/wave.html",
+        wave=found,
+        rows=wave_status(found),
+        open_links=list(open_links),
+        schedule_form=schedule_form(found),
+        open_link_form=open_link_form(found),
+    )
 
 
 @bp.post("/waves/<int:wave_id>/links")

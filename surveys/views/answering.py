@@ -1,0 +1,259 @@
+"""Answering a wave's questionnaires, shared by personal links (``/s/``) and open links (``/o/``).
+
+Works without JavaScript: every page change is a form post that saves the answers on the
+server, then redirects (post/redirect/get), so reloading never resubmits. With JavaScript,
+``autosave.js`` also saves each change as it happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, jsonify, redirect, render_template, request
+from flask_babel import get_locale
+
+from .. import throttle
+from ..consent import MODE_NOTES, sections, waits_for_guardian
+from ..core.definitions import Instrument
+from ..core.models import Invitation, Response, Wave, utcnow
+from ..extensions import db
+from ..responses import (
+    assignments_for,
+    responses_by_instrument,
+    save_answers,
+    start_editing,
+    start_response,
+    submit,
+    working_answers,
+    working_page,
+)
+from ..state import get_state
+from ..survey_forms import ParticipantForm, page_form, read_answers
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the participant's forms post to, for one kind of link."""
+
+    here: str
+    consent: str
+    autosave: str
+    edit: str
+    forget: str | None = None  # open links: "not me", so the next person on this device starts afresh
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the participant is: which instrument of how many."""
+
+    number: int
+    total: int
+    instrument: Instrument
+    response: Response | None  # the participant's response to it, if started
+
+
+def next_step(invitation: Invitation) -> Step | None:
+    """The first instrument of the wave not yet submitted (or reopened for editing)."""
+    state = get_state()
+    instruments = [state.instrument(a.instrument_id) for a in assignments_for(invitation)]
+    instruments = [i for i in instruments if i is not None]
+    responses = responses_by_instrument(invitation)
+    for number, instrument in enumerate(instruments, start=1):
+        response = responses.get(instrument.id)
+        if response is None or response.status != "submitted" or response.editing:
+            return Step(number, len(instruments), instrument, response)
+    return None
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def refuse_link():
+    """The page for an unknown or revoked token: one page, one status, the same work for both.
+
+    Each refusal counts against the client address; past the limit the page says to wait
+    (429). Valid tokens never reach this function, so a school sharing one address keeps
+    working while someone there mistypes or guesses.
+    """
+    config = current_app.config
+    seen = throttle.hit(f"bad-link:{client_address()}", config["SURVEYS_BAD_LINK_WINDOW"])
+    if seen > config["SURVEYS_BAD_LINK_LIMIT"]:
+        page = render_template("participant/too_many.html")
+        return page, 429, {"Retry-After": str(config["SURVEYS_BAD_LINK_WINDOW"])}
+    return render_template("participant/invalid.html"), 404
+
+
+def wave_gate(wave: Wave):
+    """A page for a wave that is not open now, or None when it is."""
+    state = wave.state()
+    if state == "closed":
+        return render_template("participant/closed.html"), 410
+    if state == "not_open":
+        return render_template("participant/not_open.html", opens_at=wave.opens_at), 404
+    return None
+
+
+def consent_page(campaign, urls: Urls):
+    return render_template(
+        "participant/consent.html",
+        sections=sections(campaign),
+        note=MODE_NOTES[campaign.consent_mode],
+        assent=campaign.consent_mode != "self",
+        urls=urls,
+        form=ParticipantForm(),
+    )
+
+
+def personal_gate(invitation: Invitation, urls: Urls):
+    """Everything between a valid personal link and its first question, or None to go on."""
+    closed = wave_gate(invitation.wave)
+    if closed is not None:
+        return closed
+    if invitation.declined_at is not None:
+        return render_template("participant/declined.html")
+    campaign = invitation.wave.campaign
+    if waits_for_guardian(campaign, invitation.participant):
+        return render_template("participant/guardian.html"), 403
+    if invitation.consented_at is None:
+        return consent_page(campaign, urls)
+    return None
+
+
+def record_decision(invitation: Invitation) -> None:
+    """Store agree or decline once; a decline stores nothing but its time.
+
+    Nothing is recorded while the wave is not open or a required guardian consent is missing.
+    """
+    if invitation.consented_at is not None or invitation.declined_at is not None:
+        return
+    if wave_gate(invitation.wave) is not None or waits_for_guardian(invitation.wave.campaign, invitation.participant):
+        return
+    decision = request.form.get("decision")
+    if decision == "agree":
+        invitation.consented_at = utcnow()
+    elif decision == "decline":
+        invitation.declined_at = utcnow()
+    db.session.commit()
+
+
+def questionnaire(invitation: Invitation, urls: Urls):
+    """GET shows the current page; POST saves it and moves on (or back, or submits)."""
+    step = next_step(invitation)
+    if step is None:
+        if request.method == "POST":  # a repeated submit or a stale tab: show the completed page
+            return redirect(urls.here)
+        return _done_page(invitation, urls)
+    if request.method == "POST":
+        return _post_page(invitation, step, urls)
+    response = step.response or start_response(invitation, step.instrument)
+    return _render_page(step, response, urls)
+
+
+def _done_page(invitation: Invitation, urls: Urls):
+    campaign = invitation.wave.campaign
+    editable = []
+    if campaign.allow_editing:
+        state = get_state()
+        for instrument_id, response in responses_by_instrument(invitation).items():
+            instrument = state.instrument(instrument_id)
+            if instrument is not None and response.status == "submitted":
+                editable.append(instrument)
+    return render_template("participant/done.html", editable=editable, urls=urls, form=ParticipantForm())
+
+
+def visible_pages(instrument: Instrument, answers: dict) -> list[int]:
+    return [i for i, page in enumerate(instrument.pages) if page.shown_questions(answers)]
+
+
+def _current(visible: list[int], index: int) -> int:
+    later = [i for i in visible if i >= index]
+    return later[0] if later else visible[-1]
+
+
+def _render_page(step: Step, response: Response, urls: Urls, form=None, blocks=None, index=None):
+    instrument = step.instrument
+    answers = working_answers(response)
+    visible = visible_pages(instrument, answers)
+    locale = str(get_locale())
+    if index is None:
+        index = _current(visible, working_page(response))
+    page = instrument.pages[index]
+    if form is None:
+        form, blocks = page_form(get_state().registry, instrument.id, page, answers, locale)
+    position = visible.index(index) + 1 if index in visible else 1
+    return render_template(
+        "participant/page.html",
+        urls=urls,
+        step=step,
+        editing=response.editing,
+        page=page,
+        form=form,
+        blocks=blocks,
+        position=position,
+        pages=len(visible),
+        first=position == 1,
+        last=position == len(visible),
+        locale=locale,
+    )
+
+
+def _page_of(instrument: Instrument) -> int | None:
+    return next((i for i, p in enumerate(instrument.pages) if p.id == request.form.get("page")), None)
+
+
+def _post_page(invitation: Invitation, step: Step, urls: Urls):
+    instrument = step.instrument
+    index = _page_of(instrument)
+    if request.form.get("instrument") != instrument.id or index is None:
+        # A stale tab or a second click after this instrument was submitted: nothing to do.
+        return redirect(urls.here)
+    response = step.response or start_response(invitation, instrument)
+    answers = working_answers(response)
+    page = instrument.pages[index]
+    form, blocks = page_form(get_state().registry, instrument.id, page, answers, str(get_locale()), request.form)
+    valid = form.validate()
+    action = request.form.get("action", "next")
+    # Whatever the participant does, keep every answer that passed its checks.
+    page_answers = read_answers(form, blocks, only_valid=not valid)
+    answers.update(page_answers)
+    visible = visible_pages(instrument, answers)
+    if action == "back":
+        earlier = [i for i in visible if i < index]
+        save_answers(response, page_answers, earlier[-1] if earlier else index)
+        return redirect(urls.here)
+    if not valid:
+        save_answers(response, page_answers, index)
+        return _render_page(step, response, urls, form, blocks, index), 200
+    later = [i for i in visible if i > index]
+    save_answers(response, page_answers, later[0] if later else index)
+    if not later and action == "submit":
+        submit(response, instrument)
+    return redirect(urls.here)
+
+
+def autosave(invitation: Invitation):
+    """Save what is on the page now, without moving: called by ``autosave.js`` on each change."""
+    step = next_step(invitation)
+    if step is None or request.form.get("instrument") != step.instrument.id:
+        return jsonify(saved=False, reason="not current"), 409
+    index = _page_of(step.instrument)
+    if index is None:
+        return jsonify(saved=False, reason="unknown page"), 409
+    response = step.response or start_response(invitation, step.instrument)
+    page = step.instrument.pages[index]
+    form, blocks = page_form(
+        get_state().registry, step.instrument.id, page, working_answers(response), str(get_locale()), request.form
+    )
+    form.validate()
+    save_answers(response, read_answers(form, blocks, only_valid=True), None)
+    return jsonify(saved=True)
+
+
+def reopen(invitation: Invitation, urls: Urls):
+    """Start changing a submitted questionnaire, where the campaign allows it."""
+    if invitation.wave.campaign.allow_editing:
+        response = responses_by_instrument(invitation).get(request.form.get("instrument", ""))
+        if response is not None:
+            start_editing(response)
+    return redirect(urls.here)
