@@ -59,10 +59,3 @@ def hit(key: str, seconds: int, now: dt.datetime | None = None) -> int:
         except IntegrityError:  # another request created the row first: count again
             db.session.rollback()
     return count(key, seconds, now)
-
-
-def purge(before: dt.datetime) -> int:
-    """Delete counters whose window started before ``before``; returns how many."""
-    removed = db.session.execute(db.delete(Throttle).where(Throttle.window_start < before)).rowcount
-    db.session.commit()
-    return removed

@@ -167,3 +167,18 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
         chromium.close()
+
+
+def keep_requests_local(context, base: str) -> list[str]:
+    """Abort every request of a browser context that leaves ``base``; returns the list they go to."""
+    outside: list[str] = []
+
+    def route(request_route):
+        if request_route.request.url.startswith(base):
+            request_route.continue_()
+        else:
+            outside.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    return outside

@@ -9,7 +9,7 @@ import pytest
 from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
-from tests.conftest import FIXTURES, SHOTS
+from tests.conftest import FIXTURES, SHOTS, keep_requests_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -35,15 +35,7 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     app, base = server
     link = invite(app, base)
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="ru-RU")
-    outside = []
-    context.route(
-        "**/*",
-        lambda route: (
-            (outside.append(route.request.url), route.abort())
-            if not route.request.url.startswith(base)
-            else route.continue_()
-        ),
-    )
+    outside = keep_requests_local(context, base)
     page = context.new_page()
     SHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -10,7 +10,7 @@ from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
 from surveys.links import create_open_link
-from tests.conftest import FIXTURES, SHOTS
+from tests.conftest import FIXTURES, SHOTS, keep_requests_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 PLUGINS = [str(FIXTURES / "plugins"), str(FIXTURES / "browser_plugins")]
@@ -56,15 +56,7 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     app, base = server
     link, _ = campaign(app, "every_type")
     context = browser.new_context(**PHONE)
-    outside = []
-    context.route(
-        "**/*",
-        lambda route: (
-            (outside.append(route.request.url), route.abort())
-            if not route.request.url.startswith(base)
-            else route.continue_()
-        ),
-    )
+    outside = keep_requests_local(context, base)
     page = context.new_page()
     page.goto(base + link)
     page.get_by_role("button", name=AGREE).click()
@@ -76,6 +68,11 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     page.get_by_label("Другое (напишите, что именно)").fill("7 класс")
     page.get_by_role("group", name="Вы впервые участвуете в программе?").get_by_label("Да").check()
     no_horizontal_scroll(page)
+    weight = page.evaluate(
+        "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+        ".reduce((sum, entry) => sum + entry.encodedBodySize, 0)"
+    )
+    assert 3000 < weight < 60 * 1024  # the page, its stylesheet and script: well under 60 KB
     shot(page, "every-type-1")
     page.get_by_role("button", name="Далее").click()
 
@@ -253,3 +250,71 @@ def test_an_open_link_resumes_on_another_phone_with_the_same_code(server, browse
     assert response.status == "submitted" and response.answers["wb_happy"] == 4
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Participant.id))).scalar_one() == 2  # PHONE1 + the code
+
+
+WCAG_CHECK = """
+() => {
+  const problems = [];
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!el.labels || el.labels.length === 0) problems.push('no label: ' + el.name);
+    if ((el.type === 'radio' || el.type === 'checkbox')) {
+      const set = el.closest('fieldset');
+      if (!set || !set.querySelector('legend')) problems.push('no fieldset/legend: ' + el.name);
+    }
+  }
+  const texts = document.querySelectorAll('h1, h2, p, legend, label, span, a, button, li');
+  for (const el of texts) {
+    if (!el.textContent.trim() || el.offsetParent === null) continue;
+    const fg = parse(getComputedStyle(el).color).slice(0, 3);
+    const [a, b] = [lum(fg), lum(background(el))].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) problems.push('contrast ' + ratio.toFixed(2) + ': ' + el.textContent.trim().slice(0, 30));
+  }
+  if (!document.documentElement.lang) problems.push('no lang');
+  if (!document.querySelector('main')) problems.push('no main landmark');
+  return problems;
+}
+"""
+
+
+def test_participant_pages_meet_wcag_basics(server, browser):
+    app, base = server
+    link, wave = campaign(app, "every_type")
+    with app.app_context():
+        _, token = create_open_link(wave, "mentee")
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    checked = []
+
+    def check(name):
+        assert page.evaluate(WCAG_CHECK) == [], name
+        checked.append(name)
+
+    page.goto(f"{base}/o/{token}")
+    check("open consent")
+    page.get_by_role("button", name=AGREE).click()
+    page.get_by_role("button", name="Продолжить").click()  # an empty code: errors at every field
+    assert page.get_by_role("alert").is_visible()
+    check("code errors")
+    page.goto(base + link)
+    page.get_by_role("button", name=AGREE).click()
+    page.get_by_role("button", name="Далее").click()  # required questions unanswered
+    assert page.locator("[aria-invalid=true]").count() >= 2
+    check("question errors")
+    shot(page, "errors-phone")
+    page.goto(base + "/s/" + "0" * 26)
+    check("invalid link")
+    assert checked == ["open consent", "code errors", "question errors", "invalid link"]
+    context.close()

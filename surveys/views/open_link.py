@@ -116,14 +116,19 @@ def _gate(link: OpenLink):
     return None
 
 
-@bp.get("/o/<token>")
-def start(token: str):
+def _open_link(token: str):
+    """(link, None) for a live link whose wave is open; else (link or None, the page to return)."""
     link = find_open_link(token)
     if link is None:
-        return refuse_link()
-    blocked = _gate(link)
-    if blocked is not None:
-        return blocked
+        return None, refuse_link()
+    return link, _gate(link)
+
+
+@bp.get("/o/<token>")
+def start(token: str):
+    link, other = _open_link(token)
+    if other is not None:
+        return other
     if _joined(link) is not None:
         return redirect(url_for("open.survey", token=token))
     if _remembered(link, "open_declined"):
@@ -150,12 +155,9 @@ def consent(token: str):
 
 @bp.route("/o/<token>/code", methods=["GET", "POST"])
 def code(token: str):
-    link = find_open_link(token)
-    if link is None:
-        return refuse_link()
-    blocked = _gate(link)
-    if blocked is not None:
-        return blocked
+    link, other = _open_link(token)
+    if other is not None:
+        return other
     if not _remembered(link, "open_consent"):
         return redirect(url_for("open.start", token=token))
     form = CodeForm()
@@ -177,12 +179,9 @@ def code(token: str):
 
 def _joined_or_start(token: str):
     """(link, invitation, None) when the browser has joined; else (.., .., a response to return)."""
-    link = find_open_link(token)
-    if link is None:
-        return None, None, refuse_link()
-    blocked = _gate(link)
-    if blocked is not None:
-        return link, None, blocked
+    link, other = _open_link(token)
+    if other is not None:
+        return link, None, other
     invitation = _joined(link)
     if invitation is None:
         return link, None, redirect(url_for("open.start", token=token))
