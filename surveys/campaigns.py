@@ -16,6 +16,7 @@ from .core.models import (
     Wave,
 )
 from .extensions import db
+from .people import Standing, eligible, standing_of, standings
 from .state import get_state
 
 
@@ -42,12 +43,8 @@ def add_wave(campaign: Campaign, kind: str, name: str) -> Wave:
 
 
 def eligible_participants(campaign: Campaign) -> list[Participant]:
-    """The organisation's participants whose role one of the campaign's instruments is for."""
-    roles = {role for a in campaign.assignments for role in a.audience}
-    query = db.select(Participant).filter_by(organisation_id=campaign.organisation_id)
-    if roles:
-        query = query.where(Participant.role.in_(sorted(roles)))
-    return list(db.session.execute(query.order_by(Participant.code)).scalars())
+    """The participants whose role (in the campaign's programme) one of its instruments is for."""
+    return [participant for participant, _standing in eligible(campaign)]
 
 
 def generate_links(wave: Wave) -> list[tuple[Participant, str]]:
@@ -77,6 +74,7 @@ def reissue_link(invitation: Invitation) -> str:
 @dataclass(frozen=True)
 class ParticipantStatus:
     participant: Participant
+    standing: Standing
     invitation: Invitation | None
     submitted: int
     started: int
@@ -103,12 +101,13 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     for response in db.session.execute(db.select(Response).filter_by(wave_id=wave.id)).scalars():
         responses.setdefault(response.participant_id, []).append(response)
     rows = []
-    for participant in eligible_participants(wave.campaign):
+    for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(1 for a in wave.campaign.assignments if not a.audience or participant.role in a.audience)
+        expected = sum(1 for a in wave.campaign.assignments if not a.audience or standing.role in a.audience)
         rows.append(
             ParticipantStatus(
                 participant=participant,
+                standing=standing,
                 invitation=invitations.get(participant.id),
                 submitted=sum(r.status == "submitted" for r in mine),
                 started=sum(r.status != "submitted" for r in mine),
@@ -132,15 +131,17 @@ def campaign_tables(campaign: Campaign) -> CampaignTables:
         .order_by(Response.wave_id, Participant.code, Response.instrument_id)
     )
     response_ids = {}
+    known = {pid: standing for pid, (_p, standing) in standings(campaign).items()}
     for response, participant in db.session.execute(query):
         wave = by_id[response.wave_id]
         response_ids[response.id] = (response, participant, wave)
+        standing = known.get(participant.id) or standing_of(campaign, participant)
         tables.answers.append(
             {
                 "participant": participant.code,
-                "role": participant.role,
-                "form": participant.form,
-                "group": participant.group_name,
+                "role": standing.role,
+                "form": standing.form,
+                "group": standing.group,
                 "wave": wave.name,
                 "wave_kind": wave.kind,
                 "instrument": response.instrument_id,

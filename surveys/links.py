@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .core.models import Invitation, OpenLink, Participant, Wave, hash_token, utcnow
 from .extensions import db
+from .people import enrol
 
 MAX_TOKEN_LENGTH = 64
 
@@ -117,6 +118,9 @@ def _participant_for(campaign, role: str, digest: str) -> Participant:
         )
         db.session.add(participant)
         try:
+            db.session.flush()
+            if campaign.programme_id is not None:
+                enrol(participant, campaign.programme_id, role)
             db.session.commit()
             return participant
         except IntegrityError:  # the same code joined at the same moment, or a display code clash

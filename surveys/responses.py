@@ -17,6 +17,7 @@ from .core.definitions import Instrument
 from .core.models import Assignment, Invitation, Response, Score, utcnow
 from .core.scoring import SCORING_VERSION
 from .extensions import db
+from .people import standing_of
 from .plugins import implementations
 from .scorer import score_answers
 from .state import get_state
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 
 def assignments_for(invitation: Invitation) -> list[Assignment]:
     """The campaign's instruments meant for this participant's role, in order."""
-    role = invitation.participant.role
-    return [a for a in invitation.wave.campaign.assignments if not a.audience or role in a.audience]
+    campaign = invitation.wave.campaign
+    role = standing_of(campaign, invitation.participant).role
+    return [a for a in campaign.assignments if not a.audience or role in a.audience]
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:

@@ -79,13 +79,73 @@ class Membership(db.Model):
 
 
 class Programme(db.Model):
+    """A mentoring cycle of an organisation, e.g. 2025/26."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    forms: Mapped[list[MentoringForm]] = relationship(
+        back_populates="programme", order_by="MentoringForm.position", cascade="all, delete-orphan"
+    )
+
+
+class MentoringForm(db.Model):
+    """A form of mentoring in a programme (ученик–ученик, …) with its pair variants (labels, not numbers)."""
+
+    __table_args__ = (UniqueConstraint("programme_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    variants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    programme: Mapped[Programme] = relationship(back_populates="forms")
+
+
+class Enrolment(db.Model):
+    """A participant's place in one programme: their role, form and group in that cycle.
+
+    The same person (one code) can be a mentee in one cycle and a mentor in the next.
+    """
+
+    __table_args__ = (UniqueConstraint("participant_id", "programme_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    form: Mapped[str] = mapped_column(String(100), default="")
+    group_name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Pair(db.Model):
+    """A mentor with one or many mentees in a programme, in a form of mentoring and a variant."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    form: Mapped[str] = mapped_column(String(100), default="")
+    variant: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    mentor: Mapped[Participant] = relationship(foreign_keys=[mentor_id])
+    mentees: Mapped[list[PairMentee]] = relationship(back_populates="pair", cascade="all, delete-orphan")
+
+
+class PairMentee(db.Model):
+    __table_args__ = (UniqueConstraint("pair_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    pair: Mapped[Pair] = relationship(back_populates="mentees")
+    participant: Mapped[Participant] = relationship()
 
 
 class Participant(db.Model):
+    """A person under a pseudonymous code that stays the same across waves and cycles.
+
+    ``role``, ``form`` and ``group_name`` hold where the person stands now; an Enrolment in a
+    programme overrides them for that programme's campaigns.
+    """
+
     __table_args__ = (UniqueConstraint("organisation_id", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -106,6 +166,7 @@ class PersonalData(db.Model):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), primary_key=True)
     full_name: Mapped[str] = mapped_column(String(300), default="")
     birth_year: Mapped[int | None] = mapped_column()
+    sex: Mapped[str] = mapped_column(String(1), default="")  # "f", "m" or "" (for norms only)
 
 
 class Campaign(db.Model):
