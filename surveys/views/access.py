@@ -1,12 +1,28 @@
-"""Who may see what: staff reach only their own organisations' data; anything else is a 404."""
+"""Who may see what.
+
+Staff reach only their own organisations' data: anything else is a 404, so the existence of
+another school's objects is never revealed. Inside an organisation, the member's role decides
+what they may do (``require_role``); the deployment admin (``User.is_admin``) may do everything
+everywhere.
+
+Roles: ``admin`` (runs the organisation and its staff), ``curator`` (runs programmes,
+participants, campaigns, links and exports), ``psychologist`` (adds methods and reads
+individual results), ``viewer`` (the school administration: aggregated results only).
+"""
 
 from __future__ import annotations
 
-from flask import abort
+from functools import wraps
+
+from flask import abort, session
 from flask_login import current_user
 
 from ..core.models import Campaign, Invitation, Membership, Organisation, Wave
 from ..extensions import db
+
+MANAGE = ("admin", "curator")  # change programmes, people, campaigns, links; download exports
+INDIVIDUAL = ("psychologist",)  # read individual results
+EVERYONE = ("admin", "curator", "psychologist", "viewer")
 
 
 def organisation_ids() -> set[int]:
@@ -19,17 +35,49 @@ def organisation_ids() -> set[int]:
 
 
 def current_organisation() -> Organisation:
-    """The organisation the staff member works in now (the first one they belong to)."""
+    """The organisation the staff member works in now: the one chosen in the session, else their first."""
     ids = sorted(organisation_ids())
     if not ids:
         abort(403)
-    return db.session.get(Organisation, ids[0])
+    chosen = session.get("organisation_id")
+    return db.session.get(Organisation, chosen if chosen in ids else ids[0])
+
+
+def current_role() -> str | None:
+    """The staff member's role in the current organisation (``admin`` for the deployment admin)."""
+    if not current_user.is_authenticated:
+        return None
+    if current_user.is_admin:
+        return "admin"
+    organisation = current_organisation()
+    return db.session.execute(
+        db.select(Membership.role).filter_by(user_id=current_user.id, organisation_id=organisation.id)
+    ).scalar_one_or_none()
+
+
+def allowed(*roles: str) -> bool:
+    return current_user.is_authenticated and (current_user.is_admin or current_role() in roles)
+
+
+def require_role(*roles: str):
+    """Let the view run only for members whose role in the current organisation is one of ``roles``."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not allowed(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def owned_or_404(model, object_id: int):
-    """Load an object that has ``organisation_id``; 404 unless it belongs to one of the user's organisations."""
+    """Load an object that has ``organisation_id``; 404 unless it belongs to the current organisation."""
     found = db.session.get(model, object_id)
-    if found is None or found.organisation_id not in organisation_ids():
+    if found is None or found.organisation_id != current_organisation().id:
         abort(404)
     return found
 
