@@ -64,6 +64,29 @@ def generate_links(wave: Wave) -> list[tuple[Participant, str]]:
     return issued
 
 
+def issue_links(wave: Wave, participants: list[Participant], reissue: bool) -> list[tuple[Participant, str]]:
+    """Tokens for ``participants`` in ``wave``, in their order, committed together.
+
+    A participant without an invitation gets a new one; one who has an invitation is skipped,
+    unless ``reissue``: then their invitation gets a new token and the old link stops working
+    (as ``campaigns.reissue_link`` does, but in one transaction for the whole group).
+    """
+    invitations = {
+        i.participant_id: i for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
+    }
+    issued = []
+    for participant in participants:
+        invitation = invitations.get(participant.id)
+        if invitation is None:
+            invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
+            db.session.add(invitation)
+        elif not reissue:
+            continue
+        issued.append((participant, invitation.issue_token()))
+    db.session.commit()
+    return issued
+
+
 def reissue_link(invitation: Invitation) -> str:
     """Replace the invitation's token; the old link stops working at once."""
     token = invitation.issue_token()

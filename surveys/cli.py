@@ -110,5 +110,9 @@ def instrument_list() -> None:
 
 
 def register_commands(cli: AppGroup) -> None:
-    for command in (serve, demo, plugins, instrument):
+    from .cli_campaign import campaign
+    from .cli_responses import responses
+    from .cli_users import user
+
+    for command in (serve, demo, plugins, instrument, user, campaign, responses):
         cli.add_command(command)

@@ -24,6 +24,12 @@ DEFAULTS: dict[str, Any] = {
     # Codes typed on one open link per client address and window (a school behind one address).
     "SURVEYS_CODE_LIMIT": 300,
     "SURVEYS_CODE_WINDOW": 3600,
+    # Failed staff sign-ins allowed per e-mail and per client address in a window (seconds).
+    "SURVEYS_LOGIN_LIMIT": 5,
+    "SURVEYS_LOGIN_IP_LIMIT": 50,
+    "SURVEYS_LOGIN_WINDOW": 900,
+    # Cookies only over HTTPS; default: on when SURVEYS_BASE_URL is https.
+    "SURVEYS_SECURE_COOKIES": None,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -31,6 +37,9 @@ INTEGER_SETTINGS = (
     "SURVEYS_BAD_LINK_WINDOW",
     "SURVEYS_CODE_LIMIT",
     "SURVEYS_CODE_WINDOW",
+    "SURVEYS_LOGIN_LIMIT",
+    "SURVEYS_LOGIN_IP_LIMIT",
+    "SURVEYS_LOGIN_WINDOW",
 )
 
 
@@ -63,6 +72,14 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SECRET_KEY"] = app.config["SURVEYS_SECRET_KEY"] or _secret_key(instance)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    secure = app.config["SURVEYS_SECURE_COOKIES"]
+    if secure is None:
+        secure = str(app.config["SURVEYS_BASE_URL"]).startswith("https://")
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() in ("1", "true", "yes", "on")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
     # A form stays valid as long as its session: a participant who pauses for an hour
     # must not lose a page of answers to an expired token.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

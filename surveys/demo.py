@@ -21,6 +21,8 @@ from .core.models import (
     Invitation,
     Membership,
     Organisation,
+    Pair,
+    PairMentee,
     Participant,
     Programme,
     Response,
@@ -28,6 +30,8 @@ from .core.models import (
     utcnow,
 )
 from .extensions import db
+from .people import enrol
+from .programmes import create_programme, variants_of
 from .responses import store_scores, visible_answers
 from .state import get_state
 
@@ -52,20 +56,34 @@ class DemoResult:
 
 
 def _participants(organisation: Organisation, programme: Programme) -> list[Participant]:
+    """The demo people, enrolled in the programme, and the pairs (one mentor, one or two mentees)."""
     people = [Participant(code="D-000", role="curator", form="", group_name="")]
+    teams: list[tuple[Participant, list[Participant], str]] = []
     number = 1
     for form, mentors, per_mentor, mentor_group, mentee_group in FORMS:
-        for _ in range(mentors):
-            people.append(Participant(code=f"D-{number:03d}", role="mentor", form=form, group_name=mentor_group))
+        variants = variants_of(programme, form)
+        for index in range(mentors):
+            mentor = Participant(code=f"D-{number:03d}", role="mentor", form=form, group_name=mentor_group)
+            people.append(mentor)
             number += 1
+            mentees = []
             for _ in range(per_mentor):
-                people.append(Participant(code=f"D-{number:03d}", role="mentee", form=form, group_name=mentee_group))
+                mentees.append(Participant(code=f"D-{number:03d}", role="mentee", form=form, group_name=mentee_group))
                 number += 1
+            people.extend(mentees)
+            teams.append((mentor, mentees, variants[index % len(variants)] if variants else ""))
     for person in people:
         person.organisation_id = organisation.id
         person.programme_id = programme.id
         person.tags = []
     db.session.add_all(people)
+    db.session.flush()
+    for person in people:
+        enrol(person, programme.id, person.role, person.form, person.group_name)
+    for mentor, mentees, variant in teams[:-2]:  # the last two mentors are not paired yet
+        pair = Pair(programme_id=programme.id, mentor_id=mentor.id, form=mentor.form, variant=variant)
+        pair.mentees = [PairMentee(participant_id=m.id) for m in mentees]
+        db.session.add(pair)
     db.session.commit()
     return people
 
@@ -162,15 +180,14 @@ def build_demo(seed: int = 2025) -> DemoResult:
     organisation = Organisation(name=ORGANISATION)
     db.session.add(organisation)
     db.session.commit()
-    programme = Programme(organisation_id=organisation.id, name="Наставничество 2025/26")
-    db.session.add(programme)
-    db.session.commit()
+    programme = create_programme(organisation, "Наставничество 2025/26")
     _user(password, organisation)
     people = _participants(organisation, programme)
     instruments = [i for i in ("gad7", "cbi", "satisfaction", "programme_feedback") if get_state().instrument(i)]
     campaign = create_campaign(
         organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)"
     )
+    campaign.programme_id = programme.id
     for assignment in campaign.assignments:
         assignment.audience = AUDIENCES.get(assignment.instrument_id, assignment.audience)
     db.session.commit()

@@ -96,9 +96,35 @@ def configure_plugins(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from .views import auth, health, open_link, participant, slips, staff, staff_participation
+    from .views import (
+        auth,
+        health,
+        open_link,
+        paper,
+        participant,
+        people_import,
+        slips,
+        staff,
+        staff_admin,
+        staff_participation,
+        staff_programmes,
+        tracker,
+    )
 
-    for module in (auth, health, participant, open_link, staff, staff_participation, slips):
+    for module in (
+        auth,
+        health,
+        participant,
+        open_link,
+        staff,
+        staff_participation,
+        slips,
+        staff_programmes,
+        staff_admin,
+        tracker,
+        people_import,
+        paper,
+    ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm
     for plugin, blueprints in call_each(pm.hook.surveys_register_blueprints):

@@ -152,3 +152,51 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "scores" in book.sheetnames
     context.close()
+
+
+def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
+    app, base = server
+    email, password, _ = staff
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    page.goto(f"{base}/login")
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+
+    page.get_by_role("link", name="Программы").click()
+    page.get_by_label("Название программы, например 2025/26").fill("2025/26")
+    page.get_by_role("button", name="Создать").click()
+    assert page.get_by_role("heading", name="2025/26").is_visible()
+    page.get_by_role("link", name="Импортировать участников из CSV или XLSX").click()
+    rows = "код;роль;форма;группа;метки;ФИО\nB-1;наставник;ученик-ученик;10А;;Петров Пётр\n"
+    rows += "B-2;наставляемый;ученик–ученик;8Б;ОВЗ;\nB-3;наставляемый;ученик–ученик;8Б;;\n"
+    page.get_by_label("Файл (CSV или XLSX)").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode("utf-8-sig")}]
+    )
+    page.get_by_role("button", name="Импортировать").click()
+    assert page.get_by_text("Импортировано: новых участников — 3, обновлено — 0.").is_visible()
+    page.screenshot(path=str(SHOTS / "staff-import.png"), full_page=True)
+    page.get_by_role("link", name="Вернуться к программе").click()
+
+    page.get_by_label("Наставник", exact=True).select_option(label="B-1 · 10А")
+    page.get_by_role("group", name="Наставляемые").get_by_label("B-2 · 8Б").check()
+    page.get_by_role("group", name="Наставляемые").get_by_label("B-3 · 8Б").check()
+    page.get_by_label("Форма наставничества").select_option("ученик–ученик")
+    page.get_by_role("button", name="Сохранить пару").click()
+    assert page.get_by_text("Пара сохранена.").is_visible()
+    assert page.get_by_role("cell", name="B-2, B-3").is_visible()
+    page.screenshot(path=str(SHOTS / "staff-programme.png"), full_page=True)
+
+    page.get_by_role("link", name="Кампании").click()
+    page.get_by_role("link", name="Новая кампания").click()
+    page.get_by_label("Название кампании").fill("Срез 2025/26")
+    page.get_by_label("Самочувствие (wellbeing_check)").check()
+    page.get_by_label("Программа (цикл наставничества)").select_option(label="2025/26")
+    page.get_by_role("button", name="Создать").click()
+    page.get_by_role("link", name="Отслеживание ответов").click()
+    assert page.get_by_text("Заполнили 0 из 3 (0%); в процессе 0; отказались 0.").is_visible()
+    assert page.get_by_role("link", name="Перепечатать их карточки").is_visible()
+    page.screenshot(path=str(SHOTS / "staff-tracker.png"), full_page=True)
+    context.close()

@@ -401,3 +401,16 @@ def test_consent_settings_are_saved_from_the_staff_form(app, logged_in, staff):
     assert bad.status_code == 200 and "Not a valid choice" not in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Campaign, campaign_id).consent_mode == "assent"
+
+
+def test_a_too_long_text_says_the_limit_without_a_minimum(app):
+    links, _ = setup_wave(app)
+    client = app.test_client()
+    link = links["P1"]
+    agree(client, link)
+    client.post(link, data={**PAGE_ONE, "wb_tense": 4, "action": "next"})
+    page = client.post(
+        link, data={"instrument": "wellbeing_check", "page": "more", "worries": "я" * 5001, "action": "submit"}
+    ).get_data(as_text=True)
+    assert "Ответ должен быть не длиннее 5000 символов." in page and "от -1" not in page
+    assert "я" * 5001 in page  # the text area keeps what was typed

@@ -121,12 +121,12 @@ class TextType(QuestionType):
     def make_fields(self, question, locale):
         opts = question.options
         default_max = 5000 if opts.get("long") else 500
+        if "min_length" in opts:
+            message = _l("The answer must be between %(min)d and %(max)d characters long.")
+        else:
+            message = _l("The answer must be at most %(max)d characters long.")
         checks = _presence(question) + [
-            Length(
-                min=opts.get("min_length", -1),
-                max=opts.get("max_length", default_max),
-                message=_l("The answer must be between %(min)d and %(max)d characters long."),
-            )
+            Length(min=opts.get("min_length", -1), max=opts.get("max_length", default_max), message=message)
         ]
         field = TextAreaField if opts.get("long") else StringField
         return {question.id: field(_label(question.text, locale), validators=checks)}

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
+from .. import throttle
 from ..core.models import User
 from ..extensions import db
 
@@ -29,15 +31,42 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.index")
 
 
+# Checked against when the e-mail is unknown, so that a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+def _login_keys(email: str) -> list[tuple[str, int]]:
+    """The failure counters a sign-in attempt is checked against, with their limits."""
+    config = current_app.config
+    address = request.remote_addr or "unknown"
+    return [
+        (f"login:{email}", config["SURVEYS_LOGIN_LIMIT"]),
+        (f"login-ip:{address}", config["SURVEYS_LOGIN_IP_LIMIT"]),
+    ]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        window = current_app.config["SURVEYS_LOGIN_WINDOW"]
+        keys = _login_keys(email)
+        if any(throttle.exceeded(key, limit, window) for key, limit in keys):
+            minutes = max(1, window // 60)
+            form.password.errors.append(
+                _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
+            )
+            return render_template("auth/login.html", form=form), 429
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+        if user is None:
+            check_password_hash(_DUMMY_HASH, form.password.data)
         if user is not None and user.check_password(form.password.data):
             login_user(user)
+            session["organisation_id"] = None
             return redirect(_safe_next(request.args.get("next")))
+        for key, _limit in keys:
+            throttle.hit(key, window)
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("auth/login.html", form=form)
 

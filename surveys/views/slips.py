@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, make_response, render_template
+from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..audit import record
-from ..campaigns import eligible_participants
+from ..campaigns import eligible_participants, issue_links
 from ..core.field_checks import MultiCheckboxField
-from ..core.models import Invitation, Participant, PersonalData, Wave
+from ..core.models import Participant, PersonalData, Wave
 from ..extensions import db
+from ..people import standings
 from ..slips import Slip, display_url
 from .access import wave_or_404
 from .staff import link_for
@@ -53,6 +54,12 @@ class SlipsForm(FlaskForm):
     )
     show = MultiCheckboxField(_l("Print on each slip"), choices=FIELD_CHOICES, default=["code", "group"])
     heading = StringField(_l("Heading"), validators=[Optional(), Length(max=200)])
+    only = HiddenField()  # comma-separated participant ids: reprinting for chosen people (e.g. non-responders)
+
+
+def chosen_ids(text: str | None) -> set[int]:
+    """The participant ids of ``only`` ("3,5,8"); anything that is not a number is ignored."""
+    return {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
 
 
 @bp.before_request
@@ -73,38 +80,21 @@ def printable_participants(wave: Wave) -> list[Participant]:
     and nobody knows who they are to hand them a slip.
     """
     found = [p for p in eligible_participants(wave.campaign) if p.pseudonym_hash is None]
-    return sorted(found, key=lambda p: (natural_key(p.group_name), p.code))
+    groups = group_names(wave)
+    return sorted(found, key=lambda p: (natural_key(groups.get(p.id, "")), p.code))
 
 
-def group_choices(participants: list[Participant]) -> list[SelectChoice]:
+def group_names(wave: Wave) -> dict[int, str]:
+    """Each participant's group in the wave's campaign (their programme's, where enrolled)."""
+    return {pid: standing.group for pid, (_p, standing) in standings(wave.campaign).items()}
+
+
+def group_choices(participants: list[Participant], groups: dict[int, str]) -> list[SelectChoice]:
     """The choice of all groups, then each distinct group name of ``participants`` in natural order."""
-    names = sorted({p.group_name for p in participants}, key=natural_key)
+    names = sorted({groups.get(p.id, "") for p in participants}, key=natural_key)
     return [SelectChoice(ALL_GROUPS, _("All groups"))] + [
         SelectChoice(GROUP_PREFIX + name, name or _("No group")) for name in names
     ]
-
-
-def issue_links(wave: Wave, participants: list[Participant], reissue: bool) -> list[tuple[Participant, str]]:
-    """Tokens for ``participants`` in ``wave``, in their order, committed together.
-
-    A participant without an invitation gets a new one; one who has an invitation is skipped,
-    unless ``reissue``: then their invitation gets a new token and the old link stops working
-    (as ``campaigns.reissue_link`` does, but in one transaction for the whole group).
-    """
-    invitations = {
-        i.participant_id: i for i in db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalars()
-    }
-    issued = []
-    for participant in participants:
-        invitation = invitations.get(participant.id)
-        if invitation is None:
-            invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
-            db.session.add(invitation)
-        elif not reissue:
-            continue
-        issued.append((participant, invitation.issue_token()))
-    db.session.commit()
-    return issued
 
 
 def full_names(participants: list[Participant]) -> dict[int, str]:
@@ -117,7 +107,7 @@ def full_names(participants: list[Participant]) -> dict[int, str]:
     return {row.participant_id: row.full_name for row in rows}
 
 
-def make_slips(issued: list[tuple[Participant, str]], show: list[str]) -> list[Slip]:
+def make_slips(issued: list[tuple[Participant, str]], show: list[str], groups: dict[int, str]) -> list[Slip]:
     """One slip per issued link, with only the fields in ``show``."""
     names = full_names([p for p, _token in issued]) if "name" in show else {}
     slips = []
@@ -128,7 +118,7 @@ def make_slips(issued: list[tuple[Participant, str]], show: list[str]) -> list[S
                 url=url,
                 display_url=display_url(url.removesuffix(token), token),
                 code=participant.code if "code" in show else None,
-                group=participant.group_name if "group" in show else None,
+                group=groups.get(participant.id, "") if "group" in show else None,
                 name=names.get(participant.id, "") if "name" in show else None,
             )
         )
@@ -145,18 +135,24 @@ def print_slips(wave_id: int):
     """GET: the form. POST: issue the links, log what is printed, show the print page (never cached)."""
     wave = wave_or_404(wave_id)
     participants = printable_participants(wave)
-    form = SlipsForm(heading=default_heading(wave))
-    form.group.choices = group_choices(participants)
+    groups = group_names(wave)
+    only = request.args.get("only", "")
+    form = SlipsForm(heading=default_heading(wave), only=only, participants="all" if only else "new")
+    form.group.choices = group_choices(participants, groups)
     if not form.validate_on_submit():
-        return render_template("staff/slips_form.html", wave=wave, form=form)
+        chosen = chosen_ids(form.only.data)
+        return render_template("staff/slips_form.html", wave=wave, form=form, chosen=len(chosen))
     group = None
     if form.group.data != ALL_GROUPS:
         group = form.group.data.removeprefix(GROUP_PREFIX)
-        participants = [p for p in participants if p.group_name == group]
+        participants = [p for p in participants if groups.get(p.id, "") == group]
+    if form.only.data:
+        chosen = chosen_ids(form.only.data)
+        participants = [p for p in participants if p.id in chosen]
     reissue = form.participants.data == "all"
     show = [choice.value for choice in FIELD_CHOICES if choice.value in form.show.data]
     issued = issue_links(wave, participants, reissue)
-    slips = make_slips(issued, show)
+    slips = make_slips(issued, show, groups)
     record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=group, reissue=reissue)
     heading = (form.heading.data or "").strip() or default_heading(wave)
     page = render_template("staff/slips.html", wave=wave, slips=slips, heading=heading, reissue=reissue)

@@ -4,21 +4,48 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
-from ..campaigns import add_wave, create_campaign, generate_links, reissue_link, wave_status
+from ..campaigns import (
+    add_wave,
+    create_campaign,
+    eligible_participants,
+    generate_links,
+    issue_links,
+    reissue_link,
+    wave_status,
+)
 from ..consent import MODE_LABELS
-from ..core.models import Campaign, OpenLink, Participant
+from ..core.models import Campaign, OpenLink, Participant, PersonalData, Programme
 from ..exports import campaign_workbook
 from ..extensions import db
+from ..people import enrol
 from ..state import get_state
-from .access import current_organisation, invitation_or_404, owned_or_404, wave_or_404
-from .staff_forms import ROLE_LABELS, WAVE_LABELS, ActionForm, CampaignForm, ParticipantForm, WaveForm
+from .access import (
+    EVERYONE,
+    INDIVIDUAL,
+    MANAGE,
+    allowed,
+    current_organisation,
+    invitation_or_404,
+    owned_or_404,
+    require_role,
+    wave_or_404,
+)
+from .staff_forms import (
+    ROLE_LABELS,
+    STAFF_ROLE_LABELS,
+    WAVE_LABELS,
+    ActionForm,
+    CampaignForm,
+    ParticipantForm,
+    WaveForm,
+)
 from .staff_participation import open_link_form, schedule_form
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -36,7 +63,11 @@ def labels():
         "ROLE_LABELS": ROLE_LABELS,
         "WAVE_LABELS": WAVE_LABELS,
         "CONSENT_MODE_LABELS": MODE_LABELS,
+        "STAFF_ROLE_LABELS": STAFF_ROLE_LABELS,
         "action_form": ActionForm(),
+        "can_manage": allowed(*MANAGE),
+        "can_audit": allowed("admin"),
+        "endpoints": current_app.view_functions,
     }
 
 
@@ -45,6 +76,7 @@ def link_for(token: str) -> str:
 
 
 @bp.get("/")
+@require_role(*EVERYONE)
 def index():
     organisation = current_organisation()
     campaigns = db.session.execute(
@@ -60,19 +92,30 @@ def _instrument_choices():
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
+@require_role(*MANAGE)
 def new_campaign():
+    organisation = current_organisation()
     form = CampaignForm()
     form.instruments.choices = _instrument_choices()
+    form.programme.choices = [SelectChoice(0, _("— none: all the organisation's participants —"))] + [
+        SelectChoice(p.id, p.name)
+        for p in db.session.execute(
+            db.select(Programme).filter_by(organisation_id=organisation.id).order_by(Programme.id.desc())
+        ).scalars()
+    ]
     if form.validate_on_submit():
-        allowed = {choice.value for choice in form.instruments.choices}
-        chosen = [i for i in form.instruments.data if i in allowed]
-        campaign = create_campaign(current_organisation(), form.name.data.strip(), chosen, form.wave_name.data.strip())
+        known = {choice.value for choice in form.instruments.choices}
+        chosen = [i for i in form.instruments.data if i in known]
+        campaign = create_campaign(organisation, form.name.data.strip(), chosen, form.wave_name.data.strip())
+        campaign.programme_id = form.programme.data or None
+        db.session.commit()
         flash(_("Campaign created."))
         return redirect(url_for("staff.campaign", campaign_id=campaign.id))
     return render_template("staff/campaign_new.html", form=form)
 
 
 @bp.get("/campaigns/<int:campaign_id>")
+@require_role(*EVERYONE)
 def campaign(campaign_id: int):
     found = owned_or_404(Campaign, campaign_id)
     state = get_state()
@@ -81,6 +124,8 @@ def campaign(campaign_id: int):
     return render_template(
         "staff/campaign.html",
         campaign=found,
+        programme=db.session.get(Programme, found.programme_id) if found.programme_id else None,
+        can_export=allowed(*MANAGE, *INDIVIDUAL),
         registry=state.registry,
         statuses=statuses,
         analyses=analyses,
@@ -88,7 +133,34 @@ def campaign(campaign_id: int):
     )
 
 
+@bp.post("/campaigns/<int:campaign_id>/assignments")
+@require_role(*MANAGE)
+def assignments(campaign_id: int):
+    """Which roles get each instrument, e.g. mentees anxiety and satisfaction, teachers burnout."""
+    found = owned_or_404(Campaign, campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    chosen = {
+        a.id: [r for r in ROLE_LABELS if r in request.form.getlist(f"audience-{a.id}")] for a in found.assignments
+    }
+    empty = [a.instrument_id for a in found.assignments if not chosen[a.id]]
+    if empty:
+        flash(_("Choose at least one role for: %(ids)s.", ids=", ".join(empty)), "error")
+        return redirect(url_for("staff.campaign", campaign_id=found.id))
+    for assignment in found.assignments:
+        assignment.audience = chosen[assignment.id]
+    db.session.commit()
+    record(
+        "campaign.assignments",
+        f"campaign:{found.id}",
+        audience={a.instrument_id: a.audience for a in found.assignments},
+    )
+    flash(_("Roles saved."))
+    return redirect(url_for("staff.campaign", campaign_id=found.id))
+
+
 @bp.post("/campaigns/<int:campaign_id>/waves")
+@require_role(*MANAGE)
 def new_wave(campaign_id: int):
     found = owned_or_404(Campaign, campaign_id)
     form = WaveForm()
@@ -101,6 +173,7 @@ def new_wave(campaign_id: int):
 
 
 @bp.get("/waves/<int:wave_id>")
+@require_role(*MANAGE)
 def wave(wave_id: int):
     found = wave_or_404(wave_id)
     open_links = db.session.execute(db.select(OpenLink).filter_by(wave_id=found.id).order_by(OpenLink.id)).scalars()
@@ -115,17 +188,26 @@ def wave(wave_id: int):
 
 
 @bp.post("/waves/<int:wave_id>/links")
+@require_role(*MANAGE)
 def make_links(wave_id: int):
     found = wave_or_404(wave_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    issued = generate_links(found)
-    record("links.generate", f"wave:{found.id}", count=len(issued))
+    selected = {int(i) for i in request.form.getlist("selected") if i.isdigit()}
+    if request.form.get("scope") == "selected":
+        if not selected:
+            flash(_("Tick the participants who should get new links."), "error")
+            return redirect(url_for("staff.wave", wave_id=found.id))
+        issued = issue_links(found, [p for p in eligible_participants(found.campaign) if p.id in selected], True)
+    else:
+        issued = generate_links(found)
+    record("links.generate", f"wave:{found.id}", count=len(issued), selected=bool(selected))
     links = [(p, link_for(token)) for p, token in issued]
     return render_template("staff/links.html", wave=found, links=links)
 
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
+@require_role(*MANAGE)
 def reissue(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
     if not ActionForm().validate_on_submit():
@@ -137,6 +219,7 @@ def reissue(invitation_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/export.xlsx")
+@require_role(*MANAGE, *INDIVIDUAL)
 def export(campaign_id: int):
     found = owned_or_404(Campaign, campaign_id)
     data = campaign_workbook(found)
@@ -149,10 +232,20 @@ def export(campaign_id: int):
     )
 
 
+def _programme_choices(organisation) -> list[SelectChoice]:
+    rows = db.session.execute(
+        db.select(Programme).filter_by(organisation_id=organisation.id).order_by(Programme.id.desc())
+    ).scalars()
+    return [SelectChoice(0, "—")] + [SelectChoice(p.id, p.name) for p in rows]
+
+
 @bp.route("/participants", methods=["GET", "POST"])
+@require_role(*MANAGE)
 def participants():
+    """Add one participant (bulk: import a file on the programme's page); names are kept apart."""
     organisation = current_organisation()
     form = ParticipantForm()
+    form.programme.choices = _programme_choices(organisation)
     if form.validate_on_submit():
         code = (form.code.data or "").strip() or secrets.token_hex(3).upper()
         taken = db.session.execute(
@@ -161,16 +254,27 @@ def participants():
         if taken:
             form.code.errors.append(_("This code is already used in your organisation."))
         else:
-            db.session.add(
-                Participant(
-                    organisation_id=organisation.id,
-                    code=code,
-                    role=form.role.data,
-                    form=(form.form.data or "").strip(),
-                    group_name=(form.group.data or "").strip(),
-                    tags=[],
-                )
+            person = Participant(
+                organisation_id=organisation.id,
+                code=code,
+                role=form.role.data,
+                form=(form.form.data or "").strip(),
+                group_name=(form.group.data or "").strip(),
+                tags=[t.strip() for t in (form.tags.data or "").replace(";", ",").split(",") if t.strip()],
             )
+            db.session.add(person)
+            db.session.flush()
+            if form.programme.data:
+                enrol(person, form.programme.data, person.role, person.form, person.group_name)
+            if (form.full_name.data or "").strip() or form.birth_year.data or form.sex.data:
+                db.session.add(
+                    PersonalData(
+                        participant_id=person.id,
+                        full_name=(form.full_name.data or "").strip(),
+                        birth_year=form.birth_year.data,
+                        sex=form.sex.data or "",
+                    )
+                )
             db.session.commit()
             flash(_("Participant %(code)s added.", code=code))
             return redirect(url_for("staff.participants"))
@@ -181,6 +285,7 @@ def participants():
 
 
 @bp.get("/instruments")
+@require_role(*EVERYONE)
 def instruments():
     state = get_state()
     rows = sorted(state.registry.instruments.values(), key=lambda i: i.id)

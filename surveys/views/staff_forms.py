@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..consent import HEADINGS, MODE_LABELS
 from ..core.question_types import MultiCheckboxField
@@ -19,6 +29,12 @@ ROLE_LABELS = {
     "parent": _l("Parent"),
     "employer": _l("Employer or partner"),
     "other": _l("Other"),
+}
+STAFF_ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "curator": _l("Curator"),
+    "psychologist": _l("Psychologist"),
+    "viewer": _l("Viewer (school administration)"),
 }
 WAVE_LABELS = {
     "input": _l("Input wave"),
@@ -40,6 +56,7 @@ class CampaignForm(FlaskForm):
     wave_name = StringField(
         _l("Name of the first wave"), default=_l("Input wave"), validators=[InputRequired(), Length(max=200)]
     )
+    programme = SelectField(_l("Programme (mentoring cycle)"), coerce=int, default=0)
 
 
 class WaveForm(FlaskForm):
@@ -59,6 +76,18 @@ class ParticipantForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
     form = StringField(_l("Form of mentoring"), validators=[Optional(), Length(max=100)])
     group = StringField(_l("Group or class"), validators=[Optional(), Length(max=100)])
+    tags = StringField(_l("Tags, separated by commas (e.g. ОВЗ, одарённый)"), validators=[Optional(), Length(max=300)])
+    programme = SelectField(_l("Enrol in the programme"), coerce=int, default=0)
+    full_name = StringField(_l("Full name (personal data, kept apart)"), validators=[Optional(), Length(max=300)])
+    birth_year = IntegerField(
+        _l("Year of birth"),
+        validators=[Optional(), NumberRange(1900, 2100, message=_l("Enter a year between 1900 and 2100."))],
+    )
+    sex = SelectField(
+        _l("Sex (only for norms)"),
+        choices=[SelectChoice("", "—"), SelectChoice("f", _l("female")), SelectChoice("m", _l("male"))],
+        default="",
+    )
 
 
 class ConsentSettingsForm(FlaskForm):
@@ -86,3 +115,43 @@ class ScheduleForm(FlaskForm):
 
 class OpenLinkForm(FlaskForm):
     role = SelectField(_l("For participants in the role"))
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField(_l("Name of the programme, e.g. 2025/26"), validators=[InputRequired(), Length(max=200)])
+    seed = BooleanField(_l("Start with the usual forms of mentoring and pair variants"), default=True)
+
+
+class FormsForm(FlaskForm):
+    forms = TextAreaField(
+        _l("Forms of mentoring and their pair variants"),
+        description=_l("One form per line; its pair variants below it, each on a line starting with spaces."),
+        validators=[Length(max=20000)],
+    )
+
+
+class PairForm(FlaskForm):
+    mentor = SelectField(_l("Mentor"), coerce=int, validators=[InputRequired(_l("Choose a mentor."))])
+    mentees = MultiCheckboxField(
+        _l("Mentees"), coerce=int, validators=[InputRequired(message=_l("Choose at least one mentee."))]
+    )
+    form = SelectField(_l("Form of mentoring"), validators=[Optional()])
+    variant = SelectField(_l("Pair variant"), validators=[Optional()])
+
+
+class SwitchForm(FlaskForm):
+    organisation = SelectField(_l("Organisation"), coerce=int)
+
+
+class MemberForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in STAFF_ROLE_LABELS.items()])
+    password = PasswordField(
+        _l("First password (for a new account)"),
+        validators=[Optional(), Length(min=10, max=200, message=_l("At least 10 characters."))],
+    )
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name of the organisation"), validators=[InputRequired(), Length(max=200)])
