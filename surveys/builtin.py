@@ -27,7 +27,7 @@ def surveys_register_instruments():
 
 
 @hookimpl(trylast=True)
-def surveys_score_response(instrument, answers):
+def surveys_score_response(instrument, answers, profile):
     if not instrument.scales:
         return None
-    return score_instrument(instrument, answers)
+    return score_instrument(instrument, answers, profile)

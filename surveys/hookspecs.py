@@ -35,11 +35,14 @@ def surveys_register_instruments():
 
 
 @hookspec
-def surveys_score_response(instrument, answers):
+def surveys_score_response(instrument, answers, profile):
     """Score one set of answers; return a list of ``ScoreResult`` or ``None``.
 
     ``instrument`` is a loaded :class:`surveys.core.definitions.Instrument`; ``answers``
-    maps answer keys to stored values. Must be pure: no database, request or clock.
+    maps answer keys to stored values; ``profile`` is a
+    :class:`surveys.core.definitions.Profile` (the participant's age and sex, for norm
+    tables; its fields are None when unknown). An implementation may leave ``profile``
+    out of its signature. Must be pure: no database, request or clock.
     Return ``None`` when the instrument is not yours; the first non-``None`` result
     wins, and the core's declarative scorer runs last. If the implementation raises,
     the error is logged, the instrument's scales are stored as missing with the reason

@@ -13,9 +13,9 @@ from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from .core.definitions import Instrument
-from .core.models import Assignment, Invitation, Response, Score, utcnow
-from .core.scoring import SCORING_VERSION
+from .core.definitions import Instrument, Profile
+from .core.models import Assignment, Invitation, PersonalData, Response, Score, utcnow
+from .core.scoring import version_of
 from .extensions import db
 from .people import standing_of
 from .plugins import implementations
@@ -145,12 +145,23 @@ def submit(response: Response, instrument: Instrument) -> bool:
     return True
 
 
+def profile_of(response: Response) -> Profile:
+    """Age (in the year of the response) and sex of the participant, for norm tables."""
+    personal = db.session.get(PersonalData, response.participant_id)
+    if personal is None:
+        return Profile()
+    year = (response.submitted_at or response.started_at or utcnow()).year
+    age = year - personal.birth_year if personal.birth_year else None
+    return Profile(age=age, sex=personal.sex or None)
+
+
 def store_scores(response: Response, instrument: Instrument) -> None:
     """(Re)compute the response's scores through the plugins and attach them."""
     state = get_state()
     owner = state.registry.instrument_owner.get(instrument.id, "")
-    plugin, results = score_answers(state.pm, instrument, response.answers or {}, owner)
+    plugin, results = score_answers(state.pm, instrument, response.answers or {}, owner, profile_of(response))
     response.scores.clear()
+    db.session.flush()  # the old rows go before the new ones come
     for result in results:
         response.scores.append(
             Score(
@@ -160,8 +171,10 @@ def store_scores(response: Response, instrument: Instrument) -> None:
                 band=result.band,
                 n_answered=result.n_answered,
                 missing_reason=result.missing_reason,
+                norm=result.norm,
+                norm_kind=result.norm_kind,
                 scored_by=plugin,
-                scoring_version=SCORING_VERSION,
+                scoring_version=version_of(instrument),
             )
         )
 

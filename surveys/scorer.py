@@ -12,7 +12,7 @@ from typing import Any
 
 import pluggy
 
-from .core.definitions import Instrument
+from .core.definitions import Instrument, Profile
 from .core.scoring import ScoreResult, missing
 from .plugins import implementations
 
@@ -21,7 +21,11 @@ SCORER_FAILED = "scorer failed"
 
 
 def score_answers(
-    pm: pluggy.PluginManager, instrument: Instrument, answers: Mapping[str, Any], owner: str = ""
+    pm: pluggy.PluginManager,
+    instrument: Instrument,
+    answers: Mapping[str, Any],
+    owner: str = "",
+    profile: Profile | None = None,
 ) -> tuple[str, list[ScoreResult]]:
     """Return (who scored, scores). Never raises because of a plugin.
 
@@ -30,7 +34,7 @@ def score_answers(
     the next scorer gets its turn.
     """
     hook = pm.hook.surveys_score_response
-    for plugin, call in implementations(hook, instrument=instrument, answers=answers):
+    for plugin, call in implementations(hook, instrument=instrument, answers=answers, profile=profile or Profile()):
         try:
             result = call()
         except Exception:

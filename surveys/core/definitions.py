@@ -52,6 +52,40 @@ class Band:
 
 
 @dataclass(frozen=True)
+class NormRow:
+    min: float
+    max: float
+    value: float
+
+
+@dataclass(frozen=True)
+class Norm:
+    """A norm table: raw scores of one sex and age band converted to stens, percentiles, …"""
+
+    kind: str  # "sten", "stanine", "t" or "percentile"
+    table: tuple[NormRow, ...]
+    sex: str = "any"  # "f", "m" or "any"
+    age: tuple[int, int] | None = None  # inclusive, in whole years
+    source: str = ""
+
+    def applies(self, age: int | None, sex: str | None) -> bool:
+        if self.sex != "any" and self.sex != sex:
+            return False
+        return self.age is None or (age is not None and self.age[0] <= age <= self.age[1])
+
+    def convert(self, score: float) -> float | None:
+        return next((row.value for row in self.table if row.min <= score <= row.max), None)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What norms may depend on: the participant's age in whole years and sex ("f"/"m")."""
+
+    age: int | None = None
+    sex: str | None = None
+
+
+@dataclass(frozen=True)
 class Scale:
     id: str
     title: Text
@@ -61,6 +95,18 @@ class Scale:
     min_answered: int | None = None
     bands: tuple[Band, ...] = ()
     higher_is: str | None = None
+    prorate: bool = True
+    constant: float = 0  # linear: added to Σ direct − Σ reversed
+    key: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # key_match: item → matching answers
+    weights: dict[str, dict[Any, float]] = field(default_factory=dict)  # weighted: item → answer → points
+    norms: tuple[Norm, ...] = ()
+
+    def norm_for(self, profile: Profile | None) -> Norm | None:
+        """The first norm table that fits the profile (sex, then age band), if any."""
+        if not self.norms:
+            return None
+        profile = profile or Profile()
+        return next((n for n in self.norms if n.applies(profile.age, profile.sex)), None)
 
     def band_for(self, value: float | None) -> Band | None:
         if value is None:
@@ -89,6 +135,12 @@ class Instrument:
     item_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
     answer_keys: tuple[str, ...] = ()
     source: str = "<memory>"
+    scoring_version: str = "1"  # raise it when the key changes; stored with every score
+
+    @property
+    def key_only(self) -> bool:
+        """A copyrighted instrument that ships its key and scoring, but not its item texts."""
+        return self.licence is not None and not self.licence.bundle_texts
 
     def questions(self) -> list[Question]:
         return [q for page in self.pages for q in page.questions]

@@ -15,7 +15,7 @@ import yaml
 from marshmallow import Schema, ValidationError
 
 from . import conditions
-from .definitions import Band, Instrument, Licence, Page, Question, Scale
+from .definitions import Band, Instrument, Licence, Norm, NormRow, Page, Question, Scale
 from .errors import DefinitionError, Problem
 from .question_types import QuestionType
 from .schema import (
@@ -115,7 +115,7 @@ def load_instrument(
         item_ranges.update(qtype.item_ranges(q))
     _check_unique_keys(questions, problems)
     _check_conditions(questions, problems)
-    scales = _scales(tree, head["scales"], item_ranges, problems)
+    scales = _scales(tree, head["scales"], item_ranges, set(answer_keys), problems)
     if problems.problems:
         raise DefinitionError(problems.problems)
     licence = Licence(**head["licence"]) if "licence" in head else None
@@ -131,6 +131,7 @@ def load_instrument(
         item_ranges=item_ranges,
         answer_keys=tuple(answer_keys),
         source=source,
+        scoring_version=str(head.get("scoring_version", head["version"])),
     )
 
 
@@ -147,8 +148,30 @@ def _named_choices(raw: dict, problems: _Collector) -> dict[str, list]:
     return named
 
 
+def _key_only(head: dict) -> bool:
+    licence = head.get("licence")
+    return isinstance(licence, Mapping) and licence.get("bundle_texts") is False
+
+
+def placeholder(item_id: str) -> str:
+    """The text shown for an item of a key-only instrument until its text pack is added."""
+    return f"[{item_id}]"
+
+
+def _fill_placeholders(raw: Any) -> None:
+    """Key-only instruments omit item texts: give each question and matrix row a placeholder."""
+    if not isinstance(raw, Mapping):
+        return
+    if "text" not in raw and isinstance(raw.get("id"), str):
+        raw["text"] = placeholder(raw["id"])
+    for item in raw.get("items") or []:
+        if isinstance(item, Mapping) and "text" not in item and isinstance(item.get("id"), str):
+            item["text"] = placeholder(item["id"])
+
+
 def _pages(tree, head, named, question_types, problems):
     pages, questions = [], []
+    key_only = _key_only(head)
     page_ids: set[str] = set()
     for p_index, raw_page in enumerate(head["pages"]):
         p_path = ["pages", p_index]
@@ -161,6 +184,8 @@ def _pages(tree, head, named, question_types, problems):
         built = []
         for q_index, raw_q in enumerate(page["questions"]):
             q_path = [*p_path, "questions", q_index]
+            if key_only:
+                _fill_placeholders(raw_q)
             result = _question(raw_q, q_path, named, question_types, problems)
             if result:
                 built.append(result[0])
@@ -251,7 +276,65 @@ def _check_conditions(questions, problems):
             problems.problems.append(Problem(problems.source, q.line, message))
 
 
-def _scales(tree, raw_scales, item_ranges, problems):
+RANGED = ("sum", "mean", "linear")  # methods whose items must be numeric (rating questions, matrix rows)
+
+
+def _scale_items(data: dict, path: list, item_ranges, answer_keys, problems) -> None:
+    """Check that a scale's items exist, and carry what its method needs."""
+    method = data["method"]
+    for key in ("items", "reverse"):
+        for i, item in enumerate(data[key]):
+            if method in RANGED and item not in item_ranges:
+                problems.add([*path, key, i], f"'{item}' is not a scoreable item (a rating question or a matrix row)")
+            elif method in ("key_match", "weighted") and item not in answer_keys:
+                problems.add([*path, key, i], f"'{item}' is not an answer key of this instrument")
+    stray = set(data["reverse"]) - set(data["items"])
+    if stray:
+        problems.add([*path, "reverse"], f"reverse-keyed items not in 'items': {', '.join(sorted(stray))}")
+    if data["reverse"] and method in ("key_match", "weighted"):
+        problems.add([*path, "reverse"], f"'{method}' scales have no reverse keys: put the keyed answers in the key")
+    for option, needed_by in (("key", "key_match"), ("weights", "weighted")):
+        given = data.get(option)
+        if method == needed_by:
+            missing_items = [item for item in data["items"] if item not in (given or {})]
+            if missing_items:
+                problems.add([*path, option], f"no {option} for: {', '.join(missing_items)}")
+            extra = sorted(set(given or {}) - set(data["items"]))
+            if extra:
+                problems.add([*path, option], f"{option} for items not in 'items': {', '.join(extra)}")
+        elif given is not None:
+            problems.add([*path, option], f"only '{needed_by}' scales have {option}")
+    if "constant" in data and data["constant"] and method != "linear":
+        problems.add([*path, "constant"], "only 'linear' scales have a constant")
+
+
+def _norms(data: dict, path: list, problems) -> tuple[Norm, ...]:
+    norms = []
+    for index, raw in enumerate(data["norms"]):
+        rows = sorted(raw["table"], key=lambda row: row["min"])
+        for before, after in zip(rows, rows[1:], strict=False):
+            if after["min"] <= before["max"]:
+                problems.add(
+                    [*path, "norms", index, "table"],
+                    f"rows {before['min']}–{before['max']} and {after['min']}–{after['max']} overlap",
+                )
+        norms.append(
+            Norm(
+                kind=raw["kind"],
+                table=tuple(NormRow(r["min"], r["max"], r["value"]) for r in raw["table"]),
+                sex=raw["sex"],
+                age=tuple(raw["age"]) if raw.get("age") else None,
+                source=raw.get("source", ""),
+            )
+        )
+    return tuple(norms)
+
+
+def _as_tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _scales(tree, raw_scales, item_ranges, answer_keys, problems):
     scales, ids = [], set()
     for index, raw in enumerate(raw_scales):
         path = ["scales", index]
@@ -261,16 +344,8 @@ def _scales(tree, raw_scales, item_ranges, problems):
         if data["id"] in ids:
             problems.add([*path, "id"], f"scale id '{data['id']}' is used twice")
         ids.add(data["id"])
-        for key in ("items", "reverse"):
-            for i, item in enumerate(data[key]):
-                if data["method"] != "custom" and item not in item_ranges:
-                    problems.add(
-                        [*path, key, i],
-                        f"'{item}' is not a scoreable item (a rating question or a matrix row)",
-                    )
-        stray = set(data["reverse"]) - set(data["items"])
-        if stray:
-            problems.add([*path, "reverse"], f"reverse-keyed items not in 'items': {', '.join(sorted(stray))}")
+        if data["method"] != "custom":
+            _scale_items(data, path, item_ranges, answer_keys, problems)
         if data.get("min_answered", 0) > len(data["items"]):
             problems.add([*path, "min_answered"], "is larger than the number of items")
         scales.append(
@@ -283,6 +358,11 @@ def _scales(tree, raw_scales, item_ranges, problems):
                 min_answered=data.get("min_answered"),
                 bands=tuple(Band(**b) for b in data["bands"]),
                 higher_is=data.get("higher_is"),
+                prorate=data["prorate"],
+                constant=data["constant"],
+                key={item: _as_tuple(value) for item, value in (data.get("key") or {}).items()},
+                weights={item: dict(points) for item, points in (data.get("weights") or {}).items()},
+                norms=_norms(data, path, problems),
             )
         )
     return scales

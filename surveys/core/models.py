@@ -309,6 +309,8 @@ class Score(db.Model):
     band: Mapped[str | None] = mapped_column(String(100))
     n_answered: Mapped[int] = mapped_column(default=0)
     missing_reason: Mapped[str | None] = mapped_column(Text)
+    norm: Mapped[float | None] = mapped_column()  # the score in the norm table's units, when one applies
+    norm_kind: Mapped[str | None] = mapped_column(String(20))  # sten, stanine, t or percentile
     scored_by: Mapped[str] = mapped_column(String(100), default="")
     scoring_version: Mapped[str] = mapped_column(String(40), default="")
     response: Mapped[Response] = relationship(back_populates="scores")
@@ -330,3 +332,16 @@ class Throttle(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column()
     count: Mapped[int] = mapped_column(default=0)
+
+
+class InstrumentTexts(db.Model):
+    """Item texts an organisation supplies for a copyrighted instrument that ships its key only."""
+
+    __table_args__ = (UniqueConstraint("organisation_id", "instrument_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    instrument_version: Mapped[str] = mapped_column(String(40))
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

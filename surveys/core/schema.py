@@ -161,15 +161,46 @@ class BandSchema(Strict):
         check_order(data, "min", "max")
 
 
+METHODS = ["sum", "mean", "linear", "key_match", "weighted", "custom"]
+
+
+class NormRowSchema(Strict):
+    min = Number(required=True)
+    max = Number(required=True)
+    value = Number(required=True)
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        check_order(data, "min", "max")
+
+
+class NormSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(["sten", "stanine", "t", "percentile"]))
+    sex = fields.String(load_default="any", validate=validate.OneOf(["f", "m", "any"]))
+    age = fields.List(fields.Integer(validate=validate.Range(min=0, max=120)), validate=validate.Length(equal=2))
+    source = fields.String()
+    table = fields.List(fields.Nested(NormRowSchema), required=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def _age(self, data, **kwargs):
+        if data.get("age") and data["age"][0] > data["age"][1]:
+            raise ValidationError("the first age is greater than the second", "age")
+
+
 class ScaleSchema(Strict):
     id = Id(required=True)
     title = LocalText(required=True)
     items = fields.List(Id(), required=True, validate=validate.Length(min=1))
-    method = fields.String(load_default="sum", validate=validate.OneOf(["sum", "mean", "custom"]))
+    method = fields.String(load_default="sum", validate=validate.OneOf(METHODS))
     reverse = fields.List(Id(), load_default=list)
     min_answered = fields.Integer(validate=validate.Range(min=1))
+    prorate = fields.Boolean(load_default=True)
+    constant = Number(load_default=0)
+    key = fields.Dict(keys=Id(), values=fields.Raw())
+    weights = fields.Dict(keys=Id(), values=fields.Dict(keys=fields.Raw(), values=Number()))
     bands = fields.List(fields.Nested(BandSchema), load_default=list)
     higher_is = fields.String(validate=validate.OneOf(["better", "worse"]))
+    norms = fields.List(fields.Nested(NormSchema), load_default=list)
 
 
 class LicenceSchema(Strict):
@@ -190,6 +221,7 @@ class InstrumentSchema(Strict):
         validate=validate.Length(min=1),
     )
     licence = fields.Nested(LicenceSchema)
+    scoring_version = fields.Raw()
     choices = fields.Dict(keys=Id(), values=fields.Raw(), load_default=dict)
     pages = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
     scales = fields.List(fields.Raw(), load_default=list)
