@@ -190,6 +190,10 @@ def campaign_tables(campaign: Campaign) -> CampaignTables:
                     value=score.value,
                     band=score.band,
                     missing_reason=score.missing_reason,
+                    raw=score.raw,
+                    norm=score.norm,
+                    norm_kind=score.norm_kind,
+                    scoring_version=score.scoring_version,
                 )
             )
     return tables

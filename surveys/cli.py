@@ -112,7 +112,11 @@ def instrument_list() -> None:
 def register_commands(cli: AppGroup) -> None:
     from .cli_campaign import campaign
     from .cli_responses import responses
+    from .cli_scores import score, scores
+    from .cli_texts import add_texts
     from .cli_users import user
 
-    for command in (serve, demo, plugins, instrument, user, campaign, responses):
+    instrument.add_command(score)
+    instrument.add_command(add_texts)
+    for command in (serve, demo, plugins, instrument, user, campaign, responses, scores):
         cli.add_command(command)

@@ -8,6 +8,7 @@ from .campaigns import campaign_tables
 from .core.contracts import CampaignTables, Sheet
 from .core.export import write_workbook
 from .core.models import Campaign
+from .core.reliability import reliability_sheet
 from .plugins import call_each
 from .state import get_state
 
@@ -48,9 +49,11 @@ def answers_sheets(tables: CampaignTables) -> list[Sheet]:
 
 
 def scores_sheet(tables: CampaignTables) -> Sheet:
-    columns = ["participant", "wave", "wave_kind", "instrument", "scale", "value", "band", "missing_reason"]
+    columns = ["participant", "wave", "wave_kind", "instrument", "scale", "raw", "value", "band", "norm"]
+    columns += ["norm_kind", "missing_reason", "scoring_version"]
     rows = [
-        [s.participant, s.wave, s.wave_kind, s.instrument, s.scale, s.value, s.band, s.missing_reason]
+        [s.participant, s.wave, s.wave_kind, s.instrument, s.scale, s.raw, s.value, s.band, s.norm]
+        + [s.norm_kind, s.missing_reason, s.scoring_version]
         for s in tables.scores
     ]
     return Sheet("scores", columns, rows)
@@ -58,7 +61,7 @@ def scores_sheet(tables: CampaignTables) -> Sheet:
 
 def campaign_workbook(campaign: Campaign) -> bytes:
     tables = campaign_tables(campaign)
-    sheets = [*answers_sheets(tables), scores_sheet(tables)]
+    sheets = [*answers_sheets(tables), scores_sheet(tables), reliability_sheet(tables, get_state().registry)]
     hook = get_state().pm.hook.surveys_export_sheets
     for _plugin, extra in call_each(hook, campaign=campaign, tables=tables):
         sheets.extend(extra or [])

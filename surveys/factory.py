@@ -99,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     from .views import (
         auth,
         health,
+        instrument_texts,
         open_link,
         paper,
         participant,
@@ -124,6 +125,7 @@ def configure_blueprints(app: Flask) -> None:
         tracker,
         people_import,
         paper,
+        instrument_texts,
     ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm

@@ -133,7 +133,7 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
     workbook_response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
     assert workbook_response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook_response.data))
-    assert book.sheetnames == ["answers wellbeing_check", "scores", "comparison"]
+    assert book.sheetnames == ["answers wellbeing_check", "scores", "reliability", "comparison"]
     answers = list(book["answers wellbeing_check"].iter_rows(values_only=True))
     header = answers[0]
     row_p1 = next(r for r in answers[1:] if r[0] == "P1" and r[4] == "Вход")

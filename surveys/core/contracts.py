@@ -42,6 +42,10 @@ class ScoreRow:
     value: float | None
     band: str | None = None
     missing_reason: str | None = None
+    raw: float | None = None
+    norm: float | None = None
+    norm_kind: str | None = None
+    scoring_version: str = ""
 
 
 @dataclass(frozen=True)

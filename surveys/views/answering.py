@@ -29,6 +29,7 @@ from ..responses import (
 )
 from ..state import get_state
 from ..survey_forms import ParticipantForm, page_form, read_answers
+from ..text_packs import instrument_for
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ class Step:
 
 def next_step(invitation: Invitation) -> Step | None:
     """The first instrument of the wave not yet submitted (or reopened for editing)."""
-    state = get_state()
-    instruments = [state.instrument(a.instrument_id) for a in assignments_for(invitation)]
+    organisation_id = invitation.wave.campaign.organisation_id
+    instruments = [instrument_for(organisation_id, a.instrument_id) for a in assignments_for(invitation)]
     instruments = [i for i in instruments if i is not None]
     responses = responses_by_instrument(invitation)
     for number, instrument in enumerate(instruments, start=1):
@@ -154,9 +155,8 @@ def _done_page(invitation: Invitation, urls: Urls):
     campaign = invitation.wave.campaign
     editable = []
     if campaign.allow_editing:
-        state = get_state()
         for instrument_id, response in responses_by_instrument(invitation).items():
-            instrument = state.instrument(instrument_id)
+            instrument = instrument_for(campaign.organisation_id, instrument_id)
             if instrument is not None and response.status == "submitted":
                 editable.append(instrument)
     return render_template("participant/done.html", editable=editable, urls=urls, form=ParticipantForm())

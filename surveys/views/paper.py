@@ -20,6 +20,7 @@ from ..core.definitions import Instrument
 from ..core.models import Wave
 from ..paper import ImportResult, PaperError, eligible_codes, entry_template, import_paper, read_filled
 from ..state import get_state
+from ..text_packs import instrument_for
 from .access import MANAGE, require_role, wave_or_404
 
 bp = Blueprint("paper", __name__, url_prefix="/staff")
@@ -58,8 +59,8 @@ def require_login():
 
 def wave_instruments(wave: Wave) -> list[Instrument]:
     """The questionnaires of the wave's campaign that are loaded, in the campaign's order."""
-    state = get_state()
-    found = (state.instrument(a.instrument_id) for a in wave.campaign.assignments)
+    organisation_id = wave.campaign.organisation_id
+    found = (instrument_for(organisation_id, a.instrument_id) for a in wave.campaign.assignments)
     return [i for i in found if i is not None]
 
 
@@ -80,7 +81,7 @@ def template(wave_id: int, instrument_id: str):
 
 def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, ImportResult] | None:
     """Read and import the uploaded file; on a problem with the file as a whole, a form error and None."""
-    instrument = get_state().instrument(form.instrument.data)
+    instrument = instrument_for(wave.campaign.organisation_id, form.instrument.data)
     try:
         rows, problems = read_filled(instrument, get_state().registry, form.file.data.read())
         result = import_paper(wave, instrument, rows, form.mode.data, problems)

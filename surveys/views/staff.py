@@ -21,11 +21,12 @@ from ..campaigns import (
     wave_status,
 )
 from ..consent import MODE_LABELS
-from ..core.models import Campaign, OpenLink, Participant, PersonalData, Programme
+from ..core.models import Campaign, InstrumentTexts, OpenLink, Participant, PersonalData, Programme
 from ..exports import campaign_workbook
 from ..extensions import db
 from ..people import enrol
 from ..state import get_state
+from ..text_packs import needs_texts
 from .access import (
     EVERYONE,
     INDIVIDUAL,
@@ -85,10 +86,19 @@ def index():
     return render_template("staff/index.html", organisation=organisation, campaigns=list(campaigns))
 
 
-def _instrument_choices():
+def _instrument_choices(organisation_id: int):
+    """Every loaded instrument; key-only ones without the organisation's text pack are shown disabled."""
     state = get_state()
     instruments = sorted(state.registry.instruments.values(), key=lambda i: i.id)
-    return [SelectChoice(i.id, f"{i.title.get(str(get_locale()))} ({i.id})") for i in instruments]
+    choices = []
+    for instrument in instruments:
+        label = f"{instrument.title.get(str(get_locale()))} ({instrument.id})"
+        if needs_texts(organisation_id, instrument):
+            label += " — " + _("needs item texts")
+            choices.append(SelectChoice(instrument.id, label, render_kw={"disabled": True}))
+        else:
+            choices.append(SelectChoice(instrument.id, label))
+    return choices
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -96,16 +106,21 @@ def _instrument_choices():
 def new_campaign():
     organisation = current_organisation()
     form = CampaignForm()
-    form.instruments.choices = _instrument_choices()
+    form.instruments.choices = _instrument_choices(organisation.id)
     form.programme.choices = [SelectChoice(0, _("— none: all the organisation's participants —"))] + [
         SelectChoice(p.id, p.name)
         for p in db.session.execute(
             db.select(Programme).filter_by(organisation_id=organisation.id).order_by(Programme.id.desc())
         ).scalars()
     ]
+    known = {choice.value for choice in form.instruments.choices if not (choice.render_kw or {}).get("disabled")}
     if form.validate_on_submit():
-        known = {choice.value for choice in form.instruments.choices}
         chosen = [i for i in form.instruments.data if i in known]
+        refused = [i for i in form.instruments.data if i not in known]
+        if refused:
+            message = _("Add the item texts of %(ids)s on the Questionnaires page first.", ids=", ".join(refused))
+            form.instruments.errors.append(message)
+            return render_template("staff/campaign_new.html", form=form)
         campaign = create_campaign(organisation, form.name.data.strip(), chosen, form.wave_name.data.strip())
         campaign.programme_id = form.programme.data or None
         db.session.commit()
@@ -289,4 +304,16 @@ def participants():
 def instruments():
     state = get_state()
     rows = sorted(state.registry.instruments.values(), key=lambda i: i.id)
-    return render_template("staff/instruments.html", instruments=rows, owner=state.registry.instrument_owner)
+    organisation = current_organisation()
+    packs = set(
+        db.session.execute(
+            db.select(InstrumentTexts.instrument_id).filter_by(organisation_id=organisation.id)
+        ).scalars()
+    )
+    return render_template(
+        "staff/instruments.html",
+        instruments=rows,
+        owner=state.registry.instrument_owner,
+        packs=packs,
+        can_add_texts=allowed("admin", "psychologist"),
+    )

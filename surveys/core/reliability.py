@@ -1,0 +1,295 @@
+"""Reliability of the declarative scales: Cronbach's alpha, KR-20 and corrected item–total correlations.
+
+Pure functions, no database: a matrix has one row per respondent and one column per item.
+
+- **Complete cases.** Every statistic uses listwise deletion: a row with any item missing
+  (``None`` or NaN) is left out of every number computed from the matrix.
+- **Variance convention.** All variances are *population* variances (divided by n, not n − 1),
+  the item variances and the variance of the totals alike. Cronbach's alpha,
+
+      α = k / (k − 1) · (1 − Σ σ²_i / σ²_total),
+
+  depends only on the ratio Σ σ²_i / σ²_total, which is the same with n or n − 1 in both
+  (the factor n / (n − 1) cancels), so alpha equals what SPSS, R ``psych::alpha`` or
+  ``numpy.var(ddof=1)`` give. KR-20 (Kuder and Richardson, 1937),
+
+      KR-20 = k / (k − 1) · (1 − Σ p_i q_i / σ²_total),
+
+  uses p_i q_i, which *is* the population variance of a 0/1 item; with σ²_total also a
+  population variance KR-20 is exactly alpha on 0/1 items. (Mixing p·q with an n − 1 total
+  variance, as some hand calculations do, gives a slightly larger value; we do not.)
+- **Corrected item–total correlation.** The Pearson correlation of each item with the sum of
+  the *other* items of the scale (the item itself is left out of the total). None when the
+  item or that rest score does not vary.
+
+Alpha and KR-20 are None with fewer than 2 items, fewer than 2 complete cases, or totals that
+do not vary. Alpha can be negative (items that disagree more than they agree); it is
+reported as computed.
+
+:func:`scale_reliability` keys the answers as the scoring engine does (see
+:mod:`surveys.core.scoring`); :func:`reliability_rows` runs it for every instrument, scale and
+wave of a campaign's tables and hides results on fewer than ``MIN_GROUP`` complete answers;
+:func:`reliability_sheet` lays them out for the campaign workbook (docs/format.md,
+"Reliability").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from statistics import fmean, pvariance
+from typing import Any
+
+from .contracts import MIN_GROUP, CampaignTables, Sheet
+from .definitions import Instrument, Scale
+from .scoring import _number, _points, keyed_items
+
+Matrix = Sequence[Sequence[float | None]]
+
+RANGED = ("sum", "mean", "linear")  # methods whose items are numeric answers with a range
+CUSTOM_REASON = "custom scale: its items are scored by a plugin"
+FEW_ITEMS_REASON = "fewer than 2 items"
+FEW_CASES_REASON = "fewer than 2 complete answers"
+NO_VARIANCE_REASON = "total scores do not vary"
+STRUCTURAL = (CUSTOM_REASON, FEW_ITEMS_REASON)  # reasons that reveal nothing about the answers
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def complete_cases(rows: Matrix) -> list[list[float]]:
+    """Listwise deletion: the rows with every item present, as floats.
+
+    Raises ValueError when the rows do not all have the same number of items.
+    """
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        raise ValueError(f"rows have different numbers of items: {sorted(widths)}")
+    return [[float(x) for x in row] for row in rows if not any(_missing(x) for x in row)]
+
+
+def _width(rows: Matrix) -> int:
+    return len(rows[0]) if rows else 0
+
+
+def _varies(values: Sequence[float]) -> bool:
+    return max(values) != min(values)
+
+
+def _coefficient(k: int, item_variance: float, totals: Sequence[float]) -> float | None:
+    """k / (k − 1) · (1 − item_variance / σ²_total), or None when the totals do not vary."""
+    if not _varies(totals):
+        return None
+    return k / (k - 1) * (1 - item_variance / pvariance(totals))
+
+
+def cronbach_alpha(rows: Matrix) -> float | None:
+    """Cronbach's alpha over the complete rows; None with < 2 items, < 2 complete rows or constant totals."""
+    data = complete_cases(rows)
+    k = _width(rows)
+    if k < 2 or len(data) < 2:
+        return None
+    totals = [sum(row) for row in data]
+    return _coefficient(k, sum(pvariance(column) for column in zip(*data, strict=True)), totals)
+
+
+def kr20(rows: Matrix) -> float | None:
+    """KR-20 for items scored 0/1, over the complete rows; None as for :func:`cronbach_alpha`.
+
+    Raises ValueError when a complete row holds a value other than 0 or 1.
+    """
+    data = complete_cases(rows)
+    if any(x not in (0.0, 1.0) for row in data for x in row):
+        raise ValueError("KR-20 needs items scored 0 or 1")
+    k = _width(rows)
+    if k < 2 or len(data) < 2:
+        return None
+    p = [fmean(column) for column in zip(*data, strict=True)]
+    totals = [sum(row) for row in data]
+    return _coefficient(k, sum(pi * (1 - pi) for pi in p), totals)
+
+
+def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Pearson's r; None with fewer than 2 pairs or when either variable does not vary."""
+    if len(x) != len(y):
+        raise ValueError("x and y differ in length")
+    if len(x) < 2 or not _varies(x) or not _varies(y):
+        return None
+    mx, my = fmean(x), fmean(y)
+    dx = [a - mx for a in x]
+    dy = [b - my for b in y]
+    r = sum(a * b for a, b in zip(dx, dy, strict=True)) / math.sqrt(sum(a * a for a in dx) * sum(b * b for b in dy))
+    return max(-1.0, min(1.0, r))
+
+
+def item_total_correlations(rows: Matrix) -> list[float | None]:
+    """For each item, Pearson's r with the sum of the other items (corrected), over the complete rows."""
+    data = complete_cases(rows)
+    k = _width(rows)
+    if k < 2 or len(data) < 2:
+        return [None] * k
+    totals = [sum(row) for row in data]
+    columns = list(zip(*data, strict=True))
+    return [pearson(column, [t - x for t, x in zip(totals, column, strict=True)]) for column in columns]
+
+
+@dataclass(frozen=True)
+class ScaleReliability:
+    """The internal consistency of one scale over one set of responses.
+
+    ``n`` counts the complete cases (every item answered), ``k`` the items. ``method`` is
+    ``"alpha"`` or ``"kr20"`` (None for a ``custom`` scale). ``coefficient`` is None when it
+    cannot be computed, and ``reason`` then says why. ``item_total`` maps each item, in scale
+    order, to its corrected item–total correlation.
+    """
+
+    scale: str
+    n: int
+    k: int
+    method: str | None
+    coefficient: float | None
+    item_total: dict[str, float | None] = field(default_factory=dict)
+    reason: str | None = None
+
+    def hidden(self, reason: str) -> ScaleReliability:
+        """The same counts with every number computed from the answers removed."""
+        return replace(self, coefficient=None, item_total=dict.fromkeys(self.item_total), reason=reason)
+
+
+def keyed_row(instrument: Instrument, scale: Scale, answers: Mapping[str, Any]) -> list[float] | None:
+    """One response's items as they count in the scale, in item order; None unless every item is answered.
+
+    ``sum``, ``mean`` and ``linear``: the numeric answers, reverse-keyed items as ``min + max − x``
+    on the item's own range (for ``linear`` too, so that all items point the same way; the
+    engine subtracts them instead, which changes no correlation). ``key_match``: 1 when the
+    answer matches the key, else 0. ``weighted``: the answer's points.
+    """
+    if scale.method in RANGED:
+        if any(_number(answers.get(item)) is None for item in scale.items):
+            return None
+        return keyed_items(scale, instrument.item_ranges, answers)
+    points = [_points(scale, item, answers.get(item)) for item in scale.items]
+    return None if any(p is None for p in points) else [float(p) for p in points]
+
+
+def _dichotomous(instrument: Instrument, scale: Scale) -> bool:
+    """Whether every item of the scale can only score 0 or 1, by its definition."""
+    if scale.method == "key_match":
+        return True
+    if scale.method in RANGED:
+        return all(tuple(instrument.item_ranges.get(item, ())) == (0, 1) for item in scale.items)
+    if scale.method == "weighted":
+        for item in scale.items:
+            question = instrument.question(item)
+            if question is None or question.type == "multiple_choice":
+                return False
+            if not set(scale.weights.get(item, {}).values()) <= {0, 1}:
+                return False
+        return True
+    return False
+
+
+def scale_reliability(
+    instrument: Instrument, scale: Scale, answers_list: Iterable[Mapping[str, Any]]
+) -> ScaleReliability:
+    """Alpha, or KR-20 for 0/1 items, and corrected item–total correlations of one scale.
+
+    KR-20 is used when every item can only score 0 or 1: ``key_match`` scales, and scales whose
+    items are 0–1 ratings or 0/1-weighted single choices. ``custom`` scales are not computed.
+    """
+    k = len(scale.items)
+    if scale.method == "custom":
+        return ScaleReliability(scale.id, 0, k, None, None, dict.fromkeys(scale.items), CUSTOM_REASON)
+    rows = [row for row in (keyed_row(instrument, scale, answers) for answers in answers_list) if row is not None]
+    dichotomous = _dichotomous(instrument, scale) and all(x in (0.0, 1.0) for row in rows for x in row)
+    method = "kr20" if dichotomous else "alpha"
+    n = len(rows)
+    if k < 2:
+        return ScaleReliability(scale.id, n, k, method, None, dict.fromkeys(scale.items), FEW_ITEMS_REASON)
+    if n < 2:
+        return ScaleReliability(scale.id, n, k, method, None, dict.fromkeys(scale.items), FEW_CASES_REASON)
+    coefficient = kr20(rows) if dichotomous else cronbach_alpha(rows)
+    item_total = dict(zip(scale.items, item_total_correlations(rows), strict=True))
+    reason = NO_VARIANCE_REASON if coefficient is None else None
+    return ScaleReliability(scale.id, n, k, method, coefficient, item_total, reason)
+
+
+def reliability_rows(tables: CampaignTables, registry: Any, min_group: int = MIN_GROUP) -> list[dict[str, Any]]:
+    """Every instrument × declarative scale × wave of a campaign's (submitted) answers.
+
+    ``registry`` is anything with an ``instruments`` mapping (the plugins' Registry); answers
+    to an instrument that is no longer loaded are skipped. Rows come by instrument id, then in
+    the instrument's scale order, then by wave position, for the waves that have answers to
+    the instrument. A result on fewer than ``min_group`` complete answers is hidden: no
+    coefficient and no item–total correlations, reason "fewer than 5 complete answers".
+    """
+    position = {wave.name: wave.position for wave in tables.waves}
+    grouped: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    kinds: dict[str, str] = {}
+    for row in tables.answers:
+        grouped.setdefault((row["instrument"], row["wave"]), []).append(row["answers"] or {})
+        kinds.setdefault(row["wave"], row.get("wave_kind"))
+    rows: list[dict[str, Any]] = []
+    for instrument_id in sorted({instrument_id for instrument_id, _wave in grouped}):
+        instrument = registry.instruments.get(instrument_id)
+        if instrument is None:
+            continue
+        waves = sorted(
+            (wave for i, wave in grouped if i == instrument_id), key=lambda w: (position.get(w, math.inf), w)
+        )
+        for scale in instrument.scales:
+            for wave in waves:
+                result = scale_reliability(instrument, scale, grouped[(instrument_id, wave)])
+                if result.n < min_group and result.reason not in STRUCTURAL:
+                    result = result.hidden(f"fewer than {min_group} complete answers")
+                rows.append(
+                    {
+                        "instrument": instrument_id,
+                        "scale": scale.id,
+                        "wave": wave,
+                        "wave_kind": kinds.get(wave),
+                        "method": result.method,
+                        "k": result.k,
+                        "n": result.n,
+                        "coefficient": result.coefficient,
+                        "item_total": result.item_total,
+                        "reason": result.reason,
+                    }
+                )
+    return rows
+
+
+SCALE_COLUMNS = ["instrument", "scale", "wave", "method", "k", "n", "coefficient"]
+RELIABILITY_COLUMNS = [*SCALE_COLUMNS, "item", "item_total_r", "reason"]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def reliability_sheet(tables: CampaignTables, registry: Any, min_group: int = MIN_GROUP) -> Sheet:
+    """The workbook's "reliability" sheet: one row per item of each scale and wave.
+
+    The scale's columns (method, k, n, coefficient, reason) repeat on each of its item rows, so
+    that the sheet can be filtered and sorted in a spreadsheet; numbers are rounded to 3 places.
+    """
+    body = []
+    for row in reliability_rows(tables, registry, min_group):
+        for item, r in row["item_total"].items():
+            body.append(
+                [
+                    row["instrument"],
+                    row["scale"],
+                    row["wave"],
+                    row["method"],
+                    row["k"],
+                    row["n"],
+                    _rounded(row["coefficient"]),
+                    item,
+                    _rounded(r),
+                    row["reason"],
+                ]
+            )
+    return Sheet("reliability", list(RELIABILITY_COLUMNS), body)
