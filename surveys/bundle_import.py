@@ -174,7 +174,11 @@ class _Writer:
             existing.setdefault(assignment.instrument_id, assignment)
         for spec in self.bundle["instruments"]:
             row = existing.get(spec["id"])
-            values = {"audience": list(spec["audience"]), "position": spec["position"]}
+            values = {
+                "audience": list(spec["audience"]),
+                "wave_kinds": list(spec.get("wave_kinds") or []),
+                "position": spec["position"],
+            }
             if row is None:
                 campaign.assignments.append(Assignment(instrument_id=spec["id"], **values))
             self.count("assignments", row is None, row is not None and _sync(row, values))

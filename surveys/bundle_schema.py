@@ -115,6 +115,7 @@ class InstrumentSchema(Strict):
     id = text(100, empty=False)
     version = text(40, allow_none=True)
     audience = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
+    wave_kinds = fields.List(fields.String(validate=validate.OneOf(WAVE_KINDS)), load_default=list)
     position = StrictInteger(minimum=0, required=True)
 
 

@@ -27,7 +27,12 @@ def create_campaign(organisation: Organisation, name: str, instrument_ids: list[
     for position, instrument_id in enumerate(instrument_ids):
         instrument = state.instrument(instrument_id)
         campaign.assignments.append(
-            Assignment(instrument_id=instrument_id, audience=list(instrument.audience), position=position)
+            Assignment(
+                instrument_id=instrument_id,
+                audience=list(instrument.audience),
+                wave_kinds=list(instrument.waves),
+                position=position,
+            )
         )
     campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
     db.session.add(campaign)
@@ -126,7 +131,7 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     rows = []
     for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(1 for a in wave.campaign.assignments if not a.audience or standing.role in a.audience)
+        expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind))
         rows.append(
             ParticipantStatus(
                 participant=participant,
@@ -166,6 +171,7 @@ def campaign_tables(campaign: Campaign) -> CampaignTables:
                 "form": standing.form,
                 "group": standing.group,
                 "wave": wave.name,
+                "wave_id": wave.id,
                 "wave_kind": wave.kind,
                 "instrument": response.instrument_id,
                 "instrument_version": response.instrument_version,

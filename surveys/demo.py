@@ -43,7 +43,16 @@ FORMS = (
     ("учитель–учитель", 8, 1, "педагоги", "молодые педагоги"),
     ("учитель–ученик", 6, 2, "педагоги", "7В"),
 )
-AUDIENCES = {"gad7": ["mentee"], "cbi": ["mentor"], "satisfaction": ["mentor", "mentee"]}
+AUDIENCES = {"gad7": ["mentee"], "cbi": ["mentor"]}
+INSTRUMENTS = (
+    "gad7",
+    "cbi",
+    "satisfaction_exp_mentee",
+    "satisfaction_exp_mentor",
+    "satisfaction_mentee",
+    "satisfaction_mentor",
+    "programme_feedback",
+)
 OUTPUT_ANSWER_RATE = 0.75
 
 
@@ -126,7 +135,7 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> None:
         ).scalar_one()
         invitation.consented_at = utcnow()
         for assignment in wave.campaign.assignments:
-            if person.role not in assignment.audience:
+            if not assignment.applies(person.role, wave.kind):
                 continue
             instrument = state.instrument(assignment.instrument_id)
             # The programme helps: problem scales go down, "higher is better" scales go up.
@@ -183,7 +192,7 @@ def build_demo(seed: int = 2025) -> DemoResult:
     programme = create_programme(organisation, "Наставничество 2025/26")
     _user(password, organisation)
     people = _participants(organisation, programme)
-    instruments = [i for i in ("gad7", "cbi", "satisfaction", "programme_feedback") if get_state().instrument(i)]
+    instruments = [i for i in INSTRUMENTS if get_state().instrument(i)]
     campaign = create_campaign(
         organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)"
     )

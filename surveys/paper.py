@@ -8,7 +8,6 @@ conditions hold as online; ``import_paper`` stores the good rows as submitted re
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import defaultdict
 from contextlib import nullcontext
@@ -23,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from .core.cells import cell_text
 from .core.definitions import Instrument
 from .core.models import Assignment, Campaign, Invitation, Participant, Response, Wave, utcnow
 from .extensions import db
@@ -129,18 +129,7 @@ def read_meta(data: bytes) -> tuple[str, str]:
 
 def _plain(value: Any) -> str | None:
     """A cell as the text a participant would have typed; None when empty."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    text = str(value)
-    return text if text.strip() else None
+    return cell_text(value) or None
 
 
 def _form_values(column: Column, text: str) -> list[str]:
@@ -273,8 +262,8 @@ def assignment_of(campaign: Campaign, instrument_id: str) -> Assignment | None:
     return next((a for a in campaign.assignments if a.instrument_id == instrument_id), None)
 
 
-def _takes(assignment: Assignment, standing: Standing) -> bool:
-    return not assignment.audience or standing.role in assignment.audience
+def _takes(assignment: Assignment, standing: Standing, wave: Wave) -> bool:
+    return assignment.applies(standing.role, wave.kind)
 
 
 def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:
@@ -283,7 +272,7 @@ def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:
     if assignment is None:
         return []
     reach = standings(wave.campaign).values()
-    return sorted(p.code for p, standing in reach if _takes(assignment, standing))
+    return sorted(p.code for p, standing in reach if _takes(assignment, standing, wave))
 
 
 def _plan(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: ImportResult, rejected: set[int]):
@@ -316,7 +305,7 @@ def _plan(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: Imp
         response = existing.get(found[0].id) if found else None
         if found is None and row.code not in in_organisation:
             message = _("There is no participant with the code %(code)s.", code=row.code)
-        elif found is None or not _takes(assignment, found[1]):
+        elif found is None or not _takes(assignment, found[1], wave):
             message = _("The participant %(code)s does not take this questionnaire in this campaign.", code=row.code)
         elif response is not None and response.status == "submitted" and response.source != "paper":
             message = _(

@@ -17,6 +17,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .core.cells import cell_text
 from .core.export import is_risky, sheet_names
 from .core.models import Programme
 from .people_columns import (
@@ -121,25 +122,11 @@ def _read_xlsx(data: bytes) -> Table:
         if not workbook.worksheets:
             return _failed(_l("The workbook has no sheets."))
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return _table("xlsx", ((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=1)))
+        return _table("xlsx", ((n, [cell_text(v) for v in row]) for n, row in enumerate(rows, start=1)))
     except Exception:
         return _failed(_l("The file is not a valid XLSX workbook. Save it from Excel again, or upload a CSV."))
     finally:
         workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _table(kind: str, records: Iterable[tuple[int, list[str]]]) -> Table:

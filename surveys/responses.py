@@ -29,7 +29,7 @@ def assignments_for(invitation: Invitation) -> list[Assignment]:
     """The campaign's instruments meant for this participant's role, in order."""
     campaign = invitation.wave.campaign
     role = standing_of(campaign, invitation.participant).role
-    return [a for a in campaign.assignments if not a.audience or role in a.audience]
+    return [a for a in campaign.assignments if a.applies(role, invitation.wave.kind)]
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:

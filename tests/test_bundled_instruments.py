@@ -21,7 +21,7 @@ TYPES = built_in_types()
 
 def test_there_are_bundled_instruments():
     names = {p.name for p in FILES}
-    assert {"gad7.yaml", "cbi.yaml", "satisfaction.yaml", "programme_feedback.yaml"} <= names
+    assert {"gad7.yaml", "cbi.yaml", "satisfaction_mentee.yaml", "programme_feedback.yaml"} <= names
     meetings = {"first_meeting_mentor", "first_meeting_mentee", "meeting_diary", "final_meeting"}
     assert {f"{name}.yaml" for name in meetings} <= names
 

@@ -43,6 +43,16 @@ def test_linear_prorates_each_part_and_stops_below_the_minimum(demo):
     # r4 missing: direct 4 + 3 = 7; reversed mean 1 × 2 items = 2; 7 − 2 + 10 = 15 (raw: 4 + 3 − 1 + 10 = 16)
     result = scores(demo, {"r1": 4, "r2": 3, "r3": 1})["linear_scale"]
     assert (result.raw, result.value, result.n_answered) == (16, 15, 3)
+    # both reversed items missing would make Σ reversed 0: the score is missing instead
+    no_reversed = scores(demo, {"r1": 4, "r2": 3})["linear_scale"]
+    assert no_reversed.missing_reason == "2 of 4 items answered; at least 3 needed"
+    lone = load_instrument(
+        "one.yaml",
+        built_in_types(),
+        text=DEMO.read_text(encoding="utf-8").replace("min_answered: 3\n    bands", "min_answered: 2\n    bands"),
+    )
+    gone = scores(lone, {"r1": 4, "r2": 3})["linear_scale"]
+    assert gone.value is None and gone.missing_reason == "no reversed items answered: the sum cannot be prorated"
     short = scores(demo, {"r1": 4, "r3": 1})["linear_scale"]
     assert short.value is None and short.missing_reason == "2 of 4 items answered; at least 3 needed"
 

@@ -232,14 +232,16 @@ def test_instruments_per_role_and_links_for_chosen_people(app, logged_in, staff)
         campaign = create_campaign(organisation, "По ролям", ["wellbeing_check"], "Вход")
         campaign_id, wave_id, assignment_id = campaign.id, campaign.waves[0].id, campaign.assignments[0].id
     url = f"/staff/campaigns/{campaign_id}"
-    post_form(logged_in, f"{url}/assignments", {f"audience-{assignment_id}": ["teacher"]}, page_url=url)
+    every_wave = {f"waves-{assignment_id}": ["input", "intermediate", "output"]}
+    post_form(logged_in, f"{url}/assignments", {f"audience-{assignment_id}": ["teacher"], **every_wave}, page_url=url)
     with app.app_context():
         campaign = db.session.get(Campaign, campaign_id)
         assert campaign.assignments[0].audience == ["teacher"]
         assert [p.code for p in eligible_participants(campaign)] == ["T1"]
     refused = post_form(logged_in, f"{url}/assignments", {}, page_url=url)
     assert refused.status_code == 302
-    post_form(logged_in, f"{url}/assignments", {f"audience-{assignment_id}": ["mentee", "teacher"]}, page_url=url)
+    both = {f"audience-{assignment_id}": ["mentee", "teacher"], **every_wave}
+    post_form(logged_in, f"{url}/assignments", both, page_url=url)
     with app.app_context():
         ids = {p.code: p.id for p in db.session.execute(db.select(Participant)).scalars()}
     wave_url = f"/staff/waves/{wave_id}"
@@ -340,3 +342,38 @@ def test_the_audit_log_shows_who_did_what(app, logged_in, staff):
     post_form(logged_in, "/staff/members", {"email": "viewer@example.org", "role": "viewer", "password": "z" * 12})
     page = logged_in.get("/staff/audit").get_data(as_text=True)
     assert "staff.member" in page and email in page
+
+
+def test_instruments_meant_for_one_kind_of_wave(app, logged_in, staff):
+    """Expectations are asked in the input wave, satisfaction in the output wave."""
+    from surveys.campaigns import add_wave
+    from surveys.responses import assignments_for
+
+    with app.test_request_context():
+        organisation = db.session.get(Organisation, staff[2])
+        db.session.add(Participant(organisation_id=organisation.id, code="W1", role="mentee", tags=[]))
+        db.session.commit()
+        ids = ["satisfaction_exp_mentee", "satisfaction_mentee", "wellbeing_check"]
+        campaign = create_campaign(organisation, "Волны", ids, "Вход")
+        output = add_wave(campaign, "output", "Выход")
+        kinds = {a.instrument_id: a.wave_kinds for a in campaign.assignments}
+        assert kinds == {"satisfaction_exp_mentee": ["input"], "satisfaction_mentee": ["output"], "wellbeing_check": []}
+        invited = {}
+        for wave in campaign.waves:
+            generate_links(wave)
+            invited[wave.kind] = db.session.execute(db.select(Invitation).filter_by(wave_id=wave.id)).scalar_one()
+        given = {kind: [a.instrument_id for a in assignments_for(i)] for kind, i in invited.items()}
+        assert given == {
+            "input": ["satisfaction_exp_mentee", "wellbeing_check"],
+            "output": ["satisfaction_mentee", "wellbeing_check"],
+        }
+        assert [row.expected for row in wave_status(output)] == [2]
+        campaign_id, assignment = campaign.id, campaign.assignments[2]
+        assignment_id = assignment.id
+    url = f"/staff/campaigns/{campaign_id}"
+    form = {f"audience-{a}": ["mentee"] for a in (assignment_id - 2, assignment_id - 1, assignment_id)}
+    form.update({f"waves-{assignment_id - 2}": ["input"], f"waves-{assignment_id - 1}": ["output"]})
+    form[f"waves-{assignment_id}"] = ["output"]
+    assert post_form(logged_in, f"{url}/assignments", form, page_url=url).status_code == 302
+    with app.app_context():
+        assert db.session.get(Campaign, campaign_id).assignments[2].wave_kinds == ["output"]

@@ -1,9 +1,64 @@
-"""Satisfaction with mentoring: expected vs real usefulness, ratings 1–10."""
+"""Satisfaction with mentoring: expectations (input wave) vs reality (output wave), ratings 1–10.
+
+Four questionnaires, two per role: ``satisfaction_exp_mentee`` / ``_mentor`` for the
+input wave and ``satisfaction_mentee`` / ``satisfaction_mentor`` for the output wave. Each pair
+shares its six rating ids, so the ``satisfaction_gap`` analysis can pair a participant's expected
+and real rating of each item. The indices are declarative ``mean`` scales, scored by the core.
+"""
+
+from __future__ import annotations
 
 from surveys import hookimpl
+from surveys.core.contracts import Analysis, Sheet, WavePair
 from surveys.plugins import files_beside
+
+from .gap import INSTRUMENTS, default_waves, expectation_gaps
+
+COLUMNS = ["role", "item", "wave_expected", "wave_real", "n", "mean_expected", "mean_real", "mean_gap"]
+
+
+def run(data: WavePair):
+    """Per role and item: n, mean expected (``data.before``), mean real (``data.after``), mean gap."""
+    return expectation_gaps(data.tables, data.before, data.after)
 
 
 @hookimpl
 def surveys_register_instruments():
+    """The four questionnaires in this folder (expectations and satisfaction, mentor and mentee)."""
     return files_beside(__file__)
+
+
+@hookimpl
+def surveys_register_analyses():
+    """The expected-vs-real gap, a ``wave_pair`` analysis: ``run(WavePair)`` returns a list of ``Gap``.
+
+    It has no view of its own (no ``endpoint``); the export sheet below shows its result.
+    """
+    return [
+        Analysis(
+            name="satisfaction_gap",
+            title="Satisfaction: expected vs real",
+            applies_to="wave_pair",
+            run=run,
+        )
+    ]
+
+
+@hookimpl
+def surveys_export_sheets(campaign, tables):
+    """A ``satisfaction gap`` sheet: the gap analysis between the first input and the last output wave.
+
+    Nothing when no one answered a satisfaction questionnaire or the campaign has fewer than two
+    waves. Rows of groups under ``MIN_GROUP`` keep their n and leave the means empty.
+    """
+    if not any(row.get("instrument") in INSTRUMENTS for row in tables.answers):
+        return None
+    waves = default_waves(tables.waves)
+    if waves is None:
+        return None
+    before, after = waves
+    rows = [
+        [g.role, g.item, before.name, after.name, g.n, g.mean_expected, g.mean_real, g.mean_gap]
+        for g in run(WavePair(tables, before.id, after.id))
+    ]
+    return [Sheet("satisfaction gap", COLUMNS, rows)]

@@ -136,6 +136,7 @@ class Instrument:
     answer_keys: tuple[str, ...] = ()
     source: str = "<memory>"
     scoring_version: str = "1"  # raise it when the key changes; stored with every score
+    waves: tuple[str, ...] = ()  # the wave kinds it is meant for (input, intermediate, output); empty: every wave
 
     @property
     def key_only(self) -> bool:

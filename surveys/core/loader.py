@@ -132,6 +132,7 @@ def load_instrument(
         answer_keys=tuple(answer_keys),
         source=source,
         scoring_version=str(head.get("scoring_version", head["version"])),
+        waves=tuple(head.get("waves") or ()),
     )
 
 

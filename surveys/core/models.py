@@ -196,8 +196,13 @@ class Assignment(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     instrument_id: Mapped[str] = mapped_column(String(100))
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)
+    wave_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every wave
     position: Mapped[int] = mapped_column(default=0)
     campaign: Mapped[Campaign] = relationship(back_populates="assignments")
+
+    def applies(self, role: str, wave_kind: str) -> bool:
+        """Whether a participant in ``role`` gets this instrument in a wave of ``wave_kind``."""
+        return (not self.audience or role in self.audience) and (not self.wave_kinds or wave_kind in self.wave_kinds)
 
 
 class Wave(db.Model):

@@ -130,6 +130,17 @@ def _raw_and_value(scale: Scale, ranges, answers, n_items: int, complete: bool):
     return sum(points), _part(points, n_items, prorate), len(points)
 
 
+def _empty_linear_part(scale: Scale, answers: Mapping[str, Any]) -> str | None:
+    """'direct' or 'reversed' when that part of a linear scale has items but no answer."""
+    for name, items in (
+        ("direct", [i for i in scale.items if i not in scale.reverse]),
+        ("reversed", list(scale.reverse)),
+    ):
+        if items and all(_number(answers.get(item)) is None for item in items):
+            return name
+    return None
+
+
 def _count_answered(scale: Scale, answers: Mapping[str, Any]) -> int:
     if scale.method in ("sum", "mean", "linear"):
         return sum(_number(answers.get(item)) is not None for item in scale.items)
@@ -149,6 +160,10 @@ def score_scale(
         return missing(scale.id, "no items answered")
     if n < needed:
         return missing(scale.id, f"{n} of {n_items} items answered; at least {needed} needed", n)
+    if scale.method == "linear" and n < n_items and scale.prorate:
+        empty = _empty_linear_part(scale, answers)
+        if empty:
+            return missing(scale.id, f"no {empty} items answered: the sum cannot be prorated", n)
     raw, value, _n = _raw_and_value(scale, ranges, answers, n_items, complete=n == n_items)
     value = round(value, 6)
     band = scale.band_for(value)

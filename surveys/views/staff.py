@@ -158,17 +158,21 @@ def assignments(campaign_id: int):
     chosen = {
         a.id: [r for r in ROLE_LABELS if r in request.form.getlist(f"audience-{a.id}")] for a in found.assignments
     }
-    empty = [a.instrument_id for a in found.assignments if not chosen[a.id]]
+    kinds = {a.id: [k for k in WAVE_LABELS if k in request.form.getlist(f"waves-{a.id}")] for a in found.assignments}
+    empty = [a.instrument_id for a in found.assignments if not chosen[a.id] or not kinds[a.id]]
     if empty:
-        flash(_("Choose at least one role for: %(ids)s.", ids=", ".join(empty)), "error")
+        flash(_("Choose at least one role and one wave for: %(ids)s.", ids=", ".join(empty)), "error")
         return redirect(url_for("staff.campaign", campaign_id=found.id))
     for assignment in found.assignments:
         assignment.audience = chosen[assignment.id]
+        # every kind ticked is the same as none: the instrument goes to every wave
+        assignment.wave_kinds = [] if len(kinds[assignment.id]) == len(WAVE_LABELS) else kinds[assignment.id]
     db.session.commit()
     record(
         "campaign.assignments",
         f"campaign:{found.id}",
         audience={a.instrument_id: a.audience for a in found.assignments},
+        waves={a.instrument_id: a.wave_kinds for a in found.assignments},
     )
     flash(_("Roles saved."))
     return redirect(url_for("staff.campaign", campaign_id=found.id))
