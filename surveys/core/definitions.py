@@ -136,6 +136,9 @@ class Instrument:
     answer_keys: tuple[str, ...] = ()
     source: str = "<memory>"
     scoring_version: str = "1"  # raise it when the key changes; stored with every score
+    # Data for plugins, by plugin name, passed through as written: e.g. the swot plugin reads
+    # extensions["swot"] (its dimensions and thresholds); the core does not look inside.
+    extensions: dict[str, Any] = field(default_factory=dict)
     waves: tuple[str, ...] = ()  # the wave kinds it is meant for (input, intermediate, output); empty: every wave
 
     @property

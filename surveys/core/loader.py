@@ -133,6 +133,7 @@ def load_instrument(
         source=source,
         scoring_version=str(head.get("scoring_version", head["version"])),
         waves=tuple(head.get("waves") or ()),
+        extensions=_plain(head.get("extensions") or {}),
     )
 
 
@@ -329,6 +330,15 @@ def _norms(data: dict, path: list, problems) -> tuple[Norm, ...]:
             )
         )
     return tuple(norms)
+
+
+def _plain(value: Any) -> Any:
+    """Line-tracking YAML containers as plain dicts and lists (for data handed to plugins)."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _as_tuple(value: Any) -> tuple:

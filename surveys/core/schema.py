@@ -223,6 +223,7 @@ class InstrumentSchema(Strict):
     licence = fields.Nested(LicenceSchema)
     scoring_version = fields.Raw()
     waves = fields.List(fields.String(validate=validate.OneOf(["input", "intermediate", "output"])))
+    extensions = fields.Dict(keys=Id(), values=fields.Raw())
     choices = fields.Dict(keys=Id(), values=fields.Raw(), load_default=dict)
     pages = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
     scales = fields.List(fields.Raw(), load_default=list)
