@@ -52,7 +52,18 @@ INSTRUMENTS = (
     "satisfaction_mentee",
     "satisfaction_mentor",
     "programme_feedback",
+    "quality_mentor",
+    "quality_mentee",
+    "curator_conditions",
 )
+# Open answers for the stage-1 questionnaires, by SWOT quadrant; repeated wordings show how
+# the SWOT draft collapses near-duplicates.
+OPEN_ANSWERS = {
+    "S": ["Поддержка наставника", "поддержка наставника!", "Регулярные встречи", "Новые друзья и уверенность"],
+    "W": ["Не хватало времени на встречи", "Мало времени на встречи", "Неудобное расписание"],
+    "O": ["Больше совместных проектов", "Выезды и экскурсии", "Встречи с выпускниками"],
+    "T": ["Перегрузка перед экзаменами", "Перегрузка перед экзаменами.", "Болезни и пропуски"],
+}
 OUTPUT_ANSWER_RATE = 0.75
 
 
@@ -101,6 +112,7 @@ def fake_answers(instrument: Instrument, rng: random.Random, level: float) -> di
     """Plausible answers: scoreable items near ``level`` (0..1) of their range, reverse items mirrored."""
     registry = get_state().registry
     reverse = {item for scale in instrument.scales for item in scale.reverse}
+    open_quadrants = (instrument.extensions.get("swot") or {}).get("open") or {}
     answers: dict[str, Any] = {}
     for question in instrument.questions():
         ranges = registry.question_types[question.type].item_ranges(question)
@@ -116,6 +128,10 @@ def fake_answers(instrument: Instrument, rng: random.Random, level: float) -> di
             answers[question.id] = rng.sample(choices, k=rng.randint(1, min(2, len(choices))))
         elif question.type == "yes_no":
             answers[question.id] = rng.random() < 0.8
+        elif question.type == "text" and question.id in open_quadrants and rng.random() < 0.7:
+            bank = OPEN_ANSWERS.get(str(open_quadrants[question.id]).upper())
+            if bank:
+                answers[question.id] = rng.choice(bank)
     return visible_answers(instrument, answers)
 
 

@@ -80,6 +80,9 @@ def test_the_programme_questionnaires_are_bundled(loaded):
         "final_meeting",
         "mentee_request",
         "mentor_candidate",
+        "quality_mentor",
+        "quality_mentee",
+        "curator_conditions",
     }
     assert all(instrument.id == stem for stem, instrument in loaded.items())
 
@@ -155,7 +158,7 @@ def test_instrument_check_accepts_every_bundled_file(runner):
     files = [*INSTRUMENTS, *SATISFACTION]
     result = runner.invoke(args=["instrument", "check", *map(str, files)])
     assert result.exit_code == 0, result.output
-    assert result.output.count(": ok (") == len(files) == 10
+    assert result.output.count(": ok (") == len(files) == 13
 
 
 def test_satisfaction_plugin_registers_its_questionnaires_and_analysis(app):

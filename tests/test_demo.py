@@ -62,3 +62,52 @@ def test_running_demo_again_keeps_the_data_and_gives_a_fresh_working_link(app, r
     assert new_link != old_link
     assert client.get(new_link).status_code == 200
     assert client.get(old_link).status_code == 404  # the same invitation got a new token
+
+
+def test_a_swot_is_made_edited_approved_printed_and_exported_from_demo_data(app, runner):
+    import io
+
+    import openpyxl
+
+    from plugins.swot.models import SwotDocument
+
+    result = runner.invoke(args=["demo"])
+    email = re.search(r"Staff login:\s+(\S+)", result.output).group(1)
+    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    with app.app_context():
+        campaign = db.session.execute(db.select(Campaign)).scalar_one()
+        campaign_id, output_wave = campaign.id, campaign.waves[1].id
+        answered = db.session.execute(
+            db.select(db.func.count(Response.id)).filter_by(wave_id=output_wave, instrument_id="quality_mentee")
+        ).scalar_one()
+    assert answered >= 5  # the stage-1 questionnaire was answered in the output wave
+    client = app.test_client()
+    post_form(client, "/login", {"email": email, "password": password})
+    workspace = f"/plugins/swot/campaigns/{campaign_id}?wave={output_wave}&form="
+    made = post_form(
+        client, f"/plugins/swot/campaigns/{campaign_id}/draft", {"wave": output_wave, "form": ""}, page_url=workspace
+    )
+    assert made.status_code == 302
+    with app.app_context():
+        draft = db.session.execute(
+            db.select(SwotDocument).filter_by(campaign_id=campaign_id, status="draft")
+        ).scalar_one()
+        points = {quadrant: len(lines) for quadrant, lines in draft.content.items()}
+        draft_id = draft.id
+    assert sum(points.values()) >= 4 and points["S"] + points["W"] >= 1
+    # Demo open answers repeat with small differences: the draft collapses them with a count.
+    texts = [line["text"] for lines in draft.content.values() for line in lines]
+    assert any(re.search(r"^поддержка наставника! \(×\d+\)$", text, re.I) for text in texts)
+    form = {"S": "Поддержка наставника", "W": "Мало времени на встречи", "O": "", "T": "", "conclusion": "Продолжать."}
+    approved = post_form(client, f"/plugins/swot/documents/{draft_id}/approve", form, page_url=workspace)
+    assert approved.status_code == 302
+    with app.app_context():
+        version = db.session.execute(
+            db.select(SwotDocument).filter_by(campaign_id=campaign_id, status="approved")
+        ).scalar_one()
+        version_id = version.id
+    printed = client.get(f"/plugins/swot/documents/{version_id}/print")
+    assert printed.status_code == 200 and "Поддержка наставника" in printed.get_data(as_text=True)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
+    rows = [[c for c in row] for row in book["swot"].iter_rows(values_only=True)]
+    assert any("Поддержка наставника" in [str(c) for c in row] for row in rows)

@@ -43,7 +43,13 @@ def build_school(name: str) -> dict[str, object]:
     generate_links(wave)
     link, _ = create_open_link(wave, "mentee")
     invitation = wave_invitation(wave.id)
+    from plugins.swot.models import SwotDocument
+
+    document = SwotDocument(organisation_id=organisation.id, campaign_id=campaign.id, wave_id=wave.id, form="")
+    db.session.add(document)
+    db.session.commit()
     return {
+        "document_id": document.id,
         "organisation": organisation.id,
         "programme_id": programme.id,
         "pair_id": pair.id,

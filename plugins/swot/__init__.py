@@ -1,46 +1,68 @@
-"""Stage 1: the programme feedback questionnaire and a first SWOT draft for the curator."""
+"""Stage 1 of monitoring: the programme's quality as a SWOT analysis.
+
+Questionnaires declare under ``extensions.swot`` which ratings, closed and open questions feed the
+SWOT (see README.md). The plugin makes an automatic draft from one wave's answers, lets the curator
+edit and approve it (versions are kept), prints it, and adds a ``swot`` sheet to the workbook.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 from surveys import hookimpl
-from surveys.core.contracts import Analysis, CampaignTables, Sheet
+from surveys.core.contracts import MIN_GROUP, Analysis, CampaignTables
 from surveys.plugins import files_beside
 
-from .analysis import draft_swot
-
-INSTRUMENT = "programme_feedback"
-
-
-def _rating_items(instrument) -> list[str]:
-    return [key for key, (low, high) in instrument.item_ranges.items() if (low, high) == (1, 5)]
+from . import models  # noqa: F401 - the model must be known to the metadata (migrations, tests)
+from .draft import Draft, draft_swot
+from .spec import SwotSpec
 
 
-def run(data: tuple[CampaignTables, object]):
-    tables, instrument = data
-    answers = [row["answers"] for row in tables.answers if row["instrument"] == INSTRUMENT]
-    return draft_swot(answers, _rating_items(instrument))
+@dataclass(frozen=True)
+class SwotData:
+    """What the ``swot`` analysis reads: the specs, a campaign's tables, one wave and a form (None: all)."""
+
+    specs: dict[str, SwotSpec]
+    tables: CampaignTables
+    wave_id: int
+    form: str | None = None
+    min_group: int = MIN_GROUP
+
+
+def run(data: SwotData) -> Draft:
+    """The automatic SWOT draft of one wave (and form) of a campaign."""
+    return draft_swot(data.specs, data.tables.answers, data.min_group, wave_id=data.wave_id, form=data.form)
 
 
 @hookimpl
 def surveys_register_instruments():
+    """The programme feedback questionnaire shipped with the plugin."""
     return files_beside(__file__)
 
 
 @hookimpl
 def surveys_register_analyses():
-    return [Analysis(name="swot", title=_l("SWOT draft"), applies_to="campaign", run=run)]
+    """The SWOT analysis, linked from the campaign page to the plugin's workspace."""
+    return [Analysis(name="swot", title=_l("SWOT analysis"), applies_to="campaign", run=run, endpoint="swot.campaign")]
+
+
+@hookimpl
+def surveys_register_blueprints():
+    """The workspace, editing, approval and print pages, under /plugins/swot."""
+    from .views import bp
+
+    return [bp]
 
 
 @hookimpl
 def surveys_export_sheets(campaign, tables):
-    from surveys.state import get_state
+    """The ``swot`` sheet: approved SWOTs (latest version per wave and form), else the automatic points."""
+    from flask_babel import get_locale
 
-    instrument = get_state().instrument(INSTRUMENT)
-    if instrument is None or not any(r["instrument"] == INSTRUMENT for r in tables.answers):
-        return None
-    swot = run((tables, instrument))
-    rows = [["S", item, round(mean, 2), n] for item, mean, n in swot.strengths]
-    rows += [["W", item, round(mean, 2), n] for item, mean, n in swot.weaknesses]
-    return [Sheet("swot", ["quadrant", "item", "mean", "n"], rows)]
+    from .export import swot_sheet
+    from .spec import app_specs
+
+    sheet = swot_sheet(campaign, tables, app_specs(), str(get_locale() or "ru"))
+    return [sheet] if sheet else None
