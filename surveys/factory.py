@@ -100,6 +100,7 @@ def configure_blueprints(app: Flask) -> None:
         auth,
         health,
         instrument_texts,
+        linking,
         open_link,
         paper,
         participant,
@@ -126,6 +127,7 @@ def configure_blueprints(app: Flask) -> None:
         people_import,
         paper,
         instrument_texts,
+        linking,
     ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm
