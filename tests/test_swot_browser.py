@@ -116,19 +116,19 @@ def test_a_curator_drafts_edits_and_approves_in_the_browser(server, browser, sta
 
     page.goto(f"{base}/staff/campaigns/{campaign_id}")
     page.get_by_role("link", name="SWOT analysis").click()
-    assert page.locator("#auto-W").get_by_text("«Мало времени»").is_visible()
+    page.locator("#auto-W").get_by_text("«Мало времени»").wait_for()  # waits for the page that the click loads
     page.get_by_role("button", name="Make a draft from the answers").click()
     weaknesses = page.get_by_role("textbox", name="Weaknesses")
     assert "Мало времени (×4)" in weaknesses.input_value()
     page.get_by_role("textbox", name="Opportunities").fill("Совместные проекты\nНаставничество онлайн")
     page.get_by_role("textbox", name="Conclusion").fill("Вывод куратора")
     page.get_by_role("button", name="Save and approve").click()
-    assert page.locator("#version-1").is_visible()
+    page.locator("#version-1").wait_for()  # waits for the page that the click loads
     assert (
         page.get_by_role("textbox", name="Opportunities").input_value() == "Совместные проекты\nНаставничество онлайн"
     )
     page.screenshot(path=str(SHOTS / "swot-workspace.png"), full_page=True)
     page.locator("#version-1").get_by_role("link").click()
-    assert page.locator("#print-O").get_by_text("Наставничество онлайн").is_visible()
+    page.locator("#print-O").get_by_text("Наставничество онлайн").wait_for()  # waits for the page that the click loads
     assert outside == []
     context.close()
