@@ -1,0 +1,306 @@
+"""The whole input/output comparison of a campaign as one JSON-ready dict (docs/comparison.md).
+
+:func:`build_report` is pure: it reads a campaign's tables (scores and answers rows) and the
+instrument definitions and returns plain dicts, lists, strings, ints, floats and None (no NaN).
+
+- **Pairing** is by participant code. The waves are *linked* when at least one participant has a
+  score or an answer in both; otherwise every scale falls back to the independent-groups
+  comparison (:mod:`.stats_groups`).
+- **Scales** are the (instrument, scale) pairs with at least one score in each wave, by
+  instrument id and then in the instrument's scale order. Missing scores are dropped pairwise.
+- **Subgroups.** ``group_by`` is one of ``form``, ``role``, ``group`` (class), ``variant`` or
+  ``mentor``, read from the answers rows of the two waves (the first non-empty value of each
+  participant). A key that no row carries is skipped (no subgroups, ``group_by`` None). Each scale
+  has a row for everyone (``group`` None) and, with subgroups, one per group in sorted order;
+  participants without a value form the group «не указано».
+- **Hiding.** Rows under ``min_group`` pairs are hidden (n only). When the hidden groups of a scale
+  hold fewer than ``min_group`` people together, the smallest shown group is hidden too, so that
+  no hidden group can be worked out as the total minus the shown groups.
+- **Holm** runs over the scales' Wilcoxon p (Mann–Whitney p when not linked) within each group.
+- **RCI reliability**: ``published_reliability[(instrument, scale)]`` if given, otherwise the alpha
+  (KR-20) of every answer to the instrument in the before wave (at least ``min_group`` complete).
+- **Correlations** (linked waves only, everyone together, scales shown overall): Spearman's ρ of
+  each scale's change with the form of mentoring (category codes in sorted order, when there are
+  two forms or more) and with the satisfaction index (scores of ``satisfaction`` scales, the mean
+  per participant, in the after wave, else the before wave).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
+from surveys.core.definitions import Instrument, Scale
+
+from .method_note import method_note
+from .stats_groups import category_codes, mann_whitney, spearman
+from .stats_individual import band_transitions, choose_reliability, input_alpha, reliable_change
+from .stats_paired import DECIMALS, MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
+
+GROUP_KEYS = ("form", "role", "group", "variant", "mentor")
+UNSPECIFIED = "не указано"
+SATISFACTION = "satisfaction"
+SECONDARY = "hidden so that a smaller hidden group cannot be worked out from the total"
+
+Values = dict[str, tuple[float | None, str | None]]  # participant → (value, band)
+
+
+def _wave_id(row: Mapping[str, Any], ids_by_name: Mapping[str, list[int]]) -> int | None:
+    """An answers row's wave: its ``wave_id``, else its wave name when that name is unique."""
+    if row.get("wave_id") is not None:
+        return row["wave_id"]
+    ids = ids_by_name.get(row.get("wave"), [])
+    return ids[0] if len(ids) == 1 else None
+
+
+def _score_values(scores: Iterable[ScoreRow], waves: Sequence[int]) -> dict[tuple[str, str], dict[int, Values]]:
+    """{(instrument, scale): {wave id: {participant: (value, band)}}}; the last row of a participant wins."""
+    values: dict[tuple[str, str], dict[int, Values]] = {}
+    for s in scores:
+        if s.wave_id in waves:
+            by_wave = values.setdefault((s.instrument, s.scale), {w: {} for w in waves})
+            by_wave[s.wave_id][s.participant] = (number(s.value), s.band)
+    return values
+
+
+def _measured(values: Values) -> bool:
+    return any(v is not None for v, _ in values.values())
+
+
+def _scale_order(key: tuple[str, str], instruments: Mapping[str, Instrument]) -> tuple[str, int, str]:
+    instrument = instruments.get(key[0])
+    ids = [s.id for s in instrument.scales] if instrument is not None else []
+    return key[0], ids.index(key[1]) if key[1] in ids else len(ids), key[1]
+
+
+def _people(rows: Sequence[Mapping[str, Any]], key: str | None) -> dict[str, str]:
+    """participant → group value (first non-empty), from the answers rows of the two waves."""
+    groups: dict[str, str] = {}
+    if key is None:
+        return groups
+    for row in rows:
+        value = row.get(key)
+        if value not in (None, "") and row["participant"] not in groups:
+            groups[row["participant"]] = str(value)
+    return groups
+
+
+def _present(tables: CampaignTables, rows: Sequence[Mapping[str, Any]], ids_by_name, wave: int) -> set[str]:
+    people = {s.participant for s in tables.scores if s.wave_id == wave}
+    return people | {row["participant"] for row in rows if _wave_id(row, ids_by_name) == wave}
+
+
+def _reliability(
+    key: tuple[str, str], scale: Scale | None, instrument: Instrument | None, before_answers, published, min_group
+) -> tuple[float | None, str | None]:
+    alpha = None
+    if key not in published and scale is not None and instrument is not None:
+        answers = [row.get("answers") or {} for row in before_answers if row.get("instrument") == key[0]]
+        alpha = input_alpha(instrument, scale, answers, min_group)
+    return choose_reliability(published.get(key), alpha)
+
+
+def _base(key: tuple[str, str], scale: Scale | None, group: str | None) -> dict[str, Any]:
+    return {
+        "instrument": key[0],
+        "scale": key[1],
+        "title": str(scale.title) if scale is not None else key[1],
+        "higher_is": scale.higher_is if scale is not None else None,
+        "group": group,
+    }
+
+
+def _linked_row(key, scale, group, before: Values, after: Values, reliability, normal, min_group, min_pairs):
+    codes, b, a = paired_arrays({p: v for p, (v, _) in before.items()}, {p: v for p, (v, _) in after.items()})
+    summary = paired_summary(b, a, min_group, min_pairs)
+    row = {**_base(key, scale, group), **summary, "p_holm": None, "rci": None, "bands": None}
+    reasons = [summary["reason"]] if summary["reason"] else []
+    if not summary["hidden"]:
+        rci, why = reliable_change(b, a, scale.higher_is if scale else None, *reliability)
+        row["rci"] = rci
+        reasons += [why] if why else []
+        bands = [(before[p][1], after[p][1]) for p in codes]
+        row["bands"] = band_transitions(bands, scale, normal, with_test=len(codes) >= min_pairs)
+        row["pairs"] = sorted([float(x), float(y)] for x, y in zip(b, a, strict=True))
+    row["reason"] = "; ".join(reasons) or None
+    row["independent"] = None
+    return row
+
+
+def _independent_row(key, scale, group, before: Values, after: Values, min_group, min_pairs):
+    b = np.array([v for v, _ in before.values() if v is not None], dtype=float)
+    a = np.array([v for v, _ in after.values() if v is not None], dtype=float)
+    smaller = int(min(b.size, a.size))
+    row = {**_base(key, scale, group), "n_pairs": 0, "hidden": smaller < min_group, "reason": None}
+    row["before"], row["after"] = describe(b), describe(a)
+    row["difference"] = {"mean": None, "ci_low": None, "ci_high": None}
+    row.update(wilcoxon=None, t_test=None, d_z=None, rank_biserial=None, p_holm=None, rci=None, bands=None)
+    row["independent"] = None
+    if row["hidden"]:
+        _hide(row, f"fewer than {min_group} participants in a wave")
+    elif smaller < min_pairs:
+        row["difference"]["mean"] = row["after"]["mean"] - row["before"]["mean"]
+        row["reason"] = f"fewer than {min_pairs} participants in a wave"
+    else:
+        row["difference"]["mean"] = row["after"]["mean"] - row["before"]["mean"]
+        row["independent"] = mann_whitney(a, b)
+    return row
+
+
+def _size(row: Mapping[str, Any]) -> int:
+    """How many people a row stands for: its pairs, or the smaller wave when the waves are not linked."""
+    return row["n_pairs"] or min(row["before"]["n"], row["after"]["n"])
+
+
+def _hide(row: dict[str, Any], reason: str) -> None:
+    """Leave only the counts of a row."""
+    row.update(hidden=True, reason=reason, difference={"mean": None, "ci_low": None, "ci_high": None})
+    row["before"] = {"mean": None, "median": None, "n": row["before"]["n"]}
+    row["after"] = {"mean": None, "median": None, "n": row["after"]["n"]}
+    row.update(wilcoxon=None, t_test=None, d_z=None, rank_biserial=None, p_holm=None, rci=None, bands=None)
+    row.pop("pairs", None)
+    row["independent"] = None
+
+
+def _suppress_complements(rows: list[dict[str, Any]], min_group: int) -> None:
+    """Hide the smallest shown groups until the hidden ones hold 0 or at least ``min_group`` people."""
+    while True:
+        hidden = sum(_size(r) for r in rows if r["hidden"])
+        shown = sorted((r for r in rows if not r["hidden"]), key=lambda r: (_size(r), str(r["group"])))
+        if not 0 < hidden < min_group or not shown:
+            return
+        _hide(shown[0], SECONDARY)
+
+
+def _apply_holm(rows: list[dict[str, Any]]) -> None:
+    families: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        families.setdefault(row["group"], []).append(row)
+    for family in families.values():
+        pvalues = [(r["wilcoxon"] or r["independent"] or {}).get("p") for r in family]
+        for row, adjusted in zip(family, holm(pvalues), strict=True):
+            row["p_holm"] = adjusted
+
+
+def _satisfaction(scores: Iterable[ScoreRow], before: int, after: int) -> dict[str, float]:
+    by_wave: dict[int, dict[str, list[float]]] = {before: {}, after: {}}
+    for s in scores:
+        if s.scale == SATISFACTION and s.wave_id in by_wave and number(s.value) is not None:
+            by_wave[s.wave_id].setdefault(s.participant, []).append(float(s.value))
+    chosen = by_wave[after] or by_wave[before]
+    return {p: float(np.mean(v)) for p, v in sorted(chosen.items())}
+
+
+def _correlations(values, pair, rows, forms: Mapping[str, str], satisfaction, min_group, min_pairs) -> list[dict]:
+    """Spearman's ρ of each shown overall row's change with the form of mentoring and the satisfaction index."""
+    out = []
+    for row in rows:
+        if row["group"] is not None or row["hidden"]:
+            continue
+        by_wave = values[(row["instrument"], row["scale"])]
+        before, after = by_wave[pair[0]], by_wave[pair[1]]
+        change = {
+            p: round(after[p][0] - before[p][0], DECIMALS)
+            for p in set(before) & set(after)
+            if before[p][0] is not None and after[p][0] is not None
+        }
+        codes = category_codes(forms.get(p) for p in change)
+        factors: list[tuple[str, dict[str, float | None], dict[str, int] | None]] = []
+        if len(codes) >= 2:
+            factors.append(("form", {p: codes.get(forms.get(p)) for p in change}, codes))
+        if satisfaction and row["scale"] != SATISFACTION:
+            factors.append((SATISFACTION, dict(satisfaction), None))
+        for name, factor, category in factors:
+            result = spearman(change, factor, min_group, min_pairs)
+            out.append({"instrument": row["instrument"], "scale": row["scale"], "factor": name, **result})
+            out[-1]["codes"] = category
+    return out
+
+
+def build_report(
+    tables: CampaignTables,
+    instruments: Mapping[str, Instrument],
+    before_wave_id: int,
+    after_wave_id: int,
+    group_by: str | None = None,
+    min_group: int = MIN_GROUP,
+    min_pairs: int = MIN_PAIRS,
+    published_reliability: Mapping[tuple[str, str], float] | None = None,
+    normal_bands: Mapping[tuple[str, str], str] | None = None,
+) -> dict[str, Any]:
+    """The comparison of ``before_wave_id`` with ``after_wave_id`` (see the module docstring and docs/comparison.md).
+
+    ``normal_bands`` optionally names the normal band of a scale, ``{(instrument, scale): band id}``.
+    Raises ValueError for an unknown wave, the same wave twice or an unknown ``group_by``.
+    """
+    published = dict(published_reliability or {})
+    normal_bands = dict(normal_bands or {})
+    waves = {w.id: w for w in tables.waves}
+    if before_wave_id not in waves or after_wave_id not in waves:
+        raise ValueError(f"unknown wave: {before_wave_id if before_wave_id not in waves else after_wave_id}")
+    if before_wave_id == after_wave_id:
+        raise ValueError("the before and after waves are the same")
+    if group_by is not None and group_by not in GROUP_KEYS:
+        raise ValueError(f"group_by must be one of {', '.join(GROUP_KEYS)}, not {group_by!r}")
+    ids_by_name: dict[str, list[int]] = {}
+    for wave in tables.waves:
+        ids_by_name.setdefault(wave.name, []).append(wave.id)
+    pair = (before_wave_id, after_wave_id)
+    rows_in_waves = [row for row in tables.answers if _wave_id(row, ids_by_name) in pair]
+    before_people = _present(tables, rows_in_waves, ids_by_name, before_wave_id)
+    after_people = _present(tables, rows_in_waves, ids_by_name, after_wave_id)
+    linked = bool(before_people & after_people)
+    key = group_by if group_by is not None and any(group_by in row for row in rows_in_waves) else None
+    groups = _people(rows_in_waves, key)
+    before_answers = [row for row in rows_in_waves if _wave_id(row, ids_by_name) == before_wave_id]
+
+    values = _score_values(tables.scores, pair)
+    comparable = [k for k, by_wave in values.items() if all(_measured(by_wave[w]) for w in pair)]
+    scales: list[dict[str, Any]] = []
+    for scale_key in sorted(comparable, key=lambda k: _scale_order(k, instruments)):
+        instrument = instruments.get(scale_key[0])
+        scale = instrument.scale(scale_key[1]) if instrument is not None else None
+        before, after = values[scale_key][before_wave_id], values[scale_key][after_wave_id]
+        reliability = _reliability(scale_key, scale, instrument, before_answers, published, min_group)
+        names = sorted({groups.get(p, UNSPECIFIED) for p in set(before) | set(after)}) if key else []
+        scale_rows = []
+        for group in [None, *names]:
+
+            def member(p: str, group: str | None = group) -> bool:
+                return group is None or groups.get(p, UNSPECIFIED) == group
+
+            b = {p: v for p, v in before.items() if member(p)}
+            a = {p: v for p, v in after.items() if member(p)}
+            if linked:
+                normal = normal_bands.get(scale_key)
+                row = _linked_row(scale_key, scale, group, b, a, reliability, normal, min_group, min_pairs)
+            else:
+                row = _independent_row(scale_key, scale, group, b, a, min_group, min_pairs)
+            scale_rows.append(row)
+        _suppress_complements(scale_rows[1:], min_group)
+        scales.extend(scale_rows)
+    _apply_holm(scales)
+    forms = _people(rows_in_waves, "form")
+    satisfaction = _satisfaction(tables.scores, before_wave_id, after_wave_id)
+    correlations = _correlations(values, pair, scales, forms, satisfaction, min_group, min_pairs) if linked else []
+    report: dict[str, Any] = {
+        "campaign": tables.campaign,
+        "before": {"id": before_wave_id, "name": waves[before_wave_id].name},
+        "after": {"id": after_wave_id, "name": waves[after_wave_id].name},
+        "group_by": key,
+        "min_group": min_group,
+        "min_pairs": min_pairs,
+        "linked": linked,
+        "attrition": {
+            "both": len(before_people & after_people),
+            "before_only": len(before_people - after_people),
+            "after_only": len(after_people - before_people),
+        },
+        "scales": scales,
+        "correlations": correlations,
+    }
+    report["method_note"] = method_note(report)
+    return report

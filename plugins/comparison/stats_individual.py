@@ -1,0 +1,221 @@
+"""Change of each person: the reliable change index and band transitions. Pure functions.
+
+**Reliable change index** (Jacobson & Truax, 1991). With ``SD₁`` the standard deviation of the
+before scores (n − 1; :func:`reliable_change` uses the before scores of the pairs analysed unless
+given another) and ``r`` the scale's reliability:
+
+    SE = SD₁ · √(1 − r),   S_diff = √2 · SE,   RCI = (after − before) / S_diff.
+
+``|RCI| > 1.96`` is a reliable change (less than a 5 % chance of arising from measurement
+error alone). Its direction comes from the scale's ``higher_is``: for ``better`` a reliable
+increase is *improved* and a reliable decrease *deteriorated*; for ``worse`` (anxiety, burnout)
+the other way round. A scale without ``higher_is`` is not classified. ``r`` is a published
+value when one is given (``reliability_source: "published"``), otherwise Cronbach's alpha
+(or KR-20) of the before wave's answers (``"input alpha"``, :func:`input_alpha`, needing at
+least ``min_group`` complete answers). The RCI is undefined (None) without a usable r
+(0 ≤ r < 1) or when SD₁ is 0.
+
+**Band transitions.** A k × k table of before band (rows) by after band (columns), bands in the
+scale's file order; participants without a band in either wave are left out. The symmetry test:
+
+- k = 2, **McNemar** on the discordant cells b (band 1 → 2) and c (2 → 1). With b + c < 25,
+  exact: ``p = min(1, 2 · P(X ≤ min(b, c)))``, X ~ Binomial(b + c, ½), statistic min(b, c),
+  df None (as statsmodels' ``mcnemar(exact=True)``); otherwise χ² with continuity correction
+  ``(|b − c| − 1)² / (b + c)``, df 1.
+- k ≥ 3, **Bowker**: ``χ² = Σ_{i<j} (n_ij − n_ji)² / (n_ij + n_ji)`` over the pairs of bands
+  with n_ij + n_ji > 0; df = the number of such pairs (pairs of bands between which no one
+  moved add nothing and are not counted). No one moved: statistic 0, df 0, p 1.
+
+**«Нормализация»** counts the participants who were outside the normal band before and are in
+it after. The normal band is the scale's lowest-risk band: for ``higher_is: worse`` the first
+band in file order, for ``better`` the last; an explicit band id overrides this, and without
+either there is no count (None).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from surveys.core.contracts import MIN_GROUP
+from surveys.core.definitions import Instrument, Scale
+from surveys.core.reliability import scale_reliability
+
+CRITICAL = 1.96
+EXACT_MCNEMAR_BELOW = 25  # discordant pairs below which McNemar's test is exact
+PUBLISHED, INPUT_ALPHA = "published", "input alpha"
+IMPROVED, NO_CHANGE, DETERIORATED = "improved", "no_change", "deteriorated"
+
+NO_DIRECTION = "the scale has no direction (higher_is): no reliable change classes"
+NO_RELIABILITY = "no reliability for the RCI (no published value, input alpha unavailable)"
+NO_SPREAD = "before scores do not vary: RCI undefined"
+
+
+def input_alpha(
+    instrument: Instrument, scale: Scale, answers_list: Iterable[Mapping[str, Any]], min_group: int = MIN_GROUP
+) -> float | None:
+    """Alpha (KR-20 for 0/1 items) of the before wave's answers; None with fewer than ``min_group`` complete."""
+    result = scale_reliability(instrument, scale, answers_list)
+    if result.coefficient is None or result.n < min_group:
+        return None
+    return float(result.coefficient)
+
+
+def choose_reliability(published: float | None, alpha: float | None) -> tuple[float | None, str | None]:
+    """``(r, source)``: the published value if given, else the input alpha; ``(None, None)`` without one."""
+    if published is not None:
+        return float(published), PUBLISHED
+    if alpha is not None:
+        return float(alpha), INPUT_ALPHA
+    return None, None
+
+
+def s_diff(sd_before: float, reliability: float) -> float | None:
+    """√2 · SD₁ · √(1 − r); None unless 0 ≤ r < 1 and SD₁ > 0."""
+    if not 0 <= reliability < 1 or not sd_before > 0:
+        return None
+    return math.sqrt(2) * sd_before * math.sqrt(1 - reliability)
+
+
+def rci_values(
+    before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
+) -> list[float] | None:
+    """The RCI of every pair; ``sd_before`` defaults to the SD (n − 1) of ``before``. None when undefined."""
+    b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if sd_before is None:
+        if b.size < 2:
+            return None
+        sd_before = float(np.std(b, ddof=1))
+    denominator = s_diff(sd_before, reliability)
+    if denominator is None:
+        return None
+    return [float(x) for x in (a - b) / denominator]
+
+
+def classify(rci: float, higher_is: str) -> str:
+    """improved, no_change or deteriorated, by |RCI| > 1.96 and the scale's direction."""
+    if abs(rci) <= CRITICAL:
+        return NO_CHANGE
+    went_up = rci > 0
+    return IMPROVED if went_up == (higher_is == "better") else DETERIORATED
+
+
+def reliable_change(
+    before: Sequence[float],
+    after: Sequence[float],
+    higher_is: str | None,
+    reliability: float | None,
+    source: str | None,
+    sd_before: float | None = None,
+) -> tuple[dict[str, Any] | None, str | None]:
+    """``({"reliability", "reliability_source", "improved", "no_change", "deteriorated"}, None)``,
+    or ``(None, reason)`` when it cannot be computed."""
+    if higher_is not in ("better", "worse"):
+        return None, NO_DIRECTION
+    if reliability is None or not 0 <= reliability < 1:
+        return None, NO_RELIABILITY
+    values = rci_values(before, after, reliability, sd_before)
+    if values is None:
+        return None, NO_SPREAD
+    classes = [classify(x, higher_is) for x in values]
+    counts = {c: classes.count(c) for c in (IMPROVED, NO_CHANGE, DETERIORATED)}
+    return {"reliability": float(reliability), "reliability_source": source, **counts}, None
+
+
+def band_order(scale: Scale | None, seen: Iterable[str] = ()) -> list[str]:
+    """The scale's band ids in file order, then any other band ids seen in the data (sorted)."""
+    order = [b.id for b in scale.bands] if scale is not None else []
+    return order + sorted({s for s in seen if s is not None} - set(order))
+
+
+def normal_band(scale: Scale | None, explicit: str | None = None) -> str | None:
+    """The band that counts as normal: the explicit id, else first (``worse``) or last (``better``) band."""
+    if explicit is not None:
+        return explicit
+    if scale is None or not scale.bands:
+        return None
+    if scale.higher_is == "worse":
+        return scale.bands[0].id
+    if scale.higher_is == "better":
+        return scale.bands[-1].id
+    return None
+
+
+def cross_table(pairs: Iterable[tuple[str | None, str | None]], order: Sequence[str]) -> list[list[int]]:
+    """Counts of before band (row) → after band (column); pairs with a missing or unknown band are left out."""
+    index = {band: i for i, band in enumerate(order)}
+    table = [[0] * len(order) for _ in order]
+    for before, after in pairs:
+        if before in index and after in index:
+            table[index[before]][index[after]] += 1
+    return table
+
+
+def mcnemar(table: Sequence[Sequence[int]], exact_below: int = EXACT_MCNEMAR_BELOW) -> dict[str, Any]:
+    """McNemar's test on a 2 × 2 table: exact binomial below ``exact_below`` discordant pairs, else χ² (corrected)."""
+    b, c = int(table[0][1]), int(table[1][0])
+    if b + c < exact_below:
+        p = min(1.0, 2 * float(stats.binom.cdf(min(b, c), b + c, 0.5)))
+        return {"name": "McNemar", "statistic": float(min(b, c)), "df": None, "p": p}
+    statistic = (abs(b - c) - 1) ** 2 / (b + c)
+    return {"name": "McNemar", "statistic": float(statistic), "df": 1, "p": float(stats.chi2.sf(statistic, 1))}
+
+
+def bowker(table: Sequence[Sequence[int]]) -> dict[str, Any]:
+    """Bowker's symmetry test on a k × k table; df counts the pairs of bands with any movement."""
+    k = len(table)
+    statistic, df = 0.0, 0
+    for i in range(k):
+        for j in range(i + 1, k):
+            moved = table[i][j] + table[j][i]
+            if moved:
+                statistic += (table[i][j] - table[j][i]) ** 2 / moved
+                df += 1
+    p = float(stats.chi2.sf(statistic, df)) if df else 1.0
+    return {"name": "Bowker", "statistic": float(statistic), "df": df, "p": p}
+
+
+def symmetry_test(table: Sequence[Sequence[int]]) -> dict[str, Any] | None:
+    """McNemar for 2 bands, Bowker for 3 or more, None for fewer."""
+    if len(table) == 2:
+        return mcnemar(table)
+    if len(table) >= 3:
+        return bowker(table)
+    return None
+
+
+def normalised(pairs: Iterable[tuple[str | None, str | None]], normal: str | None) -> int | None:
+    """How many moved into the normal band from another band; None without a normal band."""
+    if normal is None:
+        return None
+    return sum(1 for before, after in pairs if before is not None and before != normal and after == normal)
+
+
+def band_transitions(
+    pairs: Sequence[tuple[str | None, str | None]],
+    scale: Scale | None,
+    normal: str | None = None,
+    with_test: bool = True,
+) -> dict[str, Any] | None:
+    """``{"labels", "table", "test", "normalised"}`` for one scale; None when the scale has no bands.
+
+    ``labels`` are the bands' Russian labels (the id for a band the scale no longer has), in
+    the order of :func:`band_order`; ``normal`` is an explicit normal band id (see
+    :func:`normal_band`); ``with_test`` False leaves the test out (too few pairs).
+    """
+    seen = [band for pair in pairs for band in pair if band is not None]
+    order = band_order(scale, seen)
+    if not order or scale is None or not scale.bands:
+        return None
+    titles = {b.id: str(b.label) for b in scale.bands}
+    table = cross_table(pairs, order)
+    return {
+        "labels": [titles.get(band, band) for band in order],
+        "table": table,
+        "test": symmetry_test(table) if with_test else None,
+        "normalised": normalised(pairs, normal_band(scale, normal)),
+    }
