@@ -45,3 +45,45 @@ def surveys_export_sheets(campaign, tables):
     ]
     columns = ["instrument", "scale", "wave_before", "wave_after", "n", "mean_before", "mean_after", "mean_difference"]
     return [Sheet("comparison", columns, rows)]
+
+
+@hookimpl
+def surveys_register_commands(cli):
+    """``surveys compare CAMPAIGN [--from WAVE --to WAVE] [--by GROUP] --json``."""
+    import json
+    import sys
+
+    import click
+    from flask.cli import with_appcontext
+
+    @cli.command("compare")
+    @click.argument("campaign_id", type=int)
+    @click.option("--from", "before", help="The earlier wave: id or name (default: the input wave).")
+    @click.option("--to", "after", help="The later wave: id or name (default: the output wave).")
+    @click.option("--by", "group_by", type=click.Choice(["form", "role", "group", "variant", "mentor"]))
+    @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+    @with_appcontext
+    def compare(campaign_id, before, after, group_by, as_json):
+        """Compare two waves of a campaign: paired tests, change per person, bands (docs/comparison.md)."""
+        from surveys.core.models import Campaign
+        from surveys.extensions import db
+
+        from .service import campaign_report, wave_id
+
+        campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:
+            click.echo(f"no campaign {campaign_id}; see 'surveys campaign list'", err=True)
+            sys.exit(2)
+        ids = [wave_id(campaign, ref) if ref is not None else None for ref in (before, after)]
+        if any(ref is not None and found is None for ref, found in zip((before, after), ids, strict=True)):
+            click.echo("unknown wave; give a wave id or name of this campaign", err=True)
+            sys.exit(2)
+        try:
+            report = campaign_report(campaign, ids[0], ids[1], group_by)
+        except ValueError as err:
+            click.echo(str(err), err=True)
+            sys.exit(2)
+        if as_json:
+            click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+            return
+        click.echo(report["method_note"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import login_required
 
 from surveys.campaigns import campaign_tables
@@ -40,3 +40,19 @@ def campaign(campaign_id: int):
         registry=get_state().registry,
         min_group=MIN_GROUP,
     )
+
+
+@bp.get("/campaigns/<int:campaign_id>/report.json")
+@login_required
+def report_json(campaign_id: int):
+    """The comparison report as JSON (the same numbers as ``surveys compare --json``)."""
+    from .service import campaign_report, wave_id
+
+    found = owned_or_404(Campaign, campaign_id)
+    before = wave_id(found, request.args.get("from"))
+    after = wave_id(found, request.args.get("to"))
+    group_by = request.args.get("by") or None
+    try:
+        return jsonify(campaign_report(found, before, after, group_by))
+    except ValueError as err:
+        abort(400, str(err))

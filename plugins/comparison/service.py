@@ -1,0 +1,45 @@
+"""Running the comparison report for a stored campaign: the one place the CLI and the JSON endpoint share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveys.campaigns import campaign_tables
+from surveys.core.models import Campaign
+from surveys.state import get_state
+
+from .report import build_report
+
+
+def default_waves(campaign: Campaign) -> tuple[int, int] | None:
+    """The first input wave and the last output wave, else the first and the last wave."""
+    waves = sorted(campaign.waves, key=lambda w: w.position)
+    if len(waves) < 2:
+        return None
+    before = next((w for w in waves if w.kind == "input"), waves[0])
+    after = next((w for w in reversed(waves) if w.kind == "output"), waves[-1])
+    return (before.id, after.id) if before.id != after.id else (waves[0].id, waves[-1].id)
+
+
+def wave_id(campaign: Campaign, reference: str | int | None) -> int | None:
+    """A wave of the campaign named by id or by name; None when there is none such."""
+    if reference is None:
+        return None
+    for wave in campaign.waves:
+        if str(wave.id) == str(reference) or wave.name == str(reference):
+            return wave.id
+    return None
+
+
+def campaign_report(
+    campaign: Campaign, before: int | None = None, after: int | None = None, group_by: str | None = None
+) -> dict[str, Any]:
+    """The comparison of two waves of a stored campaign (defaults: input → output)."""
+    if before is None or after is None:
+        found = default_waves(campaign)
+        if found is None:
+            raise ValueError("the campaign needs two waves to compare")
+        before = before if before is not None else found[0]
+        after = after if after is not None else found[1]
+    instruments = get_state().registry.instruments
+    return build_report(campaign_tables(campaign), instruments, before, after, group_by=group_by)

@@ -1,0 +1,38 @@
+"""The comparison report of the demo campaign: the command line and the JSON endpoint agree."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from surveys.core.models import Campaign
+from surveys.extensions import db
+from tests.conftest import post_form
+
+
+def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner):
+    demo = runner.invoke(args=["demo"])
+    email = re.search(r"Staff login:\s+(\S+)", demo.output).group(1)
+    password = re.search(r"Password:\s+(\S+)", demo.output).group(1)
+    with app.app_context():
+        campaign = db.session.execute(db.select(Campaign)).scalar_one()
+        campaign_id, (first, second) = campaign.id, [w.id for w in campaign.waves]
+    printed = runner.invoke(args=["compare", str(campaign_id), "--json"])
+    assert printed.exit_code == 0, printed.output
+    report = json.loads(printed.output)
+    assert (report["before"]["id"], report["after"]["id"]) == (first, second) and report["linked"] is True
+    assert report["attrition"]["both"] > 0 and report["attrition"]["before_only"] > 0
+    gad7 = next(r for r in report["scales"] if r["instrument"] == "gad7" and r["group"] is None)
+    assert gad7["n_pairs"] >= 10 and gad7["wilcoxon"] is not None and gad7["t_test"] is not None
+    assert "Уилкоксон" in report["method_note"] or "Вилкоксон" in report["method_note"]
+
+    client = app.test_client()
+    post_form(client, "/login", {"email": email, "password": password})
+    served = client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json")
+    assert served.status_code == 200 and served.get_json() == report
+    assert client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json?from=nope").get_json() == report
+    by_form = runner.invoke(args=["compare", str(campaign_id), "--by", "form", "--json"])
+    groups = {r["group"] for r in json.loads(by_form.output)["scales"]}
+    assert None in groups and len(groups) > 2
+    assert runner.invoke(args=["compare", "999", "--json"]).exit_code == 2
+    assert runner.invoke(args=["compare", str(campaign_id), "--from", "nope"]).exit_code == 2
