@@ -31,6 +31,12 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     served = client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json")
     assert served.status_code == 200 and served.get_json() == report
     assert client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json?from=nope").get_json() == report
+    page = client.get(f"/plugins/comparison/campaigns/{campaign_id}").get_data(as_text=True)
+    # The administration page shows the same numbers, with one line per pair in the chart.
+    assert f"{gad7['before']['mean']:.2f}" in page and f"{gad7['difference']['mean']:+.2f}" in page
+    assert f"{gad7['wilcoxon']['p']:.3f}" in page
+    assert page.count('class="pair ') == sum(len(r.get("pairs") or []) for r in report["scales"] if not r["hidden"])
+    assert "Как это посчитано" in page and "<script" not in page
     by_form = runner.invoke(args=["compare", str(campaign_id), "--by", "form", "--json"])
     groups = {r["group"] for r in json.loads(by_form.output)["scales"]}
     assert None in groups and len(groups) > 2
