@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from surveys.core.models import Campaign
 from surveys.extensions import db
 from tests.conftest import post_form
@@ -37,6 +39,17 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert f"{gad7['wilcoxon']['p']:.3f}" in page
     assert page.count('class="pair ') == sum(len(r.get("pairs") or []) for r in report["scales"] if not r["hidden"])
     assert "Как это посчитано" in page and "<script" not in page
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
+    sheet = list(book["comparison"].iter_rows(values_only=True))
+    row = dict(zip(sheet[0], next(r for r in sheet[1:] if r[:2] == ("gad7", "total")), strict=True))
+    # The workbook shows the same numbers as the JSON (and so as the page).
+    assert row["n_pairs"] == gad7["n_pairs"] and row["mean_before"] == pytest.approx(gad7["before"]["mean"])
+    assert row["wilcoxon_p"] == pytest.approx(gad7["wilcoxon"]["p"])
+    assert row["mean_difference"] == pytest.approx(gad7["difference"]["mean"])
     by_form = runner.invoke(args=["compare", str(campaign_id), "--by", "form", "--json"])
     groups = {r["group"] for r in json.loads(by_form.output)["scales"]}
     assert None in groups and len(groups) > 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from surveys import hookimpl
-from surveys.core.contracts import Analysis, Sheet, WavePair
+from surveys.core.contracts import Analysis, WavePair
 
 from .statistics import compare_waves
 
@@ -36,15 +36,16 @@ def surveys_register_blueprints():
 
 @hookimpl
 def surveys_export_sheets(campaign, tables):
-    if len(tables.waves) < 2:
+    """The comparison of the first and the last wave, with charts, and its method note."""
+    from surveys.state import get_state
+
+    from .export import comparison_sheets
+    from .service import default_waves
+
+    waves = default_waves(campaign)
+    if waves is None:
         return None
-    first, last = tables.waves[0], tables.waves[-1]
-    rows = [
-        [s.instrument, s.scale, first.name, last.name, s.n, s.mean_before, s.mean_after, s.mean_difference]
-        for s in run(WavePair(tables, first.id, last.id))
-    ]
-    columns = ["instrument", "scale", "wave_before", "wave_after", "n", "mean_before", "mean_after", "mean_difference"]
-    return [Sheet("comparison", columns, rows)]
+    return comparison_sheets(tables, get_state().registry.instruments, *waves)
 
 
 @hookimpl

@@ -23,12 +23,30 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A native Excel chart over a sheet's own columns (written by the core's export writer).
+
+    ``kind`` is an XlsxWriter chart type ("column", "bar", …) with an optional ``subtype``
+    ("stacked"); ``categories`` is the column index of the labels and ``values`` the column
+    indexes of the series; the chart is placed at ``anchor`` (e.g. "T2").
+    """
+
+    title: str
+    categories: int
+    values: tuple[int, ...]
+    kind: str = "column"
+    subtype: str | None = None
+    anchor: str = "A1"
+
+
+@dataclass(frozen=True)
 class Sheet:
     """One worksheet described by a plugin; the core writes it."""
 
     name: str
     columns: list[str]
     rows: list[list[Any]]
+    charts: tuple[Chart, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import xlsxwriter
 
-from .contracts import Sheet
+from .contracts import Chart, Sheet
 
 RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -58,8 +58,31 @@ def write_workbook(sheets: list[Sheet]) -> bytes:
         ws.freeze_panes(1, 0)
         if sheet.columns:
             ws.autofilter(0, 0, max(len(sheet.rows), 1), len(sheet.columns) - 1)
+        for chart in sheet.charts:
+            _add_chart(workbook, ws, name, sheet, chart)
     workbook.close()
     return buffer.getvalue()
+
+
+def _add_chart(workbook, ws, name: str, sheet: Sheet, chart: Chart) -> None:
+    """A native chart over the sheet's rows: one series per value column."""
+    if not sheet.rows:
+        return
+    options = {"type": chart.kind}
+    if chart.subtype:
+        options["subtype"] = chart.subtype
+    drawn = workbook.add_chart(options)
+    last = len(sheet.rows)
+    for col in chart.values:
+        drawn.add_series(
+            {
+                "name": [name, 0, col],
+                "categories": [name, 1, chart.categories, last, chart.categories],
+                "values": [name, 1, col, last, col],
+            }
+        )
+    drawn.set_title({"name": chart.title})
+    ws.insert_chart(chart.anchor, drawn)
 
 
 def _write_cell(ws, row, col, value, quoted, date_format) -> None:
