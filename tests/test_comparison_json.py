@@ -39,6 +39,30 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert f"{gad7['wilcoxon']['p']:.3f}" in page
     assert page.count('class="pair ') == sum(len(r.get("pairs") or []) for r in report["scales"] if not r["hidden"])
     assert "Как это посчитано" in page and "<script" not in page
+    # Expected vs real, per item and per form: check one item for everyone by hand from the tables.
+    from surveys.campaigns import campaign_tables
+
+    with app.app_context():
+        tables = campaign_tables(db.session.get(Campaign, campaign_id))
+    expected = {
+        r["participant"]: r["answers"].get("sat_comfort")
+        for r in tables.answers
+        if r["instrument"] == "satisfaction_exp_mentee" and r["wave_id"] == first
+    }
+    real = {
+        r["participant"]: r["answers"].get("sat_comfort")
+        for r in tables.answers
+        if r["instrument"] == "satisfaction_mentee" and r["wave_id"] == second
+    }
+    both = [p for p in expected if p in real and expected[p] is not None and real[p] is not None]
+    row = next(
+        e for e in report["expectations"] if (e["role"], e["item"], e["form"]) == ("mentee", "sat_comfort", None)
+    )
+    assert row["n"] == len(both) >= 5
+    assert row["mean_gap"] == pytest.approx(sum(real[p] - expected[p] for p in both) / len(both))
+    assert {e["form"] for e in report["expectations"]} - {None}  # and per form of mentoring
+    assert "Ожидания и реальность" in page
+
     import io
 
     import openpyxl

@@ -35,6 +35,7 @@ import numpy as np
 from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument, Scale
 
+from .expectations import expectations
 from .method_note import method_note
 from .stats_groups import category_codes, mann_whitney, spearman
 from .stats_individual import band_transitions, choose_reliability, input_alpha, reliable_change
@@ -301,6 +302,7 @@ def build_report(
         },
         "scales": scales,
         "correlations": correlations,
+        "expectations": expectations(tables, before_wave_id, after_wave_id, min_group),
     }
     report["method_note"] = method_note(report)
     return report

@@ -109,7 +109,7 @@ def test_report_shape_is_json_ready():
     json.dumps(report, allow_nan=False, ensure_ascii=False)
     assert list(report) == [
         "campaign", "before", "after", "group_by", "min_group", "min_pairs", "linked", "attrition",
-        "scales", "correlations", "method_note",
+        "scales", "correlations", "expectations", "method_note",
     ]  # fmt: skip
     assert report["campaign"] == "Мониторинг 2025/26"
     assert report["before"] == {"id": 1, "name": "Входной срез"} and report["after"] == {
