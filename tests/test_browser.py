@@ -19,6 +19,17 @@ def server(live_server):
     return live_server(SURVEYS_PLUGINS_PATH=str(FIXTURES / "plugins"))
 
 
+def sign_in(context, url: str, email: str, password: str):
+    """A new page of ``context`` signed in as staff through the Russian login form at ``url``."""
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    page.goto(url)
+    page.get_by_label("Электронная почта").fill(email)
+    page.get_by_label("Пароль").fill(password)
+    page.get_by_role("button", name="Войти").click()
+    return page
+
+
 def invite(app, base) -> str:
     with app.test_request_context():
         organisation = Organisation(name="Школа")
@@ -120,12 +131,7 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     app, base = server
     email, password, _ = staff
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    page.goto(f"{base}/staff/")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    page = sign_in(context, f"{base}/staff/", email, password)
 
     page.get_by_role("link", name="Участники").click()
     page.get_by_label("Код").fill("WEB1")
@@ -158,12 +164,7 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
     app, base = server
     email, password, _ = staff
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    page.goto(f"{base}/login")
-    page.get_by_label("Электронная почта").fill(email)
-    page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    page = sign_in(context, f"{base}/login", email, password)
 
     page.get_by_role("link", name="Программы").click()
     page.get_by_label("Название программы, например 2025/26").fill("2025/26")

@@ -7,11 +7,14 @@ from flask_babel import lazy_gettext as _l
 from surveys import hookimpl
 from surveys.core.contracts import Analysis, WavePair
 
-from .statistics import compare_waves
-
 
 def run(data: WavePair):
-    return compare_waves(data.tables.scores, data.before, data.after)
+    """The full comparison report of two waves (see report.py and docs/comparison.md)."""
+    from surveys.state import get_state
+
+    from .report import build_report
+
+    return build_report(data.tables, get_state().registry.instruments, data.before, data.after)
 
 
 @hookimpl
