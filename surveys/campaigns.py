@@ -16,7 +16,7 @@ from .core.models import (
     Wave,
 )
 from .extensions import db
-from .people import Standing, eligible, standing_of, standings
+from .people import Standing, Team, eligible, standing_of, standings, teams
 from .state import get_state
 
 
@@ -160,16 +160,21 @@ def campaign_tables(campaign: Campaign) -> CampaignTables:
     )
     response_ids = {}
     known = {pid: standing for pid, (_p, standing) in standings(campaign).items()}
+    paired = teams(campaign)
+    nobody = Team("", "")
     for response, participant in db.session.execute(query):
         wave = by_id[response.wave_id]
         response_ids[response.id] = (response, participant, wave)
         standing = known.get(participant.id) or standing_of(campaign, participant)
+        team = paired.get(participant.id, nobody)
         tables.answers.append(
             {
                 "participant": participant.code,
                 "role": standing.role,
                 "form": standing.form,
                 "group": standing.group,
+                "variant": team.variant,
+                "mentor": team.mentor,
                 "wave": wave.name,
                 "wave_id": wave.id,
                 "wave_kind": wave.kind,

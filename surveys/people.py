@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core.models import Campaign, Enrolment, Participant
+from .core.models import Campaign, Enrolment, Pair, PairMentee, Participant
 from .extensions import db
 
 
@@ -49,6 +49,45 @@ def standing_of(campaign: Campaign, participant: Participant) -> Standing:
         if enrolment is not None:
             return Standing(enrolment.role, enrolment.form, enrolment.group_name)
     return _own(participant)
+
+
+@dataclass(frozen=True)
+class Team:
+    """Whom a participant works with in a campaign's programme: their mentor's code and the pair variant."""
+
+    mentor: str
+    variant: str
+
+
+def teams(campaign: Campaign) -> dict[int, Team]:
+    """participant id → Team, for the mentors and mentees of the campaign's programme's pairs.
+
+    A mentor's team is their own code. Someone in several pairs takes the earliest pair.
+    Campaigns without a programme have no pairs, so the mapping is empty.
+    """
+    if campaign.programme_id is None:
+        return {}
+    found: dict[int, Team] = {}
+    pairs = db.session.execute(
+        db.select(Pair.id, Pair.mentor_id, Pair.variant, Participant.code)
+        .join(Participant, Participant.id == Pair.mentor_id)
+        .where(Pair.programme_id == campaign.programme_id)
+        .order_by(Pair.id)
+    ).all()
+    members = db.session.execute(
+        db.select(PairMentee.pair_id, PairMentee.participant_id)
+        .join(Pair, Pair.id == PairMentee.pair_id)
+        .where(Pair.programme_id == campaign.programme_id)
+        .order_by(PairMentee.id)
+    ).all()
+    by_pair: dict[int, list[int]] = {}
+    for pair_id, participant_id in members:
+        by_pair.setdefault(pair_id, []).append(participant_id)
+    for pair_id, mentor_id, variant, mentor_code in pairs:
+        team = Team(mentor_code, variant or "")
+        for person in [mentor_id, *by_pair.get(pair_id, [])]:
+            found.setdefault(person, team)
+    return found
 
 
 def audience_roles(campaign: Campaign) -> set[str]:

@@ -39,6 +39,12 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert f"{gad7['wilcoxon']['p']:.3f}" in page
     assert page.count('class="pair ') == sum(len(r.get("pairs") or []) for r in report["scales"] if not r["hidden"])
     assert "Как это посчитано" in page and "<script" not in page
+    # Every statistic of the row is on the page: medians, t-test, effect sizes, correlations.
+    assert f"{gad7['after']['median']:.2f}" in page and f"{gad7['t_test']['p']:.3f}" in page
+    assert f"{gad7['d_z']:.2f}" in page and f"{gad7['rank_biserial']:.2f}" in page
+    shown = [c for c in report["correlations"] if c["rho"] is not None]
+    assert {c["factor"] for c in report["correlations"]} >= {"form", "variant"} and shown
+    assert 'id="correlations"' in page and all(f"{c['rho']:.2f}" in page for c in shown)
     # Expected vs real, per item and per form: check one item for everyone by hand from the tables.
     from surveys.campaigns import campaign_tables
 
@@ -77,5 +83,20 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     by_form = runner.invoke(args=["compare", str(campaign_id), "--by", "form", "--json"])
     groups = {r["group"] for r in json.loads(by_form.output)["scales"]}
     assert None in groups and len(groups) > 2
+    # Pair variants and mentors come from the programme's pairs (the demo's mentees all have one).
+    with app.app_context():
+        from surveys.core.models import Pair
+
+        pairs = db.session.execute(db.select(Pair)).scalars().all()
+        variants = {p.variant for p in pairs}
+        mentors = {p.mentor.code for p in pairs}
+    by_variant = json.loads(runner.invoke(args=["compare", str(campaign_id), "--by", "variant", "--json"]).output)
+    assert by_variant["group_by"] == "variant"
+    assert {r["group"] for r in by_variant["scales"]} - {None} <= variants | {"не указано"}
+    assert len({r["group"] for r in by_variant["scales"]} - {None}) >= 2
+    by_mentor = json.loads(runner.invoke(args=["compare", str(campaign_id), "--by", "mentor", "--json"]).output)
+    assert {r["group"] for r in by_mentor["scales"]} - {None} <= mentors | {"не указано"}
+    page = client.get(f"/plugins/comparison/campaigns/{campaign_id}?by=variant").get_data(as_text=True)
+    assert '<option value="variant" selected>' in page
     assert runner.invoke(args=["compare", "999", "--json"]).exit_code == 2
     assert runner.invoke(args=["compare", str(campaign_id), "--from", "nope"]).exit_code == 2

@@ -18,6 +18,13 @@ GROUP_NAMES = {
     "variant": "варианту пары",
     "mentor": "наставнику",
 }
+FACTOR_NAMES = {
+    "form": "форма наставничества",
+    "variant": "вариант пары",
+    "satisfaction": "индекс удовлетворённости",
+    "meetings": "число встреч",
+}
+CODED = {"form": "Формы наставничества", "variant": "Варианты пар"}
 REASONS = {
     "no pairs": "нет ни одной пары",
     "hidden so that a smaller hidden group cannot be worked out from the total": (
@@ -173,16 +180,21 @@ def _paragraphs(report: Mapping[str, Any]) -> list[str]:
         )
     if report["correlations"]:
         factors = sorted({c["factor"] for c in report["correlations"]})
-        names = {"form": "форма наставничества", "satisfaction": "индекс удовлетворённости"}
         text = (
-            "Связь изменений с факторами программы (" + ", ".join(names.get(f, f) for f in factors) + "): "
+            "Связь изменений с факторами программы (" + ", ".join(FACTOR_NAMES.get(f, f) for f in factors) + "): "
             f"ранговая корреляция Спирмена ρ, без поправки на множественность; при n < {min_pairs} "
             "результат отмечен как ненадёжный (малая выборка)."
         )
-        codes = next((c["codes"] for c in report["correlations"] if c.get("codes")), None)
-        if codes:
-            listed = ", ".join(f"{name} = {code}" for name, code in sorted(codes.items(), key=lambda kv: kv[1]))
-            text += f" Формы наставничества закодированы числами по алфавиту: {listed}."
+        for factor in factors:
+            codes = next((c["codes"] for c in report["correlations"] if c["factor"] == factor and c.get("codes")), None)
+            if codes:
+                listed = ", ".join(f"{name} = {code}" for name, code in sorted(codes.items(), key=lambda kv: kv[1]))
+                text += f" {CODED.get(factor, factor)} закодированы числами по алфавиту: {listed}."
+        if "meetings" in factors:
+            text += (
+                " Число встреч — сколько дневников встреч участник заполнил в волнах от входной до выходной; "
+                "участники без единого дневника в этот расчёт не входят."
+            )
         out.append(text)
     if rows:
         lines = [_row_line(r, linked, min_group, min_pairs) for r in rows]

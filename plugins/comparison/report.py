@@ -20,9 +20,14 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
 - **RCI reliability**: ``published_reliability[(instrument, scale)]`` if given, otherwise the alpha
   (KR-20) of every answer to the instrument in the before wave (at least ``min_group`` complete).
 - **Correlations** (linked waves only, everyone together, scales shown overall): Spearman's ρ of
-  each scale's change with the form of mentoring (category codes in sorted order, when there are
-  two forms or more) and with the satisfaction index (scores of ``satisfaction`` scales, the mean
-  per participant, in the after wave, else the before wave).
+  each scale's change with
+  - the form of mentoring and the pair variant (category codes in sorted order, when there are
+    two categories or more);
+  - the satisfaction index (scores of ``satisfaction`` scales, the mean per participant, in the
+    after wave, else the before wave);
+  - the number of meetings, where recorded: the participant's submitted responses to meeting
+    records (instruments with ``extensions.comparison.meeting_record: true``) in the waves from the
+    before wave to the after wave, by wave position, both included; only when someone has one.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ from .stats_paired import DECIMALS, MIN_PAIRS, describe, holm, number, paired_ar
 GROUP_KEYS = ("form", "role", "group", "variant", "mentor")
 UNSPECIFIED = "не указано"
 SATISFACTION = "satisfaction"
+MEETINGS = "meetings"
+CATEGORY_FACTORS = ("form", "variant")
 SECONDARY = "hidden so that a smaller hidden group cannot be worked out from the total"
 
 Values = dict[str, tuple[float | None, str | None]]  # participant → (value, band)
@@ -195,8 +202,31 @@ def _satisfaction(scores: Iterable[ScoreRow], before: int, after: int) -> dict[s
     return {p: float(np.mean(v)) for p, v in sorted(chosen.items())}
 
 
-def _correlations(values, pair, rows, forms: Mapping[str, str], satisfaction, min_group, min_pairs) -> list[dict]:
-    """Spearman's ρ of each shown overall row's change with the form of mentoring and the satisfaction index."""
+def meeting_counts(
+    tables: CampaignTables, instruments: Mapping[str, Instrument], before_wave_id: int, after_wave_id: int
+) -> dict[str, float]:
+    """participant → submitted meeting records in the waves from ``before`` to ``after`` (by position).
+
+    Empty when no instrument is a meeting record or nobody has filled one in.
+    """
+    records = {
+        i.id for i in instruments.values() if ((i.extensions.get("comparison") or {}).get("meeting_record") is True)
+    }
+    position = {w.id: w.position for w in tables.waves}
+    low, high = sorted((position[before_wave_id], position[after_wave_id]))
+    counts: dict[str, float] = {}
+    for row in tables.answers:
+        wave = row.get("wave_id")
+        if row.get("instrument") in records and wave in position and low <= position[wave] <= high:
+            counts[row["participant"]] = counts.get(row["participant"], 0.0) + 1.0
+    return counts
+
+
+def _correlations(values, pair, rows, categories, numbers, min_group, min_pairs) -> list[dict]:
+    """Spearman's ρ of each shown overall row's change with each programme factor.
+
+    ``categories`` is ``{factor: {participant: category}}``; ``numbers`` is ``{factor: {participant: value}}``.
+    """
     out = []
     for row in rows:
         if row["group"] is not None or row["hidden"]:
@@ -208,12 +238,14 @@ def _correlations(values, pair, rows, forms: Mapping[str, str], satisfaction, mi
             for p in set(before) & set(after)
             if before[p][0] is not None and after[p][0] is not None
         }
-        codes = category_codes(forms.get(p) for p in change)
         factors: list[tuple[str, dict[str, float | None], dict[str, int] | None]] = []
-        if len(codes) >= 2:
-            factors.append(("form", {p: codes.get(forms.get(p)) for p in change}, codes))
-        if satisfaction and row["scale"] != SATISFACTION:
-            factors.append((SATISFACTION, dict(satisfaction), None))
+        for name, of in categories.items():
+            codes = category_codes(of.get(p) for p in change)
+            if len(codes) >= 2:
+                factors.append((name, {p: codes.get(of.get(p)) for p in change}, codes))
+        for name, of in numbers.items():
+            if of and row["scale"] != name:
+                factors.append((name, dict(of), None))
         for name, factor, category in factors:
             result = spearman(change, factor, min_group, min_pairs)
             out.append({"instrument": row["instrument"], "scale": row["scale"], "factor": name, **result})
@@ -284,9 +316,12 @@ def build_report(
         _suppress_complements(scale_rows[1:], min_group)
         scales.extend(scale_rows)
     _apply_holm(scales)
-    forms = _people(rows_in_waves, "form")
-    satisfaction = _satisfaction(tables.scores, before_wave_id, after_wave_id)
-    correlations = _correlations(values, pair, scales, forms, satisfaction, min_group, min_pairs) if linked else []
+    categories = {factor: _people(rows_in_waves, factor) for factor in CATEGORY_FACTORS}
+    numbers = {
+        SATISFACTION: _satisfaction(tables.scores, before_wave_id, after_wave_id),
+        MEETINGS: meeting_counts(tables, instruments, before_wave_id, after_wave_id),
+    }
+    correlations = _correlations(values, pair, scales, categories, numbers, min_group, min_pairs) if linked else []
     report: dict[str, Any] = {
         "campaign": tables.campaign,
         "before": {"id": before_wave_id, "name": waves[before_wave_id].name},

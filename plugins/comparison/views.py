@@ -11,7 +11,7 @@ from surveys.state import get_state
 from surveys.views.access import owned_or_404
 
 bp = Blueprint("comparison", __name__, template_folder="templates")
-GROUPINGS = ("form", "role", "group")
+GROUPINGS = ("form", "role", "group", "variant", "mentor")
 
 
 @bp.get("/campaigns/<int:campaign_id>")

@@ -265,6 +265,56 @@ def test_form_and_satisfaction_correlations():
     assert found[("wellbeing", "satisfaction")]["n"] == 12
 
 
+MEETING_RECORD = {"comparison": {"meeting_record": True}}
+DIARY = Instrument("diary", "1", Text("Дневник встречи"), None, ("mentee",), (), (), extensions=MEETING_RECORD)
+NOT_A_DIARY = Instrument("notes", "1", Text("Заметки"), None, ("mentee",), (), ())
+# Pair variants of the first 12 people, and how many meeting diaries each filled in per wave.
+VARIANTS = dict(zip(ANXIETY_CODES, ["успевающий–неуспевающий", "лидер–пассивный"] * 6, strict=True))
+DIARIES = dict(zip(ANXIETY_CODES, [3, 1, 4, 0, 2, 5, 1, 1, 3, 0, 2, 4], strict=True))
+
+
+def test_pair_variant_and_number_of_meetings_correlations():
+    t = tables()
+    for row in t.answers:
+        row["variant"] = VARIANTS.get(row["participant"], "")
+    # Diaries sit in their own waves between the input and the output wave; one after the output
+    # wave and one to an instrument that is not a meeting record do not count.
+    middle = [WaveInfo(10 + k, f"Встреча {k}", "other", 0) for k in range(1, 6)]
+    late = WaveInfo(20, "После программы", "other", 2)
+    t.waves = [IN, *middle, OUT, late]
+    t.waves = [WaveInfo(w.id, w.name, w.kind, position) for position, w in enumerate(t.waves)]
+    for code, count in DIARIES.items():
+        for wave in t.waves[1 : 1 + count]:
+            t.answers.append({"participant": code, "wave_id": wave.id, "instrument": "diary", "answers": {}})
+        t.answers.append({"participant": code, "wave_id": late.id, "instrument": "diary", "answers": {}})
+        t.answers.append({"participant": code, "wave_id": t.waves[1].id, "instrument": "notes", "answers": {}})
+    # A diary in the output wave itself counts (waves from before to after, both included).
+    t.answers.append({"participant": "p01", "wave_id": OUT.id, "instrument": "diary", "answers": {}})
+    instruments = {**INSTRUMENTS, "diary": DIARY, "notes": NOT_A_DIARY}
+    report = build_report(t, instruments, IN.id, OUT.id)
+    found = {(c["scale"], c["factor"]): c for c in report["correlations"]}
+    assert {f for _, f in found} == {"form", "variant", "satisfaction", "meetings"}
+
+    b, a = pairs_of(2, 3, ANXIETY_CODES)
+    # People without a single diary have no recorded meetings and are left out, not counted as 0.
+    recorded = [i for i, c in enumerate(ANXIETY_CODES) if DIARIES[c]]
+    counts = [DIARIES[ANXIETY_CODES[i]] + (ANXIETY_CODES[i] == "p01") for i in recorded]
+    expected = stats.spearmanr((a - b)[recorded], counts)
+    row = found[("anxiety", "meetings")]
+    assert row["n"] == 10 and row["codes"] is None
+    assert row["rho"] == pytest.approx(expected.statistic) and row["p"] == pytest.approx(expected.pvalue)
+
+    variants = [0 if VARIANTS[c] == "лидер–пассивный" else 1 for c in ANXIETY_CODES]  # sorted order
+    row = found[("anxiety", "variant")]
+    assert row["codes"] == {"лидер–пассивный": 0, "успевающий–неуспевающий": 1}
+    assert row["rho"] == pytest.approx(stats.spearmanr(a - b, variants).statistic)
+    assert "число встреч" in report["method_note"] and "Варианты пар закодированы" in report["method_note"]
+
+    # Without any meeting record instrument there is no meetings factor.
+    plain = build_report(t, {**INSTRUMENTS, "diary": NOT_A_DIARY, "notes": NOT_A_DIARY}, IN.id, OUT.id)
+    assert "meetings" not in {c["factor"] for c in plain["correlations"]}
+
+
 def test_unlinked_waves_fall_back_to_independent_groups():
     report = build_report(tables(rename_after=lambda code: "x" + code), INSTRUMENTS, IN.id, OUT.id)
     assert report["linked"] is False and report["correlations"] == []
