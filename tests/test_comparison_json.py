@@ -26,6 +26,9 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert report["attrition"]["both"] > 0 and report["attrition"]["before_only"] > 0
     gad7 = next(r for r in report["scales"] if r["instrument"] == "gad7" and r["group"] is None)
     assert gad7["n_pairs"] >= 10 and gad7["wilcoxon"] is not None and gad7["t_test"] is not None
+    # GAD-7's file carries its published alpha, which the RCI uses and the method note cites.
+    assert (gad7["rci"]["reliability"], gad7["rci"]["reliability_source"]) == (0.92, "published")
+    assert "Spitzer et al., 2006" in gad7["rci"]["reliability_citation"] and "Spitzer" in report["method_note"]
     assert "Уилкоксон" in report["method_note"] or "Вилкоксон" in report["method_note"]
 
     client = app.test_client()

@@ -156,6 +156,20 @@ def test_scale_problems_name_the_item_and_the_line():
     ]
 
 
+def test_a_published_reliability_is_read_and_checked():
+    scale = BASE + "      - {id: r, type: rating, text: R, min: 1, max: 5}\n"
+    scale += "scales:\n  - id: s\n    title: S\n    items: [r]\n"
+    good = load_instrument("x.yaml", TYPES, text=scale + "    reliability: {value: 0.8, source: Author 2001}\n")
+    assert (good.scale("s").reliability, good.scale("s").reliability_source) == (0.8, "Author 2001")
+    assert load_instrument("x.yaml", TYPES, text=scale).scale("s").reliability is None
+    assert problems_of("x.yaml", scale + "    reliability: {value: 1.2, source: A}\n") == [
+        "x.yaml:13: scales[0].reliability.value: Must be greater than 0 and less than 1."
+    ]
+    assert problems_of("x.yaml", scale + "    reliability: {value: 0.8}\n") == [
+        "x.yaml:13: scales[0].reliability.source: Missing data for required field."
+    ]
+
+
 def test_missing_required_top_level_fields_are_listed():
     assert problems_of("x.yaml", "id: t\n") == [
         "x.yaml:1: audience: Missing data for required field.",

@@ -158,7 +158,14 @@ def _paragraphs(report: Mapping[str, Any]) -> list[str]:
         )
     rci = [r for r in rows if r["rci"]]
     if rci:
-        published = sorted({f"«{r['title']}»" for r in rci if r["rci"]["reliability_source"] == "published"})
+        published = sorted(
+            {
+                f"«{r['title']}»"
+                + (f" ({r['rci']['reliability_citation']})" if r["rci"].get("reliability_citation") else "")
+                for r in rci
+                if r["rci"]["reliability_source"] == "published"
+            }
+        )
         alpha = sorted({f"«{r['title']}»" for r in rci if r["rci"]["reliability_source"] != "published"})
         sources = []
         if published:

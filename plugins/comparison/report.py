@@ -17,8 +17,10 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
   hold fewer than ``min_group`` people together, the smallest shown group is hidden too, so that
   no hidden group can be worked out as the total minus the shown groups.
 - **Holm** runs over the scales' Wilcoxon p (Mann–Whitney p when not linked) within each group.
-- **RCI reliability**: ``published_reliability[(instrument, scale)]`` if given, otherwise the alpha
-  (KR-20) of every answer to the instrument in the before wave (at least ``min_group`` complete).
+- **RCI reliability**: ``published_reliability[(instrument, scale)]`` if given, else the scale's
+  published ``reliability`` from the instrument file (its ``source`` goes into the row as
+  ``reliability_citation``), otherwise the alpha (KR-20) of every answer to the instrument in the
+  before wave (at least ``min_group`` complete).
 - **Correlations** (linked waves only, everyone together, scales shown overall): Spearman's ρ of
   each scale's change with
   - the form of mentoring and the pair variant (category codes in sorted order, when there are
@@ -104,11 +106,16 @@ def _present(tables: CampaignTables, rows: Sequence[Mapping[str, Any]], ids_by_n
 def _reliability(
     key: tuple[str, str], scale: Scale | None, instrument: Instrument | None, before_answers, published, min_group
 ) -> tuple[float | None, str | None]:
+    """``(r, source, citation)``: the caller's value, else the instrument file's, else the input alpha."""
+    given = published.get(key)
+    citation = None
+    if given is None and scale is not None and scale.reliability is not None:
+        given, citation = scale.reliability, scale.reliability_source
     alpha = None
-    if key not in published and scale is not None and instrument is not None:
+    if given is None and scale is not None and instrument is not None:
         answers = [row.get("answers") or {} for row in before_answers if row.get("instrument") == key[0]]
         alpha = input_alpha(instrument, scale, answers, min_group)
-    return choose_reliability(published.get(key), alpha)
+    return (*choose_reliability(given, alpha), citation)
 
 
 def _base(key: tuple[str, str], scale: Scale | None, group: str | None) -> dict[str, Any]:
@@ -127,7 +134,9 @@ def _linked_row(key, scale, group, before: Values, after: Values, reliability, n
     row = {**_base(key, scale, group), **summary, "p_holm": None, "rci": None, "bands": None}
     reasons = [summary["reason"]] if summary["reason"] else []
     if not summary["hidden"]:
-        rci, why = reliable_change(b, a, scale.higher_is if scale else None, *reliability)
+        rci, why = reliable_change(b, a, scale.higher_is if scale else None, *reliability[:2])
+        if rci is not None:
+            rci["reliability_citation"] = reliability[2] if rci["reliability_source"] == "published" else None
         row["rci"] = rci
         reasons += [why] if why else []
         bands = [(before[p][1], after[p][1]) for p in codes]

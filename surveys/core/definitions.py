@@ -100,6 +100,10 @@ class Scale:
     key: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # key_match: item → matching answers
     weights: dict[str, dict[Any, float]] = field(default_factory=dict)  # weighted: item → answer → points
     norms: tuple[Norm, ...] = ()
+    # The published internal consistency (e.g. Cronbach's alpha) and where it was published; the
+    # comparison's reliable change index uses it before the input wave's own alpha.
+    reliability: float | None = None
+    reliability_source: str | None = None
 
     def norm_for(self, profile: Profile | None) -> Norm | None:
         """The first norm table that fits the profile (sex, then age band), if any."""

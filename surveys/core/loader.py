@@ -374,6 +374,8 @@ def _scales(tree, raw_scales, item_ranges, answer_keys, problems):
                 key={item: _as_tuple(value) for item, value in (data.get("key") or {}).items()},
                 weights={item: dict(points) for item, points in (data.get("weights") or {}).items()},
                 norms=_norms(data, path, problems),
+                reliability=(data.get("reliability") or {}).get("value"),
+                reliability_source=(data.get("reliability") or {}).get("source"),
             )
         )
     return scales

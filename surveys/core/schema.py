@@ -187,6 +187,11 @@ class NormSchema(Strict):
             raise ValidationError("the first age is greater than the second", "age")
 
 
+class ReliabilitySchema(Strict):
+    value = Number(required=True, validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False))
+    source = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class ScaleSchema(Strict):
     id = Id(required=True)
     title = LocalText(required=True)
@@ -201,6 +206,7 @@ class ScaleSchema(Strict):
     bands = fields.List(fields.Nested(BandSchema), load_default=list)
     higher_is = fields.String(validate=validate.OneOf(["better", "worse"]))
     norms = fields.List(fields.Nested(NormSchema), load_default=list)
+    reliability = fields.Nested(ReliabilitySchema)
 
 
 class LicenceSchema(Strict):

@@ -125,7 +125,11 @@ def test_report_shape_is_json_ready():
         assert set(row["before"]) == set(row["after"]) == {"mean", "median", "n"}
         assert set(row["difference"]) == {"mean", "ci_low", "ci_high"}
         assert set(row["wilcoxon"]) == {"statistic", "p", "method"} and set(row["t_test"]) == {"t", "df", "p"}
-        assert set(row["rci"]) == {"reliability", "reliability_source", "improved", "no_change", "deteriorated"}
+        assert set(row["rci"]) == {"reliability", "reliability_source", "reliability_citation"} | {
+            "improved",
+            "no_change",
+            "deteriorated",
+        }
         assert set(row["bands"]) == {"labels", "table", "test", "normalised"}
         assert set(row["bands"]["test"]) == {"name", "statistic", "df", "p"}
         assert row["independent"] is None
@@ -178,6 +182,7 @@ def test_rci_uses_published_reliability_or_the_input_alpha():
     assert anxiety["rci"] == {
         "reliability": 0.85,
         "reliability_source": "published",
+        "reliability_citation": None,
         "improved": int((rci < -1.96).sum()),  # higher is worse: a fall is an improvement
         "no_change": int((abs(rci) <= 1.96).sum()),
         "deteriorated": int((rci > 1.96).sum()),
@@ -187,6 +192,26 @@ def test_rci_uses_published_reliability_or_the_input_alpha():
     alpha = 3 / 2 * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
     assert wellbeing["rci"]["reliability_source"] == "input alpha"
     assert wellbeing["rci"]["reliability"] == pytest.approx(alpha)
+    assert wellbeing["rci"]["reliability_citation"] is None
+
+
+def test_rci_takes_the_reliability_published_in_the_instrument_file():
+    from dataclasses import replace
+
+    cited = replace(WELLBEING, reliability=0.9, reliability_source="Автор А. А. Журнал, 2001. С. 10.")
+    check = replace(CHECK, scales=(cited, ANXIETY))
+    report = build_report(tables(), {**INSTRUMENTS, "check": check}, IN.id, OUT.id, published_reliability=PUBLISHED)
+    wellbeing, anxiety = report["scales"]
+    assert wellbeing["rci"]["reliability"] == 0.9 and wellbeing["rci"]["reliability_source"] == "published"
+    assert wellbeing["rci"]["reliability_citation"] == "Автор А. А. Журнал, 2001. С. 10."
+    b, a = pairs_of(4, 5, WELLBEING_CODES)
+    rci = (a - b) / (np.sqrt(2) * b.std(ddof=1) * np.sqrt(1 - 0.9))
+    assert wellbeing["rci"]["improved"] == int((rci > 1.96).sum())  # higher is better
+    assert "(Автор А. А. Журнал, 2001. С. 10.)" in report["method_note"]
+    # The caller's value still comes first (anxiety), and no file value means the input alpha.
+    assert anxiety["rci"]["reliability"] == 0.85
+    plain = build_report(tables(), INSTRUMENTS, IN.id, OUT.id)
+    assert {r["rci"]["reliability_source"] for r in plain["scales"] if r["group"] is None} == {"input alpha"}
 
 
 def test_band_transitions_in_the_report():
