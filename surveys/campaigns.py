@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .core.contracts import CampaignTables, ScoreRow, WaveInfo
@@ -16,7 +17,7 @@ from .core.models import (
     Wave,
 )
 from .extensions import db
-from .people import Standing, Team, eligible, standing_of, standings, teams
+from .people import Standing, Team, eligible, standing_by_id, standing_of, standings, teams
 from .state import get_state
 
 
@@ -145,13 +146,83 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     return rows
 
 
-def campaign_tables(campaign: Campaign) -> CampaignTables:
-    """Read a campaign's submitted answers and scores into plain rows for exports and analyses."""
+def campaign_tables(campaign: Campaign, wave_ids: Iterable[int] | None = None) -> CampaignTables:
+    """Read a campaign's submitted answers and scores into plain rows for exports and analyses.
+
+    ``wave_ids`` limits the rows to those waves (``waves`` still lists every wave). The rows are
+    read as plain columns, not ORM objects: a campaign can hold millions of scores.
+    """
     waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves]
     by_id = {w.id: w for w in waves}
     tables = CampaignTables(campaign=campaign.name, waves=waves)
-    if not waves:
+    wanted = [w for w in by_id if wave_ids is None or w in set(wave_ids)]
+    if not wanted:
         return tables
+    submitted = (Response.wave_id.in_(wanted), Response.status == "submitted")
+    query = (
+        db.select(
+            Response.id,
+            Response.wave_id,
+            Response.instrument_id,
+            Response.instrument_version,
+            Response.submitted_at,
+            Response.answers,
+            Participant.id,
+            Participant.code,
+        )
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(*submitted)
+        .order_by(Response.wave_id, Participant.code, Response.instrument_id)
+    )
+    respondents = {}
+    known = standing_by_id(campaign)
+    paired = teams(campaign)
+    nobody = Team("", "")
+    for response_id, wave_id, instrument_id, version, submitted_at, answers, participant_id, code in db.session.execute(
+        query
+    ):
+        wave = by_id[wave_id]
+        respondents[response_id] = (code, wave, instrument_id)
+        standing = known.get(participant_id) or standing_of(campaign, db.session.get(Participant, participant_id))
+        team = paired.get(participant_id, nobody)
+        tables.answers.append(
+            {
+                "participant": code,
+                "role": standing.role,
+                "form": standing.form,
+                "group": standing.group,
+                "variant": team.variant,
+                "mentor": team.mentor,
+                "wave": wave.name,
+                "wave_id": wave.id,
+                "wave_kind": wave.kind,
+                "instrument": instrument_id,
+                "instrument_version": version,
+                "submitted_at": submitted_at,
+                "answers": dict(answers or {}),
+            }
+        )
+    if respondents:
+        scores = db.session.execute(
+            db.select(
+                Score.response_id,
+                Score.scale,
+                Score.value,
+                Score.band,
+                Score.missing_reason,
+                Score.raw,
+                Score.norm,
+                Score.norm_kind,
+                Score.scoring_version,
+            )
+            .join(Response, Response.id == Score.response_id)
+            .where(*submitted)
+            .order_by(Score.id)
+        )
+        for response_id, *stored in scores:
+            code, wave, instrument_id = respondents[response_id]
+            tables.scores.append(ScoreRow(code, wave.id, wave.name, wave.kind, instrument_id, *stored))
+    return tables
     query = (
         db.select(Response, Participant)
         .join(Participant, Participant.id == Response.participant_id)

@@ -40,7 +40,11 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     # The administration page shows the same numbers, with one line per pair in the chart.
     assert f"{gad7['before']['mean']:.2f}" in page and f"{gad7['difference']['mean']:+.2f}" in page
     assert f"{gad7['wilcoxon']['p']:.3f}" in page
-    assert page.count('class="pair ') == sum(len(r.get("pairs") or []) for r in report["scales"] if not r["hidden"])
+    # Each distinct change is one line, titled with how many people made it.
+    shown = [r for r in report["scales"] if not r["hidden"]]
+    assert page.count('class="pair ') == sum(len(r["pairs"]) for r in shown)
+    counted = sum(int(n) for n in re.findall(r'class="pair [a-z]+" stroke-width="[0-9.]+"><title>(\d+) ', page))
+    assert counted == sum(r["n_pairs"] for r in shown)
     assert "Как это посчитано" in page and "<script" not in page
     # Every statistic of the row is on the page: medians, t-test, effect sizes, correlations.
     assert f"{gad7['after']['median']:.2f}" in page and f"{gad7['t_test']['p']:.3f}" in page

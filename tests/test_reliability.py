@@ -22,6 +22,7 @@ from surveys.core.reliability import (
     kr20,
     reliability_rows,
     reliability_sheet,
+    scale_alpha,
     scale_reliability,
 )
 from surveys.core.text import Text
@@ -264,6 +265,34 @@ def test_0_1_rating_items_are_dichotomous():
     result = scale_reliability(instrument(scale, ranges=ranges), scale, answers_of(raw, ("i1", "i2", "i3")))
     keyed = [[a, b, 1 - c] for a, b, c in raw]
     assert result.method == "kr20" and result.coefficient == pytest.approx(kr20_textbook(keyed))
+
+
+def test_the_array_alpha_agrees_with_scale_reliability_on_every_kind_of_answer():
+    """scale_alpha is the comparison's fast path: same coefficient and n as scale_reliability."""
+    reversed_scale = Scale("s", Text("S"), ("i1", "i2", "i3", "i4"), reverse=("i2",))
+    odd = [*answers_of([[a, 6 - b, c, d] for a, b, c, d in HAND]), {"i1": 2, "i2": "", "i3": 1, "i4": 1}]
+    odd += [{"i1": "3", "i2": 2, "i3": 4, "i4": 5}, {"i1": True, "i2": 2, "i3": 4, "i4": 5}, {"i1": 1.5}, {}]
+    odd += [{"i1": "x", "i2": 2, "i3": 4, "i4": 5}, {"i1": float("nan"), "i2": 1, "i3": 1, "i4": 1}]
+    cases = [(instrument(reversed_scale), reversed_scale, odd)]
+    big = correlated_matrix(7, 500, 4)
+    plain = Scale("p", Text("P"), ("i1", "i2", "i3", "i4"), method="mean")
+    cases.append((instrument(plain), plain, answers_of(big.tolist())))
+    binary = Scale("b", Text("B"), ("i1", "i2", "i3"), reverse=("i3",))
+    raw01 = [[1, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 1], [0, 1, 1]]
+    ranges01 = {"i1": (0, 1), "i2": (0, 1), "i3": (0, 1)}
+    cases.append((instrument(binary, ranges=ranges01), binary, answers_of(raw01, ("i1", "i2", "i3"))))
+    key = {"y1": (True,), "y2": (False,)}
+    lie = Scale("lie", Text("L"), ("y1", "y2"), method="key_match", key=key)
+    cases.append((instrument(lie, ranges={}), lie, answers_of([[True, False], [False, False], [True, True]], key)))
+    constant = Scale("c", Text("C"), ("i1", "i2"))
+    cases.append((instrument(constant), constant, answers_of([[2, 2], [2, 2], [2, 2]], ("i1", "i2"))))
+    cases.append((instrument(constant), constant, []))
+    for inst, scale, answers in cases:
+        full = scale_reliability(inst, scale, answers)
+        coefficient, n = scale_alpha(inst, scale, answers)
+        assert n == full.n, scale.id
+        assert coefficient == (None if full.coefficient is None else pytest.approx(full.coefficient)), scale.id
+    assert scale_alpha(*cases[0])[1] == 7  # the six hand rows and the "3" row; True, "", "x" and nan are missing
 
 
 def test_single_item_custom_and_constant_scales_say_why_there_is_no_coefficient():

@@ -17,24 +17,41 @@ class Line:
     x2: float
     y2: float
     direction: str  # "up", "down" or "same"
+    count: int = 1  # how many people made this change
+    width: float = 1.5  # stroke width: MIN_WIDTH for one person, up to MAX_WIDTH for the most common change
+
+
+MIN_WIDTH, MAX_WIDTH = 1.5, 6.0
 
 
 def _y(value: float, low: float, high: float) -> float:
     span = (high - low) or 1.0
-    return round(HEIGHT - PAD - (value - low) / span * (HEIGHT - 2 * PAD), 1)
+    return float(round(HEIGHT - PAD - (value - low) / span * (HEIGHT - 2 * PAD)))  # whole pixels
 
 
 def slope_lines(pairs: list[list[float]], low: float | None = None, high: float | None = None) -> list[Line]:
-    """One line per participant from the before score (left) to the after score (right)."""
-    values = [v for pair in pairs for v in pair if v is not None]
+    """Lines from the before score (left) to the after score (right), one per change drawn.
+
+    ``pairs`` are ``[before, after]`` or ``[before, after, count]``. Changes that land on the same
+    pixels are drawn once, thicker by the square root of how many people made them, so a
+    campaign of thousands draws at most a few thousand lines.
+    """
+    values = [v for pair in pairs for v in pair[:2] if v is not None]
     if not values:
         return []
     low = min(values) if low is None else low
     high = max(values) if high is None else high
+    merged: dict[tuple[float, float], int] = {}
+    for pair in pairs:
+        key = (_y(pair[0], low, high), _y(pair[1], low, high))
+        merged[key] = merged.get(key, 0) + (int(pair[2]) if len(pair) > 2 else 1)
+    most = max(merged.values())
     lines = []
-    for before, after in pairs:
-        direction = "up" if after > before else "down" if after < before else "same"
-        lines.append(Line(PAD * 3, _y(before, low, high), WIDTH - PAD * 3, _y(after, low, high), direction))
+    for (y1, y2), count in sorted(merged.items()):
+        direction = "up" if y2 < y1 else "down" if y2 > y1 else "same"  # SVG y grows downwards
+        share = ((count - 1) / (most - 1)) ** 0.5 if most > 1 else 0.0
+        width = round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * share, 1)
+        lines.append(Line(PAD * 3, y1, WIDTH - PAD * 3, y2, direction, count, width))
     return lines
 
 

@@ -34,6 +34,7 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -69,10 +70,13 @@ def _wave_id(row: Mapping[str, Any], ids_by_name: Mapping[str, list[int]]) -> in
 def _score_values(scores: Iterable[ScoreRow], waves: Sequence[int]) -> dict[tuple[str, str], dict[int, Values]]:
     """{(instrument, scale): {wave id: {participant: (value, band)}}}; the last row of a participant wins."""
     values: dict[tuple[str, str], dict[int, Values]] = {}
-    for s in scores:
-        if s.wave_id in waves:
-            by_wave = values.setdefault((s.instrument, s.scale), {w: {} for w in waves})
-            by_wave[s.wave_id][s.participant] = (number(s.value), s.band)
+    wanted = set(waves)
+    for participant, wave_id, _name, _kind, instrument, scale, value, band, *_rest in scores:
+        if wave_id in wanted:
+            by_wave = values.get((instrument, scale))
+            if by_wave is None:
+                by_wave = values[(instrument, scale)] = {w: {} for w in waves}
+            by_wave[wave_id][participant] = (number(value), band)
     return values
 
 
@@ -141,7 +145,8 @@ def _linked_row(key, scale, group, before: Values, after: Values, reliability, n
         reasons += [why] if why else []
         bands = [(before[p][1], after[p][1]) for p in codes]
         row["bands"] = band_transitions(bands, scale, normal, with_test=len(codes) >= min_pairs)
-        row["pairs"] = sorted([float(x), float(y)] for x, y in zip(b, a, strict=True))
+        changes = Counter(zip(b.tolist(), a.tolist(), strict=True))
+        row["pairs"] = [[x, y, count] for (x, y), count in sorted(changes.items())]
     row["reason"] = "; ".join(reasons) or None
     row["independent"] = None
     return row

@@ -42,4 +42,9 @@ def campaign_report(
         before = before if before is not None else found[0]
         after = after if after is not None else found[1]
     instruments = get_state().registry.instruments
-    return build_report(campaign_tables(campaign), instruments, before, after, group_by=group_by)
+    position = {w.id: w.position for w in campaign.waves}
+    if before not in position or after not in position:
+        raise ValueError(f"unknown wave: {before if before not in position else after}")
+    low, high = sorted((position[before], position[after]))
+    between = [w.id for w in campaign.waves if low <= w.position <= high]  # meeting records count there
+    return build_report(campaign_tables(campaign, between), instruments, before, after, group_by=group_by)

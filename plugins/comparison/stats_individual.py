@@ -43,7 +43,7 @@ from scipy import stats
 
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.definitions import Instrument, Scale
-from surveys.core.reliability import scale_reliability
+from surveys.core.reliability import scale_alpha
 
 CRITICAL = 1.96
 EXACT_MCNEMAR_BELOW = 25  # discordant pairs below which McNemar's test is exact
@@ -59,10 +59,10 @@ def input_alpha(
     instrument: Instrument, scale: Scale, answers_list: Iterable[Mapping[str, Any]], min_group: int = MIN_GROUP
 ) -> float | None:
     """Alpha (KR-20 for 0/1 items) of the before wave's answers; None with fewer than ``min_group`` complete."""
-    result = scale_reliability(instrument, scale, answers_list)
-    if result.coefficient is None or result.n < min_group:
+    coefficient, n = scale_alpha(instrument, scale, list(answers_list))
+    if coefficient is None or n < min_group:
         return None
-    return float(result.coefficient)
+    return float(coefficient)
 
 
 def choose_reliability(published: float | None, alpha: float | None) -> tuple[float | None, str | None]:

@@ -77,6 +77,8 @@ def descriptives_reason(min_pairs: int) -> str:
 
 def number(value: Any) -> float | None:
     """A float, or None for a missing value (None, NaN, a bool or anything not a number)."""
+    if type(value) is float:  # the common case first: stored scores are floats
+        return None if value != value else value
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         return None
     value = float(value)
@@ -85,10 +87,11 @@ def number(value: Any) -> float | None:
 
 def paired_arrays(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The participants with a score in both waves (sorted) and their before and after scores."""
-    codes = sorted(k for k in set(before) & set(after) if None not in (number(before[k]), number(after[k])))
-    b = np.array([number(before[k]) for k in codes], dtype=float)
-    a = np.array([number(after[k]) for k in codes], dtype=float)
-    return codes, b, a
+    pairs = sorted((k, number(before[k]), number(after[k])) for k in before.keys() & after.keys())
+    pairs = [p for p in pairs if p[1] is not None and p[2] is not None]
+    b = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
+    a = np.fromiter((p[2] for p in pairs), dtype=float, count=len(pairs))
+    return [p[0] for p in pairs], b, a
 
 
 def describe(values: Sequence[float] | np.ndarray) -> dict[str, Any]:

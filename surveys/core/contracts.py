@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,9 @@ class Sheet:
     charts: tuple[Chart, ...] = ()
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(NamedTuple):
+    """One stored score with where it came from (a named tuple: campaigns have millions of them)."""
+
     participant: str
     wave_id: int
     wave: str

@@ -163,7 +163,11 @@ def test_paired_numbers_match_scipy():
         "p": pytest.approx(expected_t.pvalue),
     }
     assert anxiety["d_z"] == pytest.approx(d.mean() / d.std(ddof=1))
-    assert anxiety["pairs"] == sorted([float(x), float(y)] for x, y in zip(b, a, strict=True))
+    # Pairs are the distinct (before, after) changes with how many people made each.
+    from collections import Counter
+
+    expected_pairs = Counter((float(x), float(y)) for x, y in zip(b, a, strict=True))
+    assert anxiety["pairs"] == [[x, y, n] for (x, y), n in sorted(expected_pairs.items())]
     # Holm over the two scales: the larger p is kept (×1, unless below the smaller ×2).
     wellbeing = report["scales"][0]
     p_w, p_a = wellbeing["wilcoxon"]["p"], anxiety["wilcoxon"]["p"]
