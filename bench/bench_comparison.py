@@ -288,7 +288,7 @@ def main() -> None:
     from surveys import create_app
     from surveys.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"}, instance_path=str(workdir))
+    app = create_app({"SURVEYS_DATABASE_URL": url, "SURVEYS_SECRET_KEY": "bench"}, instance_path=str(workdir))
     with app.app_context():
         db.drop_all()
         db.create_all()

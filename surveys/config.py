@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_LOGIN_WINDOW": 900,
     # Cookies only over HTTPS; default: on when SURVEYS_BASE_URL is https.
     "SURVEYS_SECURE_COOKIES": None,
+    # Where exports run: "thread" (in the app server, the default), "rq" (an RQ worker on Redis) or "inline".
+    "SURVEYS_EXPORT_QUEUE": "thread",
+    "SURVEYS_REDIS_URL": "redis://127.0.0.1:6379/0",
+    # Exports of up to this many responses may also be downloaded at once, without a background job.
+    "SURVEYS_QUICK_EXPORT_LIMIT": 3000,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -40,6 +45,7 @@ INTEGER_SETTINGS = (
     "SURVEYS_LOGIN_LIMIT",
     "SURVEYS_LOGIN_IP_LIMIT",
     "SURVEYS_LOGIN_WINDOW",
+    "SURVEYS_QUICK_EXPORT_LIMIT",
 )
 
 

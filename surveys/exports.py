@@ -1,68 +1,136 @@
-"""Building a campaign's workbook: the core's own sheets plus the plugins' sheets."""
+"""A campaign's export as one file: XLSX, CSV (a ZIP of one CSV per table) or JSON (docs/exports.md).
+
+:func:`write_export` writes the tables of :mod:`.export_tables` into ``target`` through a
+``.part`` file that is renamed only when complete, so an interrupted export never leaves a
+broken file behind. The same tables go into every format.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
 
-from .campaigns import campaign_tables
-from .core.contracts import CampaignTables, Sheet
-from .core.export import write_workbook
+from .core.export import WriteReport, write_workbook
+from .core.export_text import write_csv, write_json
 from .core.models import Campaign
-from .core.reliability import reliability_sheet
-from .plugins import call_each
-from .state import get_state
+from .export_tables import ExportRequest, export_sheets, plan_export
 
-ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
-
-
-def answers_sheets(tables: CampaignTables) -> list[Sheet]:
-    """One sheet per instrument: a row per submitted response, a column per answer key."""
-    registry = get_state().registry
-    by_instrument: dict[str, list[dict[str, Any]]] = {}
-    for row in tables.answers:
-        by_instrument.setdefault(row["instrument"], []).append(row)
-    sheets = []
-    for instrument_id, rows in by_instrument.items():
-        instrument = registry.instruments.get(instrument_id)
-        keys = list(instrument.answer_keys) if instrument else []
-        keys += sorted({k for r in rows for k in r["answers"]} - set(keys))
-        types = registry.question_types
-        exporters = {}
-        if instrument:
-            for q in instrument.questions():
-                for key in types[q.type].answer_keys(q):
-                    exporters[key] = (types[q.type], q)
-        body = []
-        for r in rows:
-            cells = [r[c] for c in ANSWER_COLUMNS]
-            for key in keys:
-                value = r["answers"].get(key)
-                if key in exporters and value is not None:
-                    qtype, q = exporters[key]
-                    value = qtype.export(q, key, value)
-                elif isinstance(value, list):
-                    value = "; ".join(map(str, value))
-                cells.append(value)
-            body.append(cells)
-        sheets.append(Sheet(f"answers {instrument_id}", ANSWER_COLUMNS + keys, body))
-    return sheets
+FORMATS = {
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": (".zip", "application/zip"),
+    "json": (".json", "application/json"),
+}
+DELIMITERS = (",", ";")
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
-def scores_sheet(tables: CampaignTables) -> Sheet:
-    columns = ["participant", "wave", "wave_kind", "instrument", "scale", "raw", "value", "band", "norm"]
-    columns += ["norm_kind", "missing_reason", "scoring_version"]
-    rows = [
-        [s.participant, s.wave, s.wave_kind, s.instrument, s.scale, s.raw, s.value, s.band, s.norm]
-        + [s.norm_kind, s.missing_reason, s.scoring_version]
-        for s in tables.scores
-    ]
-    return Sheet("scores", columns, rows)
+CYRILLIC = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "yo",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
 
 
-def campaign_workbook(campaign: Campaign) -> bytes:
-    tables = campaign_tables(campaign)
-    sheets = [*answers_sheets(tables), scores_sheet(tables), reliability_sheet(tables, get_state().registry)]
-    hook = get_state().pm.hook.surveys_export_sheets
-    for _plugin, extra in call_each(hook, campaign=campaign, tables=tables):
-        sheets.extend(extra or [])
-    return write_workbook(sheets)
+def _latin(text: str) -> str:
+    """Russian letters in Latin (a simple transliteration, for file names only)."""
+    out = []
+    for c in text:
+        latin = CYRILLIC.get(c.lower())
+        out.append(c if latin is None else latin.capitalize() if c != c.lower() else latin)
+    return "".join(out)
+
+
+def download_name(campaign: Campaign, fmt: str, when: dt.datetime | None = None) -> str:
+    """A safe file name: ASCII letters, digits, ``-``, ``_`` and ``.`` only (Cyrillic transliterated),
+    never a path, at most about 100 characters; every browser and HTTP header takes it as it is."""
+    when = when or dt.datetime.now(dt.UTC)
+    ascii_name = unicodedata.normalize("NFKD", _latin(campaign.name)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[-.]{2,}", "-", UNSAFE_NAME.sub("-", ascii_name)).strip("-._")[:60] or "campaign"
+    return f"campaign-{campaign.id}-{slug}-{when:%Y%m%d-%H%M}{FORMATS[fmt][0]}"
+
+
+def write_export(
+    campaign: Campaign,
+    request: ExportRequest,
+    fmt: str,
+    target: str | Path,
+    delimiter: str = ",",
+    progress: Callable[[int], None] | None = None,
+) -> WriteReport:
+    """Write the export to ``target``; ``progress`` gets the percentage done (0–99, then 100)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if delimiter not in DELIMITERS:
+        raise ValueError("the CSV delimiter must be ',' or ';'")
+    target = Path(target)
+    plan = plan_export(campaign, request)
+    sheets = export_sheets(plan)
+    report = WriteReport()
+
+    def tick(rows: int) -> None:
+        if progress is not None:
+            progress(min(99, rows * 100 // plan.estimated_rows))
+
+    handle, part = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    os.close(handle)
+    try:
+        if fmt == "xlsx":
+            write_workbook(sheets, part, progress=tick, report=report)
+        elif fmt == "csv":
+            write_csv(sheets, part, delimiter=delimiter, progress=tick, report=report)
+        else:
+            write_json(sheets, part, meta=plan.meta, progress=tick, report=report)
+        os.replace(part, target)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(100)
+    return report
+
+
+def campaign_workbook(campaign: Campaign, request: ExportRequest | None = None) -> bytes:
+    """The XLSX export in memory (small campaigns; the caller checks who may see individual data)."""
+    request = request or ExportRequest(individual=True)
+    return write_workbook(export_sheets(plan_export(campaign, request)))

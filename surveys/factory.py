@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -44,6 +45,17 @@ def configure_database(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Write-ahead logging, so that a long read (a background export) never blocks answers being saved."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 def select_locale() -> str:
@@ -98,6 +110,7 @@ def configure_plugins(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .views import (
         auth,
+        exports,
         health,
         instrument_texts,
         linking,
@@ -128,6 +141,7 @@ def configure_blueprints(app: Flask) -> None:
         paper,
         instrument_texts,
         linking,
+        exports,
     ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm

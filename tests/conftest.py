@@ -120,6 +120,15 @@ def staff(app):
         return "curator@example.org", "correct horse", organisation.id
 
 
+def set_role(app, email: str, role: str) -> None:
+    """Give the staff member this role in every organisation they belong to."""
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+        for membership in user.memberships:
+            membership.role = role
+        db.session.commit()
+
+
 @pytest.fixture
 def logged_in(client, staff):
     email, password, _ = staff

@@ -125,6 +125,8 @@ def test_answers_resume_on_another_device(server, browser):
 
 def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     import io
+    import re
+    import zipfile
 
     import openpyxl
 
@@ -156,7 +158,21 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     with page.expect_download() as download:
         page.get_by_role("link", name="Скачать таблицу (XLSX)").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert "scores" in book.sheetnames
+    assert "aggregates" in book.sheetnames and "scores" not in book.sheetnames  # a curator: aggregates only
+    name = download.value.suggested_filename
+    assert name.startswith("campaign-") and "Brauzernaya" in name
+
+    # The background export: choose CSV, follow the self-refreshing page, download the archive.
+    page.get_by_role("link", name="Выгрузка: XLSX, CSV или JSON, с фильтрами").click()
+    page.get_by_label("Таблицы CSV в архиве ZIP").check()
+    page.get_by_role("button", name="Сделать выгрузку").click()
+    ready = page.get_by_role("link", name=re.compile("^Скачать campaign-"))
+    ready.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        ready.click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert archive.namelist()[:2] == ["01-README.csv", "02-codebook.csv"]
+    page.screenshot(path=str(SHOTS / "5-staff-export.png"), full_page=True)
     context.close()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from surveys.core.models import AuditEvent, Invitation, Participant, Response, Score
 from surveys.extensions import db
-from tests.conftest import FIXTURES, csrf_token, post_form
+from tests.conftest import FIXTURES, csrf_token, post_form, set_role
 
 PLUGINS = str(FIXTURES / "plugins")
 LINK = re.compile(r'href="http://localhost(/s/[A-Za-z0-9_-]+)"')
@@ -77,7 +77,7 @@ def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     assert "Спасибо" in client.get(link).get_data(as_text=True)
 
 
-def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
+def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):
     client = logged_in
     add_participants(client, [(f"P{n}", "mentee") for n in range(1, 7)])
     created = post_form(
@@ -130,10 +130,27 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
         assert stored.answers["wb_tense"] == 3 and stored.answers["club"] == "sport"
         assert stored.scores[0].value == 2 + (1 + 4 - 3) + 2 and stored.scores[0].band == "low"
 
-    workbook_response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
+    # The curator's workbook is aggregated: no raw answers, no per-person scores.
+    aggregated = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
+    expected = ["README", "codebook", "aggregates", "reliability", "comparison", "comparison method"]
+    assert aggregated.sheetnames == expected
+    assert client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1").status_code == 403
+    # The psychologist may add the individual data.
+    set_role(app, staff[0], "psychologist")
+    workbook_response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1")
     assert workbook_response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook_response.data))
-    assert book.sheetnames == ["answers wellbeing_check", "scores", "reliability", "comparison", "comparison method"]
+    assert book.sheetnames == [
+        "README",
+        "codebook",
+        "answers wellbeing_check",
+        "scores",
+        "aggregates",
+        "reliability",
+        "comparison",
+        "comparison method",
+    ]
+    set_role(app, staff[0], "curator")
     import zipfile
 
     charts = [n for n in zipfile.ZipFile(io.BytesIO(workbook_response.data)).namelist() if n.startswith("xl/charts/")]
@@ -170,7 +187,7 @@ def test_campaign_from_link_to_workbook_and_comparison(app, logged_in):
 
     with app.app_context():
         actions = [e.action for e in db.session.execute(db.select(AuditEvent)).scalars()]
-        assert actions.count("export.xlsx") == 1 and actions.count("links.generate") == 2
+        assert actions.count("export.xlsx") == 2 and actions.count("links.generate") == 2
 
 
 def test_submission_is_idempotent_and_a_revisit_shows_thanks(app, logged_in):

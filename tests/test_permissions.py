@@ -48,7 +48,12 @@ def build_school(name: str) -> dict[str, object]:
     document = SwotDocument(organisation_id=organisation.id, campaign_id=campaign.id, wave_id=wave.id, form="")
     db.session.add(document)
     db.session.commit()
+    from surveys.export_jobs import create_job
+    from surveys.export_tables import ExportRequest
+
+    job = create_job(campaign, None, "xlsx", ExportRequest())
     return {
+        "job_id": job.id,
         "document_id": document.id,
         "organisation": organisation.id,
         "programme_id": programme.id,
@@ -122,7 +127,10 @@ def test_roles_inside_an_organisation(app, client, staff):
         f"/staff/programmes/{programme}": {"viewer": 200, "curator": 200},
         f"/staff/waves/{wave}": {"viewer": 403, "psychologist": 403, "curator": 200, "admin": 200},
         f"/staff/campaigns/{campaign}/tracker": {"viewer": 403, "curator": 200},
-        f"/staff/campaigns/{campaign}/export.xlsx": {"viewer": 403, "psychologist": 200, "curator": 200},
+        # Aggregated exports are for everyone; individual data only for the psychologist.
+        f"/staff/campaigns/{campaign}/export.xlsx": {"viewer": 200, "psychologist": 200, "curator": 200},
+        f"/staff/campaigns/{campaign}/export.xlsx?individual=1": {"viewer": 403, "curator": 403, "psychologist": 200},
+        f"/staff/campaigns/{campaign}/export": {"viewer": 200, "curator": 200},
         "/staff/participants": {"viewer": 403, "psychologist": 403, "curator": 200},
         "/staff/audit": {"viewer": 403, "curator": 403, "psychologist": 403, "admin": 200},
         "/staff/members": {"curator": 403, "admin": 200},

@@ -415,7 +415,7 @@ def test_campaign_workbook_has_a_reliability_sheet(app):
         data = campaign_workbook(campaign)
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames.index("reliability") == book.sheetnames.index("scores") + 1
+    assert book.sheetnames.index("reliability") == book.sheetnames.index("aggregates") + 1
     rows = list(book["reliability"].iter_rows(values_only=True))
     header = ("instrument", "scale", "wave", "method", "k", "n", "coefficient", "item", "item_total_r", "reason")
     assert rows[0] == header

@@ -12,7 +12,7 @@ from plugins.swot.models import SwotDocument
 from surveys.campaigns import add_wave, create_campaign
 from surveys.core.models import AuditEvent, Campaign, Organisation, Participant, Response, User, utcnow
 from surveys.extensions import db
-from tests.conftest import FIXTURES, csrf_token, post_form
+from tests.conftest import FIXTURES, csrf_token, post_form, set_role
 
 PUPILS, TEACHERS = "ученик – ученик", "учитель – учитель"
 PUPIL = {"q_time": 9, "q_place": 9, "q_support": 3, "q_goals": 6, "q_frequency": "weekly"}
@@ -53,14 +53,6 @@ def make_campaign(app, organisation_id: int, name: str = "Цикл 2025/26", gro
                 )
         db.session.commit()
         return campaign.id, wave.id
-
-
-def set_role(app, email: str, role: str) -> None:
-    with app.app_context():
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
-        for membership in user.memberships:
-            membership.role = role
-        db.session.commit()
 
 
 def section(html: str, element_id: str, end: str = "</section>") -> str:

@@ -42,13 +42,16 @@ def surveys_export_sheets(campaign, tables):
     """The comparison of the first and the last wave, with charts, and its method note."""
     from surveys.state import get_state
 
-    from .export import comparison_sheets
     from .service import default_waves
 
-    waves = default_waves(campaign)
-    if waves is None:
+    instruments = get_state().registry.instruments
+    waves = default_waves(tables.waves)
+    scored = {i for i, instrument in instruments.items() if instrument.scales}
+    if waves is None or not tables.has_answers_to(scored):
         return None
-    return comparison_sheets(tables, get_state().registry.instruments, *waves)
+    from .export import comparison_sheets  # scipy is imported only when there is something to compare
+
+    return comparison_sheets(tables, instruments, *waves)
 
 
 @hookimpl

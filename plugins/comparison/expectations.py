@@ -8,7 +8,6 @@ of mentoring, so the report can show where expectations were met.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from surveys.core.contracts import MIN_GROUP, CampaignTables
@@ -29,8 +28,9 @@ def expectations(tables: CampaignTables, before: int, after: int, min_group: int
         groups.append(
             (
                 form,
-                dataclasses.replace(
-                    tables,
+                CampaignTables(
+                    campaign=tables.campaign,
+                    waves=list(tables.waves),
                     answers=[r for r in tables.answers if r["participant"] in people],
                     scores=[s for s in tables.scores if s.participant in people],
                 ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from surveys.core.contracts import CampaignTables, Chart, Sheet
 
 from .report import build_report
@@ -78,4 +80,13 @@ def comparison_sheets(tables: CampaignTables, instruments, before: int, after: i
         ),
     )
     note = [[paragraph] for paragraph in report["method_note"].split("\n\n") if paragraph.strip()]
-    return [Sheet("comparison", COLUMNS, rows, charts), Sheet("comparison method", ["method note"], note)]
+    return [
+        Sheet(
+            "comparison",
+            COLUMNS,
+            rows,
+            charts,
+            description=_("Input/output comparison per scale: means, tests, effect sizes, reliable change; charts."),
+        ),
+        Sheet("comparison method", ["method note"], note, description=_("How the comparison was computed.")),
+    ]

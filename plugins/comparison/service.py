@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from surveys.campaigns import campaign_tables
@@ -11,9 +12,11 @@ from surveys.state import get_state
 from .report import build_report
 
 
-def default_waves(campaign: Campaign) -> tuple[int, int] | None:
-    """The first input wave and the last output wave, else the first and the last wave."""
-    waves = sorted(campaign.waves, key=lambda w: w.position)
+def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:
+    """The first input wave and the last output wave, else the first and the last wave.
+
+    Takes a campaign or its waves (anything with ``id``, ``kind`` and ``position``)."""
+    waves = sorted(campaign.waves if isinstance(campaign, Campaign) else campaign, key=lambda w: w.position)
     if len(waves) < 2:
         return None
     before = next((w for w in waves if w.kind == "input"), waves[0])

@@ -8,6 +8,8 @@ and real rating of each item. The indices are declarative ``mean`` scales, score
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from surveys import hookimpl
 from surveys.core.contracts import Analysis, Sheet, WavePair
 from surveys.plugins import files_beside
@@ -51,7 +53,7 @@ def surveys_export_sheets(campaign, tables):
     Nothing when no one answered a satisfaction questionnaire or the campaign has fewer than two
     waves. Rows of groups under ``MIN_GROUP`` keep their n and leave the means empty.
     """
-    if not any(row.get("instrument") in INSTRUMENTS for row in tables.answers):
+    if not tables.has_answers_to(INSTRUMENTS):
         return None
     waves = default_waves(tables.waves)
     if waves is None:
@@ -61,4 +63,5 @@ def surveys_export_sheets(campaign, tables):
         [g.role, g.item, before.name, after.name, g.n, g.mean_expected, g.mean_real, g.mean_gap]
         for g in run(WavePair(tables, before.id, after.id))
     ]
-    return [Sheet("satisfaction gap", COLUMNS, rows)]
+    description = _("Satisfaction: expected (input wave) against real (output wave) per item, and the gap.")
+    return [Sheet("satisfaction gap", COLUMNS, rows, description=description)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+
 from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet
 from surveys.extensions import db
 
@@ -47,7 +49,9 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
     with the status ``automatic draft``; None when there is nothing to write."""
     latest = latest_approved(campaign.id)
     names = people(*latest.values())
-    answered = {row["wave_id"] for row in tables.answers if row["instrument"] in specs}
+    answered = set()
+    if tables.has_answers_to(specs):  # without SWOT questionnaires the answers are not even read
+        answered = {row["wave_id"] for row in tables.answers if row["instrument"] in specs}
     rows: list[list] = []
     for wave in tables.waves:
         forms = sorted(form for wave_id, form in latest if wave_id == wave.id)
@@ -78,4 +82,5 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
             rows.extend(_automatic_rows(specs, tables, wave, locale))
     if not rows:
         return None
-    return Sheet("swot", list(COLUMNS), rows)
+    description = _("SWOT: the approved analysis of each wave and form, else the automatic draft points.")
+    return Sheet("swot", list(COLUMNS), rows, description=description)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -41,12 +41,22 @@ class Chart:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet described by a plugin; the core writes it."""
+    """One table of an export: a worksheet in XLSX, a file in CSV, an entry in JSON.
+
+    ``rows`` is a list or any iterable read once, e.g. a generator that streams rows from
+    the database (the writers never hold a whole table in memory). ``number_formats`` maps a
+    column index to an Excel number format ("0.00"); ``widths`` are column widths in
+    characters (default: from the header); ``description`` is the table's line in the
+    workbook's README.
+    """
 
     name: str
     columns: list[str]
-    rows: list[list[Any]]
+    rows: Iterable[Sequence[Any]]
     charts: tuple[Chart, ...] = ()
+    number_formats: Mapping[int, str] = field(default_factory=dict)
+    widths: Sequence[float] | None = None
+    description: str = ""
 
 
 class ScoreRow(NamedTuple):
@@ -83,6 +93,16 @@ class CampaignTables:
     waves: list[WaveInfo] = field(default_factory=list)
     scores: list[ScoreRow] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
+    # The instrument ids with answers, when known without reading the rows (exports set it, so
+    # that a plugin can tell it has nothing to add before the rows are loaded).
+    instruments: frozenset[str] | None = None
+
+    def has_answers_to(self, instrument_ids: Iterable[str]) -> bool:
+        """Whether anyone answered one of these instruments (cheap when ``instruments`` is known)."""
+        wanted = set(instrument_ids)
+        if self.instruments is not None:
+            return bool(wanted & self.instruments)
+        return any(row.get("instrument") in wanted for row in self.answers)
 
 
 @dataclass(frozen=True)

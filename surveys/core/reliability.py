@@ -36,7 +36,8 @@ wave of a campaign's tables and hides results on fewer than ``MIN_GROUP`` comple
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import fmean, pvariance
 from typing import Any
@@ -201,19 +202,48 @@ def scale_reliability(
     KR-20 is used when every item can only score 0 or 1: ``key_match`` scales, and scales whose
     items are 0–1 ratings or 0/1-weighted single choices. ``custom`` scales are not computed.
     """
-    k = len(scale.items)
     if scale.method == "custom":
-        return ScaleReliability(scale.id, 0, k, None, None, dict.fromkeys(scale.items), CUSTOM_REASON)
+        return ScaleReliability(scale.id, 0, len(scale.items), None, None, dict.fromkeys(scale.items), CUSTOM_REASON)
     rows = [row for row in (keyed_row(instrument, scale, answers) for answers in answers_list) if row is not None]
-    dichotomous = _dichotomous(instrument, scale) and all(x in (0.0, 1.0) for row in rows for x in row)
+    return reliability_of_rows(instrument, scale, rows)
+
+
+def reliability_of_rows(instrument: Instrument, scale: Scale, rows: Matrix) -> ScaleReliability:
+    """:func:`scale_reliability` on the complete keyed rows (:func:`keyed_row`) of a declarative scale."""
+    k = len(scale.items)
+    if k < 2 or len(rows) < 2:
+        dichotomous = _dichotomous(instrument, scale) and all(x in (0.0, 1.0) for row in rows for x in row)
+        method = "kr20" if dichotomous else "alpha"
+        reason = FEW_ITEMS_REASON if k < 2 else FEW_CASES_REASON
+        return ScaleReliability(scale.id, len(rows), k, method, None, dict.fromkeys(scale.items), reason)
+    return reliability_of_matrix(instrument, scale, np.asarray(rows, dtype=float).reshape(-1, k))
+
+
+def reliability_of_matrix(instrument: Instrument, scale: Scale, matrix: np.ndarray) -> ScaleReliability:
+    """The same on an n × k array of complete keyed rows, with numpy (for waves of any size).
+
+    Alpha with population variances equals KR-20 on 0/1 items, so one formula serves both; the
+    item–total correlations are Pearson's r of each item with the sum of the others.
+    """
+    n, k = matrix.shape
+    dichotomous = _dichotomous(instrument, scale) and bool(np.isin(matrix, (0.0, 1.0)).all())
     method = "kr20" if dichotomous else "alpha"
-    n = len(rows)
     if k < 2:
         return ScaleReliability(scale.id, n, k, method, None, dict.fromkeys(scale.items), FEW_ITEMS_REASON)
     if n < 2:
         return ScaleReliability(scale.id, n, k, method, None, dict.fromkeys(scale.items), FEW_CASES_REASON)
-    coefficient = kr20(rows) if dichotomous else cronbach_alpha(rows)
-    item_total = dict(zip(scale.items, item_total_correlations(rows), strict=True))
+    totals = matrix.sum(axis=1)
+    coefficient = None
+    if totals.max() != totals.min():
+        coefficient = float(k / (k - 1) * (1 - matrix.var(axis=0).sum() / totals.var()))
+    item_total = {}
+    for column, item in enumerate(scale.items):
+        x, rest = matrix[:, column], totals - matrix[:, column]
+        if x.max() == x.min() or rest.max() == rest.min():
+            item_total[item] = None
+        else:
+            r = float(np.corrcoef(x, rest)[0, 1])
+            item_total[item] = max(-1.0, min(1.0, r))
     reason = NO_VARIANCE_REASON if coefficient is None else None
     return ScaleReliability(scale.id, n, k, method, coefficient, item_total, reason)
 
@@ -265,7 +295,7 @@ def reliability_rows(tables: CampaignTables, registry: Any, min_group: int = MIN
     for row in tables.answers:
         grouped.setdefault((row["instrument"], row["wave"]), []).append(row["answers"] or {})
         kinds.setdefault(row["wave"], row.get("wave_kind"))
-    rows: list[dict[str, Any]] = []
+    sources = []
     for instrument_id in sorted({instrument_id for instrument_id, _wave in grouped}):
         instrument = registry.instruments.get(instrument_id)
         if instrument is None:
@@ -273,26 +303,128 @@ def reliability_rows(tables: CampaignTables, registry: Any, min_group: int = MIN
         waves = sorted(
             (wave for i, wave in grouped if i == instrument_id), key=lambda w: (position.get(w, math.inf), w)
         )
+        for wave in waves:
+            sources.append((instrument, wave, kinds.get(wave), lambda i=instrument_id, w=wave: grouped[(i, w)]))
+    return list(reliability_rows_from(sources, min_group))
+
+
+# (instrument, wave name, wave kind, answers): ``answers()`` gives the answers to read, or a
+# KeyedCollector that has already been fed them.
+Source = tuple[Instrument, str, str | None, Callable[[], "Iterable[Mapping[str, Any]] | KeyedCollector"]]
+
+
+def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP) -> Iterator[dict[str, Any]]:
+    """The rows of :func:`reliability_rows` from ``(instrument, wave name, wave kind, answers)`` sources.
+
+    Sources of one instrument come together, in wave order; ``answers()`` is called once per
+    source and may stream. Each response is reduced at once to its keyed items in a compact
+    array per scale, so a wave of 100,000 answers costs a few megabytes per scale.
+    """
+    by_instrument: dict[str, list[Source]] = {}
+    for source in sources:
+        by_instrument.setdefault(source[0].id, []).append(source)
+    for group in by_instrument.values():
+        instrument = group[0][0]
+        results: dict[tuple[str, str], ScaleReliability] = {}
+        for _instrument, wave, _kind, answers in group:
+            given = answers()
+            if isinstance(given, KeyedCollector):
+                collector = given
+            else:
+                collector = KeyedCollector(instrument)
+                for one in given:
+                    collector.add(one)
+            if not collector.count:
+                continue  # no answers to the instrument in this wave: no row
+            matrices = collector.matrices()
+            for scale in instrument.scales:
+                matrix = matrices[scale.id]
+                if matrix is None:
+                    results[(scale.id, wave)] = scale_reliability(instrument, scale, [])
+                else:
+                    results[(scale.id, wave)] = reliability_of_matrix(instrument, scale, matrix)
         for scale in instrument.scales:
-            for wave in waves:
-                result = scale_reliability(instrument, scale, grouped[(instrument_id, wave)])
+            for _instrument, wave, kind, _answers in group:
+                if (scale.id, wave) not in results:
+                    continue
+                result = results[(scale.id, wave)]
                 if result.n < min_group and result.reason not in STRUCTURAL:
                     result = result.hidden(f"fewer than {min_group} complete answers")
-                rows.append(
-                    {
-                        "instrument": instrument_id,
-                        "scale": scale.id,
-                        "wave": wave,
-                        "wave_kind": kinds.get(wave),
-                        "method": result.method,
-                        "k": result.k,
-                        "n": result.n,
-                        "coefficient": result.coefficient,
-                        "item_total": result.item_total,
-                        "reason": result.reason,
-                    }
-                )
-    return rows
+                yield {
+                    "instrument": instrument.id,
+                    "scale": scale.id,
+                    "wave": wave,
+                    "wave_kind": kind,
+                    "method": result.method,
+                    "k": result.k,
+                    "n": result.n,
+                    "coefficient": result.coefficient,
+                    "item_total": result.item_total,
+                    "reason": result.reason,
+                }
+
+
+class KeyedCollector:
+    """Gathers each scale's complete keyed rows from answers fed one at a time (:meth:`add`).
+
+    Items of ``sum``/``mean``/``linear`` scales are gathered for all such scales at once and
+    converted by numpy a chunk at a time (a chunk that is not all numbers goes value by value);
+    ``key_match`` and ``weighted`` scales go through :func:`keyed_row`. :meth:`matrices` gives
+    an n × k array per scale id (None for ``custom`` scales).
+    """
+
+    CHUNK = 5000
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.instrument = instrument
+        ranged = [s for s in instrument.scales if s.method in RANGED]
+        self.other = [s for s in instrument.scales if s.method not in RANGED and s.method != "custom"]
+        self.items = list(dict.fromkeys(item for s in ranged for item in s.items))
+        self.chunks: list[np.ndarray] = []
+        self.pending: list[list[Any]] = []
+        self.buffers = {s.id: array("d") for s in self.other}
+        self.count = 0  # answers added
+
+    def add(self, answers: Mapping[str, Any]) -> None:
+        self.count += 1
+        if self.items:
+            self.pending.append([answers.get(item) for item in self.items])
+            if len(self.pending) == self.CHUNK:
+                self._flush()
+        for scale in self.other:
+            row = keyed_row(self.instrument, scale, answers)
+            if row is not None:
+                self.buffers[scale.id].extend(row)
+
+    def _flush(self) -> None:
+        try:
+            block = np.array(self.pending, dtype=float)
+        except (TypeError, ValueError):
+            block = np.array([[_plain_number(v) for v in row] for row in self.pending], dtype=float)
+        self.chunks.append(block.reshape(len(self.pending), len(self.items)))
+        self.pending = []
+
+    def matrices(self) -> dict[str, np.ndarray | None]:
+        if self.pending:
+            self._flush()
+        everything = np.concatenate(self.chunks) if self.chunks else np.empty((0, len(self.items)))
+        self.chunks = [everything]
+        where = {item: i for i, item in enumerate(self.items)}
+        out: dict[str, np.ndarray | None] = {}
+        for scale in self.instrument.scales:
+            if scale.method == "custom":
+                out[scale.id] = None
+            elif scale.method in RANGED:
+                matrix = everything[:, [where[item] for item in scale.items]]
+                matrix = matrix[~np.isnan(matrix).any(axis=1)]
+                for column, item in enumerate(scale.items):
+                    if item in scale.reverse:
+                        low, high = self.instrument.item_ranges[item]
+                        matrix[:, column] = low + high - matrix[:, column]
+                out[scale.id] = matrix
+            else:
+                out[scale.id] = np.frombuffer(self.buffers[scale.id], dtype=float).reshape(-1, len(scale.items))
+        return out
 
 
 SCALE_COLUMNS = ["instrument", "scale", "wave", "method", "k", "n", "coefficient"]
@@ -309,21 +441,23 @@ def reliability_sheet(tables: CampaignTables, registry: Any, min_group: int = MI
     The scale's columns (method, k, n, coefficient, reason) repeat on each of its item rows, so
     that the sheet can be filtered and sorted in a spreadsheet; numbers are rounded to 3 places.
     """
-    body = []
-    for row in reliability_rows(tables, registry, min_group):
-        for item, r in row["item_total"].items():
-            body.append(
-                [
-                    row["instrument"],
-                    row["scale"],
-                    row["wave"],
-                    row["method"],
-                    row["k"],
-                    row["n"],
-                    _rounded(row["coefficient"]),
-                    item,
-                    _rounded(r),
-                    row["reason"],
-                ]
-            )
+    body = list(reliability_sheet_rows(reliability_rows(tables, registry, min_group)))
     return Sheet("reliability", list(RELIABILITY_COLUMNS), body)
+
+
+def reliability_sheet_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The reliability sheet's rows: one per item of each scale and wave, numbers rounded to 3 places."""
+    for row in rows:
+        for item, r in row["item_total"].items():
+            yield [
+                row["instrument"],
+                row["scale"],
+                row["wave"],
+                row["method"],
+                row["k"],
+                row["n"],
+                _rounded(row["coefficient"]),
+                item,
+                _rounded(r),
+                row["reason"],
+            ]

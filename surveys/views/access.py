@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, session
-from flask_login import current_user
+from flask import Blueprint, abort, g, session
+from flask_login import current_user, login_required
 
 from ..core.models import Campaign, Invitation, Membership, Organisation, Wave
 from ..extensions import db
@@ -50,9 +50,14 @@ def current_role() -> str | None:
     if current_user.is_admin:
         return "admin"
     organisation = current_organisation()
-    return db.session.execute(
+    cached = g.get("staff_role")
+    if cached is not None and cached[0] == (current_user.id, organisation.id):
+        return cached[1]
+    role = db.session.execute(
         db.select(Membership.role).filter_by(user_id=current_user.id, organisation_id=organisation.id)
     ).scalar_one_or_none()
+    g.staff_role = ((current_user.id, organisation.id), role)  # once per request, however many checks
+    return role
 
 
 def allowed(*roles: str) -> bool:
@@ -96,3 +101,15 @@ def invitation_or_404(invitation_id: int) -> Invitation:
         abort(404)
     wave_or_404(invitation.wave_id)
     return invitation
+
+
+def staff_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under ``/staff`` whose every view needs a signed-in staff member."""
+    bp = Blueprint(name, import_name, url_prefix="/staff")
+
+    @bp.before_request
+    @login_required
+    def require_login():
+        """Every staff page needs a signed-in user."""
+
+    return bp
