@@ -12,6 +12,7 @@ statistics (n, mean, SD with n − 1, median, min, max) are computed with numpy 
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -35,7 +36,7 @@ Key = tuple[str, str, str]  # (role, form, group); ALL where the level is summed
 
 def describe_scores(values: Sequence[float]) -> dict[str, float | int | None]:
     """n, mean, SD (n − 1), median, min and max of the values; None where undefined."""
-    x = np.asarray(values, dtype=float)
+    x = np.frombuffer(values, dtype=float) if isinstance(values, array) else np.asarray(values, dtype=float)
     n = int(x.size)
     if n == 0:
         return {"n": 0, "mean": None, "sd": None, "median": None, "min": None, "max": None}
@@ -75,18 +76,18 @@ def _levels(key: Key) -> list[tuple[int, Key]]:
 
 
 def scale_rows(
-    values: Mapping[Key, list[float]], bands: Mapping[Key, Counter], band_order: Sequence[tuple[str, str]]
+    values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_order: Sequence[tuple[str, str]]
 ) -> list[tuple[int, Key, dict[str, Any], str | None]]:
     """Rows of one scale in one wave: ``(level, key, statistics or None when hidden, bands text)``.
 
     ``values`` and ``bands`` are by full key (role, form, group); ``band_order`` lists the
     scale's bands as (id, label).
     """
-    merged: dict[tuple[int, Key], list[float]] = {}
+    merged: dict[tuple[int, Key], array] = {}
     counted: dict[tuple[int, Key], Counter] = {}
     for key, xs in values.items():
         for level, at in _levels(key):
-            merged.setdefault((level, at), []).extend(xs)
+            merged.setdefault((level, at), array("d")).extend(xs)
             counted.setdefault((level, at), Counter()).update(bands.get(key, Counter()))
     hidden: set[tuple[int, Key]] = set()
     for level in (1, 2, 3):
@@ -129,7 +130,7 @@ class AggregateCollector:
 
     def __init__(self, standing_of: Callable[[int], Any]) -> None:
         self.standing_of = standing_of
-        self.collected: dict[tuple[int, str, str], tuple[dict[Key, list[float]], dict[Key, Counter]]] = {}
+        self.collected: dict[tuple[int, str, str], tuple[dict[Key, array], dict[Key, Counter]]] = {}
         self.complete = False  # set by the reader once every score has been added
 
     def add(self, participant_id: int, wave_id: int, instrument_id: str, scale: str, value, band) -> None:
@@ -138,7 +139,10 @@ class AggregateCollector:
         s = self.standing_of(participant_id)
         key = (s.role or UNSPECIFIED, s.form or UNSPECIFIED, s.group or UNSPECIFIED)
         values, bands = self.collected.setdefault((wave_id, instrument_id, scale), ({}, {}))
-        values.setdefault(key, []).append(float(value))
+        found = values.get(key)
+        if found is None:
+            found = values[key] = array("d")
+        found.append(value)
         if band is not None:
             bands.setdefault(key, Counter())[band] += 1
 

@@ -21,9 +21,11 @@ from .campaigns import campaign_tables
 from .core.contracts import MIN_GROUP, CampaignTables, Sheet, WaveInfo
 from .core.definitions import Instrument
 from .core.models import Campaign, Participant, Response, Score, Wave
-from .core.question_types import OTHER, QuestionType, choices_of, other_key, rating_choices
-from .core.reliability import RELIABILITY_COLUMNS, KeyedCollector, reliability_rows_from, reliability_sheet_rows
+from .core.question_types import QuestionType
+from .core.reliability import KeyedCollector
+from .core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
 from .export_aggregates import AggregateCollector, aggregate_sheet
+from .export_codebook import codebook_sheet
 from .extensions import db
 from .people import Standing, standing_by_id
 from .plugins import call_each
@@ -33,7 +35,6 @@ BATCH = 2000  # rows fetched from the database at a time
 ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
 SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "scale", "raw"]
 SCORE_COLUMNS += ["value", "band", "norm", "norm_kind", "missing_reason", "scoring_version"]
-CODEBOOK_COLUMNS = ["instrument", "kind", "id", "question", "type", "text", "code", "label"]
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
@@ -292,84 +293,6 @@ def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People
         number_formats={SCORE_COLUMNS.index("raw"): "0.00", SCORE_COLUMNS.index("value"): "0.00"},
         widths=[12, 10, 18, 10, 18, 10, 16, 16, 8, 8, 12, 8, 10, 28, 10],
         description=_("Scale scores of each response: raw and final value, band, norm, why a score is missing."),
-    )
-
-
-def _codebook_rows(instruments: list[str]) -> Iterator[list[Any]]:
-    registry = get_state().registry
-    for instrument_id in instruments:
-        instrument = registry.instruments.get(instrument_id)
-        if instrument is None:
-            yield [instrument_id, "instrument", instrument_id, None, None, _("not loaded any more"), None, None]
-            continue
-        yield [instrument_id, "instrument", instrument.version, None, None, instrument.title.get("ru"), None, None]
-        for question in instrument.questions():
-            yield from _question_rows(instrument_id, question)
-        for scale in instrument.scales:
-            details = f"{scale.method}: {', '.join(scale.items)}"
-            if scale.reverse:
-                details += f"; reverse: {', '.join(scale.reverse)}"
-            if scale.higher_is:
-                details += f"; higher is {scale.higher_is}"
-            yield [instrument_id, "scale", scale.id, None, scale.method, scale.title.get("ru"), None, details]
-            for band in scale.bands:
-                yield [instrument_id, "band", band.id, scale.id, None, band.label.get("ru"), band.min, band.max]
-
-
-def _question_rows(instrument_id: str, question) -> Iterator[list[Any]]:
-    text = question.text.get("ru")
-    if question.type == "note":
-        return
-    if question.type == "matrix":
-        if "choices" in question.options:
-            pairs = [(c.value, c.label.get("ru")) for c in choices_of(question)]
-        else:
-            pairs = rating_choices(question.options, "ru")
-        for item in question.options["items"]:
-            yield [instrument_id, "item", item["id"], question.id, "matrix", f"{text} — {item['text'].get('ru')}"]
-            for value, label in pairs:
-                yield [instrument_id, "code", item["id"], question.id, "matrix", None, value, label]
-        return
-    yield [instrument_id, "item", question.id, question.id, question.type, text, None, None]
-    if question.type in ("single_choice", "multiple_choice"):
-        for choice in choices_of(question):
-            yield [
-                instrument_id,
-                "code",
-                question.id,
-                question.id,
-                question.type,
-                None,
-                choice.value,
-                choice.label.get("ru"),
-            ]
-        if question.options.get("other"):
-            yield [instrument_id, "code", question.id, question.id, question.type, None, OTHER, _("other")]
-            yield [
-                instrument_id,
-                "item",
-                other_key(question.id),
-                question.id,
-                "text",
-                _("«Other»: the text"),
-                None,
-                None,
-            ]
-    elif question.type == "rating":
-        for value, label in rating_choices(question.options, "ru"):
-            yield [instrument_id, "code", question.id, question.id, "rating", None, value, label]
-    elif question.type == "yes_no":
-        yield [instrument_id, "code", question.id, question.id, "yes_no", None, 1, _("Yes")]
-        yield [instrument_id, "code", question.id, question.id, "yes_no", None, 0, _("No")]
-
-
-def codebook_sheet(instruments: list[str]) -> Sheet:
-    return Sheet(
-        "codebook",
-        list(CODEBOOK_COLUMNS),
-        _codebook_rows(instruments),
-        widths=[18, 10, 18, 16, 14, 60, 8, 40],
-        description=_("Codebook: every item with its text and answer codes, every scale with its key and bands."),
     )
 
 

@@ -57,7 +57,9 @@ def standing_by_id(campaign: Campaign) -> dict[int, Standing]:
                 Participant.organisation_id == campaign.organisation_id,
             )
         )
-    return {pid: Standing(role, form, group) for pid, role, form, group in rows}
+    rows = rows.yield_per(5000)  # large organisations: not all rows at once
+    shared: dict[tuple[str, str, str], Standing] = {}  # one object per distinct standing: 100,000 people, a few dozen
+    return {pid: shared.setdefault((role, form, group), Standing(role, form, group)) for pid, role, form, group in rows}
 
 
 def standing_of(campaign: Campaign, participant: Participant) -> Standing:

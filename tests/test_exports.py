@@ -473,3 +473,66 @@ def test_aggregates_and_reliability_are_the_same_read_once_or_twice(app, runner)
         own = openpyxl.load_workbook(io.BytesIO(campaign_workbook(campaign, ExportRequest(individual=False))))
     for name in ("aggregates", "reliability"):
         assert rows_of(fed[name]) == rows_of(own[name]) and len(rows_of(own[name])) > 20, name
+
+
+def test_download_names_are_plain_ascii_and_never_a_path():
+    import datetime as dt
+
+    from surveys.exports import download_name
+
+    class Named:
+        def __init__(self, name):
+            self.id, self.name = 7, name
+
+    when = dt.datetime(2026, 11, 24, 9, 15)
+    assert download_name(Named("Мониторинг 2025/26: вход"), "xlsx", when) == (
+        "campaign-7-Monitoring-2025-26-vkhod-20261124-0915.xlsx"
+    )
+    for hostile in ("../../etc/passwd", "a\\b\r\nContent-Type: x", '"; filename=evil.exe', "\x00", "", "ёЁ…" * 50):
+        name = download_name(Named(hostile), "csv", when)
+        assert re.fullmatch(r"campaign-7-[A-Za-z0-9_.-]+-20261124-0915\.zip", name), name
+        assert ".." not in name and len(name) <= 100
+
+
+def test_the_codebook_lists_items_codes_scales_and_bands(app, runner, tmp_path):
+    campaign_id, _email, _password = demo(app, runner)
+    path = tmp_path / "codebook.json"
+    assert runner.invoke(args=["export", str(campaign_id), "--format", "json", "-o", str(path)]).exit_code == 0
+    table = next(t for t in json.loads(path.read_text(encoding="utf-8"))["tables"] if t["name"] == "codebook")
+    rows = [dict(zip(table["columns"], r, strict=True)) for r in table["rows"]]
+    gad7 = [r for r in rows if r["instrument"] == "gad7"]
+    from surveys.state import get_state
+
+    with app.app_context():
+        instrument = get_state().registry.instruments["gad7"]
+    assert {r["id"] for r in gad7 if r["kind"] == "item"} == set(instrument.answer_keys)
+    codes = [(r["code"], r["label"]) for r in gad7 if r["kind"] == "code" and r["id"] == "gad7_1"]
+    assert [c for c, _ in codes] == [0, 1, 2, 3] and all(label for _, label in codes)
+    scale = next(r for r in gad7 if r["kind"] == "scale")
+    assert scale["id"] == "total" and "gad7_1" in scale["details"] and "higher is worse" in scale["details"]
+    bands = [(r["id"], r["question"], r["details"]) for r in gad7 if r["kind"] == "band"]
+    assert bands == [(b.id, "total", f"{b.min}–{b.max}") for b in instrument.scale("total").bands]
+    assert all(len(r) == len(table["columns"]) for r in table["rows"])
+
+
+def test_sheet_names_that_collide_stay_distinct_and_short():
+    from surveys.core.contracts import Sheet
+    from surveys.core.export import write_workbook
+
+    names = ["answers instrument_with_a_very_long_name_1", "answers instrument_with_a_very_long_name_2"]
+    names += ["a/b:c*?", "A_B_C__", "README", "readme"]
+    data = write_workbook([Sheet(n, ["x"], [[i]]) for i, n in enumerate(names)])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert len(book.sheetnames) == len(names) and len({n.lower() for n in book.sheetnames}) == len(names)
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in book.sheetnames)
+    assert [book[n]["A2"].value for n in book.sheetnames] == list(range(len(names)))  # each sheet kept its rows
+
+
+def test_export_pages_escape_what_staff_typed(app, runner):
+    campaign_id, email, password = demo(app, runner)
+    with app.app_context():
+        db.session.get(Campaign, campaign_id).name = "<script>alert(1)</script>"
+        db.session.commit()
+    client = sign_in(app, email, password, "curator")
+    page = client.get(f"/staff/campaigns/{campaign_id}/export").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page

@@ -20,11 +20,10 @@ from surveys.core.reliability import (
     item_total_correlations,
     keyed_row,
     kr20,
-    reliability_rows,
-    reliability_sheet,
     scale_alpha,
     scale_reliability,
 )
+from surveys.core.reliability_sheet import reliability_rows, reliability_sheet
 from surveys.core.text import Text
 from tests.conftest import FIXTURES
 

@@ -9,8 +9,6 @@ from surveys.campaigns import campaign_tables
 from surveys.core.models import Campaign
 from surveys.state import get_state
 
-from .report import build_report
-
 
 def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:
     """The first input wave and the last output wave, else the first and the last wave.
@@ -44,6 +42,8 @@ def campaign_report(
             raise ValueError("the campaign needs two waves to compare")
         before = before if before is not None else found[0]
         after = after if after is not None else found[1]
+    from .report import build_report  # scipy loads when a comparison is actually run
+
     instruments = get_state().registry.instruments
     position = {w.id: w.position for w in campaign.waves}
     if before not in position or after not in position:

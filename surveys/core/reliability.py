@@ -27,24 +27,22 @@ do not vary. Alpha can be negative (items that disagree more than they agree); i
 reported as computed.
 
 :func:`scale_reliability` keys the answers as the scoring engine does (see
-:mod:`surveys.core.scoring`); :func:`reliability_rows` runs it for every instrument, scale and
-wave of a campaign's tables and hides results on fewer than ``MIN_GROUP`` complete answers;
-:func:`reliability_sheet` lays them out for the campaign workbook (docs/format.md,
-"Reliability").
+:mod:`surveys.core.scoring`); :class:`KeyedCollector` gathers keyed items of any number of
+answers as numpy arrays and :func:`reliability_of_matrix` computes on them. The workbook's
+sheet is :mod:`surveys.core.reliability_sheet` (docs/format.md, "Reliability").
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import fmean, pvariance
 from typing import Any
 
 import numpy as np
 
-from .contracts import MIN_GROUP, CampaignTables, Sheet
 from .definitions import Instrument, Scale
 from .scoring import _number, _points, keyed_items
 
@@ -280,90 +278,6 @@ def scale_alpha(
     return float(k / (k - 1) * (1 - matrix.var(axis=0).sum() / totals.var())), n
 
 
-def reliability_rows(tables: CampaignTables, registry: Any, min_group: int = MIN_GROUP) -> list[dict[str, Any]]:
-    """Every instrument × declarative scale × wave of a campaign's (submitted) answers.
-
-    ``registry`` is anything with an ``instruments`` mapping (the plugins' Registry); answers
-    to an instrument that is no longer loaded are skipped. Rows come by instrument id, then in
-    the instrument's scale order, then by wave position, for the waves that have answers to
-    the instrument. A result on fewer than ``min_group`` complete answers is hidden: no
-    coefficient and no item–total correlations, reason "fewer than 5 complete answers".
-    """
-    position = {wave.name: wave.position for wave in tables.waves}
-    grouped: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    kinds: dict[str, str] = {}
-    for row in tables.answers:
-        grouped.setdefault((row["instrument"], row["wave"]), []).append(row["answers"] or {})
-        kinds.setdefault(row["wave"], row.get("wave_kind"))
-    sources = []
-    for instrument_id in sorted({instrument_id for instrument_id, _wave in grouped}):
-        instrument = registry.instruments.get(instrument_id)
-        if instrument is None:
-            continue
-        waves = sorted(
-            (wave for i, wave in grouped if i == instrument_id), key=lambda w: (position.get(w, math.inf), w)
-        )
-        for wave in waves:
-            sources.append((instrument, wave, kinds.get(wave), lambda i=instrument_id, w=wave: grouped[(i, w)]))
-    return list(reliability_rows_from(sources, min_group))
-
-
-# (instrument, wave name, wave kind, answers): ``answers()`` gives the answers to read, or a
-# KeyedCollector that has already been fed them.
-Source = tuple[Instrument, str, str | None, Callable[[], "Iterable[Mapping[str, Any]] | KeyedCollector"]]
-
-
-def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP) -> Iterator[dict[str, Any]]:
-    """The rows of :func:`reliability_rows` from ``(instrument, wave name, wave kind, answers)`` sources.
-
-    Sources of one instrument come together, in wave order; ``answers()`` is called once per
-    source and may stream. Each response is reduced at once to its keyed items in a compact
-    array per scale, so a wave of 100,000 answers costs a few megabytes per scale.
-    """
-    by_instrument: dict[str, list[Source]] = {}
-    for source in sources:
-        by_instrument.setdefault(source[0].id, []).append(source)
-    for group in by_instrument.values():
-        instrument = group[0][0]
-        results: dict[tuple[str, str], ScaleReliability] = {}
-        for _instrument, wave, _kind, answers in group:
-            given = answers()
-            if isinstance(given, KeyedCollector):
-                collector = given
-            else:
-                collector = KeyedCollector(instrument)
-                for one in given:
-                    collector.add(one)
-            if not collector.count:
-                continue  # no answers to the instrument in this wave: no row
-            matrices = collector.matrices()
-            for scale in instrument.scales:
-                matrix = matrices[scale.id]
-                if matrix is None:
-                    results[(scale.id, wave)] = scale_reliability(instrument, scale, [])
-                else:
-                    results[(scale.id, wave)] = reliability_of_matrix(instrument, scale, matrix)
-        for scale in instrument.scales:
-            for _instrument, wave, kind, _answers in group:
-                if (scale.id, wave) not in results:
-                    continue
-                result = results[(scale.id, wave)]
-                if result.n < min_group and result.reason not in STRUCTURAL:
-                    result = result.hidden(f"fewer than {min_group} complete answers")
-                yield {
-                    "instrument": instrument.id,
-                    "scale": scale.id,
-                    "wave": wave,
-                    "wave_kind": kind,
-                    "method": result.method,
-                    "k": result.k,
-                    "n": result.n,
-                    "coefficient": result.coefficient,
-                    "item_total": result.item_total,
-                    "reason": result.reason,
-                }
-
-
 class KeyedCollector:
     """Gathers each scale's complete keyed rows from answers fed one at a time (:meth:`add`).
 
@@ -401,21 +315,22 @@ class KeyedCollector:
             block = np.array(self.pending, dtype=float)
         except (TypeError, ValueError):
             block = np.array([[_plain_number(v) for v in row] for row in self.pending], dtype=float)
-        self.chunks.append(block.reshape(len(self.pending), len(self.items)))
+        # Kept as float32 (half the memory; answers are small numbers), widened per scale below.
+        self.chunks.append(block.reshape(len(self.pending), len(self.items)).astype(np.float32))
         self.pending = []
 
     def matrices(self) -> dict[str, np.ndarray | None]:
         if self.pending:
             self._flush()
-        everything = np.concatenate(self.chunks) if self.chunks else np.empty((0, len(self.items)))
-        self.chunks = [everything]
         where = {item: i for i, item in enumerate(self.items)}
         out: dict[str, np.ndarray | None] = {}
         for scale in self.instrument.scales:
             if scale.method == "custom":
                 out[scale.id] = None
             elif scale.method in RANGED:
-                matrix = everything[:, [where[item] for item in scale.items]]
+                columns = [where[item] for item in scale.items]
+                parts = [chunk[:, columns] for chunk in self.chunks] or [np.empty((0, len(columns)))]
+                matrix = np.concatenate(parts).astype(float)
                 matrix = matrix[~np.isnan(matrix).any(axis=1)]
                 for column, item in enumerate(scale.items):
                     if item in scale.reverse:
@@ -425,39 +340,3 @@ class KeyedCollector:
             else:
                 out[scale.id] = np.frombuffer(self.buffers[scale.id], dtype=float).reshape(-1, len(scale.items))
         return out
-
-
-SCALE_COLUMNS = ["instrument", "scale", "wave", "method", "k", "n", "coefficient"]
-RELIABILITY_COLUMNS = [*SCALE_COLUMNS, "item", "item_total_r", "reason"]
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
-def reliability_sheet(tables: CampaignTables, registry: Any, min_group: int = MIN_GROUP) -> Sheet:
-    """The workbook's "reliability" sheet: one row per item of each scale and wave.
-
-    The scale's columns (method, k, n, coefficient, reason) repeat on each of its item rows, so
-    that the sheet can be filtered and sorted in a spreadsheet; numbers are rounded to 3 places.
-    """
-    body = list(reliability_sheet_rows(reliability_rows(tables, registry, min_group)))
-    return Sheet("reliability", list(RELIABILITY_COLUMNS), body)
-
-
-def reliability_sheet_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
-    """The reliability sheet's rows: one per item of each scale and wave, numbers rounded to 3 places."""
-    for row in rows:
-        for item, r in row["item_total"].items():
-            yield [
-                row["instrument"],
-                row["scale"],
-                row["wave"],
-                row["method"],
-                row["k"],
-                row["n"],
-                _rounded(row["coefficient"]),
-                item,
-                _rounded(r),
-                row["reason"],
-            ]

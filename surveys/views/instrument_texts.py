@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
@@ -14,9 +14,9 @@ from ..core.errors import DefinitionError
 from ..extensions import db
 from ..state import get_state
 from ..text_packs import read_pack, save_pack, text_ids
-from .access import current_organisation, require_role
+from .access import current_organisation, require_role, staff_blueprint
 
-bp = Blueprint("texts", __name__, url_prefix="/staff")
+bp = staff_blueprint("texts", __name__)
 MAX_PACK = 1024 * 1024
 
 
@@ -28,12 +28,6 @@ class TextPackForm(FlaskForm):
             FileSize(MAX_PACK, message=_l("The file is too large: at most 1 MB.")),
         ],
     )
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
 
 
 @bp.route("/instruments/<instrument_id>/texts", methods=["GET", "POST"])

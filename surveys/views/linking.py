@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -15,9 +14,9 @@ from ..audit import record
 from ..core.models import Campaign, Participant, Wave
 from ..extensions import db
 from ..linking import MergeError, attrition, campaign_wave_pairs, merge_participants
-from .access import MANAGE, owned_or_404, require_role
+from .access import MANAGE, owned_or_404, require_role, staff_blueprint
 
-bp = Blueprint("linking", __name__, url_prefix="/staff")
+bp = staff_blueprint("linking", __name__)
 
 
 class MergeForm(FlaskForm):
@@ -25,12 +24,6 @@ class MergeForm(FlaskForm):
     drop = SelectField(
         _l("Merge into it this code (answered the later wave)"), coerce=int, validators=[InputRequired()]
     )
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
 
 
 def _sections(campaign: Campaign):

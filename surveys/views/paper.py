@@ -6,10 +6,9 @@ organisation's wave is a 404. Both the download and the import are written to th
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Response, abort, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import RadioField, SelectField
@@ -21,9 +20,9 @@ from ..core.models import Wave
 from ..paper import ImportResult, PaperError, eligible_codes, entry_template, import_paper, read_filled
 from ..state import get_state
 from ..text_packs import instrument_for
-from .access import MANAGE, require_role, wave_or_404
+from .access import MANAGE, require_role, staff_blueprint, wave_or_404
 
-bp = Blueprint("paper", __name__, url_prefix="/staff")
+bp = staff_blueprint("paper", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -49,12 +48,6 @@ class PaperImportForm(FlaskForm):
         ],
         default="all_or_nothing",
     )
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every paper page needs a signed-in user, as every staff page does."""
 
 
 def wave_instruments(wave: Wave) -> list[Instrument]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Response, current_app, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField
@@ -14,10 +14,10 @@ from wtforms.fields.choices import SelectChoice
 from ..core.models import ROLES, Programme
 from ..people_columns import COLUMN_LABELS, COLUMNS, HEADER_ALIASES, PERSONAL, REQUIRED, ROLE_WORDS
 from ..people_import import ALL_OR_NOTHING, MAX_BYTES, MODES, VALID_ROWS, run_import, template_csv, template_xlsx
-from .access import MANAGE, owned_or_404, require_role
+from .access import MANAGE, owned_or_404, require_role, staff_blueprint
 from .staff_forms import ROLE_LABELS
 
-bp = Blueprint("people_import", __name__, url_prefix="/staff")
+bp = staff_blueprint("people_import", __name__)
 
 MODE_LABELS = {
     ALL_OR_NOTHING: _l("Import nothing unless every row is correct"),
@@ -41,12 +41,6 @@ class ImportForm(FlaskForm):
         choices=[SelectChoice(k, MODE_LABELS[k]) for k in MODES],
         default=ALL_OR_NOTHING,
     )
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
 
 
 def _locale() -> str:

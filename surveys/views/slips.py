@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, make_response, render_template, request
+from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -26,10 +25,10 @@ from ..core.models import Participant, PersonalData, Wave
 from ..extensions import db
 from ..people import standings
 from ..slips import Slip, display_url
-from .access import wave_or_404
+from .access import staff_blueprint, wave_or_404
 from .staff import link_for
 
-bp = Blueprint("slips", __name__, url_prefix="/staff")
+bp = staff_blueprint("slips", __name__)
 
 ALL_GROUPS = "all"
 GROUP_PREFIX = "group:"  # a group's choice value; the prefix keeps any group name apart from ALL_GROUPS
@@ -60,12 +59,6 @@ class SlipsForm(FlaskForm):
 def chosen_ids(text: str | None) -> set[int]:
     """The participant ids of ``only`` ("3,5,8"); anything that is not a number is ignored."""
     return {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every slips page needs a signed-in user, as every staff page does."""
 
 
 def natural_key(name: str) -> list[str | int]:

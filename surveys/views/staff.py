@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
@@ -34,6 +34,7 @@ from .access import (
     invitation_or_404,
     owned_or_404,
     require_role,
+    staff_blueprint,
     wave_or_404,
 )
 from .staff_forms import (
@@ -48,13 +49,7 @@ from .staff_forms import (
 )
 from .staff_participation import open_link_form, schedule_form
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
+bp = staff_blueprint("staff", __name__)
 
 
 @bp.app_context_processor

@@ -3,26 +3,20 @@ deployment, and the audit log (who exported data or opened individual data, and 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..core.models import AuditEvent, Membership, Organisation, User
 from ..extensions import db
-from .access import EVERYONE, current_organisation, organisation_ids, require_role
+from .access import EVERYONE, current_organisation, organisation_ids, require_role, staff_blueprint
 from .staff_forms import MemberForm, OrganisationForm, SwitchForm
 
-bp = Blueprint("admin", __name__, url_prefix="/staff")
+bp = staff_blueprint("admin", __name__)
 
 PAGE_SIZE = 100
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
 
 
 @bp.app_context_processor

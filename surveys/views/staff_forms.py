@@ -178,6 +178,7 @@ class ExportForm(FlaskForm):
     forms = MultiCheckboxField(_l("Forms of mentoring (none ticked: all)"), choices=[])
     individual = BooleanField(_l("Include individual data: raw answers and scores under pseudonymous codes"))
 
+
 EXPORT_STATUS_LABELS = {
     "queued": _l("waiting to start"),
     "running": _l("being made"),

@@ -3,10 +3,10 @@ when a wave is open, open links and revoking personal links."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone, to_utc
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
@@ -15,16 +15,10 @@ from ..consent import DEFAULT_TEXTS, SECTIONS, set_guardian_consents
 from ..core.models import Campaign, GuardianConsent, OpenLink, PersonalData
 from ..extensions import db
 from ..links import create_open_link, revoke
-from .access import invitation_or_404, owned_or_404, wave_or_404
+from .access import invitation_or_404, owned_or_404, staff_blueprint, wave_or_404
 from .staff_forms import ROLE_LABELS, ActionForm, ConsentSettingsForm, GuardianForm, OpenLinkForm, ScheduleForm
 
-bp = Blueprint("participation", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
+bp = staff_blueprint("participation", __name__)
 
 
 def _local(value):

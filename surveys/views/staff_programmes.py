@@ -3,25 +3,18 @@ enrolled, and pairs or groups of one mentor with one or many mentees."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..core.models import Enrolment, MentoringForm, Pair, PairMentee, Participant, Programme
 from ..extensions import db
 from ..programmes import create_programme
-from .access import EVERYONE, MANAGE, allowed, current_organisation, owned_or_404, require_role
+from .access import EVERYONE, MANAGE, allowed, current_organisation, owned_or_404, require_role, staff_blueprint
 from .staff_forms import ROLE_LABELS, ActionForm, FormsForm, PairForm, ProgrammeForm
 
-bp = Blueprint("programmes", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
+bp = staff_blueprint("programmes", __name__)
 
 
 @bp.route("/programmes", methods=["GET", "POST"])

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import render_template
 
 from ..campaigns import wave_status
 from ..core.models import Campaign
 from ..tracking import progress
-from .access import MANAGE, owned_or_404, require_role
+from .access import MANAGE, owned_or_404, require_role, staff_blueprint
 
-bp = Blueprint("tracker", __name__, url_prefix="/staff")
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every staff page needs a signed-in user."""
+bp = staff_blueprint("tracker", __name__)
 
 
 @bp.get("/campaigns/<int:campaign_id>/tracker")
