@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from surveys.core.contracts import MIN_GROUP
@@ -18,7 +19,8 @@ GROUPINGS = ("form", "role", "group", "variant", "mentor")
 @login_required
 def campaign(campaign_id: int):
     """The administration's comparison page: per scale and subgroup, with charts and the method note."""
-    from .charts import slope_lines, stacked_bar
+    from surveys.charts import slope_chart, stacked_share
+
     from .service import campaign_report, default_waves
 
     found = owned_or_404(Campaign, campaign_id)
@@ -31,15 +33,30 @@ def campaign(campaign_id: int):
     group_by = request.args.get("by") if request.args.get("by") in GROUPINGS else None
     report = campaign_report(found, before, after, group_by) if before is not None else None
     charts = {}
+    names = {w.id: w.name for w in found.waves}
     for index, row in enumerate((report or {}).get("scales", [])):
-        if row.get("hidden"):
+        if row.get("hidden") or not row.get("pairs"):
             continue
-        rci = row.get("rci") or {}
-        counts = [("improved", "improved"), ("same", "no_change"), ("worse", "deteriorated")]
-        charts[index] = {
-            "lines": slope_lines(row.get("pairs") or []),
-            "rci": stacked_bar([(label, rci.get(key, 0)) for label, key in counts]) if rci else [],
-        }
+        pairs = row["pairs"]
+        ups = sum(p[2] for p in pairs if p[1] > p[0])
+        downs = sum(p[2] for p in pairs if p[1] < p[0])
+        same = sum(p[2] for p in pairs if p[1] == p[0])
+        title = row.get("title") or row["scale"]
+        alt = _(
+            "Before and after, pair by pair: the score rose for %(up)s, fell for %(down)s, "
+            "stayed the same for %(same)s.",
+            up=ups,
+            down=downs,
+            same=same,
+        )
+        chart = {"lines": slope_chart(pairs, names[before], names[after], title, alt)}
+        rci = row.get("rci")
+        if rci:
+            counts = [(_("improved"), rci["improved"]), (_("no reliable change"), rci["no_change"])]
+            counts.append((_("deteriorated"), rci["deteriorated"]))
+            words = ", ".join(f"{label} {n}" for label, n in counts)
+            chart["rci"] = stacked_share(counts, _("Reliable change"), _("Reliable change: %(counts)s.", counts=words))
+        charts[index] = chart
     return render_template(
         "comparison/campaign.html",
         campaign=found,

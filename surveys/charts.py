@@ -1,0 +1,93 @@
+"""Charts drawn by matplotlib as SVG images: offline, no JavaScript, the same in the browser and in print.
+
+Each function takes plain numbers and returns a :class:`ChartImage`: the SVG text and a
+``data:`` URI to put in an ``<img>`` (the page's Content-Security-Policy allows ``data:``
+images, and an image keeps matplotlib's styles to itself). The ``alt`` text says in words what
+the chart shows, for screen readers; pages put the numbers in a table beside it too.
+
+Figures are made with :class:`matplotlib.figure.Figure` (no pyplot and no global state, so
+requests in threads do not share figures). Text stays text in the SVG (``svg.fonttype: none``)
+so it is small and searchable, and the output is deterministic (no date, a fixed hash salt).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("svg")  # never a window; set before pyplot could be imported anywhere
+
+from matplotlib import rc_context  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+UP, DOWN, SAME = "#0b5cad", "#8a4b00", "#6b6b6b"  # contrast ≥ 4.5 on white
+RCI_COLOURS = ("#0b5cad", "#9a9a9a", "#b3261e")  # improved, no reliable change, deteriorated
+STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "surveys",
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    svg: str
+    alt: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+
+def _render(fig: Figure, alt: str) -> ChartImage:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return ChartImage(buffer.getvalue(), alt)
+
+
+def slope_chart(
+    pairs: Sequence[Sequence[float]], before: str, after: str, title: str, alt: str, width: float = 3.6
+) -> ChartImage:
+    """Each person's change from ``before`` (left) to ``after`` (right): ``pairs`` are ``[b, a]`` or
+    ``[b, a, count]``; the same change drawn once, thicker for more people (up blue, down brown)."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(width, 2.4))
+        ax = fig.subplots()
+        counts = [int(p[2]) if len(p) > 2 else 1 for p in pairs]
+        most = max(counts or [1])
+        for index, (pair, count) in enumerate(zip(pairs, counts, strict=True)):
+            b, a = float(pair[0]), float(pair[1])
+            colour = UP if a > b else DOWN if a < b else SAME
+            width = 1 + 4 * (count / most) ** 0.5
+            ax.plot([0, 1], [b, a], color=colour, alpha=0.75, linewidth=width, gid=f"change-{index}-{count}")
+        ax.set_xticks([0, 1], [before, after])
+        ax.set_xlim(-0.15, 1.15)
+        ax.set_title(title, loc="left")
+        return _render(fig, alt)
+
+
+def stacked_share(
+    counts: Sequence[tuple[str, int]], title: str, alt: str, colours: Sequence[str] = RCI_COLOURS
+) -> ChartImage:
+    """One horizontal bar split by category (improved / no reliable change / deteriorated), with counts."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(3.6, 0.9))
+        ax = fig.subplots()
+        left = 0
+        for (label, count), colour in zip(counts, colours, strict=False):
+            if count:
+                ax.barh([0], [count], left=left, color=colour, label=f"{label}: {count}")
+            left += count
+        ax.set_yticks([])
+        ax.set_xlim(0, max(left, 1))
+        ax.spines["left"].set_visible(False)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=8)
+        return _render(fig, alt)
