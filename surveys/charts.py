@@ -91,3 +91,22 @@ def stacked_share(
         ax.set_title(title, loc="left")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=8)
         return _render(fig, alt)
+
+
+def trend_chart(
+    periods: Sequence[str], values: Sequence[float], target: float | None, title: str, alt: str, unit: str = ""
+) -> ChartImage:
+    """An indicator over periods as a line with points, and its target as a dashed line."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(4.2, 2.2))
+        ax = fig.subplots()
+        ax.plot(list(periods), list(values), marker="o", color=UP, gid="values")
+        if target is not None:
+            ax.axhline(target, color=DOWN, linestyle="--", linewidth=1, gid="target")
+            ax.annotate(
+                str(target), (1, target), xycoords=("axes fraction", "data"), ha="right", va="bottom", color=DOWN
+            )
+        ax.set_ylabel(unit)
+        ax.set_title(title, loc="left")
+        ax.tick_params(axis="x", labelrotation=30)
+        return _render(fig, alt)

@@ -112,6 +112,7 @@ def configure_blueprints(app: Flask) -> None:
         auth,
         exports,
         health,
+        indicators,
         instrument_texts,
         linking,
         open_link,
@@ -142,6 +143,7 @@ def configure_blueprints(app: Flask) -> None:
         instrument_texts,
         linking,
         exports,
+        indicators,
     ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm

@@ -52,7 +52,13 @@ def build_school(name: str) -> dict[str, object]:
     from surveys.export_tables import ExportRequest
 
     job = create_job(campaign, None, "xlsx", ExportRequest())
+    from surveys.core.models import Indicator
+
+    indicator = Indicator(organisation_id=organisation.id, programme_id=programme.id, name="Посещаемость")
+    db.session.add(indicator)
+    db.session.commit()
     return {
+        "indicator_id": indicator.id,
         "job_id": job.id,
         "document_id": document.id,
         "organisation": organisation.id,
@@ -131,6 +137,7 @@ def test_roles_inside_an_organisation(app, client, staff):
         f"/staff/campaigns/{campaign}/export.xlsx": {"viewer": 200, "psychologist": 200, "curator": 200},
         f"/staff/campaigns/{campaign}/export.xlsx?individual=1": {"viewer": 403, "curator": 403, "psychologist": 200},
         f"/staff/campaigns/{campaign}/export": {"viewer": 200, "curator": 200},
+        f"/staff/programmes/{programme}/indicators": {"viewer": 200, "psychologist": 200, "curator": 200},
         "/staff/participants": {"viewer": 403, "psychologist": 403, "curator": 200},
         "/staff/audit": {"viewer": 403, "curator": 403, "psychologist": 403, "admin": 200},
         "/staff/members": {"curator": 403, "admin": 200},
