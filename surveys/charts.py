@@ -53,10 +53,20 @@ def _render(fig: Figure, alt: str) -> ChartImage:
 
 
 def slope_chart(
-    pairs: Sequence[Sequence[float]], before: str, after: str, title: str, alt: str, width: float = 3.6
+    pairs: Sequence[Sequence[float]],
+    before: str,
+    after: str,
+    title: str,
+    alt: str,
+    width: float = 3.6,
+    higher_is: str | None = None,
 ) -> ChartImage:
     """Each person's change from ``before`` (left) to ``after`` (right): ``pairs`` are ``[b, a]`` or
-    ``[b, a, count]``; the same change drawn once, thicker for more people (up blue, down brown)."""
+    ``[b, a, count]``; the same change drawn once, thicker for more people.
+
+    Colours follow the scale's direction: blue for a change for the better, brown for the worse,
+    grey for none (``higher_is`` "better" or "worse"; without it, blue up and brown down)."""
+    better_up = higher_is != "worse"
     with rc_context(STYLE):
         fig = Figure(figsize=(width, 2.4))
         ax = fig.subplots()
@@ -64,7 +74,7 @@ def slope_chart(
         most = max(counts or [1])
         for index, (pair, count) in enumerate(zip(pairs, counts, strict=True)):
             b, a = float(pair[0]), float(pair[1])
-            colour = UP if a > b else DOWN if a < b else SAME
+            colour = SAME if a == b else UP if (a > b) == better_up else DOWN
             width = 1 + 4 * (count / most) ** 0.5
             ax.plot([0, 1], [b, a], color=colour, alpha=0.75, linewidth=width, gid=f"change-{index}-{count}")
         ax.set_xticks([0, 1], [before, after])

@@ -49,7 +49,8 @@ def campaign(campaign_id: int):
             down=downs,
             same=same,
         )
-        chart = {"lines": slope_chart(pairs, names[before], names[after], title, alt)}
+        higher_is = row.get("higher_is")
+        chart = {"lines": slope_chart(pairs, names[before], names[after], title, alt, higher_is=higher_is)}
         rci = row.get("rci")
         if rci:
             counts = [(_("improved"), rci["improved"]), (_("no reliable change"), rci["no_change"])]
