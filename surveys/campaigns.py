@@ -17,7 +17,7 @@ from .core.models import (
     Wave,
 )
 from .extensions import db
-from .people import Standing, Team, eligible, standing_by_id, standing_of, standings, teams
+from .people import Standing, Team, eligible, standing_by_id, standing_of, teams
 from .state import get_state
 
 
@@ -222,60 +222,4 @@ def campaign_tables(campaign: Campaign, wave_ids: Iterable[int] | None = None) -
         for response_id, *stored in scores:
             code, wave, instrument_id = respondents[response_id]
             tables.scores.append(ScoreRow(code, wave.id, wave.name, wave.kind, instrument_id, *stored))
-    return tables
-    query = (
-        db.select(Response, Participant)
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.wave_id.in_(list(by_id)), Response.status == "submitted")
-        .order_by(Response.wave_id, Participant.code, Response.instrument_id)
-    )
-    response_ids = {}
-    known = {pid: standing for pid, (_p, standing) in standings(campaign).items()}
-    paired = teams(campaign)
-    nobody = Team("", "")
-    for response, participant in db.session.execute(query):
-        wave = by_id[response.wave_id]
-        response_ids[response.id] = (response, participant, wave)
-        standing = known.get(participant.id) or standing_of(campaign, participant)
-        team = paired.get(participant.id, nobody)
-        tables.answers.append(
-            {
-                "participant": participant.code,
-                "role": standing.role,
-                "form": standing.form,
-                "group": standing.group,
-                "variant": team.variant,
-                "mentor": team.mentor,
-                "wave": wave.name,
-                "wave_id": wave.id,
-                "wave_kind": wave.kind,
-                "instrument": response.instrument_id,
-                "instrument_version": response.instrument_version,
-                "submitted_at": response.submitted_at,
-                "answers": dict(response.answers or {}),
-            }
-        )
-    if response_ids:
-        scores = db.session.execute(
-            db.select(Score).where(Score.response_id.in_(list(response_ids))).order_by(Score.id)
-        ).scalars()
-        for score in scores:
-            response, participant, wave = response_ids[score.response_id]
-            tables.scores.append(
-                ScoreRow(
-                    participant=participant.code,
-                    wave_id=wave.id,
-                    wave=wave.name,
-                    wave_kind=wave.kind,
-                    instrument=response.instrument_id,
-                    scale=score.scale,
-                    value=score.value,
-                    band=score.band,
-                    missing_reason=score.missing_reason,
-                    raw=score.raw,
-                    norm=score.norm,
-                    norm_kind=score.norm_kind,
-                    scoring_version=score.scoring_version,
-                )
-            )
     return tables

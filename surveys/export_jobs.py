@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,8 +150,6 @@ def run_job(job_id: int) -> None:
 
 def sweep(folder: Path, now: float | None = None) -> int:
     """Remove files left in the export folder by workers that died more than STALE ago."""
-    import time
-
     cutoff = (now or time.time()) - STALE.total_seconds()
     removed = 0
     for leftover in folder.glob("job-*"):

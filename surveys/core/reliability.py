@@ -251,31 +251,18 @@ def _plain_number(x: Any) -> float | None:
 
 
 def scale_alpha(
-    instrument: Instrument, scale: Scale, answers_list: Sequence[Mapping[str, Any]]
+    instrument: Instrument, scale: Scale, answers_list: Iterable[Mapping[str, Any]]
 ) -> tuple[float | None, int]:
-    """``(coefficient, complete answers)``: the coefficient of :func:`scale_reliability`, with numpy.
-
-    For waves of many thousands of answers (the comparison's reliable change index needs only
-    the coefficient). ``sum``/``mean``/``linear`` scales are computed as an array (alpha with
-    population variances equals KR-20 on 0/1 items); other methods go through
-    :func:`scale_reliability`.
-    """
-    if scale.method not in RANGED or len(scale.items) < 2:
-        result = scale_reliability(instrument, scale, answers_list)
+    """``(coefficient, complete answers)`` of :func:`scale_reliability`, through :class:`KeyedCollector`
+    and numpy: for waves of many thousands of answers (the comparison's RCI needs only these two)."""
+    if scale.method == "custom":
+        result = scale_reliability(instrument, scale, [])
         return result.coefficient, result.n
-    items = scale.items
-    matrix = np.array([[_plain_number(a.get(item)) for item in items] for a in answers_list], dtype=float)
-    matrix = matrix.reshape(-1, len(items))
-    matrix = matrix[~np.isnan(matrix).any(axis=1)]
-    for column, item in enumerate(items):
-        if item in scale.reverse:
-            low, high = instrument.item_ranges[item]
-            matrix[:, column] = low + high - matrix[:, column]
-    n, k = matrix.shape
-    totals = matrix.sum(axis=1)
-    if n < 2 or totals.max() == totals.min():
-        return None, n
-    return float(k / (k - 1) * (1 - matrix.var(axis=0).sum() / totals.var())), n
+    collector = KeyedCollector(instrument, [scale])
+    for answers in answers_list:
+        collector.add(answers)
+    result = reliability_of_matrix(instrument, scale, collector.matrices()[scale.id])
+    return result.coefficient, result.n
 
 
 class KeyedCollector:
@@ -289,10 +276,11 @@ class KeyedCollector:
 
     CHUNK = 5000
 
-    def __init__(self, instrument: Instrument) -> None:
+    def __init__(self, instrument: Instrument, scales: Sequence[Scale] | None = None) -> None:
         self.instrument = instrument
-        ranged = [s for s in instrument.scales if s.method in RANGED]
-        self.other = [s for s in instrument.scales if s.method not in RANGED and s.method != "custom"]
+        self.scales = list(instrument.scales if scales is None else scales)  # default: all of them
+        ranged = [s for s in self.scales if s.method in RANGED]
+        self.other = [s for s in self.scales if s.method not in RANGED and s.method != "custom"]
         self.items = list(dict.fromkeys(item for s in ranged for item in s.items))
         self.chunks: list[np.ndarray] = []
         self.pending: list[list[Any]] = []
@@ -324,7 +312,7 @@ class KeyedCollector:
             self._flush()
         where = {item: i for i, item in enumerate(self.items)}
         out: dict[str, np.ndarray | None] = {}
-        for scale in self.instrument.scales:
+        for scale in self.scales:
             if scale.method == "custom":
                 out[scale.id] = None
             elif scale.method in RANGED:
