@@ -133,6 +133,8 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
         expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind))
+        if not expected:  # nothing in this wave is for their role (e.g. curators in the input wave)
+            continue
         rows.append(
             ParticipantStatus(
                 participant=participant,

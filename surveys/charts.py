@@ -120,3 +120,62 @@ def trend_chart(
         ax.set_title(title, loc="left")
         ax.tick_params(axis="x", labelrotation=30)
         return _render(fig, alt)
+
+
+def share_rows(
+    rows: Sequence[tuple[str, Sequence[tuple[str, int]]]], title: str, alt: str, colours: Sequence[str]
+) -> ChartImage:
+    """One horizontal bar per row (e.g. a wave), split into the shares of its categories, in per cent.
+
+    ``rows`` are ``(label, [(category, count), …])`` with the same categories in the same order;
+    the legend names each category once. Empty rows are drawn as an empty bar."""
+    with rc_context(STYLE):
+        fig = Figure(figsize=(4.2, 0.6 + 0.45 * len(rows)))
+        ax = fig.subplots()
+        named: set[str] = set()
+        for index, (_label, counts) in enumerate(rows):
+            total = sum(n for _, n in counts) or 1
+            left = 0.0
+            for (category, count), colour in zip(counts, colours, strict=False):
+                share = 100 * count / total
+                label = category if category not in named and count else None
+                if count:
+                    named.add(category)
+                    ax.barh([index], [share], left=left, color=colour, label=label, gid=f"share-{index}-{category}")
+                left += share
+        ax.set_yticks(range(len(rows)), [label for label, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("%")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False, fontsize=8)
+        return _render(fig, alt)
+
+
+def means_chart(
+    groups: Sequence[tuple[str, float, float]],
+    before: str,
+    after: str,
+    title: str,
+    alt: str,
+    higher_is: str | None = None,
+) -> ChartImage:
+    """Each group's mean before (hollow circle) and after (filled), joined by a line coloured by
+    the direction of the change (as in :func:`slope_chart`)."""
+    better_up = higher_is != "worse"
+    with rc_context(STYLE):
+        fig = Figure(figsize=(4.2, 0.7 + 0.4 * len(groups)))
+        ax = fig.subplots()
+        for index, (_label, b, a) in enumerate(groups):
+            colour = SAME if a == b else UP if (a > b) == better_up else DOWN
+            ax.plot([b, a], [index, index], color=colour, linewidth=2, gid=f"means-{index}")
+            ax.scatter(
+                [b], [index], facecolors="white", edgecolors=colour, zorder=3, label=before if not index else None
+            )
+            ax.scatter([a], [index], color=colour, zorder=3, label=after if not index else None)
+        ax.set_yticks(range(len(groups)), [label for label, _, _ in groups])
+        ax.invert_yaxis()
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, frameon=False, fontsize=8)
+        return _render(fig, alt)

@@ -7,6 +7,7 @@ keeps the data, resets the password and prints a fresh link.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from .campaigns import add_wave, create_campaign, generate_links
 from .core.definitions import Instrument
 from .core.models import (
     Campaign,
+    Indicator,
     Invitation,
     Membership,
     Organisation,
@@ -30,6 +32,7 @@ from .core.models import (
     utcnow,
 )
 from .extensions import db
+from .indicators import set_value
 from .people import enrol
 from .programmes import create_programme, variants_of
 from .responses import store_scores, visible_answers
@@ -65,6 +68,12 @@ OPEN_ANSWERS = {
     "T": ["Перегрузка перед экзаменами", "Перегрузка перед экзаменами.", "Болезни и пропуски"],
 }
 OUTPUT_ANSWER_RATE = 0.75
+# Indicators that do not come from surveys: (name, unit, target, higher is better, monthly values from September).
+INDICATORS = (
+    ("Посещаемость кружков и секций", "%", 80.0, True, (62, 66, 71, 70, 74, 77, 79, 82, 81)),
+    ("Реализованные проекты пар", "шт.", 12.0, True, (0, 1, 2, 4, 5, 7, 8, 10, 13)),
+    ("Жалобы родителей", "шт.", 2.0, False, (5, 4, 4, 3, 3, 2, 2, 1, 1)),
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,26 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> None:
     db.session.commit()
 
 
+def _indicators(organisation: Organisation, programme: Programme) -> None:
+    """The programme's indicators, month by month from September 2025 to May 2026."""
+    for position, (name, unit, target, higher, values) in enumerate(INDICATORS):
+        indicator = Indicator(
+            organisation_id=organisation.id,
+            programme_id=programme.id,
+            name=name,
+            unit=unit,
+            target=target,
+            higher_is_better=higher,
+            position=position,
+        )
+        db.session.add(indicator)
+        db.session.flush()
+        for month, value in enumerate(values):
+            year, number = 2025 + (8 + month) // 12, (8 + month) % 12 + 1
+            set_value(indicator, dt.date(year, number, 1), float(value))
+    db.session.commit()
+
+
 def _user(password: str, organisation: Organisation) -> User:
     user = db.session.execute(db.select(User).filter_by(email=EMAIL)).scalar_one_or_none()
     if user is None:
@@ -216,6 +245,7 @@ def build_demo(seed: int = 2025) -> DemoResult:
     for assignment in campaign.assignments:
         assignment.audience = AUDIENCES.get(assignment.instrument_id, assignment.audience)
     db.session.commit()
+    _indicators(organisation, programme)
     output = add_wave(campaign, "output", "Выходной срез (май)")
     respondents = [p for p in people if p.role != "curator"]
     levels = {p.id: rng.uniform(0.2, 0.7) for p in respondents}

@@ -85,9 +85,13 @@ def download_name(campaign: Campaign, fmt: str, when: dt.datetime | None = None)
     """A safe file name: ASCII letters, digits, ``-``, ``_`` and ``.`` only (Cyrillic transliterated),
     never a path, at most about 100 characters; every browser and HTTP header takes it as it is."""
     when = when or dt.datetime.now(dt.UTC)
-    ascii_name = unicodedata.normalize("NFKD", _latin(campaign.name)).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[-.]{2,}", "-", UNSAFE_NAME.sub("-", ascii_name)).strip("-._")[:60] or "campaign"
-    return f"campaign-{campaign.id}-{slug}-{when:%Y%m%d-%H%M}{FORMATS[fmt][0]}"
+    return f"campaign-{campaign.id}-{file_slug(campaign.name, 'campaign')}-{when:%Y%m%d-%H%M}{FORMATS[fmt][0]}"
+
+
+def file_slug(name: str, fallback: str) -> str:
+    """A name as a piece of a file name: transliterated to ASCII, unsafe characters as ``-``, ≤ 60 long."""
+    ascii_name = unicodedata.normalize("NFKD", _latin(name)).encode("ascii", "ignore").decode()
+    return re.sub(r"[-.]{2,}", "-", UNSAFE_NAME.sub("-", ascii_name)).strip("-._")[:60] or fallback
 
 
 def write_export(

@@ -94,3 +94,16 @@ def surveys_response_submitted(response):
     For side effects only (notifications, caches). A failure is logged and never
     touches the stored response.
     """
+
+
+@hookspec
+def surveys_dashboard_panels(view):
+    """Return a list of :class:`surveys.core.contracts.Panel` for a programme's dashboard and its
+    printed report, or ``None``.
+
+    ``view`` is a :class:`surveys.core.contracts.ProgrammeView`: the programme, its campaigns
+    and ``view.tables(campaign)`` (read once, shared by every plugin). Every staff role reads the
+    dashboard, the viewer included, so panels carry aggregated data only and hide groups under
+    ``view.min_group``. When ``view.charts`` is False, leave charts out (only the headlines are
+    shown). If the implementation raises, the error is logged and its panels are left out.
+    """

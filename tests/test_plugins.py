@@ -222,6 +222,37 @@ def test_hook_surveys_response_submitted(kitchen, caplog):
         assert db.session.execute(db.select(Response)).scalar_one().status == "submitted"
 
 
+def test_hook_surveys_dashboard_panels(kitchen, caplog):
+    from surveys.core.models import Campaign, Membership, Organisation, User
+    from surveys.dashboard import collect_panels, programme_view
+    from surveys.programmes import create_programme
+
+    campaign_id = _answer(kitchen, "kitchen_check", {"k1": 1})
+    with kitchen.test_request_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        programme = create_programme(db.session.get(Organisation, campaign.organisation_id), "2025/26")
+        campaign.programme_id = programme.id
+        user = User(email="viewer@example.org")
+        user.set_password("correct horse")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, organisation_id=campaign.organisation_id, role="viewer"))
+        db.session.commit()
+        panels = collect_panels(programme_view(programme))
+        programme_id = programme.id
+    mine = next(p for p in panels if p.name == "kitchen")
+    assert mine.data == {"campaigns": 1} and [(h.key, h.value) for h in mine.headlines] == [("kitchen_campaigns", "1")]
+    # The 'raising' plugin's panels failed: logged, and every other panel is still there.
+    assert "broken panel for 2025/26" in caplog.text and "raising" in caplog.text
+    assert [p.order for p in panels] == sorted(p.order for p in panels)
+    client = kitchen.test_client()
+    assert post_form(client, "/login", {"email": "viewer@example.org", "password": "correct horse"}).status_code == 302
+    page = client.get(f"/staff/dashboard?programme={programme_id}").get_data(as_text=True)
+    assert '<p class="kitchen">1 campaigns in the dashboard</p>' in page and "Kitchen panel" in page
+    printed = client.get(f"/staff/programmes/{programme_id}/report").get_data(as_text=True)
+    assert '<p class="kitchen">1 campaigns in print</p>' in printed
+
+
 # ---- documentation stays honest ----------------------------------------------------------------
 def test_every_hook_is_documented_and_tested():
     docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")

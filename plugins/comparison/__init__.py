@@ -94,3 +94,15 @@ def surveys_register_commands(cli):
             click.echo(json.dumps(report, ensure_ascii=False, indent=2))
             return
         click.echo(report["method_note"])
+
+
+@hookimpl
+def surveys_dashboard_panels(view):
+    """Per campaign of the programme: key scales by form, reliable improvement, band distributions,
+    expected vs real, and the method note (input → output waves)."""
+    from surveys.state import get_state
+
+    from .panels import campaign_panels
+
+    instruments = get_state().registry.instruments
+    return [panel for campaign in view.campaigns for panel in campaign_panels(view, campaign, instruments)]

@@ -66,3 +66,11 @@ def surveys_export_sheets(campaign, tables):
 
     sheet = swot_sheet(campaign, tables, app_specs(), str(get_locale() or "ru"))
     return [sheet] if sheet else None
+
+
+@hookimpl
+def surveys_dashboard_panels(view):
+    """The SWOT of each campaign of the programme: the approved one, else the automatic draft."""
+    from .panels import swot_panel
+
+    return [panel for campaign in view.campaigns if (panel := swot_panel(view, campaign)) is not None]

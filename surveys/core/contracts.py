@@ -115,3 +115,66 @@ class WavePair:
 
 
 MIN_GROUP = 5  # aggregated views hide groups smaller than this
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One key figure of a dashboard panel, already formatted and suppressed (e.g. "64 %" or "<5").
+
+    ``key`` is stable across schools and languages (the municipal view lines schools up by it);
+    ``label`` is what the reader sees."""
+
+    key: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block of a programme's dashboard and of its printed report, made by the core or a plugin.
+
+    ``template`` is a Jinja template (plugins ship it in their blueprint's template folder) that
+    renders the block from ``panel.data``; it is included with ``panel`` and ``for_print`` (True
+    in the printed report and the PDF) in its context. ``order`` places it (the core's:
+    participation 10, indicators 80) and ``report_order`` its place in the printed report (default:
+    ``order``). ``headlines`` are the few figures the municipal view shows side by side per
+    school. ``in_report`` False keeps the panel out of the printed report.
+    Everyone in the organisation reads the dashboard, so a panel shows aggregated data only,
+    with groups under the view's ``min_group`` hidden.
+    """
+
+    name: str
+    title: str
+    template: str
+    data: Any = None
+    order: int = 50
+    headlines: tuple[Headline, ...] = ()
+    in_report: bool = True
+    report_order: int | None = None
+
+    @property
+    def place_in_report(self) -> int:
+        """Where the panel goes in the printed report."""
+        return self.order if self.report_order is None else self.report_order
+
+
+@dataclass
+class ProgrammeView:
+    """What ``surveys_dashboard_panels`` reads: a programme, its campaigns and their tables.
+
+    ``programme`` and ``campaigns`` (oldest first) are the stored objects; ``tables(campaign)``
+    reads a campaign's :class:`CampaignTables` once and shares it between plugins. ``charts``
+    False asks for figures without drawing (the municipal view only needs headlines)."""
+
+    programme: Any
+    campaigns: list[Any]
+    load: Callable[[Any], CampaignTables]
+    min_group: int = MIN_GROUP
+    charts: bool = True
+    _tables: dict[int, CampaignTables] = field(default_factory=dict, repr=False)
+
+    def tables(self, campaign: Any) -> CampaignTables:
+        """The campaign's answers and scores, read on first use."""
+        if campaign.id not in self._tables:
+            self._tables[campaign.id] = self.load(campaign)
+        return self._tables[campaign.id]

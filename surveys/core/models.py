@@ -59,10 +59,22 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Named in every session cookie (see get_id) and replaced at sign-out and on a new password,
+    # so that a copied cookie stops working then, although the cookie itself cannot be recalled.
+    session_token: Mapped[str | None] = mapped_column(String(64))
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.new_session()
+
+    def new_session(self) -> None:
+        """End every session signed in so far: their cookies name the old token."""
+        self.session_token = secrets.token_urlsafe(32)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: the user's id and current session token."""
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -418,3 +430,14 @@ class IndicatorValue(db.Model):
     entered_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     indicator: Mapped[Indicator] = relationship(back_populates="values")
+
+
+class ReportConclusion(db.Model):
+    """The curator's conclusions for a programme's printed report (one text per programme)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

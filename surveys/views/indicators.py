@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit import record
-from ..charts import trend_chart
 from ..core.models import Indicator, Programme
+from ..dashboard import indicator_chart
 from ..extensions import db
 from ..indicators import import_indicators, parse_period, read_indicator_file, set_value, trend
 from .access import EVERYONE, MANAGE, allowed, owned_or_404, require_role, staff_blueprint
@@ -25,16 +25,7 @@ def _page(programme: Programme, add=None, value_forms=None, upload=None, problem
     shown = []
     for indicator in indicators:
         points = trend([(v.period, v.value) for v in indicator.values], indicator.target, indicator.higher_is_better)
-        chart = None
-        if points:
-            labels = [p.period.strftime("%Y-%m") for p in points]
-            words = "; ".join(f"{label}: {p.value:g}" for label, p in zip(labels, points, strict=True))
-            alt = _("%(name)s by period: %(values)s.", name=indicator.name, values=words)
-            if indicator.target is not None:
-                alt += " " + _("Target: %(target)s.", target=f"{indicator.target:g}")
-            chart = trend_chart(
-                labels, [p.value for p in points], indicator.target, indicator.name, alt, indicator.unit
-            )
+        chart = indicator_chart(indicator, points) if points else None
         form = (value_forms or {}).get(indicator.id) or IndicatorValueForm(prefix=f"v{indicator.id}")
         shown.append((indicator, points, chart, form))
     page = render_template(

@@ -31,6 +31,7 @@ from .access import (
     MANAGE,
     allowed,
     current_organisation,
+    current_role,
     invitation_or_404,
     owned_or_404,
     require_role,
@@ -76,6 +77,8 @@ def link_for(token: str) -> str:
 @bp.get("/")
 @require_role(*EVERYONE)
 def index():
+    if current_role() == "viewer":  # the school administration starts at the dashboard
+        return redirect(url_for("dashboard.dashboard"))
     organisation = current_organisation()
     campaigns = db.session.execute(
         db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id.desc())
