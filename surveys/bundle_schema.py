@@ -9,6 +9,7 @@ Cross-references (codes, wave names, instruments) are checked in :mod:`surveys.b
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -53,10 +54,10 @@ class UtcDateTime(fields.Field):
             raise ValidationError("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ")
         try:
             parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)  # OverflowError near year 1 or 9999
+        except (ValueError, OverflowError):
             raise ValidationError("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ") from None
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
         return parsed
 
 
@@ -69,8 +70,11 @@ class StrictBoolean(fields.Field):
         return value
 
 
+MAX_INTEGER = 2**31 - 1  # the largest value of an integer column in PostgreSQL (the smallest: -2**31)
+
+
 class StrictInteger(fields.Field):
-    """A JSON integer (not a boolean, not a float, not a string of digits)."""
+    """A JSON integer (not a boolean, not a float, not a string of digits) that fits an integer column."""
 
     def __init__(self, minimum: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -79,14 +83,33 @@ class StrictInteger(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError("must be an integer")
-        if self.minimum is not None and value < self.minimum:
-            raise ValidationError(f"must be at least {self.minimum}")
+        low = -MAX_INTEGER - 1 if self.minimum is None else self.minimum
+        if value < low:
+            raise ValidationError(f"must be at least {low}")
+        if value > MAX_INTEGER:
+            raise ValidationError(f"must be at most {MAX_INTEGER}")
         return value
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ValidationError("must not contain NUL characters (PostgreSQL cannot store them)")
+
+
+def _finite(value: Any) -> None:
+    """Answers are JSON: NaN and Infinity, which Python's json module reads, are not."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValidationError("must not contain NaN or Infinity")
+        stack.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
 
 
 def text(max_length: int, *, required: bool = True, empty: bool = True, **kwargs) -> fields.String:
     """A string field of at most ``max_length`` characters (the database column's length)."""
-    return fields.String(required=required, validate=validate.Length(min=0 if empty else 1, max=max_length), **kwargs)
+    length = validate.Length(min=0 if empty else 1, max=max_length)
+    return fields.String(required=required, validate=[length, _no_nul], **kwargs)
 
 
 class Strict(Schema):
@@ -177,7 +200,7 @@ class ResponseSchema(Strict):
     instrument_version = text(40)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     source = text(20, empty=False)
-    answers = fields.Dict(keys=fields.String(), required=True)
+    answers = fields.Dict(keys=fields.String(), required=True, validate=_finite)
     page_index = StrictInteger(minimum=0, required=True)
     started_at = UtcDateTime(required=True)
     submitted_at = UtcDateTime(required=True, allow_none=True)
@@ -247,4 +270,4 @@ def path_key(problem: BundleProblem) -> tuple:
     ``participants[2]`` before ``participants[10]``."""
     parts = [p for p in re.split(r"\[(\d+)\]|\.", problem.path) if p]
     section = SECTIONS.index(parts[0]) if parts and parts[0] in SECTIONS else len(SECTIONS)
-    return section, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), problem.message
+    return section, tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts), problem.message

@@ -120,6 +120,8 @@ def campaign_import(file: str, organisation_id: int | None) -> None:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         _fail(f"{file}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}")
+    except RecursionError:
+        _fail(f"{file}: not a bundle: arrays or objects nested too deeply")
     organisation = _organisation(organisation_id)
     try:
         result = import_bundle(data, organisation)

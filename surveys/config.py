@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     # Unknown or revoked link tokens allowed per client address and window (seconds).
     "SURVEYS_BAD_LINK_LIMIT": 20,
     "SURVEYS_BAD_LINK_WINDOW": 600,
+    # Past this many refusals in the window, every link from the address waits, valid ones too.
+    "SURVEYS_BAD_LINK_LOCK": 200,
     # Codes typed on one open link per client address and window (a school behind one address).
     "SURVEYS_CODE_LIMIT": 300,
     "SURVEYS_CODE_WINDOW": 3600,
@@ -35,17 +37,21 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_REDIS_URL": "redis://127.0.0.1:6379/0",
     # Exports of up to this many responses may also be downloaded at once, without a background job.
     "SURVEYS_QUICK_EXPORT_LIMIT": 3000,
+    # SQLite only: how long a request waits for another one's write before it gives up (a clean 503).
+    "SURVEYS_SQLITE_BUSY_MS": 10000,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
     "SURVEYS_BAD_LINK_LIMIT",
     "SURVEYS_BAD_LINK_WINDOW",
+    "SURVEYS_BAD_LINK_LOCK",
     "SURVEYS_CODE_LIMIT",
     "SURVEYS_CODE_WINDOW",
     "SURVEYS_LOGIN_LIMIT",
     "SURVEYS_LOGIN_IP_LIMIT",
     "SURVEYS_LOGIN_WINDOW",
     "SURVEYS_QUICK_EXPORT_LIMIT",
+    "SURVEYS_SQLITE_BUSY_MS",
 )
 
 
@@ -89,6 +95,10 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     # A form stays valid as long as its session: a participant who pauses for an hour
     # must not lose a page of answers to an expired token.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # A page of answers with one pasted 100 000-character text (emoji included) is still read, so that
+    # the participant gets the page back with the length message on that question; larger posts get 413.
+    if "MAX_FORM_MEMORY_SIZE" not in (overrides or {}):
+        app.config["MAX_FORM_MEMORY_SIZE"] = 2 * 1024 * 1024
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["SURVEYS_DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SURVEYS_TIMEZONE"]
     for name in INTEGER_SETTINGS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, session
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 
 from .config import configure_settings
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -47,14 +50,16 @@ def configure_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            busy = int(app.config["SURVEYS_SQLITE_BUSY_MS"])
+            sa.event.listen(db.engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy))
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Write-ahead logging, so that a long read (a background export) never blocks answers being saved."""
+def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:
+    """Write-ahead logging, so that a long read (a background export) never blocks answers being saved;
+    a write waits up to ``busy_ms`` for another one to finish."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
     cursor.close()
 
 
@@ -88,7 +93,12 @@ def configure_security(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        """The user a session cookie names, while its session token is still theirs (``User.get_id``)."""
+        number, _colon, token = user_id.partition(":")
+        user = db.session.get(User, int(number)) if number.isdigit() else None
+        if user is None or not user.session_token or not hmac.compare_digest(user.session_token, token):
+            return None
+        return user
 
     @app.after_request
     def security_headers(response):
@@ -110,6 +120,7 @@ def configure_plugins(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .views import (
         auth,
+        dashboard,
         exports,
         health,
         indicators,
@@ -144,6 +155,7 @@ def configure_blueprints(app: Flask) -> None:
         linking,
         exports,
         indicators,
+        dashboard,
     ):
         app.register_blueprint(module.bp)
     pm = app.extensions[KEY].pm
@@ -170,7 +182,39 @@ def configure_errors(app: Flask) -> None:
         403: (403, lambda: _("You do not have access to this page.")),
         404: (404, lambda: _("Page not found.")),
         405: (405, lambda: _("This action is not allowed here.")),
+        413: (413, lambda: _("What you sent is too large. Shorten the longest answer and try again.")),
         500: (500, lambda: _("Something went wrong on our side. Your answers are saved.")),
     }
     for key, (code, message) in messages.items():
         app.register_error_handler(key, lambda e, code=code, message=message: page(code, message()))
+    for kind in (sa.exc.OperationalError, sa.exc.InterfaceError):
+        app.register_error_handler(kind, database_unavailable)
+
+
+BUSY = _l(
+    "The service is busy for a moment. What you sent before this page is saved. Wait a minute and reload the page."
+)
+
+
+def database_unavailable(error: Exception):
+    """The database is restarting, unreachable or busy: a clean 503 that says to retry.
+
+    Never the driver's message ("database is locked", "server closed the connection"). The page
+    is built without templates: rendering one runs context processors that may need the database.
+    """
+    current_app.logger.warning("database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it (pool_pre_ping)
+        db.session.close()
+    busy = (
+        "The service is busy for a moment. What you sent before this page is saved. Wait a minute and reload the page."
+    )
+    message = escape(_(busy))
+    title = escape(_("Try again in a minute"))
+    html = (
+        f'<!doctype html><html lang="{escape(str(get_locale() or "ru"))}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>'
+        f"<body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
+    )
+    return html, 503, {"Retry-After": "5", "Cache-Control": "no-store"}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .core.models import Invitation, OpenLink, Participant, Wave, hash_token, utcnow
 from .extensions import db
@@ -23,17 +24,21 @@ from .people import enrol
 MAX_TOKEN_LENGTH = 64
 
 
-def _lookup(model, token: str):
+def _lookup(model, token: str, *options):
     """The row whose token hash matches, or None. Revoked rows are returned too, so that an
-    unknown and a revoked token cost exactly the same work; callers treat both alike."""
+    unknown and a revoked token cost exactly the same work; callers treat both alike.
+    ``options`` are loader options (what to read in the same query)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         token = "-"  # still run the query: the time taken must not depend on the input
-    return db.session.execute(db.select(model).filter_by(token_hash=hash_token(token))).scalar_one_or_none()
+    query = db.select(model).filter_by(token_hash=hash_token(token)).options(*options)
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def find_invitation(token: str) -> Invitation | None:
     """The live invitation for a personal link token, or None (unknown or revoked)."""
-    invitation = _lookup(Invitation, token)
+    # The wave, its campaign and the participant come in the same query: every page needs them.
+    related = (joinedload(Invitation.wave).joinedload(Wave.campaign), joinedload(Invitation.participant))
+    invitation = _lookup(Invitation, token, *related)
     return invitation if invitation is not None and invitation.revoked_at is None else None
 
 

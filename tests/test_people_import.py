@@ -460,7 +460,7 @@ def test_a_viewer_may_not_import_and_a_visitor_must_sign_in(app, client, staff, 
     )
     for url in (base, f"{base}/template.csv", f"{base}/template.xlsx"):
         assert client.get(url).status_code == 403
-    token = csrf_token(client.get("/staff/").get_data(as_text=True))
+    token = csrf_token(client.get("/staff/dashboard").get_data(as_text=True))
     posted = client.post(
         base,
         data={"csrf_token": token, "file": (io.BytesIO(CLEAN_CSV.encode()), "people.csv")},

@@ -128,7 +128,10 @@ def test_roles_inside_an_organisation(app, client, staff):
     campaign, wave, programme = ids["campaign_id"], ids["wave_id"], ids["programme_id"]
     expectations = {
         # url: {role: status}
-        "/staff/": {"viewer": 200, "psychologist": 200, "curator": 200, "admin": 200},
+        "/staff/": {"viewer": 302, "psychologist": 200, "curator": 200, "admin": 200},  # viewers start at the dashboard
+        "/staff/dashboard": {"viewer": 200, "psychologist": 200, "curator": 200, "admin": 200},
+        f"/staff/programmes/{programme}/report": {"viewer": 200, "psychologist": 200, "curator": 200},
+        f"/staff/programmes/{programme}/report.pdf": {"viewer": 200},
         f"/staff/campaigns/{campaign}": {"viewer": 200, "psychologist": 200, "curator": 200, "admin": 200},
         f"/staff/programmes/{programme}": {"viewer": 200, "curator": 200},
         f"/staff/waves/{wave}": {"viewer": 403, "psychologist": 403, "curator": 200, "admin": 200},
@@ -150,7 +153,8 @@ def test_roles_inside_an_organisation(app, client, staff):
             assert client.get(url).status_code == status, (url, role)
             seen.append((url, role))
     set_role(app, email, "viewer")
-    token = csrf_token(client.get("/staff/").get_data(as_text=True))
-    for url in (f"/staff/campaigns/{campaign}/waves", f"/staff/waves/{wave}/links", "/staff/programmes"):
+    token = csrf_token(client.get("/staff/dashboard").get_data(as_text=True))
+    conclusions = f"/staff/programmes/{programme}/report/conclusions"
+    for url in (f"/staff/campaigns/{campaign}/waves", f"/staff/waves/{wave}/links", "/staff/programmes", conclusions):
         assert client.post(url, data={"csrf_token": token, "name": "x", "kind": "output"}).status_code == 403
     assert len(seen) == sum(len(by_role) for by_role in expectations.values())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, widgets
+from wtforms.validators import InputRequired, StopValidation
 from wtforms.validators import ValidationError as FieldError
 
 
@@ -34,9 +36,43 @@ class CountRange:
             raise FieldError(_l("Choose at most %(n)s options.", n=self.high))
 
 
+class Answered(InputRequired):
+    """InputRequired that takes an answer of spaces only for no answer, as Optional() does.
+
+    Otherwise spaces would pass as an answer to a required question and be stored as null."""
+
+    def __call__(self, form, field):
+        if field.raw_data and str(field.raw_data[0]).strip():
+            return
+        field.errors[:] = []
+        raise StopValidation(self.message)
+
+
+class FiniteNumber:
+    """Validator: a number an answer can hold (not NaN, not infinite, not beyond a float's range).
+
+    Runs before the range check, which cannot compare a signalling NaN ("sNaN")."""
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        try:
+            finite = math.isfinite(float(field.data))
+        except (ValueError, OverflowError):
+            finite = False
+        if not finite:
+            raise StopValidation(_l("Enter a number."))
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        # A blank value is no choice. Left in, a blank first value makes Optional() skip every check
+        # of the values after it, and would be stored as null.
+        self.raw_data = [value for value in valuelist if str(value).strip()]
+        super().process_formdata(self.raw_data)
 
 
 class DateRange:

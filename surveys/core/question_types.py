@@ -22,10 +22,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from .definitions import Choice, Question
-from .field_checks import AllowedValues, CountRange, DateRange, MultiCheckboxField
+from .field_checks import AllowedValues, Answered, CountRange, DateRange, FiniteNumber, MultiCheckboxField
 from .schema import ChoiceList, Id, IsoDate, LocalText, Strict, check_order
 
 OTHER = "other"
@@ -38,7 +38,7 @@ def other_key(question_id: str) -> str:
 
 def _presence(question: Question) -> list:
     if question.required:
-        return [InputRequired(message=_l("Please answer this question."))]
+        return [Answered(message=_l("Please answer this question."))]
     return [Optional()]
 
 
@@ -46,7 +46,7 @@ def _coerce_for(choices: list[Choice]):
     lookup = {str(c.value): c.value for c in choices}
 
     def coerce(value):
-        if value is None or value == "":
+        if value is None or not str(value).strip():  # blank: no answer, as Optional() sees it
             return None
         return lookup.get(str(value), str(value))
 
@@ -368,7 +368,7 @@ def _shown(limit: float | None) -> float | int | None:
 class NumberType(QuestionType):
     def make_fields(self, question, locale):
         opts = question.options
-        checks = _presence(question)
+        checks = _presence(question) + [FiniteNumber()]
         if "min" in opts or "max" in opts:
             checks.append(
                 NumberRange(

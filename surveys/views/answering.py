@@ -70,18 +70,42 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _bad_link_key() -> str:
+    return f"bad-link:{client_address()}"
+
+
+def _too_many_links():
+    window = current_app.config["SURVEYS_BAD_LINK_WINDOW"]
+    return render_template("participant/too_many.html"), 429, {"Retry-After": str(window)}
+
+
+def refuse_while_limited():
+    """Before any link is looked up: the wait page (429), for every token, valid ones included,
+    from an address past ``SURVEYS_BAD_LINK_LOCK`` refusals in this window.
+
+    Two tiers. Past ``SURVEYS_BAD_LINK_LIMIT`` (20) refusals, unknown tokens get the wait page
+    but valid ones still open, so a school behind one address keeps working when a class tries
+    old or mistyped links. Past the lock (200), nothing opens until the window ends: a guesser,
+    who could otherwise tell a right token (200) from a wrong one (429), is held to that many
+    guesses per window. A valid token never counts as a refusal, however often it is used.
+    """
+    config = current_app.config
+    if throttle.exceeded(_bad_link_key(), config["SURVEYS_BAD_LINK_LOCK"], config["SURVEYS_BAD_LINK_WINDOW"]):
+        return _too_many_links()
+    return None
+
+
 def refuse_link():
     """The page for an unknown or revoked token: one page, one status, the same work for both.
 
     Each refusal counts against the client address; past the limit the page says to wait
-    (429). Valid tokens never reach this function, so a school sharing one address keeps
-    working while someone there mistypes or guesses.
+    (429), and past the lock ``refuse_while_limited`` refuses every token from that address
+    until the window ends.
     """
     config = current_app.config
-    seen = throttle.hit(f"bad-link:{client_address()}", config["SURVEYS_BAD_LINK_WINDOW"])
+    seen = throttle.hit(_bad_link_key(), config["SURVEYS_BAD_LINK_WINDOW"])
     if seen > config["SURVEYS_BAD_LINK_LIMIT"]:
-        page = render_template("participant/too_many.html")
-        return page, 429, {"Retry-After": str(config["SURVEYS_BAD_LINK_WINDOW"])}
+        return _too_many_links()
     return render_template("participant/invalid.html"), 404
 
 

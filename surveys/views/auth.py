@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
@@ -45,6 +45,16 @@ def _login_keys(email: str) -> list[tuple[str, int]]:
     ]
 
 
+def _fresh_session() -> None:
+    """Start the signed-in session from nothing but the chosen language: whatever the cookie held
+    before (e.g. a CSRF token known to someone who planted the cookie) does not carry over."""
+    language = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's token cached for this request belonged to the old session
+    if language:
+        session["lang"] = language
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -62,6 +72,10 @@ def login():
         if user is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
         if user is not None and user.check_password(form.password.data):
+            if not user.session_token:
+                user.new_session()
+                db.session.commit()
+            _fresh_session()
             login_user(user)
             session["organisation_id"] = None
             return redirect(_safe_next(request.args.get("next")))
@@ -74,6 +88,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.new_session()  # every copy of this user's session cookies stops working
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."))
     return redirect(url_for("auth.login"))

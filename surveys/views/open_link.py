@@ -27,11 +27,13 @@ from .answering import (
     next_step,
     questionnaire,
     refuse_link,
+    refuse_while_limited,
     reopen,
     wave_gate,
 )
 
 bp = Blueprint("open", __name__)
+bp.before_request(refuse_while_limited)  # an address past its limit of bad tokens learns nothing more
 
 LETTERS = r"[A-Za-zА-Яа-яЁё]"
 

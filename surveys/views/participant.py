@@ -11,10 +11,20 @@ from flask import Blueprint, redirect, url_for
 from ..extensions import csrf
 from ..links import find_invitation
 from ..survey_forms import ParticipantForm
-from .answering import Urls, autosave, personal_gate, questionnaire, record_decision, refuse_link, reopen
+from .answering import (
+    Urls,
+    autosave,
+    personal_gate,
+    questionnaire,
+    record_decision,
+    refuse_link,
+    refuse_while_limited,
+    reopen,
+)
 
 bp = Blueprint("participant", __name__)
 csrf.exempt(bp)  # the token in the address does the job: see ParticipantForm
+bp.before_request(refuse_while_limited)  # an address past its limit of bad tokens learns nothing more
 
 
 def _urls(token: str) -> Urls:

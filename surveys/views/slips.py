@@ -25,7 +25,7 @@ from ..core.models import Participant, PersonalData, Wave
 from ..extensions import db
 from ..people import standings
 from ..slips import Slip, display_url
-from .access import staff_blueprint, wave_or_404
+from .access import MANAGE, require_role, staff_blueprint, wave_or_404
 from .staff import link_for
 
 bp = staff_blueprint("slips", __name__)
@@ -124,6 +124,7 @@ def default_heading(wave: Wave) -> str:
 
 
 @bp.route("/waves/<int:wave_id>/slips", methods=["GET", "POST"])
+@require_role(*MANAGE)
 def print_slips(wave_id: int):
     """GET: the form. POST: issue the links, log what is printed, show the print page (never cached)."""
     wave = wave_or_404(wave_id)

@@ -192,7 +192,7 @@ EXPORT_STATUS_LABELS = {
 
 class IndicatorForm(FlaskForm):
     name = StringField(_l("Indicator, e.g. club attendance"), validators=[InputRequired(), Length(max=200)])
-    unit = StringField(_l("Unit, e.g. % or people"), validators=[Optional(), Length(max=40)])
+    unit = StringField(_l("Unit, e.g. per cent or people"), validators=[Optional(), Length(max=40)])
     target = FloatField(_l("Target (optional)"), validators=[Optional()])
     higher_is_better = RadioField(
         _l("Which way is better"),
@@ -212,3 +212,13 @@ class IndicatorValueForm(FlaskForm):
 
 class IndicatorImportForm(FlaskForm):
     file = FileField(_l("XLSX file"), validators=[FileRequired()])
+
+
+class ConclusionsForm(FlaskForm):
+    text = TextAreaField(
+        _l("Conclusions for the pedagogical council"),
+        description=_l(
+            "Printed at the end of the report. One paragraph per line; lines starting with “-” are list items."
+        ),
+        validators=[Optional(), Length(max=20000)],
+    )

@@ -15,7 +15,7 @@ from ..consent import DEFAULT_TEXTS, SECTIONS, set_guardian_consents
 from ..core.models import Campaign, GuardianConsent, OpenLink, PersonalData
 from ..extensions import db
 from ..links import create_open_link, revoke
-from .access import invitation_or_404, owned_or_404, staff_blueprint, wave_or_404
+from .access import MANAGE, invitation_or_404, owned_or_404, require_role, staff_blueprint, wave_or_404
 from .staff_forms import ROLE_LABELS, ActionForm, ConsentSettingsForm, GuardianForm, OpenLinkForm, ScheduleForm
 
 bp = staff_blueprint("participation", __name__)
@@ -26,6 +26,7 @@ def _local(value):
 
 
 @bp.route("/campaigns/<int:campaign_id>/consent", methods=["GET", "POST"])
+@require_role(*MANAGE)
 def consent_settings(campaign_id: int):
     campaign = owned_or_404(Campaign, campaign_id)
     texts = campaign.consent_texts or {}
@@ -43,6 +44,7 @@ def consent_settings(campaign_id: int):
 
 
 @bp.route("/campaigns/<int:campaign_id>/guardians", methods=["GET", "POST"])
+@require_role(*MANAGE)
 def guardians(campaign_id: int):
     """Record which minors' guardians have consented (paper forms collected by the curator)."""
     campaign = owned_or_404(Campaign, campaign_id)
@@ -72,6 +74,7 @@ def guardians(campaign_id: int):
 
 
 @bp.route("/waves/<int:wave_id>/schedule", methods=["POST"])
+@require_role(*MANAGE)
 def schedule(wave_id: int):
     wave = wave_or_404(wave_id)
     form = ScheduleForm()
@@ -107,6 +110,7 @@ def open_link_url(token: str) -> str:
 
 
 @bp.post("/waves/<int:wave_id>/open-links")
+@require_role(*MANAGE)
 def new_open_link(wave_id: int):
     wave = wave_or_404(wave_id)
     if wave.campaign.consent_mode == "guardian":
@@ -121,6 +125,7 @@ def new_open_link(wave_id: int):
 
 
 @bp.post("/open-links/<int:link_id>/revoke")
+@require_role(*MANAGE)
 def revoke_open_link(link_id: int):
     link = db.session.get(OpenLink, link_id)
     if link is None:
@@ -135,6 +140,7 @@ def revoke_open_link(link_id: int):
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")
+@require_role(*MANAGE)
 def revoke_invitation(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
     if not ActionForm().validate_on_submit():

@@ -1,0 +1,168 @@
+"""Locust users for the load benchmark (bench/load/run.py starts them; see docs/reliability.md).
+
+- ``Participant`` walks the real path of a personal link, like a phone without JavaScript:
+  open the link, agree, answer every page (a random valid answer to each question) and
+  submit, following the server's redirects. Each user takes the next unused token from
+  ``LOAD_TOKENS``. A connection error or a 502/503/504 is retried after a pause, as a person
+  presses "reload"; anything else unexpected is an error. What the server confirmed (a
+  redirect after a page was sent) is written to ``LOAD_RESULTS`` at the end, with the tokens
+  that reached the "Thank you" page, so run.py can check the database against it.
+- ``Baseline`` posts to the bare insert endpoint of baseline_app.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+from locust import HttpUser, constant, events, task
+from locust.exception import StopUser
+
+TOKENS = (
+    [t for t in Path(os.environ.get("LOAD_TOKENS", "tokens.txt")).read_text().split() if t]
+    if os.environ.get("LOAD_TARGET", "participant") == "participant"
+    else []
+)
+RETRYABLE = {502, 503, 504}
+RESULTS = {"completed": [], "confirmed": {}, "retries": 0, "hard_errors": [], "gave_up": 0, "unknown": []}
+_next = {"index": 0, "active": 0}
+
+
+class FormReader(HTMLParser):
+    """The fields of the forms on a page: {action: {"fields": [...], "buttons": [...]}}."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: dict[str, dict] = {}
+        self._form: dict | None = None
+        self._select: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._form = self.forms.setdefault(a.get("action", ""), {"fields": [], "buttons": []})
+        elif self._form is None:
+            return
+        elif tag == "input":
+            self._form["fields"].append((a.get("type", "text"), a.get("name"), a.get("value", ""), a))
+        elif tag == "textarea":
+            self._form["fields"].append(("textarea", a.get("name"), "", a))
+        elif tag == "select":
+            self._select = {"name": a.get("name"), "options": []}
+            self._form["fields"].append(("select", a.get("name"), self._select, a))
+        elif tag == "option" and self._select is not None and a.get("value"):
+            self._select["options"].append(a["value"])
+        elif tag == "button":
+            self._form["buttons"].append((a.get("name"), a.get("value")))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def answers_for(fields) -> tuple[dict[str, object], dict[str, object]]:
+    """The form data to send (hidden fields kept) and the answers chosen, by question."""
+    data: dict[str, object] = {}
+    choices: dict[str, list[str]] = {}
+    for kind, name, value, attrs in fields:
+        if not name:
+            continue
+        if kind == "hidden":
+            data[name] = value
+        elif kind in ("radio", "checkbox"):
+            choices.setdefault(name, []).append(value)
+        elif kind == "textarea" or kind == "text":
+            data[name] = random.choice(["Всё хорошо", "Больше встреч", "Спасибо наставнику"])
+        elif kind == "number":
+            data[name] = attrs.get("min", "1")
+        elif kind == "select" and value["options"]:
+            data[name] = random.choice(value["options"])
+    for name, values in choices.items():
+        data[name] = random.choice(values)
+    answers = {k: v for k, v in data.items() if k not in ("instrument", "page", "csrf_token")}
+    return data, answers
+
+
+class Participant(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self):
+        _next["active"] += 1
+
+    def request(self, method: str, url: str, name: str, **kwargs):
+        """One request, retried on a connection error or a 502/503/504 like a person reloading."""
+        for attempt in range(60):
+            try:
+                with self.client.request(method, url, name=name, catch_response=True, **kwargs) as response:
+                    if response.status_code in RETRYABLE or response.status_code == 0:
+                        response.failure(f"retryable {response.status_code}")
+                    elif response.status_code >= 400:
+                        response.failure(f"status {response.status_code}")
+                        RESULTS["hard_errors"].append(f"{method} {name} {response.status_code}")
+                        return response
+                    else:
+                        response.success()
+                        return response
+            except Exception as err:  # a reset connection while a worker is killed
+                RESULTS["hard_errors"].append(f"{method} {name} raised {err!r}")
+                return None
+            RESULTS["retries"] += 1
+            time.sleep(min(0.2 * (attempt + 1), 2))
+        RESULTS["gave_up"] += 1
+        return None
+
+    @task
+    def take_the_survey(self):
+        if _next["index"] >= len(TOKENS):  # every link is used: the last user out ends the run
+            _next["active"] -= 1
+            if _next["active"] == 0:
+                self.environment.runner.quit()
+            raise StopUser()
+        token = TOKENS[_next["index"]]
+        _next["index"] += 1
+        self.client.cookies.clear()
+        here = f"/s/{token}"
+        page = self.request("GET", here, "open link")
+        confirmed = RESULTS["confirmed"].setdefault(token, {})
+        for _step in range(40):
+            if page is None:  # the server never answered: whether the last step took effect is unknown
+                RESULTS["unknown"].append(token)
+                return
+            reader = FormReader()
+            reader.feed(page.text)
+            if f"{here}/consent" in reader.forms:
+                page = self.request("POST", f"{here}/consent", "consent", data={"decision": "agree"})
+                continue
+            form = reader.forms.get(here)
+            if form is None or not any(name == "instrument" for _k, name, _v, _a in form["fields"]):
+                if "Спасибо" in page.text or "Thank you" in page.text:
+                    RESULTS["completed"].append(token)
+                return
+            data, answers = answers_for(form["fields"])
+            actions = [value for name, value in form["buttons"] if name == "action"]
+            data["action"] = "submit" if "submit" in actions else "next"
+            page = self.request("POST", here, f"page ({data['action']})", data=data, allow_redirects=False)
+            if page is not None and page.status_code == 302:
+                confirmed.setdefault(data["instrument"], {}).update(answers)
+                page = self.request("GET", here, "next page")
+
+
+class Baseline(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def insert(self):
+        self.client.post("/insert", name="insert one row")
+
+
+@events.test_stop.add_listener
+def _write_results(environment, **_kwargs):
+    path = os.environ.get("LOAD_RESULTS")
+    if path:
+        Path(path).write_text(json.dumps(RESULTS, ensure_ascii=False), encoding="utf-8")
