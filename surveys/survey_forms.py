@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from babel.support import Translations
 from flask import current_app, request
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.i18n import messages_path
 
 from .core.definitions import Page, Question
 from .core.question_types import QuestionType
@@ -36,6 +40,17 @@ class ParticipantForm(FlaskForm):
         @property
         def csrf(self):
             return request.blueprint != "participant" and current_app.config.get("WTF_CSRF_ENABLED", True)
+
+        def get_translations(self, form):
+            """WTForms' own messages in the page's language, read from disk once per process
+            (Flask-WTF reads the catalogue again for every request)."""
+            return wtforms_messages(str(get_locale()))
+
+
+@cache
+def wtforms_messages(locale: str) -> Translations:
+    """WTForms' built-in messages (e.g. "Not a valid choice") in ``locale``."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class PageForm(ParticipantForm):

@@ -415,3 +415,19 @@ def test_a_too_long_text_says_the_limit_without_a_minimum(app):
     ).get_data(as_text=True)
     assert "Ответ должен быть не длиннее 5000 символов." in page and "от -1" not in page
     assert "я" * 5001 in page  # the text area keeps what was typed
+
+
+def test_wtforms_messages_follow_the_page_language_and_are_read_from_disk_once(app):
+    from surveys.survey_forms import PageForm, wtforms_messages
+
+    wtforms_messages.cache_clear()
+    for language, expected in (("ru", "Неверный вариант."), ("en", "Not a valid choice.")):
+        for _request in range(3):
+            with app.test_request_context("/s/x"):
+                if language == "en":
+                    from flask import session
+
+                    session["lang"] = "en"
+                form = PageForm()
+                assert form.meta.get_translations(form).gettext("Not a valid choice.") == expected
+    assert wtforms_messages.cache_info().misses == 2  # once per language, however many requests

@@ -40,6 +40,8 @@ PG = "postgresql://postgres@127.0.0.1:5432/surveys_load"
 
 def start_gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60"]
+    if app.startswith("surveys:"):  # the settings docs/reliability.md gives for production
+        command += ["-c", "python:surveys.serving"]
     server = subprocess.Popen([*command, "--log-level", "warning", app], cwd=ROOT, env={**os.environ, **env})
     for _ in range(100):
         try:
