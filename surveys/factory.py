@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from .config import configure_settings
 from .extensions import babel, csrf, db, login_manager, migrate
+from .field_markup import choices_markup
 from .plugins import build_registry, call_each, make_plugin_manager
 from .state import KEY, SurveysState
 
@@ -76,6 +77,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.globals["format_datetime"] = format_datetime
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["choices_markup"] = choices_markup
 
 
 def configure_security(app: Flask) -> None:
