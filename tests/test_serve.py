@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -69,36 +68,6 @@ def _answers(port: int, path: str = "/healthz", seconds: float = 30) -> bytes | 
         except OSError:
             time.sleep(0.2)
     return None
-
-
-def test_gunicorn_settings_build_the_app_once_and_a_killed_worker_is_replaced(tmp_path):
-    """``-c python:surveys.serving``: the app is built in the master; every worker, the replacement of
-    a worker killed with SIGKILL included, reaches the database through a pool of its own."""
-    env = {**os.environ, "SURVEYS_INSTANCE_PATH": str(tmp_path), "SURVEYS_SECRET_KEY": "x"}
-    env.pop("SURVEYS_DATABASE_URL", None)
-    subprocess.run([command("surveys"), "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:surveys.serving", "-w", "2", "-b", f"127.0.0.1:{port}"]
-        + ["surveys:create_app()"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert _answers(port) is not None, "gunicorn did not answer"
-        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        assert len(workers) == 2
-        os.kill(int(workers[0]), signal.SIGKILL)
-        for _ in range(20):  # both the survivor and the replacement answer, each from its own pool
-            assert b'"database":"ok"' in (_answers(port) or b"").replace(b" ", b"")
-        later = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        assert len(later) == 2 and workers[0] not in later
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=20)[0]
-    assert "Traceback" not in output, output
 
 
 def test_post_fork_gives_the_worker_a_new_pool_without_closing_the_masters_connections(tmp_path):
