@@ -12,40 +12,70 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from .core.models import Invitation, OpenLink, Participant, Wave, hash_token, utcnow
+from . import throttle
+from .core.models import Campaign, Invitation, OpenLink, Participant, Wave, hash_token, utcnow
 from .extensions import db
 from .people import enrol
 
 MAX_TOKEN_LENGTH = 64
 
 
-def _lookup(model, token: str, *options):
-    """The row whose token hash matches, or None. Revoked rows are returned too, so that an
-    unknown and a revoked token cost exactly the same work; callers treat both alike.
-    ``options`` are loader options (what to read in the same query)."""
+@cache
+def _statement(model, counting: bool):
+    """The select by token hash for ``model``, built once and reused (building a select with
+    its loader options and caching key costs about as much as running it).
+
+    Personal links read the wave, its campaign with its instruments, the participant and their
+    responses in the same query, since every page needs them; ``counting`` adds a throttle count
+    (``throttle.count_column``) to the row.
+    """
+    options = ()
+    if model is Invitation:
+        options = (
+            joinedload(Invitation.wave).joinedload(Wave.campaign).joinedload(Campaign.assignments),
+            joinedload(Invitation.participant),
+            joinedload(Invitation.responses),
+        )
+    columns = (model, throttle.count_column()) if counting else (model,)
+    return db.select(*columns).filter_by(token_hash=bindparam("token_hash")).options(*options)
+
+
+def _lookup(model, token: str, counted: dict | None = None):
+    """The row ``(model,)``, or ``(model, count)`` with ``counted`` (``throttle.count_params``),
+    whose token hash matches, or None. Revoked rows are returned too, so that an unknown and a
+    revoked token cost exactly the same work; callers treat both alike."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         token = "-"  # still run the query: the time taken must not depend on the input
-    query = db.select(model).filter_by(token_hash=hash_token(token)).options(*options)
-    return db.session.execute(query).unique().scalar_one_or_none()
+    params = {"token_hash": hash_token(token), **(counted or {})}
+    return db.session.execute(_statement(model, counted is not None), params).unique().one_or_none()
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The live invitation for a personal link token, or None (unknown or revoked)."""
-    # The wave, its campaign and the participant come in the same query: every page needs them.
-    related = (joinedload(Invitation.wave).joinedload(Wave.campaign), joinedload(Invitation.participant))
-    invitation = _lookup(Invitation, token, *related)
-    return invitation if invitation is not None and invitation.revoked_at is None else None
+def _live(row):
+    return row if row is not None and row.revoked_at is None else None
+
+
+def find_invitation(token: str, counted: dict | None = None) -> tuple[Invitation | None, int | None]:
+    """The live invitation for a personal link token (None when unknown or revoked), and, with
+    ``counted`` (``throttle.count_params``), that throttle count, read in the same statement
+    (None for an unknown token). The participant path reads its rate limit this way.
+    """
+    row = _lookup(Invitation, token, counted)
+    if row is None:
+        return None, None
+    return _live(row[0]), (row[1] if counted is not None else None)
 
 
 def find_open_link(token: str) -> OpenLink | None:
     """The live open link for a token, or None (unknown or revoked)."""
-    link = _lookup(OpenLink, token)
-    return link if link is not None and link.revoked_at is None else None
+    row = _lookup(OpenLink, token)
+    return None if row is None else _live(row[0])
 
 
 def create_open_link(wave: Wave, role: str) -> tuple[OpenLink, str]:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .core.definitions import Instrument, Profile
 from .core.models import Assignment, Invitation, PersonalData, Response, Score, utcnow
@@ -33,15 +34,18 @@ def assignments_for(invitation: Invitation) -> list[Assignment]:
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:
-    rows = db.session.execute(
-        db.select(Response).filter_by(wave_id=invitation.wave_id, participant_id=invitation.participant_id)
-    ).scalars()
-    return {r.instrument_id: r for r in rows}
+    """The participant's responses in the invitation's wave, by instrument (read with the
+    invitation on the participant path; read afresh after every commit or rollback)."""
+    return {r.instrument_id: r for r in invitation.responses}
 
 
-def start_response(invitation: Invitation, instrument: Instrument) -> Response:
-    """Return the participant's response to this instrument in this wave, creating it once."""
-    existing = responses_by_instrument(invitation).get(instrument.id)
+def start_response(invitation: Invitation, instrument: Instrument, looked: bool = False) -> Response:
+    """Return the participant's response to this instrument in this wave, creating it once.
+
+    ``looked``: the caller has just read the participant's responses and this one was not
+    among them, so go straight to creating it (a response made meanwhile is found below).
+    """
+    existing = None if looked else responses_by_instrument(invitation).get(instrument.id)
     if existing is not None:
         return existing
     response = Response(
@@ -70,16 +74,13 @@ def working_page(response: Response) -> int:
     return response.draft_page_index if response.editing else response.page_index
 
 
-def save_answers(response: Response, answers: dict[str, Any], page_index: int | None) -> None:
-    """Merge one page's answers into the stored response (or its draft) and commit.
-
-    ``page_index`` None keeps the participant's place (an autosave while they type).
-    A submitted response that is not being edited is never changed.
-    """
-    # Lock the row (PostgreSQL) and read it afresh: another tab or device may have saved meanwhile.
+def _merge(response: Response, answers: dict[str, Any], page_index: int | None) -> bool:
+    """Lock the row (PostgreSQL), read it afresh and merge a page's answers into it (or into
+    its draft); False, changing nothing, when it is submitted and not being edited."""
+    # Read afresh: another tab or device may have saved meanwhile.
     db.session.refresh(response, with_for_update=True)
     if response.status == "submitted" and not response.editing:
-        return
+        return False
     merged = working_answers(response)
     merged.update(answers)
     if response.editing:
@@ -91,7 +92,26 @@ def save_answers(response: Response, answers: dict[str, Any], page_index: int | 
         if page_index is not None:
             response.page_index = page_index
     response.updated_at = utcnow()
+    return True
+
+
+def save_answers(response: Response, answers: dict[str, Any], page_index: int | None) -> None:
+    """Merge one page's answers into the stored response (or its draft) and commit.
+
+    ``page_index`` None keeps the participant's place (an autosave while they type).
+    A submitted response that is not being edited is never changed.
+    """
+    _merge(response, answers, page_index)
     db.session.commit()
+
+
+def save_and_submit(response: Response, answers: dict[str, Any], page_index: int, instrument: Instrument) -> bool:
+    """The last page's answers and the submission in one transaction (what ``save_answers``
+    then ``submit`` do, with one commit and without reading the row twice)."""
+    if not _merge(response, answers, page_index):
+        db.session.rollback()
+        return False
+    return submit(response, instrument, current=True)
 
 
 def start_editing(response: Response) -> bool:
@@ -119,11 +139,12 @@ def visible_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str
     return kept
 
 
-def submit(response: Response, instrument: Instrument) -> bool:
+def submit(response: Response, instrument: Instrument, current: bool = False) -> bool:
     """Submit once: score, store and commit. Returns False when it was already submitted.
 
     The conditional UPDATE is the lock: of two concurrent submits (a double click, two
     tabs, two devices) exactly one changes the row, and only that one scores it.
+    ``current``: the row was read afresh under lock in this transaction (``save_and_submit``).
     """
     editing = response.editing
     if editing:
@@ -132,14 +153,18 @@ def submit(response: Response, instrument: Instrument) -> bool:
     else:
         claim = update(Response).where(Response.id == response.id, Response.status != "submitted")
         claim = claim.values(status="submitted", submitted_at=utcnow(), updated_at=utcnow())
-    if not db.session.execute(claim).rowcount:
+    with db.session.no_autoflush:  # the merged answers are written once, with the scores, below
+        claimed = db.session.execute(claim).rowcount
+    if not claimed:
         db.session.rollback()
         return False
-    db.session.refresh(response)
+    if not current:
+        db.session.refresh(response)
     source = response.draft if editing else response.answers
     response.answers = visible_answers(instrument, source or {})
     response.draft = {}
-    store_scores(response, instrument)
+    # A first submission has no scores yet; an edited one replaces those of its last submission.
+    store_scores(response, instrument, first=not editing)
     db.session.commit()
     notify_submitted(response)
     return True
@@ -155,13 +180,20 @@ def profile_of(response: Response) -> Profile:
     return Profile(age=age, sex=personal.sex or None)
 
 
-def store_scores(response: Response, instrument: Instrument) -> None:
-    """(Re)compute the response's scores through the plugins and attach them."""
+def store_scores(response: Response, instrument: Instrument, first: bool = False) -> None:
+    """(Re)compute the response's scores through the plugins and attach them.
+
+    ``first``: the response was never submitted, so it has no scores to replace (a response
+    only gets scores when it is submitted): skip reading and deleting them.
+    """
     state = get_state()
     owner = state.registry.instrument_owner.get(instrument.id, "")
     plugin, results = score_answers(state.pm, instrument, response.answers or {}, owner, profile_of(response))
-    response.scores.clear()
-    db.session.flush()  # the old rows go before the new ones come
+    if first:
+        set_committed_value(response, "scores", [])
+    else:
+        response.scores.clear()
+        db.session.flush()  # the old rows go before the new ones come
     for result in results:
         response.scores.append(
             Score(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from .core.models import Throttle, utcnow
@@ -27,6 +27,20 @@ def count(key: str, seconds: int, now: dt.datetime | None = None) -> int:
         db.select(Throttle.count).where(Throttle.key == key, Throttle.window_start == start)
     ).scalar_one_or_none()
     return found or 0
+
+
+def count_column():
+    """``count`` (0 when nothing is counted) as a scalar subquery to read inside another
+    statement, over the bound parameters that ``count_params`` gives."""
+    counted = db.select(Throttle.count).where(
+        Throttle.key == bindparam("throttle_key"), Throttle.window_start == bindparam("throttle_window")
+    )
+    return db.func.coalesce(counted.scalar_subquery(), 0)
+
+
+def count_params(key: str, seconds: int, now: dt.datetime | None = None) -> dict:
+    """The parameters of ``count_column`` for ``key`` in the current window."""
+    return {"throttle_key": key, "throttle_window": _window(now or utcnow(), seconds)}
 
 
 def exceeded(key: str, limit: int, seconds: int, now: dt.datetime | None = None) -> bool:

@@ -38,7 +38,7 @@ PAGE_ONE = {"instrument": "wellbeing_check", "page": "mood", "wb_calm": 3, "wb_t
 CODE = {"guardian_letters": "Ол", "own_letter": "м", "birth_day": "7", "birth_month": "3"}
 TOO_MANY = "Слишком много попыток"
 # The hash lookup as SQLite (?) and psycopg (%(name)s, with a cast) spell it.
-EQUALS_HASH = re.compile(r"\sWHERE (invitation|open_link)\.token_hash = (\?|%\(\w+\)s(::VARCHAR)?)$")
+EQUALS_HASH = re.compile(r"\sWHERE (invitation|open_link)\.token_hash = (\?|%\(\w+\)s(::VARCHAR)?)( ORDER BY [\w.]+)?$")
 
 
 @pytest.fixture
@@ -212,12 +212,21 @@ def test_a_near_miss_and_a_random_token_run_the_same_lookup_by_hash(make_app):
             indexed = [i["column_names"] for i in inspector.get_indexes(table) if i["unique"]]
             assert ["token_hash"] in unique + indexed, table
     # In Python, the token only ever goes through the hash: no prefix or character comparisons.
+    # The statement (built once) compares the whole hash, bound as a parameter.
+    built = ast.parse(textwrap.dedent(inspect.getsource(links_module._statement)))
+    calls = [ast.unparse(n) for n in ast.walk(built) if isinstance(n, ast.Call)]
+    assert any(".filter_by(token_hash=bindparam('token_hash'))" in c for c in calls), calls
     tree = ast.parse(textwrap.dedent(inspect.getsource(links_module._lookup)))
-    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-    assert "filter_by" in names and not names & {"startswith", "find", "index", "like", "ilike", "contains"}
+    names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} | {
+        n.attr for n in ast.walk(built) if isinstance(n, ast.Attribute)
+    }
+    assert not names & {"startswith", "find", "index", "like", "ilike", "contains"}
     assert not [n for n in ast.walk(tree) if isinstance(n, ast.Subscript)]
     compared = [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Compare)]
-    assert compared == ["len(token) > MAX_TOKEN_LENGTH"]
+    assert compared == ["len(token) > MAX_TOKEN_LENGTH", "counted is not None"]
+    used = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "token"]
+    hashed = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n) == "hash_token(token)"]
+    assert len(hashed) == 1 and len(used) == 4  # tested for emptiness and length, replaced, hashed: nothing else
 
 
 def test_a_near_miss_costs_the_same_time_as_a_random_token(make_app):

@@ -283,6 +283,13 @@ class Invitation(db.Model):
     declined_at: Mapped[dt.datetime | None] = mapped_column()
     wave: Mapped[Wave] = relationship()
     participant: Mapped[Participant] = relationship()
+    # The participant's responses in this wave, whichever way they came (read only: the
+    # participant path reads them with the invitation, in one statement).
+    responses: Mapped[list[Response]] = relationship(
+        primaryjoin="and_(Invitation.wave_id == foreign(Response.wave_id), "
+        "Invitation.participant_id == foreign(Response.participant_id))",
+        viewonly=True,
+    )
 
     def issue_token(self) -> str:
         """Set a new token and return it: the only moment the link exists in clear."""

@@ -17,13 +17,14 @@ from ..consent import MODE_NOTES, sections, waits_for_guardian
 from ..core.definitions import Instrument
 from ..core.models import Invitation, Response, Wave, utcnow
 from ..extensions import db
+from ..links import find_invitation
 from ..responses import (
     assignments_for,
     responses_by_instrument,
+    save_and_submit,
     save_answers,
     start_editing,
     start_response,
-    submit,
     working_answers,
     working_page,
 )
@@ -93,6 +94,26 @@ def refuse_while_limited():
     if throttle.exceeded(_bad_link_key(), config["SURVEYS_BAD_LINK_LOCK"], config["SURVEYS_BAD_LINK_WINDOW"]):
         return _too_many_links()
     return None
+
+
+def invitation_or_refusal(token: str) -> tuple[Invitation | None, object]:
+    """A personal link's live invitation, or the page refusing it: ``(invitation, None)`` or
+    ``(None, page)``.
+
+    The same rule as ``refuse_while_limited``, in fewer statements: the lock count is read in
+    the same statement as the token, so a valid link costs one statement. An unknown token,
+    and any token from an address past the lock, then read the count again on its own, so a
+    right and a wrong token past the lock do exactly the same work before the wait page.
+    """
+    config = current_app.config
+    key, window, lock = _bad_link_key(), config["SURVEYS_BAD_LINK_WINDOW"], config["SURVEYS_BAD_LINK_LOCK"]
+    invitation, refused = find_invitation(token, throttle.count_params(key, window))
+    if invitation is None or refused >= lock:
+        if throttle.exceeded(key, lock, window):
+            return None, _too_many_links()
+        if invitation is None:
+            return None, refuse_link()
+    return invitation, None
 
 
 def refuse_link():
@@ -171,7 +192,7 @@ def questionnaire(invitation: Invitation, urls: Urls):
         return _done_page(invitation, urls)
     if request.method == "POST":
         return _post_page(invitation, step, urls)
-    response = step.response or start_response(invitation, step.instrument)
+    response = step.response or start_response(invitation, step.instrument, looked=True)
     return _render_page(step, response, urls)
 
 
@@ -232,7 +253,7 @@ def _post_page(invitation: Invitation, step: Step, urls: Urls):
     if request.form.get("instrument") != instrument.id or index is None:
         # A stale tab or a second click after this instrument was submitted: nothing to do.
         return redirect(urls.here)
-    response = step.response or start_response(invitation, instrument)
+    response = step.response or start_response(invitation, instrument, looked=True)
     answers = working_answers(response)
     page = instrument.pages[index]
     form, blocks = page_form(get_state().registry, instrument.id, page, answers, str(get_locale()), request.form)
@@ -250,9 +271,10 @@ def _post_page(invitation: Invitation, step: Step, urls: Urls):
         save_answers(response, page_answers, index)
         return _render_page(step, response, urls, form, blocks, index), 200
     later = [i for i in visible if i > index]
-    save_answers(response, page_answers, later[0] if later else index)
     if not later and action == "submit":
-        submit(response, instrument)
+        save_and_submit(response, page_answers, index, instrument)
+    else:
+        save_answers(response, page_answers, later[0] if later else index)
     return redirect(urls.here)
 
 
@@ -264,7 +286,7 @@ def autosave(invitation: Invitation):
     index = _page_of(step.instrument)
     if index is None:
         return jsonify(saved=False, reason="unknown page"), 409
-    response = step.response or start_response(invitation, step.instrument)
+    response = step.response or start_response(invitation, step.instrument, looked=True)
     page = step.instrument.pages[index]
     form, blocks = page_form(
         get_state().registry, step.instrument.id, page, working_answers(response), str(get_locale()), request.form

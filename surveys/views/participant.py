@@ -9,22 +9,19 @@ from __future__ import annotations
 from flask import Blueprint, redirect, url_for
 
 from ..extensions import csrf
-from ..links import find_invitation
 from ..survey_forms import ParticipantForm
 from .answering import (
     Urls,
     autosave,
+    invitation_or_refusal,
     personal_gate,
     questionnaire,
     record_decision,
-    refuse_link,
-    refuse_while_limited,
     reopen,
 )
 
 bp = Blueprint("participant", __name__)
 csrf.exempt(bp)  # the token in the address does the job: see ParticipantForm
-bp.before_request(refuse_while_limited)  # an address past its limit of bad tokens learns nothing more
 
 
 def _urls(token: str) -> Urls:
@@ -38,18 +35,18 @@ def _urls(token: str) -> Urls:
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def take(token: str):
-    invitation = find_invitation(token)
-    if invitation is None:
-        return refuse_link()
+    invitation, refusal = invitation_or_refusal(token)  # past the lock, every token is refused
+    if refusal is not None:
+        return refusal
     urls = _urls(token)
     return personal_gate(invitation, urls) or questionnaire(invitation, urls)
 
 
 @bp.post("/s/<token>/consent")
 def consent(token: str):
-    invitation = find_invitation(token)
-    if invitation is None:
-        return refuse_link()
+    invitation, refusal = invitation_or_refusal(token)  # past the lock, every token is refused
+    if refusal is not None:
+        return refusal
     if ParticipantForm().validate_on_submit():
         record_decision(invitation)
     return redirect(url_for("participant.take", token=token))
@@ -57,9 +54,9 @@ def consent(token: str):
 
 @bp.post("/s/<token>/autosave")
 def save(token: str):
-    invitation = find_invitation(token)
-    if invitation is None:
-        return refuse_link()
+    invitation, refusal = invitation_or_refusal(token)  # past the lock, every token is refused
+    if refusal is not None:
+        return refusal
     urls = _urls(token)
     if personal_gate(invitation, urls) is not None:
         return {"saved": False, "reason": "closed"}, 409
@@ -68,8 +65,8 @@ def save(token: str):
 
 @bp.post("/s/<token>/edit")
 def edit(token: str):
-    invitation = find_invitation(token)
-    if invitation is None:
-        return refuse_link()
+    invitation, refusal = invitation_or_refusal(token)  # past the lock, every token is refused
+    if refusal is not None:
+        return refusal
     urls = _urls(token)
     return personal_gate(invitation, urls) or reopen(invitation, urls)
