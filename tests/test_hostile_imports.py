@@ -43,6 +43,7 @@ from surveys.people_import import MODES, run_import
 from surveys.programmes import create_programme
 from surveys.state import get_state
 from tests.conftest import FIXTURES, csrf_token
+from tests.mutations import mutate
 from tests.test_bundle import build_school
 from tests.test_hostile_input import HUGE, INSTRUMENT, SETTINGS, VALID_TEXT, acceptable, text_values
 
@@ -291,32 +292,11 @@ bundle_values = st.recursive(
 )
 
 
-def paths(node, prefix=()):
-    yield prefix
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for key, child in children:
-        yield from paths(child, (*prefix, key))
-
-
 @st.composite
 def mutated_bundles(draw, bundle: dict) -> dict:
     """An exported bundle with one to four keys deleted, values replaced, items duplicated or keys added."""
-    tree = copy.deepcopy(bundle)
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(list(paths(tree))[1:]))
-        parent = tree
-        for step in path[:-1]:
-            parent = parent[step]
-        kind = draw(st.sampled_from(["replace", "replace", "delete", "duplicate", "add key"]))
-        if kind == "replace":
-            parent[path[-1]] = draw(bundle_values)
-        elif kind == "delete":
-            del parent[path[-1]]
-        elif kind == "duplicate" and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[path[-1]]))
-        elif kind == "add key" and isinstance(parent, dict):
-            parent[draw(text_values)] = draw(bundle_values)
-    return tree
+    kinds = ["replace", "replace", "delete", "duplicate", "add key"]
+    return mutate(draw, st, bundle, kinds, bundle_values, text_values)
 
 
 @pytest.fixture

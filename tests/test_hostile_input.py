@@ -28,6 +28,7 @@ from surveys.core.yaml_lines import MAX_DEPTH
 from surveys.extensions import db
 from surveys.links import create_open_link
 from tests.conftest import csrf_token
+from tests.mutations import mutate
 
 TYPES = built_in_types()
 SETTINGS = {
@@ -122,33 +123,15 @@ values = st.recursive(
 )
 
 
-def paths(node, prefix=()):
-    yield prefix
-    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-    for key, child in children:
-        yield from paths(child, (*prefix, key))
+def _nest(draw, parent, key, kind):
+    parent[key] = f"NEST{draw(st.integers(MAX_DEPTH - 10, 3000))}"  # written out as deep brackets below
 
 
 @st.composite
 def mutated_questionnaires(draw) -> str:
     """A valid questionnaire with one to four mutations, written as YAML or JSON."""
-    tree = copy.deepcopy(QUESTIONNAIRE)
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(list(paths(tree))[1:]))
-        parent = tree
-        for step in path[:-1]:
-            parent = parent[step]
-        kind = draw(st.sampled_from(["replace", "delete", "duplicate", "add key", "nest"]))
-        if kind == "replace":
-            parent[path[-1]] = draw(values)
-        elif kind == "delete":
-            del parent[path[-1]]
-        elif kind == "duplicate" and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[path[-1]]))  # duplicate ids of pages, questions, items, choices
-        elif kind == "add key" and isinstance(parent, dict):
-            parent[draw(text_values)] = draw(values)
-        elif kind == "nest":
-            parent[path[-1]] = f"NEST{draw(st.integers(MAX_DEPTH - 10, 3000))}"
+    kinds = ["replace", "delete", "duplicate", "add key", "nest"]
+    tree = mutate(draw, st, QUESTIONNAIRE, kinds, values, text_values, special=_nest)
     if draw(st.booleans()):
         text = json.dumps(tree, ensure_ascii=False)
     else:

@@ -71,7 +71,7 @@ def run_locust(user: str, port: int, users: int, seconds: int, prefix: Path, env
         "-u",
         str(users),
         "-r",
-        str(max(users // 5, 1)),
+        str(users),  # all users at once: a ramp would count as slow throughput in a short run
         "-t",
         f"{seconds}s",
         "--host",
