@@ -112,6 +112,7 @@ def instrument_list() -> None:
 def register_commands(cli: AppGroup) -> None:
     from .cli_campaign import campaign
     from .cli_exports import export
+    from .cli_plugin import plugin
     from .cli_responses import responses
     from .cli_scores import score, scores
     from .cli_texts import add_texts
@@ -119,5 +120,5 @@ def register_commands(cli: AppGroup) -> None:
 
     instrument.add_command(score)
     instrument.add_command(add_texts)
-    for command in (serve, demo, plugins, instrument, user, campaign, responses, scores, export):
+    for command in (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export):
         cli.add_command(command)
