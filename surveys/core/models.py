@@ -371,6 +371,24 @@ class InstrumentTexts(db.Model):
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class UploadedInstrument(db.Model):
+    """A questionnaire file a psychologist uploaded for their organisation, one row per version.
+
+    Rows are never changed: a new version is a new row, so responses collected with an
+    earlier version keep it (``Response.instrument_version``) and are scored with it.
+    """
+
+    __table_args__ = (UniqueConstraint("organisation_id", "instrument_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class ExportJob(db.Model):
     """One export of a campaign, made in the background; the file is kept in ExportChunk rows.
 
