@@ -17,16 +17,16 @@ from .core.models import (
     Wave,
 )
 from .extensions import db
+from .instrument_catalogue import catalogue
 from .people import Standing, Team, eligible, standing_by_id, standing_of, teams
-from .state import get_state
 
 
 def create_campaign(organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str) -> Campaign:
     """A campaign with one assignment per instrument (for the instrument's audience) and its input wave."""
-    state = get_state()
+    available = catalogue(organisation.id)
     campaign = Campaign(organisation_id=organisation.id, name=name)
     for position, instrument_id in enumerate(instrument_ids):
-        instrument = state.instrument(instrument_id)
+        instrument = available[instrument_id]
         campaign.assignments.append(
             Assignment(
                 instrument_id=instrument_id,
@@ -156,7 +156,7 @@ def campaign_tables(campaign: Campaign, wave_ids: Iterable[int] | None = None) -
     """
     waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves]
     by_id = {w.id: w for w in waves}
-    tables = CampaignTables(campaign=campaign.name, waves=waves)
+    tables = CampaignTables(campaign=campaign.name, waves=waves, organisation_id=campaign.organisation_id)
     wanted = [w for w in by_id if wave_ids is None or w in set(wave_ids)]
     if not wanted:
         return tables

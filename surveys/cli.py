@@ -117,8 +117,10 @@ def register_commands(cli: AppGroup) -> None:
     from .cli_scores import score, scores
     from .cli_texts import add_texts
     from .cli_users import user
+    from .cli_xlsform import import_xlsform
 
     instrument.add_command(score)
     instrument.add_command(add_texts)
+    instrument.add_command(import_xlsform)
     for command in (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export):
         cli.add_command(command)

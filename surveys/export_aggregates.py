@@ -21,9 +21,9 @@ import numpy as np
 from flask_babel import gettext as _
 
 from .core.contracts import MIN_GROUP, Sheet
+from .core.definitions import Instrument
 from .core.models import Response, Score, Wave
 from .extensions import db
-from .state import get_state
 
 COLUMNS = ["wave", "role", "form", "group", "instrument", "scale", "n", "mean", "sd", "median", "min", "max", "bands"]
 LEVELS = ("role", "form", "group")  # nested: everyone → role → role × form → role × form × class
@@ -170,8 +170,8 @@ def _aggregate_rows(
     waves: dict[int, Wave],
     instruments: list[str],
     kept: Callable[[int], bool],
+    available: Mapping[str, Instrument],
 ) -> Iterator[list[Any]]:
-    registry = get_state().registry
     if not collector.complete:
         collect_scores(collector, waves, instruments, kept)
     collected = collector.collected
@@ -179,12 +179,12 @@ def _aggregate_rows(
 
     def order(item: tuple[int, str, str]) -> tuple:
         wave_id, instrument_id, scale = item
-        instrument = registry.instruments.get(instrument_id)
+        instrument = available.get(instrument_id)
         ids = [s.id for s in instrument.scales] if instrument else []
         return position[wave_id], instrument_id, ids.index(scale) if scale in ids else len(ids), scale
 
     for wave_id, instrument_id, scale_id in sorted(collected, key=order):
-        instrument = registry.instruments.get(instrument_id)
+        instrument = available.get(instrument_id)
         scale = instrument.scale(scale_id) if instrument else None
         band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
         values, bands = collected.pop((wave_id, instrument_id, scale_id))
@@ -202,6 +202,7 @@ def aggregate_sheet(
     waves: dict[int, Wave],
     instruments: list[str],
     kept: Callable[[int], bool],
+    available: Mapping[str, Instrument],
 ) -> Sheet:
     """The ``aggregates`` sheet (see the module docstring), from the collector once it is complete
     (the scores sheet fills it as it goes), else from its own reading of the scores."""
@@ -209,7 +210,7 @@ def aggregate_sheet(
     return Sheet(
         "aggregates",
         list(COLUMNS),
-        _aggregate_rows(collector, waves, instruments, kept),
+        _aggregate_rows(collector, waves, instruments, kept, available),
         number_formats=decimals,
         widths=[18, 10, 20, 10, 18, 16, 6, 8, 8, 8, 8, 8, 50],
         description=_(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from .core.contracts import Sheet
+from .core.definitions import Instrument
 from .core.question_types import OTHER, choices_of, other_key, rating_choices
-from .state import get_state
 
 CODEBOOK_COLUMNS = ["instrument", "kind", "id", "question", "type", "text", "code", "label", "details"]
 
@@ -21,10 +21,9 @@ def _code_row(instrument_id: str, kind: str, id_: str, **cells: Any) -> list[Any
     return [row[c] for c in CODEBOOK_COLUMNS]
 
 
-def _codebook_rows(instruments: list[str]) -> Iterator[list[Any]]:
-    registry = get_state().registry
+def _codebook_rows(instruments: list[str], available: Mapping[str, Instrument]) -> Iterator[list[Any]]:
     for instrument_id in instruments:
-        instrument = registry.instruments.get(instrument_id)
+        instrument = available.get(instrument_id)
         if instrument is None:
             yield _code_row(instrument_id, "instrument", instrument_id, text=_("not loaded any more"))
             continue
@@ -98,11 +97,12 @@ def _question_rows(instrument_id: str, question) -> Iterator[list[Any]]:
         )
 
 
-def codebook_sheet(instruments: list[str]) -> Sheet:
+def codebook_sheet(instruments: list[str], available: Mapping[str, Instrument]) -> Sheet:
+    """Every instrument of ``instruments`` as ``available`` defines it (``catalogue`` of the organisation)."""
     return Sheet(
         "codebook",
         list(CODEBOOK_COLUMNS),
-        _codebook_rows(instruments),
+        _codebook_rows(instruments, available),
         widths=[18, 10, 18, 16, 14, 60, 8, 30, 40],
         description=_("Codebook: every item with its text and answer codes, every scale with its key and bands."),
     )

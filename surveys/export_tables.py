@@ -11,7 +11,7 @@ export of any size holds one batch in memory, not the campaign.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from .core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, 
 from .export_aggregates import AggregateCollector, aggregate_sheet
 from .export_codebook import codebook_sheet
 from .extensions import db
+from .instrument_catalogue import catalogue
 from .people import Standing, standing_by_id
 from .plugins import call_each
 from .state import get_state
@@ -102,6 +103,7 @@ class LazyTables(CampaignTables):
         self.campaign = campaign.name
         self.waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves if w.id in wave_ids]
         self.instruments = frozenset(instruments)
+        self.organisation_id = campaign.organisation_id
         self._source = (campaign, list(wave_ids))
         self._loaded: CampaignTables | None = None
 
@@ -226,9 +228,11 @@ def _answer_rows(
     taps.answers_read.add(instrument_id)
 
 
-def answers_sheet(instrument_id: str, waves: dict[int, Wave], people: _People, taps: _Taps) -> Sheet:
+def answers_sheet(
+    instrument_id: str, waves: dict[int, Wave], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Sheet:
     """One row per submitted response to the instrument, one column per answer key; codes only, no names."""
-    instrument = get_state().registry.instruments.get(instrument_id)
+    instrument = available.get(instrument_id)
     keys = list(instrument.answer_keys) if instrument else []
     if instrument is None:  # an instrument no longer loaded: its keys come from the stored answers
         query = db.select(Response.answers).where(
@@ -296,13 +300,14 @@ def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People
     )
 
 
-def reliability_export_sheet(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Sheet:
+def reliability_export_sheet(
+    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Sheet:
     """Internal consistency per scale and wave, computed from the streamed answers (aggregated: no codes)."""
-    registry = get_state().registry
 
     def answers_of(instrument_id: str, wave_id: int):
         if instrument_id in taps.answers_read:  # the raw answers sheet has fed them already
-            return taps.keyed.pop((instrument_id, wave_id), None) or KeyedCollector(registry.instruments[instrument_id])
+            return taps.keyed.pop((instrument_id, wave_id), None) or KeyedCollector(available[instrument_id])
         query = db.select(Response.participant_id, Response.answers).where(
             Response.wave_id == wave_id, Response.status == "submitted", Response.instrument_id == instrument_id
         )
@@ -312,7 +317,7 @@ def reliability_export_sheet(waves: dict[int, Wave], instruments: list[str], peo
         ordered = sorted(waves.values(), key=lambda w: w.position)
         sources = []
         for instrument_id in instruments:
-            instrument = registry.instruments.get(instrument_id)
+            instrument = available.get(instrument_id)
             if instrument is None or not instrument.scales:
                 continue
             for wave in ordered:
@@ -368,23 +373,23 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
     by_id = {w.id: w for w in waves}
     people = _People(campaign, request.forms)
     taps = _Taps(aggregates=AggregateCollector(people.of))
-    sheets: list[Sheet] = [codebook_sheet(instruments)]
+    available = catalogue(campaign.organisation_id)  # the plugins' instruments and the organisation's uploads
+    sheets: list[Sheet] = [codebook_sheet(instruments, available)]
     base = (
         db.select(Response.id)
         .where(Response.wave_id.in_(wave_ids or [-1]), Response.status == "submitted")
         .where(Response.instrument_id.in_(instruments or [""]))
     )
     responses = _count(base)
-    registry = get_state().registry
-    scales = max([len(registry.instruments[i].scales) for i in instruments if i in registry.instruments] or [0])
+    scales = max([len(available[i].scales) for i in instruments if i in available] or [0])
     scores = responses * scales  # an estimate, for the progress bar only
     estimate = responses
     if request.individual:
-        sheets += [answers_sheet(i, by_id, people, taps) for i in instruments]
+        sheets += [answers_sheet(i, by_id, people, taps, available) for i in instruments]
         sheets.append(scores_sheet(by_id, instruments, people, taps))
         estimate += scores
-    sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept))
-    sheets.append(reliability_export_sheet(by_id, instruments, people, taps))
+    sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available))
+    sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available))
     if not request.forms:  # the plugins' analyses cover the whole campaign, so a form filter leaves them out
         tables = LazyTables(campaign, wave_ids, instruments)
         hook = get_state().pm.hook.surveys_export_sheets

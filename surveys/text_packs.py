@@ -29,6 +29,8 @@ from .core.models import InstrumentTexts, utcnow
 from .core.text import Text
 from .core.yaml_lines import line_of
 from .extensions import db
+from .instrument_catalogue import catalogue
+from .instrument_catalogue import version as uploaded_version
 from .state import get_state
 
 
@@ -140,10 +142,15 @@ def needs_texts(organisation_id: int, instrument: Instrument) -> bool:
     return instrument.key_only and pack_for(organisation_id, instrument.id) is None
 
 
-def instrument_for(organisation_id: int, instrument_id: str) -> Instrument | None:
-    """The loaded instrument as the organisation's participants see it (with its text pack)."""
+def instrument_for(organisation_id: int, instrument_id: str, version: str | None = None) -> Instrument | None:
+    """The instrument as the organisation's participants see it: a plugin's (with the
+    organisation's text pack), or the organisation's own upload. ``version`` picks an upload's
+    version (that of a response already started); plugins' instruments have one version."""
     instrument = get_state().instrument(instrument_id)
-    if instrument is None or not instrument.key_only:
+    if instrument is None:
+        pinned = uploaded_version(organisation_id, instrument_id, version) if version else None
+        return pinned or catalogue(organisation_id).get(instrument_id)
+    if not instrument.key_only:
         return instrument
     pack = pack_for(organisation_id, instrument_id)
     return with_texts(instrument, pack.texts) if pack is not None else instrument

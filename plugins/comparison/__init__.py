@@ -10,11 +10,11 @@ from surveys.core.contracts import Analysis, WavePair
 
 def run(data: WavePair):
     """The full comparison report of two waves (see report.py and docs/comparison.md)."""
-    from surveys.state import get_state
+    from surveys.instrument_catalogue import catalogue
 
     from .report import build_report
 
-    return build_report(data.tables, get_state().registry.instruments, data.before, data.after)
+    return build_report(data.tables, catalogue(data.tables.organisation_id), data.before, data.after)
 
 
 @hookimpl
@@ -40,11 +40,11 @@ def surveys_register_blueprints():
 @hookimpl
 def surveys_export_sheets(campaign, tables):
     """The comparison of the first and the last wave, with charts, and its method note."""
-    from surveys.state import get_state
+    from surveys.instrument_catalogue import catalogue
 
     from .service import default_waves
 
-    instruments = get_state().registry.instruments
+    instruments = catalogue(campaign.organisation_id)
     waves = default_waves(tables.waves)
     scored = {i for i, instrument in instruments.items() if instrument.scales}
     if waves is None or not tables.has_answers_to(scored):
@@ -100,9 +100,12 @@ def surveys_register_commands(cli):
 def surveys_dashboard_panels(view):
     """Per campaign of the programme: key scales by form, reliable improvement, band distributions,
     expected vs real, and the method note (input → output waves)."""
-    from surveys.state import get_state
+    from surveys.instrument_catalogue import catalogue
 
     from .panels import campaign_panels
 
-    instruments = get_state().registry.instruments
-    return [panel for campaign in view.campaigns for panel in campaign_panels(view, campaign, instruments)]
+    return [
+        panel
+        for campaign in view.campaigns
+        for panel in campaign_panels(view, campaign, catalogue(campaign.organisation_id))
+    ]

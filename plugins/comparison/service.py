@@ -7,7 +7,7 @@ from typing import Any
 
 from surveys.campaigns import campaign_tables
 from surveys.core.models import Campaign
-from surveys.state import get_state
+from surveys.instrument_catalogue import catalogue
 
 
 def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:
@@ -44,7 +44,7 @@ def campaign_report(
         after = after if after is not None else found[1]
     from .report import build_report  # scipy loads when a comparison is actually run
 
-    instruments = get_state().registry.instruments
+    instruments = catalogue(campaign.organisation_id)
     position = {w.id: w.position for w in campaign.waves}
     if before not in position or after not in position:
         raise ValueError(f"unknown wave: {before if before not in position else after}")

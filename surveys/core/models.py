@@ -358,37 +358,6 @@ class Throttle(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
-class InstrumentTexts(db.Model):
-    """Item texts an organisation supplies for a copyrighted instrument that ships its key only."""
-
-    __table_args__ = (UniqueConstraint("organisation_id", "instrument_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    instrument_id: Mapped[str] = mapped_column(String(100))
-    instrument_version: Mapped[str] = mapped_column(String(40))
-    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    added_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class UploadedInstrument(db.Model):
-    """A questionnaire file a psychologist uploaded for their organisation, one row per version.
-
-    Rows are never changed: a new version is a new row, so responses collected with an
-    earlier version keep it (``Response.instrument_version``) and are scored with it.
-    """
-
-    __table_args__ = (UniqueConstraint("organisation_id", "instrument_id", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    instrument_id: Mapped[str] = mapped_column(String(100))
-    version: Mapped[str] = mapped_column(String(40))
-    filename: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(Text)
-    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
 class ExportJob(db.Model):
     """One export of a campaign, made in the background; the file is kept in ExportChunk rows.
 
@@ -466,3 +435,6 @@ class ReportConclusion(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+from .instrument_models import InstrumentTexts, UploadedInstrument  # noqa: E402, F401 - in their own module

@@ -57,14 +57,22 @@ class Step:
 def next_step(invitation: Invitation) -> Step | None:
     """The first instrument of the wave not yet submitted (or reopened for editing)."""
     organisation_id = invitation.wave.campaign.organisation_id
-    instruments = [instrument_for(organisation_id, a.instrument_id) for a in assignments_for(invitation)]
-    instruments = [i for i in instruments if i is not None]
     responses = responses_by_instrument(invitation)
+    # A response already started keeps the version it was started with (uploaded instruments).
+    instruments = [
+        instrument_for(organisation_id, a.instrument_id, _version(responses.get(a.instrument_id)))
+        for a in assignments_for(invitation)
+    ]
+    instruments = [i for i in instruments if i is not None]
     for number, instrument in enumerate(instruments, start=1):
         response = responses.get(instrument.id)
         if response is None or response.status != "submitted" or response.editing:
             return Step(number, len(instruments), instrument, response)
     return None
+
+
+def _version(response: Response | None) -> str | None:
+    return response.instrument_version if response is not None else None
 
 
 def client_address() -> str:
@@ -201,7 +209,7 @@ def _done_page(invitation: Invitation, urls: Urls):
     editable = []
     if campaign.allow_editing:
         for instrument_id, response in responses_by_instrument(invitation).items():
-            instrument = instrument_for(campaign.organisation_id, instrument_id)
+            instrument = instrument_for(campaign.organisation_id, instrument_id, response.instrument_version)
             if instrument is not None and response.status == "submitted":
                 editable.append(instrument)
     return render_template("participant/done.html", editable=editable, urls=urls, form=ParticipantForm())

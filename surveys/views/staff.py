@@ -23,6 +23,8 @@ from ..campaigns import (
 from ..consent import MODE_LABELS
 from ..core.models import Campaign, InstrumentTexts, OpenLink, Participant, PersonalData, Programme
 from ..extensions import db
+from ..instrument_catalogue import catalogue
+from ..instrument_uploads import versions
 from ..people import enrol
 from ..state import get_state
 from ..text_packs import needs_texts
@@ -88,8 +90,7 @@ def index():
 
 def _instrument_choices(organisation_id: int):
     """Every loaded instrument; key-only ones without the organisation's text pack are shown disabled."""
-    state = get_state()
-    instruments = sorted(state.registry.instruments.values(), key=lambda i: i.id)
+    instruments = sorted(catalogue(organisation_id).values(), key=lambda i: i.id)
     choices = []
     for instrument in instruments:
         label = f"{instrument.title.get(str(get_locale()))} ({instrument.id})"
@@ -293,8 +294,8 @@ def participants():
 @require_role(*EVERYONE)
 def instruments():
     state = get_state()
-    rows = sorted(state.registry.instruments.values(), key=lambda i: i.id)
     organisation = current_organisation()
+    rows = sorted(catalogue(organisation.id).values(), key=lambda i: i.id)
     packs = set(
         db.session.execute(
             db.select(InstrumentTexts.instrument_id).filter_by(organisation_id=organisation.id)
@@ -305,5 +306,6 @@ def instruments():
         instruments=rows,
         owner=state.registry.instrument_owner,
         packs=packs,
+        uploads=versions(organisation.id),
         can_add_texts=allowed("admin", "psychologist"),
     )

@@ -1,0 +1,393 @@
+"""XLSForm expressions that have an equivalent in our format, and nothing else.
+
+Two uses, both pure: a ``relevant`` column becomes a ``show_if`` condition
+(:func:`relevant_condition`), and a ``constraint`` column becomes the limits of a question's type
+(:func:`constraint_limits`). An expression is read into a small tree by a recursive-descent parser
+that knows only the pieces we can translate: ``${name}`` references, quoted strings, numbers,
+``.``, the comparison operators, ``and``, ``or``, parentheses and a few functions. Anything else
+raises :class:`Unsupported` with a reason, which the importer reports on the expression's row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_TOKEN = re.compile(
+    r"""(?:
+    (?P<ref>\$\{\s*[^}\s]+\s*\})
+  | (?P<str>'[^']*'|"[^"]*")
+  | (?P<num>-?\d+(?:\.\d+)?)
+  | (?P<op>!=|>=|<=|=|>|<)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
+  | (?P<punct>[(),.])
+    )""",
+    re.VERBOSE,
+)
+MIRRORED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_DEPTH = 50
+
+
+class Unsupported(ValueError):
+    """An expression, or a part of it, that has no equivalent in our format; the message says why."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a ``${name}`` reference points at: our question id, its XLSForm kind and its choices.
+
+    ``kind`` is the XLSForm type word (``integer``, ``decimal``, ``text``, ``date``, ``note``,
+    ``select_one``, ``select_multiple``); ``values`` maps each choice name to our stored value.
+    """
+
+    id: str
+    kind: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def numeric(self) -> bool:
+        """True when answers are stored as numbers, so that min/max tests work on them."""
+        if self.kind == "select_one":
+            return bool(self.values) and all(isinstance(v, int) for v in self.values.values())
+        return self.kind in ("integer", "decimal")
+
+    def whole(self) -> bool:
+        """True when answers are whole numbers, so that ``> 3`` can be written as ``min: 4``."""
+        return self.kind in ("integer", "select_one")
+
+
+Lookup = Callable[[str], "Target | None"]
+
+
+# ---- reading ------------------------------------------------------------------------------
+def tokens(text: str) -> list[tuple[str, str]]:
+    """Split an expression into (kind, text) tokens, or raise Unsupported at the first unknown character."""
+    found, position = [], 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return found
+        match = _TOKEN.match(text, position)
+        if not match:
+            raise Unsupported(f"cannot read '{text[position : position + 12]}'")
+        kind = match.lastgroup
+        found.append((kind, match.group(kind)))
+        position = match.end()
+
+
+class _Parser:
+    """or := and ('or' and)* ; and := unary ('and' unary)* ; unary := '(' or ')' | operand [op operand]."""
+
+    def __init__(self, text: str):
+        self.items = tokens(text)
+        self.at = self.depth = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.items[self.at] if self.at < len(self.items) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise Unsupported("the expression ends too early")
+        self.at += 1
+        return token
+
+    def expect(self, value: str) -> None:
+        kind, text = self.take()
+        if text != value:
+            raise Unsupported(f"expected '{value}' but found '{text}'")
+
+    def is_word(self, word: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == "name" and token[1] == word
+
+    def parse(self) -> tuple:
+        if not self.items:
+            raise Unsupported("the expression is empty")
+        node = self.either()
+        if self.peek() is not None:
+            raise Unsupported(f"unexpected '{self.peek()[1]}'")
+        return node
+
+    def either(self) -> tuple:
+        parts = [self.both()]
+        while self.is_word("or"):
+            self.take()
+            parts.append(self.both())
+        return ("or", parts) if len(parts) > 1 else parts[0]
+
+    def both(self) -> tuple:
+        parts = [self.unary()]
+        while self.is_word("and"):
+            self.take()
+            parts.append(self.unary())
+        return ("and", parts) if len(parts) > 1 else parts[0]
+
+    def unary(self) -> tuple:
+        if self.peek() == ("punct", "("):
+            self.take()
+            node = self.nested(self.either)
+            self.expect(")")
+            return node
+        left = self.operand()
+        if self.peek() is not None and self.peek()[0] == "op":
+            operator = self.take()[1]
+            return ("cmp", left, operator, self.operand())
+        return left
+
+    def operand(self) -> tuple:
+        kind, text = self.take()
+        if kind == "ref":
+            return ("ref", text[2:-1].strip())
+        if kind == "str":
+            return ("str", text[1:-1])
+        if kind == "num":
+            return ("num", float(text) if "." in text else int(text))
+        if (kind, text) == ("punct", "."):
+            return ("dot",)
+        if kind == "name" and text not in ("and", "or") and self.peek() == ("punct", "("):
+            return ("call", text, self.nested(self.arguments))
+        raise Unsupported(f"'{text}' is not supported here")
+
+    def nested(self, step: Callable[[], Any]) -> Any:
+        """Parentheses and calls one inside the other, up to MAX_DEPTH (far from Python's recursion limit)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Unsupported(f"nested more than {MAX_DEPTH} levels deep")
+        try:
+            return step()
+        finally:
+            self.depth -= 1
+
+    def arguments(self) -> list[tuple]:
+        self.expect("(")
+        found = []
+        if self.peek() == ("punct", ")"):
+            self.take()
+            return found
+        while True:
+            found.append(self.either())
+            separator = self.take()[1]
+            if separator == ")":
+                return found
+            if separator != ",":
+                raise Unsupported(f"expected ',' or ')' but found '{separator}'")
+
+
+def parse(text: str) -> tuple:
+    """The expression as a tree of tuples, or Unsupported."""
+    return _Parser(text).parse()
+
+
+# ---- relevant -> show_if ------------------------------------------------------------------
+def relevant_condition(text: str, lookup: Lookup) -> dict:
+    """Translate a ``relevant`` expression into a ``show_if`` condition, or raise Unsupported."""
+    return _condition(parse(text), lookup)
+
+
+def condition_ids(condition: dict) -> set[str]:
+    """Every question id a show_if condition reads."""
+    found = {condition["question"]} if "question" in condition else set()
+    for child in condition.get("all", []) + condition.get("any", []):
+        found |= condition_ids(child)
+    return found
+
+
+def _condition(node: tuple, lookup: Lookup) -> dict:
+    if node[0] in ("and", "or"):
+        group = "all" if node[0] == "and" else "any"
+        parts = []
+        for child in node[1]:
+            converted = _condition(child, lookup)
+            parts.extend(converted[group] if set(converted) == {group} else [converted])
+        return {group: parts}
+    if node[0] == "cmp":
+        return _comparison(node, lookup)
+    if node[0] == "call" and node[1] == "selected":
+        return _selected(node[2], lookup, "equals")
+    if node[0] == "call" and node[1] == "not" and len(node[2]) == 1 and node[2][0][:2] == ("call", "selected"):
+        return _selected(node[2][0][2], lookup, "not_equals")
+    raise Unsupported(f"{_describe(node)} is not a test we can translate")
+
+
+def _describe(node: tuple) -> str:
+    if node[0] == "call":
+        return f"the function {node[1]}()"
+    if node[0] == "ref":
+        return f"${{{node[1]}}} on its own"
+    return "this expression"
+
+
+def _target(node: tuple, lookup: Lookup) -> Target:
+    if node[0] != "ref":
+        raise Unsupported("a test must compare a ${question} with a value")
+    target = lookup(node[1])
+    if target is None:
+        raise Unsupported(f"'{node[1]}' is not a question imported from this form")
+    if target.kind == "note":
+        raise Unsupported(f"'{node[1]}' is a note and has no answer")
+    return target
+
+
+def _literal(node: tuple) -> Any:
+    if node[0] not in ("str", "num"):
+        raise Unsupported("a test must compare a ${question} with a quoted value or a number")
+    return node[1]
+
+
+def _number(value: Any) -> float | int:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise Unsupported(f"'{value}' is not a number")
+    return int(number) if number.is_integer() else number
+
+
+def _comparison(node: tuple, lookup: Lookup) -> dict:
+    _, left, operator, right = node
+    if left[0] != "ref" and right[0] == "ref":
+        left, operator, right = right, MIRRORED[operator], left
+    target, value = _target(left, lookup), _literal(right)
+    if operator in ("=", "!=") and value == "":
+        return {"question": target.id, "answered": operator == "!="}
+    if operator in ("=", "!="):
+        test = "equals" if operator == "=" else "not_equals"
+        return {"question": target.id, test: _stored_value(target, value)}
+    return {"question": target.id, **_bound(target, operator, _number(value))}
+
+
+def _stored_value(target: Target, value: Any) -> Any:
+    if target.kind == "select_multiple":
+        raise Unsupported(f"'=' on a select_multiple compares the whole selection; write selected(${{{target.id}}}, …)")
+    if target.kind == "select_one":
+        return _choice(target, value)
+    if target.kind in ("integer", "decimal"):
+        number = _number(value)
+        if isinstance(number, float):
+            raise Unsupported("equality with a fractional number cannot be expressed")
+        return number
+    if target.kind == "text" and str(value).strip():
+        return str(value)
+    raise Unsupported(f"equality tests on a {target.kind} question are not supported")
+
+
+def _choice(target: Target, value: Any) -> Any:
+    key = str(_number(value)) if isinstance(value, int | float) else str(value)
+    if key not in target.values:
+        raise Unsupported(f"'{key}' is not a choice of '{target.id}'")
+    return target.values[key]
+
+
+def _bound(target: Target, operator: str, number: float | int) -> dict:
+    """``> 3`` and friends as a min or max test (strict ones only on whole numbers)."""
+    if not target.numeric():
+        raise Unsupported(f"'{operator}' needs a number question or a choice list of whole numbers")
+    if operator in (">=", "<="):
+        if target.whole():
+            number = math.ceil(number) if operator == ">=" else math.floor(number)
+        return {"min" if operator == ">=" else "max": number}
+    if not target.whole():
+        raise Unsupported(f"'{operator}' on a decimal number cannot be expressed; use '>=' or '<='")
+    if operator == ">":
+        return {"min": math.floor(number) + 1}
+    return {"max": math.ceil(number) - 1}
+
+
+def _selected(arguments: list[tuple], lookup: Lookup, test: str) -> dict:
+    if len(arguments) != 2:
+        raise Unsupported("selected() takes a ${question} and a choice")
+    target = _target(arguments[0], lookup)
+    if target.kind not in ("select_one", "select_multiple"):
+        raise Unsupported(f"selected() needs a select question, and '{target.id}' is not one")
+    return {"question": target.id, test: _choice(target, _literal(arguments[1]))}
+
+
+# ---- constraint -> limits -----------------------------------------------------------------
+# For each XLSForm kind: the subject the constraint tests, our (lower, upper) option names, whole numbers?
+SUBJECTS = {
+    "integer": (("dot",), ("min", "max"), True),
+    "decimal": (("dot",), ("min", "max"), False),
+    "date": (("dot",), ("min", "max"), False),
+    "text": (("call", "string-length", [("dot",)]), ("min_length", "max_length"), True),
+    "select_multiple": (("call", "count-selected", [("dot",)]), ("min_selected", "max_selected"), True),
+}
+LOWEST = {"min_length": 0, "max_length": 1, "min_selected": 0, "max_selected": 1}
+HIGHEST = {"min_length": 20000, "max_length": 20000}  # our longest text
+
+
+def constraint_limits(text: str, kind: str) -> dict:
+    """Translate a ``constraint`` such as ``. >= 0 and . <= 120`` into our options, or raise Unsupported.
+
+    Numbers give ``min``/``max``, dates ``min``/``max`` (``date('YYYY-MM-DD')``), ``string-length(.)``
+    gives ``min_length``/``max_length`` and ``count-selected(.)`` gives ``min_selected``/``max_selected``.
+    """
+    if kind not in SUBJECTS:
+        raise Unsupported(f"constraints on {kind} questions are not supported")
+    node = parse(text)
+    limits: dict[str, Any] = {}
+    for part in node[1] if node[0] == "and" else [node]:
+        name, value = _limit(part, kind)
+        keep = max if name in ("min", "min_length", "min_selected") else min
+        limits[name] = keep(limits[name], value) if name in limits else value
+    lower, upper = SUBJECTS[kind][1]
+    if lower in limits and upper in limits and limits[lower] > limits[upper]:
+        raise Unsupported("the allowed range is empty")
+    for name, value in limits.items():
+        if value < LOWEST.get(name, value) or value > HIGHEST.get(name, value):
+            raise Unsupported(f"{name} would be {value}, outside {LOWEST[name]}..{HIGHEST.get(name, 'any')}")
+    return limits
+
+
+def _limit(node: tuple, kind: str) -> tuple[str, Any]:
+    subject, (lower, upper), whole = SUBJECTS[kind]
+    if node[0] != "cmp":
+        raise Unsupported("only comparisons joined by 'and' can be translated")
+    _, left, operator, right = node
+    if left != subject and right == subject:
+        left, operator, right = right, MIRRORED[operator], left
+    if left != subject:
+        raise Unsupported(f"the test must be on {_subject_text(subject)}")
+    if operator not in (">", ">=", "<", "<="):
+        raise Unsupported(f"'{operator}' cannot be translated into a range")
+    if kind == "date":
+        return _date_limit(operator, right)
+    number = _number(_literal(right))
+    name = lower if operator.startswith(">") else upper
+    if whole:
+        number = _whole_limit(operator, number)
+    elif len(operator) == 1:
+        raise Unsupported(f"'{operator}' on a decimal number cannot be expressed; use '>=' or '<='")
+    return name, number
+
+
+def _whole_limit(operator: str, number: float | int) -> int:
+    return {
+        ">=": math.ceil(number),
+        ">": math.floor(number) + 1,
+        "<=": math.floor(number),
+        "<": math.ceil(number) - 1,
+    }[operator]
+
+
+def _date_limit(operator: str, node: tuple) -> tuple[str, str]:
+    if node[0] == "call" and node[1] == "date" and len(node[2]) == 1:
+        node = node[2][0]
+    value = str(_literal(node))
+    try:
+        dt.date.fromisoformat(value if DATE.match(value) else "")
+    except ValueError:
+        raise Unsupported(f"'{value}' is not a date written as YYYY-MM-DD") from None
+    if len(operator) == 1:
+        raise Unsupported(f"'{operator}' on a date cannot be expressed; use '>=' or '<='")
+    return ("min" if operator == ">=" else "max"), value
+
+
+def _subject_text(subject: tuple) -> str:
+    return "." if subject == ("dot",) else f"{subject[1]}(.)"
