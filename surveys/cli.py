@@ -110,6 +110,7 @@ def instrument_list() -> None:
 
 
 def register_commands(cli: AppGroup) -> None:
+    from .api.cli import api_token
     from .cli_campaign import campaign
     from .cli_exports import export
     from .cli_plugin import plugin
@@ -122,5 +123,5 @@ def register_commands(cli: AppGroup) -> None:
     instrument.add_command(score)
     instrument.add_command(add_texts)
     instrument.add_command(import_xlsform)
-    for command in (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export):
+    for command in (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export, api_token):
         cli.add_command(command)

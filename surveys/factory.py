@@ -120,6 +120,7 @@ def configure_plugins(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from . import api
     from .views import (
         auth,
         dashboard,
@@ -162,6 +163,7 @@ def configure_blueprints(app: Flask) -> None:
         dashboard,
     ):
         app.register_blueprint(module.bp)
+    api.init_app(app)  # /api/v1 and its staff page of tokens (docs/api.md)
     pm = app.extensions[KEY].pm
     for plugin, blueprints in call_each(pm.hook.surveys_register_blueprints):
         for blueprint in blueprints or []:

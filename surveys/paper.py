@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 MODES = ("all_or_nothing", "valid_rows")
+IMPORTED = ("paper", "api")  # sources of responses an import may replace (not typed online)
 MAX_ROWS = 20000
 
 
@@ -148,7 +149,7 @@ def _form_context():
     return nullcontext() if has_request_context() else current_app.test_request_context()
 
 
-def _check_row(instrument: Instrument, registry: Registry, row: FilledRow, formdata: MultiDict, cells: dict) -> None:
+def check_row(instrument: Instrument, registry: Registry, row: FilledRow, formdata: MultiDict, cells: dict) -> None:
     """Validate the row page by page, as the participant's pages would, collecting answers and problems."""
     locale = str(get_locale())
     answers: dict[str, Any] = {}
@@ -234,16 +235,16 @@ def _read_rows(instrument: Instrument, registry: Registry, sheet_rows) -> tuple[
             if key != CODE and text is not None:
                 for value in _form_values(by_key[key], text):
                     formdata.add(key, value)
-        _check_row(instrument, registry, row, formdata, cells)
+        check_row(instrument, registry, row, formdata, cells)
         rows.append(row)
-    _mark_duplicates(rows)
+    mark_duplicates(rows)
     for row in rows:
         row.problems.sort(key=sheet_order)
         problems.extend(row.problems)
     return rows, problems
 
 
-def _mark_duplicates(rows: list[FilledRow]) -> None:
+def mark_duplicates(rows: list[FilledRow]) -> None:
     by_code: dict[str, list[FilledRow]] = defaultdict(list)
     for row in rows:
         if row.code:
@@ -275,7 +276,8 @@ def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:
     return sorted(p.code for p, standing in reach if _takes(assignment, standing, wave))
 
 
-def _plan(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: ImportResult, rejected: set[int]):
+def plan_rows(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: ImportResult, rejected: set[int]):
+    # A response imported before (on paper or through the API) may be replaced; one submitted online never.
     """Match rows to participants and existing responses; record problems and rejected rows; return what to write."""
     campaign = wave.campaign
     assignment = assignment_of(campaign, instrument.id)
@@ -307,7 +309,7 @@ def _plan(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: Imp
             message = _("There is no participant with the code %(code)s.", code=row.code)
         elif found is None or not _takes(assignment, found[1], wave):
             message = _("The participant %(code)s does not take this questionnaire in this campaign.", code=row.code)
-        elif response is not None and response.status == "submitted" and response.source != "paper":
+        elif response is not None and response.status == "submitted" and response.source not in IMPORTED:
             message = _(
                 "%(code)s has already submitted this questionnaire online; the paper answers were not imported.",
                 code=row.code,
@@ -321,7 +323,12 @@ def _plan(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: Imp
 
 
 def import_paper(
-    wave: Wave, instrument: Instrument, rows: list[FilledRow], mode: str = "all_or_nothing", problems=()
+    wave: Wave,
+    instrument: Instrument,
+    rows: list[FilledRow],
+    mode: str = "all_or_nothing",
+    problems=(),
+    source: str = "paper",
 ) -> ImportResult:
     """Store the rows as submitted paper responses of ``wave``, scored; one response per participant.
 
@@ -329,12 +336,13 @@ def import_paper(
     nothing is written; in ``valid_rows`` mode the rows without problems are written, unless the
     columns themselves have problems. A response submitted online is never overwritten; a paper
     response imported before is updated (or left alone when its answers are the same).
+    ``source`` is stored with each response: ``paper``, or ``api`` for the JSON API's import.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     result = ImportResult(mode=mode, rows=len(rows), problems=list(problems))
     rejected: set[int] = set()
-    plan = _plan(wave, instrument, rows, result, rejected)
+    plan = plan_rows(wave, instrument, rows, result, rejected)
     result.problems.sort(key=sheet_order)
     result.rejected = len(rejected)
     header_problems = any(p.row < FIRST_ROW for p in result.problems)
@@ -358,13 +366,13 @@ def import_paper(
             )
             db.session.add(response)
             result.created += 1
-        elif response.source == "paper" and response.answers == answers and response.status == "submitted":
+        elif response.source == source and response.answers == answers and response.status == "submitted":
             result.unchanged += 1
             continue
         else:
             result.updated += 1
         response.instrument_version = str(instrument.version)
-        response.source, response.status, response.answers = "paper", "submitted", answers
+        response.source, response.status, response.answers = source, "submitted", answers
         response.editing, response.draft = False, {}
         response.submitted_at = response.updated_at = now
         store_scores(response, instrument)

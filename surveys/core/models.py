@@ -437,4 +437,5 @@ class ReportConclusion(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+from .api_models import ApiToken  # noqa: E402, F401 - the API tokens, in their own module
 from .instrument_models import InstrumentTexts, UploadedInstrument  # noqa: E402, F401 - in their own module
