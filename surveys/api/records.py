@@ -59,6 +59,22 @@ def _filters(args: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: args[name] for name in names if args.get(name) is not None}
 
 
+def _of_campaign(query, campaign, args):
+    """``query`` (over Response) limited to the campaign's responses of its own organisation's
+    participants, and to the ``wave`` and ``instrument`` asked for (a wave of another campaign: 404)."""
+    wave_filter(campaign, args.get("wave"))
+    query = (
+        query.join(Participant, Participant.id == Response.participant_id)
+        .join(Wave, Wave.id == Response.wave_id)
+        .where(Wave.campaign_id == campaign.id, Participant.organisation_id == campaign.organisation_id)
+    )
+    if args.get("wave") is not None:
+        query = query.where(Response.wave_id == args["wave"])
+    if args.get("instrument") is not None:
+        query = query.where(Response.instrument_id == args["instrument"])
+    return query
+
+
 @operation(
     "/campaigns/<int:campaign_id>/responses",
     summary="Individual responses (audited)",
@@ -72,18 +88,7 @@ def responses(campaign_id: int, args):
     """The campaign's responses by id: participant code, wave, questionnaire and version, status and answers.
     Every call is written to the audit log."""
     campaign = campaign_or_404(campaign_id)
-    wave_filter(campaign, args.get("wave"))
-    query = (
-        db.select(Response, Participant.code)
-        .join(Participant, Participant.id == Response.participant_id)
-        .join(Wave, Wave.id == Response.wave_id)
-        .where(Wave.campaign_id == campaign.id, Participant.organisation_id == campaign.organisation_id)
-        .order_by(Response.id)
-    )
-    if args.get("wave") is not None:
-        query = query.where(Response.wave_id == args["wave"])
-    if args.get("instrument") is not None:
-        query = query.where(Response.instrument_id == args["instrument"])
+    query = _of_campaign(db.select(Response, Participant.code), campaign, args).order_by(Response.id)
     if args.get("status") is not None:
         query = query.where(Response.status == args["status"])
     body = page_of_query(query, args, lambda row: response_of(row[0], row[1]))
@@ -105,19 +110,8 @@ def scores(campaign_id: int, args):
     """The campaign's stored scores: participant code, wave, questionnaire, scale, raw and final value, band,
     items answered, why a value is missing, who scored it and with which key version. Every call is audited."""
     campaign = campaign_or_404(campaign_id)
-    wave_filter(campaign, args.get("wave"))
-    query = (
-        db.select(Score, Response, Participant.code)
-        .join(Response, Response.id == Score.response_id)
-        .join(Participant, Participant.id == Response.participant_id)
-        .join(Wave, Wave.id == Response.wave_id)
-        .where(Wave.campaign_id == campaign.id, Participant.organisation_id == campaign.organisation_id)
-        .order_by(Score.id)
-    )
-    if args.get("wave") is not None:
-        query = query.where(Response.wave_id == args["wave"])
-    if args.get("instrument") is not None:
-        query = query.where(Response.instrument_id == args["instrument"])
+    query = db.select(Score, Response, Participant.code).join(Response, Response.id == Score.response_id)
+    query = _of_campaign(query, campaign, args).order_by(Score.id)
     if args.get("scale") is not None:
         query = query.where(Score.scale == args["scale"])
     body = page_of_query(query, args, lambda row: score_of(row[0], row[1], row[2]))
