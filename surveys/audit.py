@@ -11,16 +11,15 @@ from .extensions import db
 from .views.access import current_organisation
 
 
-def record(action: str, target: str, **details: Any) -> None:
-    user_id = current_user.id if current_user.is_authenticated else None
-    organisation = current_organisation() if user_id else None
+def record(action: str, target: str, *, organisation_id: int | None = None, **details: Any) -> None:
+    """Write one event and commit: by the signed-in staff member in their current organisation, or,
+    with ``organisation_id``, by no user (an API token or the command line; name it in ``details``)."""
+    user_id = None
+    if organisation_id is None:
+        user_id = current_user.id if current_user.is_authenticated else None
+        organisation = current_organisation() if user_id else None
+        organisation_id = organisation.id if organisation else None
     db.session.add(
-        AuditEvent(
-            organisation_id=organisation.id if organisation else None,
-            user_id=user_id,
-            action=action,
-            target=target,
-            details=details,
-        )
+        AuditEvent(organisation_id=organisation_id, user_id=user_id, action=action, target=target, details=details)
     )
     db.session.commit()

@@ -39,6 +39,13 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_QUICK_EXPORT_LIMIT": 3000,
     # SQLite only: how long a request waits for another one's write before it gives up (a clean 503).
     "SURVEYS_SQLITE_BUSY_MS": 10000,
+    # The JSON API (docs/api.md): requests per token and window (seconds), refused tokens per client
+    # address and window, and the largest request body in bytes.
+    "SURVEYS_API_RATE_LIMIT": 600,
+    "SURVEYS_API_RATE_WINDOW": 60,
+    "SURVEYS_API_BAD_TOKEN_LIMIT": 20,
+    "SURVEYS_API_BAD_TOKEN_WINDOW": 600,
+    "SURVEYS_API_MAX_BODY": 10 * 1024 * 1024,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -52,6 +59,11 @@ INTEGER_SETTINGS = (
     "SURVEYS_LOGIN_WINDOW",
     "SURVEYS_QUICK_EXPORT_LIMIT",
     "SURVEYS_SQLITE_BUSY_MS",
+    "SURVEYS_API_RATE_LIMIT",
+    "SURVEYS_API_RATE_WINDOW",
+    "SURVEYS_API_BAD_TOKEN_LIMIT",
+    "SURVEYS_API_BAD_TOKEN_WINDOW",
+    "SURVEYS_API_MAX_BODY",
 )
 
 

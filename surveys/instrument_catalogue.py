@@ -32,14 +32,16 @@ def parsed(row: UploadedInstrument) -> Instrument:
     return found
 
 
+def versions(organisation_id: int) -> list[UploadedInstrument]:
+    """Every stored upload of the organisation, newest first within each instrument."""
+    query = db.select(UploadedInstrument).filter_by(organisation_id=organisation_id)
+    query = query.order_by(UploadedInstrument.instrument_id, UploadedInstrument.id.desc())
+    return list(db.session.execute(query).scalars())
+
+
 def _latest_rows(organisation_id: int) -> list[UploadedInstrument]:
-    rows = db.session.execute(
-        db.select(UploadedInstrument)
-        .filter_by(organisation_id=organisation_id)
-        .order_by(UploadedInstrument.instrument_id, UploadedInstrument.id.desc())
-    ).scalars()
     latest: dict[str, UploadedInstrument] = {}
-    for row in rows:
+    for row in versions(organisation_id):
         latest.setdefault(row.instrument_id, row)
     return list(latest.values())
 

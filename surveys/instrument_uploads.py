@@ -25,6 +25,7 @@ MAX_BYTES = 512 * 1024
 class UploadResult:
     instrument: Instrument | None
     problems: tuple[str, ...]
+    text: str = ""  # the file as read, when it is clean
 
 
 def _name(filename: str) -> str:
@@ -71,7 +72,7 @@ def check_upload(organisation_id: int, filename: str, data: bytes) -> UploadResu
     ).first()
     if taken is not None:
         return _already(name, instrument)
-    return UploadResult(instrument, ())
+    return UploadResult(instrument, (), text)
 
 
 def store_upload(organisation: Organisation, filename: str, data: bytes, user_id: int | None) -> UploadResult:
@@ -86,7 +87,7 @@ def store_upload(organisation: Organisation, filename: str, data: bytes, user_id
             instrument_id=instrument.id,
             version=instrument.version,
             filename=_name(filename),
-            source=data.decode("utf-8-sig"),
+            source=result.text,
             uploaded_by=user_id,
         )
     )
@@ -96,10 +97,3 @@ def store_upload(organisation: Organisation, filename: str, data: bytes, user_id
         db.session.rollback()
         return _already(_name(filename), instrument)
     return result
-
-
-def versions(organisation_id: int) -> list[UploadedInstrument]:
-    """Every stored upload of the organisation, newest first within each instrument."""
-    query = db.select(UploadedInstrument).filter_by(organisation_id=organisation_id)
-    query = query.order_by(UploadedInstrument.instrument_id, UploadedInstrument.id.desc())
-    return list(db.session.execute(query).scalars())

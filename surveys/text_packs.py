@@ -148,8 +148,10 @@ def instrument_for(organisation_id: int, instrument_id: str, version: str | None
     version (that of a response already started); plugins' instruments have one version."""
     instrument = get_state().instrument(instrument_id)
     if instrument is None:
-        pinned = uploaded_version(organisation_id, instrument_id, version) if version else None
-        return pinned or catalogue(organisation_id).get(instrument_id)
+        latest = catalogue(organisation_id).get(instrument_id)
+        if version and latest is not None and latest.version != version:
+            return uploaded_version(organisation_id, instrument_id, version) or latest
+        return latest
     if not instrument.key_only:
         return instrument
     pack = pack_for(organisation_id, instrument_id)

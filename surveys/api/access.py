@@ -8,7 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from ..core.models import AuditEvent, Campaign, Wave
+from ..audit import record
+from ..core.models import Campaign, Wave
 from ..extensions import db
 from ..state import get_state
 from .auth import current_token
@@ -57,13 +58,4 @@ def plugin_or_404(name: str) -> None:
 def record_api(action: str, target: str, **details: Any) -> None:
     """Write an API call to the organisation's audit log, naming the token that made it, and commit."""
     token = current_token()
-    db.session.add(
-        AuditEvent(
-            organisation_id=token.organisation_id,
-            user_id=None,
-            action=action,
-            target=target,
-            details={"token": token.id, "token_name": token.name, **details},
-        )
-    )
-    db.session.commit()
+    record(action, target, organisation_id=token.organisation_id, token=token.id, token_name=token.name, **details)

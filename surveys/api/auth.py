@@ -7,8 +7,6 @@ Counters live in the database (``surveys/throttle.py``), so every app server see
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 
@@ -18,20 +16,12 @@ from ..core.models import utcnow
 from .errors import ApiError
 from .tokens import bearer, find_token
 
-DEFAULTS: dict[str, int] = {
-    "SURVEYS_API_RATE_LIMIT": 600,  # requests per token and window
-    "SURVEYS_API_RATE_WINDOW": 60,  # seconds
-    "SURVEYS_API_BAD_TOKEN_LIMIT": 20,  # refused tokens per client address and window
-    "SURVEYS_API_BAD_TOKEN_WINDOW": 600,  # seconds
-    "SURVEYS_API_MAX_BODY": 10 * 1024 * 1024,  # bytes of a request body
-}
 LAST_USED_EVERY = 60  # seconds: how often ``last_used_at`` is written for a busy token
 
 
 def setting(name: str) -> int:
-    """An API setting from the configuration (``SURVEYS_API_*``), else its default."""
-    value: Any = current_app.config.get(name)
-    return int(value) if value not in (None, "") else DEFAULTS[name]
+    """An API setting (``SURVEYS_API_*``; defaults and integer conversion in surveys/config.py)."""
+    return current_app.config[name]
 
 
 def seconds_left(window: int) -> int:

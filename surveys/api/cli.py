@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..audit import record
 from ..core.api_models import ApiToken
-from ..core.models import AuditEvent, Organisation
+from ..core.models import Organisation
 from ..extensions import db
 from .tokens import SCOPES, create_token, revoke_token
 
@@ -14,15 +15,9 @@ api_token = AppGroup("api-token", help="Staff API tokens of an organisation (the
 
 
 def _audit(token: ApiToken, action: str, **details) -> None:
-    db.session.add(
-        AuditEvent(
-            organisation_id=token.organisation_id,
-            action=action,
-            target=f"api_token:{token.id}",
-            details={"name": token.name, "prefix": token.prefix, "via": "cli", **details},
-        )
-    )
-    db.session.commit()
+    target = f"api_token:{token.id}"
+    about = {"name": token.name, "prefix": token.prefix, "via": "cli"}
+    record(action, target, organisation_id=token.organisation_id, **about, **details)
 
 
 @api_token.command("create")

@@ -23,8 +23,7 @@ from ..campaigns import (
 from ..consent import MODE_LABELS
 from ..core.models import Campaign, InstrumentTexts, OpenLink, Participant, PersonalData, Programme
 from ..extensions import db
-from ..instrument_catalogue import catalogue
-from ..instrument_uploads import versions
+from ..instrument_catalogue import catalogue, versions
 from ..people import enrol
 from ..state import get_state
 from ..text_packs import needs_texts
