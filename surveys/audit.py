@@ -1,7 +1,8 @@
-"""The audit log: exports and access to individual data are written here."""
+"""The audit log: exports, access to individual data and failed sign-ins are written here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_login import current_user
@@ -22,4 +23,14 @@ def record(action: str, target: str, *, organisation_id: int | None = None, **de
     db.session.add(
         AuditEvent(organisation_id=organisation_id, user_id=user_id, action=action, target=target, details=details)
     )
+    db.session.commit()
+
+
+def record_outside_session(action: str, target: str, organisation_ids: Iterable[int | None], **details: Any) -> None:
+    """Write one event by no user in each of ``organisation_ids`` (``None``: outside every organisation)
+    and commit, whoever is signed in: e.g. a failed sign-in, in each organisation of the account tried."""
+    for organisation_id in organisation_ids:
+        db.session.add(
+            AuditEvent(organisation_id=organisation_id, user_id=None, action=action, target=target, details=details)
+        )
     db.session.commit()

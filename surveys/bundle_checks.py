@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 
 from .bundle_schema import ROOT, BundleProblem, BundleSchema, flatten_errors, path_key
+from .core.answers import check_answers
 from .core.errors import SurveysError
 from .core.models import Organisation, Participant
 from .extensions import db
@@ -193,6 +194,7 @@ class _Checker:
                 self.problem(f"responses[{index}].wave", f"unknown wave '{wave}'")
             if instrument is not None and instrument not in instruments:
                 self.problem(f"responses[{index}].instrument", f"'{instrument}' is not one of the bundle's instruments")
+            self.answers(index, item, instrument)
             key = (wave, participant, instrument)
             if None not in key and key in seen:
                 self.problem(
@@ -200,6 +202,19 @@ class _Checker:
                 )
             elif None not in key:
                 seen[key] = index
+
+    def answers(self, index: int, item: dict, instrument_id: str | None) -> None:
+        """The response's answers, by the core's rules (a submitted one must be complete)."""
+        state = get_state()
+        instrument = state.registry.instruments.get(instrument_id) if instrument_id else None
+        answers = item.get("answers")
+        if instrument is None or not isinstance(answers, dict):
+            return  # reported above or by the schema
+        final = item.get("status") == "submitted"
+        check = check_answers(state.registry.question_types, instrument, answers, final=final)
+        for key, messages in check.problems.items():
+            for message in messages:
+                self.problem(f"responses[{index}].answers.{key}", message)
 
 
 def check_bundle(data: Any, organisation: Organisation | None = None) -> tuple[dict, list[BundleProblem]]:

@@ -37,8 +37,13 @@ def serve(host: str, port: int, threads: int) -> None:
     """Run the app under the waitress production WSGI server."""
     import waitress
 
+    from .proxies import waitress_options
+
     click.echo(f"Serving on http://{host}:{port}/")
-    waitress.serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    app = current_app._get_current_object()
+    # waitress reads a whole body before the app sees it: past the app's limit it answers 413 unread itself
+    options = {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"], **waitress_options(app.config)}
+    waitress.serve(app, host=host, port=port, threads=threads, **options)
 
 
 @click.command("demo")
@@ -112,7 +117,7 @@ def instrument_list() -> None:
 def register_commands(cli: AppGroup) -> None:
     from .api.cli import api_token
     from .cli_campaign import campaign
-    from .cli_exports import export
+    from .cli_exports import export, exports
     from .cli_plugin import plugin
     from .cli_responses import responses
     from .cli_scores import score, scores
@@ -123,5 +128,6 @@ def register_commands(cli: AppGroup) -> None:
     instrument.add_command(score)
     instrument.add_command(add_texts)
     instrument.add_command(import_xlsform)
-    for command in (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export, api_token):
+    commands = (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export, exports, api_token)
+    for command in commands:
         cli.add_command(command)

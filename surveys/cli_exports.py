@@ -1,13 +1,16 @@
-"""``surveys export``: a campaign's export written to a file from the command line (docs/exports.md)."""
+"""``surveys export``: a campaign's export written to a file from the command line; ``surveys exports purge``:
+expired background exports deleted, for cron (docs/exports.md)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from .core.models import AuditEvent, Campaign
+from .export_jobs import KEEP, forget_old_jobs, sweep
 from .export_tables import ExportRequest
 from .exports import DELIMITERS, FORMATS, write_export
 from .extensions import db
@@ -54,3 +57,19 @@ def export(campaign_id, fmt, output, waves, instruments, forms, individual, deli
     click.echo(f"wrote {output} ({fmt}, {len(report.rows)} tables, {rows} rows)")
     if report.cut_cells:
         click.echo(f"{report.cut_cells} cells longer than Excel allows were cut; CSV and JSON keep them whole")
+
+
+exports = AppGroup("exports", help="Background exports kept in the database.")
+
+
+@exports.command("purge")
+@with_appcontext
+def purge():
+    """Delete exports past their retention (a day) with their stored files; run it from cron."""
+    removed = forget_old_jobs()
+    folder = Path(current_app.instance_path) / "exports"
+    leftovers = sweep(folder) if folder.is_dir() else 0
+    hours = int(KEEP.total_seconds() // 3600)
+    click.echo(f"deleted {removed} export{'' if removed == 1 else 's'} older than {hours} hours")
+    if leftovers:
+        click.echo(f"removed {leftovers} unfinished file{'' if leftovers == 1 else 's'} left by stopped exports")

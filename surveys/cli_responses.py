@@ -38,8 +38,13 @@ def find_wave(campaign: Campaign, wave: str) -> Wave | None:
 @click.argument("wave")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--valid-rows", is_flag=True, help="Import the rows without problems even if other rows have some.")
+@click.option(
+    "--replace-online",
+    is_flag=True,
+    help="Overwrite answers participants typed online (refused otherwise); each one is audited.",
+)
 @with_appcontext
-def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool) -> None:
+def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, replace_online: bool) -> None:
     """Import a filled paper template FILE into WAVE (an id or a name) of campaign CAMPAIGN (an id).
 
     The questionnaire is read from the file. Prints the counts and one 'answers!C7: message' line per
@@ -60,7 +65,7 @@ def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool) -
             if instrument is None:
                 _fail(f"{file}: the questionnaire {instrument_id!r} is not loaded")
             rows, problems = read_filled(instrument, get_state().registry, data)
-            result = import_paper(target, instrument, rows, mode, problems)
+            result = import_paper(target, instrument, rows, mode, problems, replace_online=replace_online)
         except PaperError as err:
             _fail(f"{file}: {err}")
         db.session.add(

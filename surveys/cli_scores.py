@@ -14,6 +14,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from .core.answers import check_answers
 from .core.definitions import Profile
 from .core.models import AuditEvent, Response, Score, Wave
 from .core.scoring import ScoreResult, version_of
@@ -45,9 +46,14 @@ def result_json(instrument, result: ScoreResult) -> dict[str, Any]:
 @click.argument("answers_file", type=click.File("r", encoding="utf-8"))
 @click.option("--age", type=click.IntRange(0, 120), help="Age in years, for norm tables.")
 @click.option("--sex", type=click.Choice(["f", "m"]), help="Sex, for norm tables.")
+@click.option("--partial", is_flag=True, help="Score an unfinished response: required questions may be unanswered.")
 @with_appcontext
-def score(instrument_id: str, answers_file, age: int | None, sex: str | None) -> None:
-    """Print the scores of one set of answers (a JSON object: answer key → value) as JSON."""
+def score(instrument_id: str, answers_file, age: int | None, sex: str | None, partial: bool) -> None:
+    """Print the scores of one set of answers (a JSON object: answer key → value) as JSON.
+
+    The answers are checked first by the same rules as a participant's pages and every import:
+    a value outside its question's choices or range, of the wrong kind, or (without --partial) a
+    required question left unanswered prints ``FILE: key: message`` and exits 1, scoring nothing."""
     state = get_state()
     instrument = state.instrument(instrument_id)
     if instrument is None:
@@ -61,9 +67,11 @@ def score(instrument_id: str, answers_file, age: int | None, sex: str | None) ->
     if not isinstance(answers, dict):
         click.echo(f"{answers_file.name}: expected a JSON object of answer key → value", err=True)
         sys.exit(1)
-    unknown = sorted(set(answers) - set(instrument.answer_keys))
-    if unknown:
-        click.echo(f"{answers_file.name}: not answer keys of {instrument_id}: {', '.join(unknown)}", err=True)
+    check = check_answers(state.registry.question_types, instrument, answers, final=not partial)
+    if not check.ok:
+        for line in check.lines():
+            click.echo(f"{answers_file.name}: {line}", err=True)
+        sys.exit(1)
     owner = state.registry.instrument_owner.get(instrument.id, "")
     plugin, results = score_answers(state.pm, instrument, answers, owner, Profile(age=age, sex=sex))
     output = {

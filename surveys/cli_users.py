@@ -29,24 +29,40 @@ def find_or_create_organisation(name: str) -> tuple[Organisation, bool]:
 @click.option("--role", type=click.Choice(STAFF_ROLES), default="curator", show_default=True)
 @click.option("--name", default="", help="The person's name, shown in the interface.")
 @click.option("--admin", "deployment_admin", is_flag=True, help="Deployment admin: reaches every organisation.")
-@click.password_option(help=f"At least {MIN_PASSWORD} characters; asked for when not given.")
-def create_user(email: str, organisation_name: str | None, role: str, name: str, deployment_admin: bool, password: str):
-    """Create a staff account, or add an existing one to an organisation with a role."""
+@click.option("--password", help=f"At least {MIN_PASSWORD} characters; asked for when needed and not given.")
+@click.option("--reset-password", is_flag=True, help="Give an existing account this new password.")
+def create_user(
+    email: str,
+    organisation_name: str | None,
+    role: str,
+    name: str,
+    deployment_admin: bool,
+    password: str | None,
+    reset_password: bool,
+):
+    """Create a staff account, or add an existing one to an organisation with a role.
+
+    An existing account keeps its password unless --reset-password is given: the password belongs to
+    the person (the web's Staff page never sets one; it sends an invitation, docs/workspace.md)."""
     email = email.strip().lower()
     if "@" not in email:
         raise click.UsageError(f"not an e-mail address: {email!r}")
-    if len(password) < MIN_PASSWORD:
-        raise click.UsageError(f"the password must have at least {MIN_PASSWORD} characters")
     if not organisation_name and not deployment_admin:
         raise click.UsageError("give --organisation NAME (or --admin for a deployment admin)")
     account = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     created = account is None
+    if created or reset_password:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < MIN_PASSWORD:
+            raise click.UsageError(f"the password must have at least {MIN_PASSWORD} characters")
     if created:
         account = User(email=email, name=name)
         db.session.add(account)
     elif name:
         account.name = name
-    account.set_password(password)
+    if created or reset_password:
+        account.set_password(password)
     account.is_admin = account.is_admin or deployment_admin
     db.session.flush()
     if organisation_name:

@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_TIMEZONE": "Europe/Moscow",  # how staff enter and participants see wave dates
     "SURVEYS_PSEUDONYM_KEY": None,  # key for open-link code hashes; default: derived from the secret key
     "SURVEYS_PROXY_HOPS": 0,  # reverse proxies in front of the app that set X-Forwarded-For
+    # Their addresses, separated by commas: X-Forwarded-* from any other peer is dropped. Empty: trust any peer.
+    "SURVEYS_TRUSTED_PROXY": "",
     # Unknown or revoked link tokens allowed per client address and window (seconds).
     "SURVEYS_BAD_LINK_LIMIT": 20,
     "SURVEYS_BAD_LINK_WINDOW": 600,
@@ -26,10 +28,13 @@ DEFAULTS: dict[str, Any] = {
     # Codes typed on one open link per client address and window (a school behind one address).
     "SURVEYS_CODE_LIMIT": 300,
     "SURVEYS_CODE_WINDOW": 3600,
-    # Failed staff sign-ins allowed per e-mail and per client address in a window (seconds).
+    # Staff sign-ins that did not succeed allowed per e-mail and client address, and per client address,
+    # in a window (seconds); an e-mail's failures make addresses that failed for it wait 2^n s, at most MAX_DELAY.
     "SURVEYS_LOGIN_LIMIT": 5,
     "SURVEYS_LOGIN_IP_LIMIT": 50,
     "SURVEYS_LOGIN_WINDOW": 900,
+    "SURVEYS_LOGIN_MAX_DELAY": 60,
+    "SURVEYS_STAFF_INVITATION_DAYS": 7,  # how long a link inviting someone to an organisation's staff works
     # Cookies only over HTTPS; default: on when SURVEYS_BASE_URL is https.
     "SURVEYS_SECURE_COOKIES": None,
     # Where exports run: "thread" (in the app server, the default), "rq" (an RQ worker on Redis) or "inline".
@@ -46,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_API_BAD_TOKEN_LIMIT": 20,
     "SURVEYS_API_BAD_TOKEN_WINDOW": 600,
     "SURVEYS_API_MAX_BODY": 10 * 1024 * 1024,
+    # The largest request of any kind, in bytes (Flask's MAX_CONTENT_LENGTH): larger ones get 413 unread.
+    # The largest legitimate ones are an API batch (SURVEYS_API_MAX_BODY) and 5 MB uploads (README).
+    "SURVEYS_MAX_REQUEST_BYTES": 16 * 1024 * 1024,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -57,6 +65,8 @@ INTEGER_SETTINGS = (
     "SURVEYS_LOGIN_LIMIT",
     "SURVEYS_LOGIN_IP_LIMIT",
     "SURVEYS_LOGIN_WINDOW",
+    "SURVEYS_LOGIN_MAX_DELAY",
+    "SURVEYS_STAFF_INVITATION_DAYS",
     "SURVEYS_QUICK_EXPORT_LIMIT",
     "SURVEYS_SQLITE_BUSY_MS",
     "SURVEYS_API_RATE_LIMIT",
@@ -64,6 +74,7 @@ INTEGER_SETTINGS = (
     "SURVEYS_API_BAD_TOKEN_LIMIT",
     "SURVEYS_API_BAD_TOKEN_WINDOW",
     "SURVEYS_API_MAX_BODY",
+    "SURVEYS_MAX_REQUEST_BYTES",
 )
 
 
@@ -76,12 +87,25 @@ def normalise_database_url(url: str) -> str:
 
 
 def _secret_key(instance: Path) -> str:
-    """Generated once and kept in the instance folder, so sessions survive restarts."""
+    """Generated once and kept in the instance folder, so sessions survive restarts; readable by its owner only
+    from the moment it exists."""
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it meanwhile
+            return path.read_text().strip()
+        with os.fdopen(handle, "w") as stream:
+            stream.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def private_folder(path: Path) -> None:
+    """Make ``path`` (and its parents) and keep it to the server's account: it holds the SQLite database,
+    its WAL, the secret key and exports being written."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
 
 
 def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -89,7 +113,7 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.update({k: v for k, v in os.environ.items() if k.startswith("SURVEYS_")})
     app.config.update(overrides or {})
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    private_folder(instance)
     url = app.config["SURVEYS_DATABASE_URL"] or f"sqlite:///{instance / 'surveys.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
@@ -115,6 +139,7 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SURVEYS_TIMEZONE"]
     for name in INTEGER_SETTINGS:
         app.config[name] = int(app.config[name])
+    app.config["MAX_CONTENT_LENGTH"] = app.config["SURVEYS_MAX_REQUEST_BYTES"]
     path = app.config["SURVEYS_PLUGINS_PATH"]
     if isinstance(path, str):
         app.config["SURVEYS_PLUGINS_PATH"] = [p for p in path.split(os.pathsep) if p.strip()]

@@ -62,6 +62,11 @@ def create_job(
     return job
 
 
+def expired(job: ExportJob, now: dt.datetime | None = None) -> bool:
+    """Past its retention (``KEEP``): the job and its file are gone for everyone, even before they are purged."""
+    return job.created_at < (now or utcnow()) - KEEP
+
+
 def state(job: ExportJob, now: dt.datetime | None = None) -> str:
     """queued, running, done, failed or interrupted (a queued or running job that stopped moving)."""
     now = now or utcnow()
@@ -118,7 +123,7 @@ def run_job(job_id: int) -> None:
     campaign = db.session.get(Campaign, job.campaign_id)
     options = dict(job.options or {})
     folder = Path(current_app.instance_path) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # files being written hold individual data
     sweep(folder)
     handle, name = tempfile.mkstemp(dir=folder, prefix=f"job-{job_id}-", suffix=FORMATS[job.format][0])
     os.close(handle)
@@ -188,7 +193,10 @@ def delete_job(job: ExportJob) -> None:
 
 
 def forget_old_jobs(now: dt.datetime | None = None) -> int:
-    """Delete jobs (and their files) created more than KEEP ago; returns how many."""
+    """Delete jobs (and their files) created more than KEEP ago; returns how many.
+
+    Run when an export is made and by ``surveys exports purge`` (for cron); until then an expired
+    job already answers 404 (``expired``)."""
     cutoff = (now or utcnow()) - KEEP
     old = list(db.session.execute(db.select(ExportJob.id).where(ExportJob.created_at < cutoff)).scalars())
     if old:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 from pathlib import Path
@@ -14,14 +15,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .config import configure_settings
 from .extensions import babel, csrf, db, login_manager, migrate
 from .field_markup import choices_markup
+from .ids import IdConverter
 from .plugins import build_registry, call_each, make_plugin_manager
+from .proxies import configure_proxies
 from .state import KEY, SurveysState
 
 LOCALES = ("ru", "en")
+PROBLEMS_SHOWN = 200  # problems of an imported file listed on a page; the rest are only counted
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
@@ -34,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     instance = instance_path or os.environ.get("SURVEYS_INSTANCE_PATH") or "instance"
     app = Flask("surveys", instance_path=os.path.abspath(instance))
     configure_settings(app, config)
+    configure_limits(app)
     configure_database(app)
     configure_i18n(app)
     configure_security(app)
@@ -44,6 +50,22 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     return app
 
 
+def configure_limits(app: Flask) -> None:
+    """Limits on every request, set before any blueprint adds a rule.
+
+    - ids: the ``int`` of every URL rule takes only numbers an id column can hold (``surveys/ids.py``);
+    - size: a request whose declared length is past ``MAX_CONTENT_LENGTH`` (``SURVEYS_MAX_REQUEST_BYTES``)
+      gets 413 before anything reads its body. One without a route is left to the 404 it gets anyway.
+    """
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def refuse_large_bodies():
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit and request.routing_exception is None:
+            raise RequestEntityTooLarge()
+
+
 def configure_database(app: Flask) -> None:
     from .core import models  # noqa: F401 - the models must be known before migrations
 
@@ -51,8 +73,18 @@ def configure_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
+            private_sqlite_file(db.engine.url.database)
             busy = int(app.config["SURVEYS_SQLITE_BUSY_MS"])
             sa.event.listen(db.engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy))
+
+
+def private_sqlite_file(database: str | None) -> None:
+    """Create the SQLite file readable by the server's account only, before SQLite does (it would use 0644);
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):  # there already, or no such folder
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection, busy_ms: int) -> None:
@@ -78,6 +110,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["choices_markup"] = choices_markup
+    app.jinja_env.globals["PROBLEMS_SHOWN"] = PROBLEMS_SHOWN
 
 
 def configure_security(app: Flask) -> None:
@@ -85,11 +118,7 @@ def configure_security(app: Flask) -> None:
 
     csrf.init_app(app)
     login_manager.init_app(app)
-    hops = app.config["SURVEYS_PROXY_HOPS"]
-    if hops:  # behind reverse proxies, rate limits must see the client's address, not the proxy's
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    configure_proxies(app)  # behind reverse proxies, rate limits must see the client's address, not the proxy's
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -137,6 +166,7 @@ def configure_blueprints(app: Flask) -> None:
         slips,
         staff,
         staff_admin,
+        staff_members,
         staff_participation,
         staff_programmes,
         tracker,
@@ -152,6 +182,7 @@ def configure_blueprints(app: Flask) -> None:
         slips,
         staff_programmes,
         staff_admin,
+        staff_members,
         tracker,
         people_import,
         paper,
@@ -163,6 +194,7 @@ def configure_blueprints(app: Flask) -> None:
         dashboard,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(staff_members.join_bp)  # /join/<link>: where an invited person accepts
     api.init_app(app)  # /api/v1 and its staff page of tokens (docs/api.md)
     pm = app.extensions[KEY].pm
     for plugin, blueprints in call_each(pm.hook.surveys_register_blueprints):
@@ -188,13 +220,24 @@ def configure_errors(app: Flask) -> None:
         403: (403, lambda: _("You do not have access to this page.")),
         404: (404, lambda: _("Page not found.")),
         405: (405, lambda: _("This action is not allowed here.")),
-        413: (413, lambda: _("What you sent is too large. Shorten the longest answer and try again.")),
+        413: (413, too_large),
         500: (500, lambda: _("Something went wrong on our side. Your answers are saved.")),
     }
     for key, (code, message) in messages.items():
         app.register_error_handler(key, lambda e, code=code, message=message: page(code, message()))
     for kind in (sa.exc.OperationalError, sa.exc.InterfaceError):
         app.register_error_handler(kind, database_unavailable)
+
+
+def too_large() -> str:
+    """What a 413 page says: the request was past the site's limit, or a page of answers was too long."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > limit:
+        return _(
+            "What you sent is larger than %(size)s MB, the most this site accepts at once. Send a smaller file.",
+            size=f"{limit / 2**20:g}",
+        )
+    return _("What you sent is too large. Shorten the longest answer and try again.")
 
 
 BUSY = _l(

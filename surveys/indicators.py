@@ -18,11 +18,13 @@ from flask_babel import gettext as _
 
 from .core.models import Indicator, IndicatorValue, Programme
 from .extensions import db
+from .xlsx_rows import first_sheet_rows
 
 COLUMNS = ("показатель", "единица", "цель", "больше — лучше", "период", "значение", "комментарий")
 YES = {"да", "yes", "1", "true", "+"}
 NO = {"нет", "no", "0", "false", "-"}
 MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+MAX_ROWS = 5000  # rows of values in one file: years of monthly values for dozens of indicators
 
 
 @dataclass(frozen=True)
@@ -95,49 +97,77 @@ class IndicatorRow:
     note: str
 
 
-def read_indicator_file(stream: BinaryIO) -> tuple[list[IndicatorRow], list[str]]:
-    """Rows of an XLSX (first sheet, a header row with COLUMNS in any order) and problems by row."""
-    from openpyxl import load_workbook
+def _problem_texts() -> dict[str, str]:
+    """What can be wrong with a row, translated once per file: a translation costs more than reading a row."""
+    return {
+        "row": _("Row %(row)s: %(problem)s."),  # formatted for each row, after translation
+        "name": _("«показатель» is empty"),
+        "period": _("«период» must be a month (2025-09) or a date"),
+        "value": _("«значение» must be a number"),
+        "target": _("«цель» must be a number"),
+        "direction": _("«больше — лучше» must be да or нет"),
+    }
 
+
+def read_indicator_file(stream: BinaryIO) -> tuple[list[IndicatorRow], list[str]]:
+    """Rows of an XLSX (first sheet, a header row with COLUMNS in any order) and problems by row.
+
+    A file with more than ``MAX_ROWS`` rows is refused with that one problem as soon as the row past
+    the limit is read: the rest of the file is never looked at (``surveys/xlsx_rows.py``)."""
+    rows = first_sheet_rows(stream)
     try:
-        sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
+        header = [str(c or "").strip().lower() for c in next(rows, ())]
     except Exception:  # not an XLSX file at all
         return [], [_("The file is not an Excel workbook (.xlsx).")]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c or "").strip().lower() for c in next(rows, ())]
     missing = [c for c in COLUMNS[:6] if c not in header]
     if missing:
         return [], [_("Row 1: missing columns: %(columns)s.", columns=", ".join(missing))]
     at = {name: header.index(name) for name in COLUMNS if name in header}
+    texts = _problem_texts()
     found, problems = [], []
-    for number, cells in enumerate(rows, start=2):
-        cells = list(cells) + [None] * len(header)
-        if all(c in (None, "") for c in cells):
-            continue
-        name = str(cells[at["показатель"]] or "").strip()
-        period = parse_period(cells[at["период"]])
-        value = _number(cells[at["значение"]])
-        target_cell = cells[at["цель"]]
-        target = None if target_cell in (None, "") else _number(target_cell)
-        direction = str(cells[at["больше — лучше"]] or "да").strip().lower()
-        row_problems = []
-        if not name:
-            row_problems.append(_("«показатель» is empty"))
-        if period is None:
-            row_problems.append(_("«период» must be a month (2025-09) or a date"))
-        if value is None:
-            row_problems.append(_("«значение» must be a number"))
-        if target_cell not in (None, "") and target is None:
-            row_problems.append(_("«цель» must be a number"))
-        if direction not in YES | NO:
-            row_problems.append(_("«больше — лучше» must be да or нет"))
-        if row_problems:
-            problems.extend(_("Row %(row)s: %(problem)s.", row=number, problem=p) for p in row_problems)
-            continue
-        note = str(cells[at["комментарий"]] or "").strip() if "комментарий" in at else ""
-        unit = str(cells[at["единица"]] or "").strip()
-        found.append(IndicatorRow(name[:200], unit[:40], target, direction in YES, period, value, note))
+    counted = 0
+    try:
+        for number, cells in enumerate(rows, start=2):
+            cells = list(cells) + [None] * len(header)
+            if all(c in (None, "") for c in cells):
+                continue
+            counted += 1
+            if counted > MAX_ROWS:
+                return [], [_("The file has more than %(count)s rows. Split it into smaller files.", count=MAX_ROWS)]
+            row = _read_row(cells, at)
+            if isinstance(row, IndicatorRow):
+                found.append(row)
+            else:
+                problems.extend(texts["row"] % {"row": number, "problem": texts[p]} for p in row)
+    except Exception:  # a damaged sheet shows up only while its rows are read
+        return [], [_("The file is not an Excel workbook (.xlsx).")]
     return found, problems
+
+
+def _read_row(cells: list[Any], at: dict[str, int]) -> IndicatorRow | list[str]:
+    """One row of values, or the names of its problems (keys of ``_problem_texts``)."""
+    name = str(cells[at["показатель"]] or "").strip()
+    period = parse_period(cells[at["период"]])
+    value = _number(cells[at["значение"]])
+    target_cell = cells[at["цель"]]
+    target = None if target_cell in (None, "") else _number(target_cell)
+    direction = str(cells[at["больше — лучше"]] or "да").strip().lower()
+    wrong = [
+        key
+        for key, bad in (
+            ("name", not name),
+            ("period", period is None),
+            ("value", value is None),
+            ("target", target_cell not in (None, "") and target is None),
+            ("direction", direction not in YES | NO),
+        )
+        if bad
+    ]
+    if wrong:
+        return wrong
+    note = str(cells[at["комментарий"]] or "").strip() if "комментарий" in at else ""
+    unit = str(cells[at["единица"]] or "").strip()
+    return IndicatorRow(name[:200], unit[:40], target, direction in YES, period, value, note)
 
 
 def import_indicators(programme: Programme, rows: list[IndicatorRow], user_id: int | None) -> dict[str, int]:

@@ -18,19 +18,20 @@ import openpyxl
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from openpyxl.utils import get_column_letter
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from .core.answers import check_formdata
 from .core.cells import cell_text
 from .core.definitions import Instrument
-from .core.models import Assignment, Campaign, Invitation, Participant, Response, Wave, utcnow
+from .core.models import Assignment, AuditEvent, Campaign, Invitation, Participant, Response, Wave, utcnow
 from .extensions import db
 from .paper_template import ANSWERS, CODE, FIRST_ROW, FORMAT, META, YES_NO, Column, columns, entry_template
 from .people import Standing, standings
 from .plugins import Registry
 from .responses import notify_submitted, store_scores, visible_answers
-from .survey_forms import page_form, read_answers
 
 __all__ = [
     "PaperError",
@@ -150,19 +151,13 @@ def _form_context():
 
 
 def check_row(instrument: Instrument, registry: Registry, row: FilledRow, formdata: MultiDict, cells: dict) -> None:
-    """Validate the row page by page, as the participant's pages would, collecting answers and problems."""
-    locale = str(get_locale())
-    answers: dict[str, Any] = {}
-    for page in instrument.pages:
-        form, blocks = page_form(registry, instrument.id, page, answers, locale, formdata)
-        if "csrf_token" in form:  # a typed row is not a web post
-            del form["csrf_token"]
-        if not form.validate():
-            for key, errors in form.errors.items():
-                if key in cells:
-                    row.problems.append(Problem(cells[key], " ".join(str(e) for e in errors), row.row))
-        answers.update(read_answers(form, blocks, only_valid=True))
-    row.answers = answers
+    """Validate the row with the core's rules for a whole response (every required question of every
+    shown page, page by page as online), collecting its answers and its problems by cell."""
+    check = check_formdata(registry.question_types, instrument, formdata, final=True, locale=str(get_locale()))
+    for key, messages in check.problems.items():
+        if key in cells:
+            row.problems.append(Problem(cells[key], " ".join(messages), row.row))
+    row.answers = check.answers
 
 
 def _header(header: tuple, cols: list[Column]) -> tuple[dict[str, int], list[Problem]]:
@@ -276,9 +271,28 @@ def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:
     return sorted(p.code for p, standing in reach if _takes(assignment, standing, wave))
 
 
-def plan_rows(wave: Wave, instrument: Instrument, rows: list[FilledRow], result: ImportResult, rejected: set[int]):
-    # A response imported before (on paper or through the API) may be replaced; one submitted online never.
-    """Match rows to participants and existing responses; record problems and rejected rows; return what to write."""
+def typed_online(response: Response | None) -> bool:
+    """Whether the response holds the participant's own online answers (submitted, or started with
+    at least one answer): an import never replaces those unless asked to."""
+    if response is None or response.source in IMPORTED:
+        return False
+    if response.status == "submitted":
+        return True
+    return any(value not in (None, "", []) for value in {**(response.answers or {}), **(response.draft or {})}.values())
+
+
+def plan_rows(
+    wave: Wave,
+    instrument: Instrument,
+    rows: list[FilledRow],
+    result: ImportResult,
+    rejected: set[int],
+    replace_online: bool = False,
+):
+    """Match rows to participants and existing responses; record problems and rejected rows; return what to write.
+
+    A response imported before (on paper or through the API) may be replaced; one the participant
+    answered online only when ``replace_online`` says so (``import_paper`` audits each one)."""
     campaign = wave.campaign
     assignment = assignment_of(campaign, instrument.id)
     if assignment is None:
@@ -309,17 +323,39 @@ def plan_rows(wave: Wave, instrument: Instrument, rows: list[FilledRow], result:
             message = _("There is no participant with the code %(code)s.", code=row.code)
         elif found is None or not _takes(assignment, found[1], wave):
             message = _("The participant %(code)s does not take this questionnaire in this campaign.", code=row.code)
-        elif response is not None and response.status == "submitted" and response.source not in IMPORTED:
-            message = _(
-                "%(code)s has already submitted this questionnaire online; the paper answers were not imported.",
-                code=row.code,
-            )
+        elif typed_online(response) and not replace_online:
+            if response.status == "submitted":
+                message = _(
+                    "%(code)s has already submitted this questionnaire online; the paper answers were not imported.",
+                    code=row.code,
+                )
+            else:
+                message = _(
+                    "%(code)s has started this questionnaire online: their answers were kept and this row was not "
+                    "imported. To overwrite them, import again and choose to replace online answers.",
+                    code=row.code,
+                )
         else:
             plan.append((row, found[0], response))
             continue
         result.problems.append(Problem(row.code_cell, message, row.row))
         rejected.add(row.row)
     return plan
+
+
+def _audit_replacement(wave: Wave, instrument: Instrument, participant: Participant, response: Response, source):
+    """An audit entry for online answers an import overwrites (committed with the import)."""
+    user_id = current_user.id if has_request_context() and current_user.is_authenticated else None
+    details = {"code": participant.code, "instrument": instrument.id, "wave": wave.id, "status": response.status}
+    db.session.add(
+        AuditEvent(
+            organisation_id=wave.campaign.organisation_id,
+            user_id=user_id,
+            action="responses.replace_online",
+            target=f"response:{response.id}",
+            details=details | {"via": source},
+        )
+    )
 
 
 def import_paper(
@@ -329,6 +365,7 @@ def import_paper(
     mode: str = "all_or_nothing",
     problems=(),
     source: str = "paper",
+    replace_online: bool = False,
 ) -> ImportResult:
     """Store the rows as submitted paper responses of ``wave``, scored; one response per participant.
 
@@ -337,12 +374,14 @@ def import_paper(
     columns themselves have problems. A response submitted online is never overwritten; a paper
     response imported before is updated (or left alone when its answers are the same).
     ``source`` is stored with each response: ``paper``, or ``api`` for the JSON API's import.
+    ``replace_online``: the curator asked to overwrite answers participants typed online; each
+    one overwritten is written to the audit log with its code and the answers' former state.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
     result = ImportResult(mode=mode, rows=len(rows), problems=list(problems))
     rejected: set[int] = set()
-    plan = plan_rows(wave, instrument, rows, result, rejected)
+    plan = plan_rows(wave, instrument, rows, result, rejected, replace_online)
     result.problems.sort(key=sheet_order)
     result.rejected = len(rejected)
     header_problems = any(p.row < FIRST_ROW for p in result.problems)
@@ -371,6 +410,8 @@ def import_paper(
             continue
         else:
             result.updated += 1
+            if typed_online(response):
+                _audit_replacement(wave, instrument, participant, response, source)
         response.instrument_version = str(instrument.version)
         response.source, response.status, response.answers = source, "submitted", answers
         response.editing, response.draft = False, {}

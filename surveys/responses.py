@@ -10,10 +10,12 @@ import logging
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .core.answers import AnswerCheck, check_answers
 from .core.definitions import Instrument, Profile
 from .core.models import Assignment, Invitation, PersonalData, Response, Score, utcnow
 from .core.scoring import version_of
@@ -105,12 +107,36 @@ def save_answers(response: Response, answers: dict[str, Any], page_index: int | 
     db.session.commit()
 
 
+class Incomplete(Exception):
+    """The final check refused a submission: ``check`` names the answers and the first page."""
+
+    def __init__(self, check: AnswerCheck):
+        super().__init__(check.lines())
+        self.check = check
+
+
+def final_check(instrument: Instrument, answers: dict[str, Any]) -> AnswerCheck:
+    """The core's check of a whole response before it is submitted: every required question of
+    every shown page answered, every answer of its type, choices and range."""
+    types = get_state().registry.question_types
+    return check_answers(types, instrument, answers, final=True, locale=str(get_locale()))
+
+
 def save_and_submit(response: Response, answers: dict[str, Any], page_index: int, instrument: Instrument) -> bool:
     """The last page's answers and the submission in one transaction (what ``save_answers``
-    then ``submit`` do, with one commit and without reading the row twice)."""
+    then ``submit`` do, with one commit and without reading the row twice).
+
+    Raises Incomplete, after saving the page, when a page of the response does not pass the
+    final check (a crafted post that skips a page, or a condition that showed a question on an
+    earlier page): nothing is submitted or scored.
+    """
     if not _merge(response, answers, page_index):
         db.session.rollback()
         return False
+    check = final_check(instrument, working_answers(response))
+    if check.first_page is not None:
+        db.session.commit()
+        raise Incomplete(check)
     return submit(response, instrument, current=True)
 
 

@@ -1,30 +1,21 @@
-"""Build a WTForms form for one page of a questionnaire, from its definition."""
+"""The participant's page form: the core's page of questions (``core.answers``) on a Flask-WTF
+form, with CSRF protection where the address is public."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from babel.support import Translations
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.i18n import messages_path
 
-from .core.definitions import Page, Question
-from .core.question_types import QuestionType
+from .core import answers as checks
+from .core.answers import Block, read_answers, wtforms_messages
+from .core.definitions import Page
 from .plugins import Registry
 
-
-@dataclass(frozen=True)
-class Block:
-    """One question on the page: its definition, its type and the names of its fields."""
-
-    question: Question
-    qtype: QuestionType
-    keys: list[str]
+__all__ = ["Block", "ParticipantForm", "PageForm", "page_form", "read_answers", "wtforms_messages"]
 
 
 class ParticipantForm(FlaskForm):
@@ -47,12 +38,6 @@ class ParticipantForm(FlaskForm):
             return wtforms_messages(str(get_locale()))
 
 
-@cache
-def wtforms_messages(locale: str) -> Translations:
-    """WTForms' built-in messages (e.g. "Not a valid choice") in ``locale``."""
-    return Translations.load(messages_path(), [locale], domain="wtforms")
-
-
 class PageForm(ParticipantForm):
     instrument = HiddenField()
     page = HiddenField()
@@ -61,29 +46,5 @@ class PageForm(ParticipantForm):
 def page_form(
     registry: Registry, instrument_id: str, page: Page, answers: dict[str, Any], locale: str, formdata=None
 ) -> tuple[FlaskForm, list[Block]]:
-    """A bound form for the questions of ``page`` that ``answers`` leave shown, prefilled."""
-    form_class = type("QuestionPage", (PageForm,), {})
-    blocks, data = [], {"instrument": instrument_id, "page": page.id}
-    for question in page.shown_questions(answers):
-        qtype = registry.question_types[question.type]
-        fields = qtype.make_fields(question, locale)
-        for key, field in fields.items():
-            setattr(form_class, key, field)
-            data[key] = qtype.load(question, key, answers.get(key))
-        blocks.append(Block(question, qtype, list(fields)))
-    kwargs = {"data": data}
-    if formdata is not None:
-        kwargs["formdata"] = formdata
-    return form_class(**kwargs), blocks
-
-
-def read_answers(form: FlaskForm, blocks: list[Block], only_valid: bool = False) -> dict[str, Any]:
-    """The page's answers as stored values; with ``only_valid``, skip fields that have errors."""
-    answers = {}
-    for block in blocks:
-        for key in block.keys:
-            field = form[key]
-            if only_valid and field.errors:
-                continue
-            answers[key] = block.qtype.dump(block.question, key, field.data)
-    return answers
+    """A bound participant form for the questions of ``page`` that ``answers`` leave shown, prefilled."""
+    return checks.page_form(registry.question_types, instrument_id, page, answers, locale, formdata, base=PageForm)

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import yaml
+from flask_babel import gettext as _
 
+from .core.yaml_lines import MAX_NODES, expanded_size
 from .xlsform_expressions import Target, Unsupported, condition_ids, constraint_limits, relevant_condition
 from .xlsform_sheets import (
     HANDLED_COLUMNS,
@@ -125,6 +127,7 @@ class _Converter:
         self.pages: list[_Page] = []
         self.texts = Texts(self.warn, "ru")
         self.lists = ChoiceLists(None, self.texts, self.warn)
+        self.relevant: dict[str, tuple[dict, int] | str] = {}  # see _translated
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
         problem = RowProblem(self.display, sheet, row, message, note)
@@ -168,7 +171,25 @@ class _Converter:
         if self.lists.used():
             definition["choices"] = self.lists.used()
         definition["pages"] = pages
+        if expanded_size(definition) > MAX_NODES:
+            return self._too_large(expanded_size({**definition, "pages": []}))
         return Conversion(definition, self._sorted())
+
+    def _too_large(self, total: int) -> Conversion:
+        """Refuse a result past the loader's limit, naming the row of the first question that does not fit."""
+        row = None
+        for item in (item for page in self.pages for item in page.items):
+            total += expanded_size(item.question, MAX_NODES - total)
+            if total > MAX_NODES:
+                row = item.row
+                break
+        message = _(
+            "the converted questionnaire would hold more than %(limit)s values, more than a questionnaire may "
+            "(the conditions of enclosing groups are repeated in each of their questions); nothing was written",
+            limit=MAX_NODES,
+        )
+        self.warn("survey" if row else None, row, message)
+        return Conversion(None, self._sorted())
 
     def _settings(self, sheet: Sheet | None) -> dict:
         row = sheet.rows[0] if sheet and sheet.rows else Row(2, {})
@@ -389,17 +410,29 @@ class _Converter:
         result["questions"] = []
         return result
 
-    def _show_if(self, item: _Item, targets: dict[str, Target], order: dict[str, int]) -> dict | None:
-        parts = []
-        for row, text, from_group in item.conditions:
-            whose = "the group's questions are" if from_group else "the question is"
+    def _translated(self, text: str, targets: dict[str, Target], order: dict[str, int]) -> tuple[dict, int] | str:
+        """A relevant expression as (condition, position of the latest question it reads), or why it is not
+        supported; translated once, however many questions of its group repeat it."""
+        if text not in self.relevant:
             try:
                 condition = relevant_condition(text, targets.get)
+                self.relevant[text] = (condition, max((order[i] for i in condition_ids(condition)), default=-1))
             except Unsupported as err:
-                self.warn("survey", row, f"relevant '{text}' is not supported ({err}); {whose} imported without it")
+                self.relevant[text] = str(err)
+        return self.relevant[text]
+
+    def _show_if(self, item: _Item, targets: dict[str, Target], order: dict[str, int]) -> dict | None:
+        parts = []
+        position = order[item.question["id"]]
+        for row, text, from_group in item.conditions:
+            whose = "the group's questions are" if from_group else "the question is"
+            found = self._translated(text, targets, order)
+            if isinstance(found, str):
+                self.warn("survey", row, f"relevant '{text}' is not supported ({found}); {whose} imported without it")
                 continue
-            later = sorted(i for i in condition_ids(condition) if order[i] >= order[item.question["id"]])
-            if later:
+            condition, latest = found
+            if latest >= position:
+                later = sorted(i for i in condition_ids(condition) if order[i] >= position)
                 message = f"relevant refers to '{later[0]}', which is not before this question; condition not imported"
                 self.warn("survey", item.row, message)
                 continue

@@ -16,6 +16,7 @@ from typing import IO, Any
 import openpyxl
 
 SHEETS = ("survey", "choices", "settings")
+MAX_ROWS = 20000  # rows of one sheet: a long questionnaire has hundreds, a long choice list thousands
 SUFFIXES = (".xlsx", ".xlsm")
 _LANGUAGES = {
     "ru": "ru",
@@ -126,6 +127,8 @@ def read_workbook(source: str | Path | IO[bytes]) -> dict[str, Sheet]:
             if name in SHEETS and name not in sheets:
                 sheets[name] = _read_sheet(name, worksheet)
         return sheets
+    except Unreadable:
+        raise
     except Exception as err:  # a damaged sheet part shows up only while rows are read
         raise Unreadable(f"cannot be read as an .xlsx workbook: {err or type(err).__name__}") from None
     finally:
@@ -142,6 +145,8 @@ def _read_sheet(name: str, worksheet) -> Sheet:
             continue
         cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
         if cells:
+            if len(sheet.rows) >= MAX_ROWS:
+                raise Unreadable(f"the {name} sheet has more than {MAX_ROWS} rows (row {number}); split the form")
             sheet.rows.append(Row(number, cells))
     return sheet
 

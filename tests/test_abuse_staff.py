@@ -113,7 +113,7 @@ def test_only_personal_link_posts_go_without_a_csrf_token(app, logged_in, staff)
         # Personal links and the JSON API (a bearer token, never a cookie: tests/test_api.py) need no CSRF token.
         if "POST" not in rule.methods or rule.endpoint.startswith(("participant.", "api.")):
             continue
-        values = {"token": open_token, **ids}
+        values = {"token": open_token, "secret": open_token, **ids}
         with app.test_request_context():
             url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
         for token in (None, "forged"):

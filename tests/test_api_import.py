@@ -110,7 +110,7 @@ def test_an_invalid_batch_is_refused_whole_with_every_row_and_field_named(app, c
     error = error_of(response)
     assert response.status_code == 422 and error["code"] == "invalid"
     assert error["fields"] == {
-        "responses.0.answers.gad7_1": ["Choose one of the options offered."],
+        "responses.0.answers.gad7_1": ["Choose one of the options offered. Allowed values: 0, 1, 2, 3."],
         "responses.0.answers.gad7_2": ["Give one value, not a list or an object."],
         "responses.0.answers.gad7_7": ["Please answer this question."],
         "responses.1.participant": ["There is no participant with the code P404."],
@@ -130,7 +130,7 @@ def test_an_invalid_batch_is_refused_whole_with_every_row_and_field_named(app, c
         "responses.8.answers.gad7_5": ["Please answer this question."],
         "responses.8.answers.gad7_6": ["Please answer this question."],
         "responses.8.answers.gad7_7": ["Please answer this question."],
-        "responses.9.answers.gad7_1": ["Choose one of the options offered."],
+        "responses.9.answers.gad7_1": ["Choose one of the options offered. Allowed values: 0, 1, 2, 3."],
         "responses.9.participant": ["There is no participant with the code P405."],
     }
     assert len(stored(app, ours["organisation"])) == count  # nothing written, not even the good rows

@@ -181,8 +181,8 @@ def bad_file(app) -> bytes:
 def test_bad_cells_are_named_and_nothing_is_written_in_all_or_nothing_mode(app, school):
     result = run_import(app, school["wave"], bad_file(app))
     assert [str(p) for p in result.problems] == [
-        "answers!B4: Choose one of the options offered.",
-        "answers!E4: Choose one of the options offered.",
+        "answers!B4: Choose one of the options offered. Allowed values: 1, 2, 3, 4.",
+        "answers!E4: Choose one of the options offered. Allowed values: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10.",
         "answers!D5: Please answer this question.",
     ]
     assert (result.written, result.rejected) == (0, 2)
@@ -291,7 +291,7 @@ def test_every_question_type_is_read_as_online(make_app):
     }
     assert [(p.cell, p.message) for p in problems] == [
         ("answers!E4", "Choose one of the options offered."),
-        ("answers!I4", "Choose one of the options offered."),
+        ("answers!I4", "Choose one of the options offered. Allowed values: sport, music, code."),
         ("answers!J4", "Not a valid integer value. Enter a number from 0 to 40."),
         ("answers!K4", "Not a valid date value."),
     ]

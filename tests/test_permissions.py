@@ -56,8 +56,19 @@ def build_school(name: str) -> dict[str, object]:
 
     indicator = Indicator(organisation_id=organisation.id, programme_id=programme.id, name="Посещаемость")
     db.session.add(indicator)
+    admin = User(email=f"admin-{organisation.id}@example.org", name="Админ")
+    admin.set_password("admin password")
+    db.session.add(admin)
+    db.session.flush()
+    membership = Membership(user_id=admin.id, organisation_id=organisation.id, role="viewer")
+    db.session.add(membership)
     db.session.commit()
+    from surveys.staff_members import invite
+
+    staff_invitation, _secret = invite(organisation.id, f"new-{organisation.id}@example.org", "viewer", None)
     return {
+        "membership_id": membership.id,
+        "staff_invitation_id": staff_invitation.id,
         "indicator_id": indicator.id,
         "job_id": job.id,
         "document_id": document.id,

@@ -54,6 +54,13 @@ def authenticate_request():
     g.api_token = authenticate()
 
 
+@bp.after_request
+def never_cached(response):
+    """No answer of the API is kept by a cache: they hold individual data and change from call to call."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def load_args(schema: type[Schema]) -> dict[str, Any]:
     """The query string loaded by ``schema``; 400 naming each bad or unknown parameter."""
     try:

@@ -28,14 +28,15 @@ def import_responses(campaign_id: int, wave_id: int):
     The whole batch is checked first, with the same checks as a participant's page and a paper
     template: any problem rejects the batch (422) with every problem named by its path, e.g.
     `responses.2.answers.gad7_1`, and nothing is stored. A row whose answers were imported before
-    is left unchanged, so sending the same batch twice changes nothing. A response the participant
-    submitted online is never overwritten. Every import is written to the audit log.
+    is left unchanged, so sending the same batch twice changes nothing. Answers a participant typed
+    online (submitted or started) are never overwritten unless `replace_online` is true; each one
+    overwritten then is audited. Every import is written to the audit log.
     """
     campaign = campaign_or_404(campaign_id)
     wave = wave_or_404(campaign, wave_id)
-    rows = load_body(ImportSchema)["responses"]
+    body = load_body(ImportSchema)
     try:
-        result = import_batch(wave, rows)
+        result = import_batch(wave, body["responses"], replace_online=body["replace_online"])
     except BatchRejected as err:
         raise ApiError(422, fields=err.problems) from err
     except BatchConflict as err:

@@ -7,6 +7,7 @@ never leaves the server, whatever the code that gathered the data put in.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -43,8 +44,19 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
+class ApiSchema(Schema):
+    """The base of every schema here. The data the views gather are plain dicts, and a dict read
+    the marshmallow way (``obj[key]``, then ``getattr(obj, key)``) answers a missing ``items`` key
+    with its own ``dict.items`` method; here a missing key is just missing."""
+
+    def get_attribute(self, obj, attr, default):
+        if isinstance(obj, Mapping):
+            return obj.get(attr, default)
+        return super().get_attribute(obj, attr, default)
+
+
 # ---- errors ------------------------------------------------------------------------------
-class ErrorDetailSchema(Schema):
+class ErrorDetailSchema(ApiSchema):
     status = fields.Integer(required=True, **_doc("The HTTP status, repeated."))
     code = fields.String(required=True, **_doc("A stable word for the kind of error, e.g. not_found, invalid."))
     message = fields.String(required=True, **_doc("What is wrong, for people (Russian or English)."))
@@ -59,12 +71,12 @@ class ErrorDetailSchema(Schema):
     )
 
 
-class ErrorSchema(Schema):
+class ErrorSchema(ApiSchema):
     error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 # ---- query strings -----------------------------------------------------------------------
-class PageArgsSchema(Schema):
+class PageArgsSchema(ApiSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1), **_doc("Page number, from 1."))
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE), **_doc("Items per page, 1 to 200.")
@@ -83,7 +95,7 @@ class ScoreArgsSchema(PageArgsSchema):
     scale = fields.String(validate=_text(100), **_doc("Only this scale id."))
 
 
-class ComparisonArgsSchema(Schema):
+class ComparisonArgsSchema(ApiSchema):
     before = fields.Integer(**_doc("The earlier wave's id; default: the first input wave."))
     after = fields.Integer(**_doc("The later wave's id; default: the last output wave."))
     by = fields.String(validate=validate.OneOf(GROUPINGS), **_doc("Subgroups: form, role, group, variant or mentor."))
@@ -96,29 +108,29 @@ class SwotArgsSchema(PageArgsSchema):
 
 
 # ---- instruments -------------------------------------------------------------------------
-class TextSchema(Schema):
+class TextSchema(ApiSchema):
     ru = fields.String(required=True)
     en = fields.String(allow_none=True)
 
 
-class LicenceSchema(Schema):
+class LicenceSchema(ApiSchema):
     citation = fields.String()
     licence = fields.String()
     url = fields.String(allow_none=True)
     bundle_texts = fields.Boolean(**_doc("False: a key-only instrument whose item texts are not shipped."))
 
 
-class ChoiceSchema(Schema):
+class ChoiceSchema(ApiSchema):
     value = fields.Raw(required=True, **_doc("The stored answer value (a number or a text)."))
     label = fields.Nested(TextSchema)
 
 
-class MatrixItemSchema(Schema):
+class MatrixItemSchema(ApiSchema):
     id = fields.String(required=True, **_doc("The answer key of this row."))
     text = fields.Nested(TextSchema, allow_none=True, **_doc("null for key-only instruments."))
 
 
-class QuestionSchema(Schema):
+class QuestionSchema(ApiSchema):
     id = fields.String(required=True)
     type = fields.String(required=True, **_doc("text, single_choice, multiple_choice, rating, matrix, yes_no, …"))
     text = fields.Nested(TextSchema, allow_none=True, **_doc("null for key-only instruments."))
@@ -139,20 +151,20 @@ class QuestionSchema(Schema):
     long = fields.Boolean()
 
 
-class PageSchema(Schema):
+class PageSchema(ApiSchema):
     id = fields.String(required=True)
     title = fields.Nested(TextSchema, allow_none=True)
     questions = fields.List(fields.Nested(QuestionSchema))
 
 
-class BandSchema(Schema):
+class BandSchema(ApiSchema):
     id = fields.String(required=True)
     min = fields.Float()
     max = fields.Float()
     label = fields.Nested(TextSchema)
 
 
-class ScaleSchema(Schema):
+class ScaleSchema(ApiSchema):
     id = fields.String(required=True)
     title = fields.Nested(TextSchema)
     method = fields.String(**_doc("sum, mean, linear, key_match, weighted, …"))
@@ -163,7 +175,7 @@ class ScaleSchema(Schema):
     bands = fields.List(fields.Nested(BandSchema))
 
 
-class InstrumentSummarySchema(Schema):
+class InstrumentSummarySchema(ApiSchema):
     id = fields.String(required=True)
     version = fields.String(required=True)
     title = fields.Nested(TextSchema)
@@ -181,7 +193,7 @@ class InstrumentSchema(InstrumentSummarySchema):
 
 
 # ---- campaigns and participants ----------------------------------------------------------
-class WaveSchema(Schema):
+class WaveSchema(ApiSchema):
     id = fields.Integer(required=True)
     kind = fields.String(validate=validate.OneOf(WAVE_KINDS))
     name = fields.String()
@@ -192,18 +204,18 @@ class WaveSchema(Schema):
     closes_at = UtcDateTime(allow_none=True)
 
 
-class AssignmentSchema(Schema):
+class AssignmentSchema(ApiSchema):
     instrument = fields.String(required=True)
     audience = fields.List(fields.String(), **_doc("Roles that answer it; empty: everyone."))
     wave_kinds = fields.List(fields.String(), **_doc("Wave kinds it is asked in; empty: every wave."))
 
 
-class ProgrammeRefSchema(Schema):
+class ProgrammeRefSchema(ApiSchema):
     id = fields.Integer(required=True)
     name = fields.String()
 
 
-class CampaignSchema(Schema):
+class CampaignSchema(ApiSchema):
     id = fields.Integer(required=True)
     name = fields.String()
     programme = fields.Nested(ProgrammeRefSchema, allow_none=True)
@@ -214,7 +226,7 @@ class CampaignSchema(Schema):
     waves = fields.List(fields.Nested(WaveSchema))
 
 
-class ParticipantSchema(Schema):
+class ParticipantSchema(ApiSchema):
     code = fields.String(required=True, **_doc("The pseudonymous code; names are never given out."))
     role = fields.String(validate=validate.OneOf(ROLES), **_doc("The role in this campaign's programme."))
     form = fields.String(**_doc("Form of mentoring."))
@@ -222,7 +234,7 @@ class ParticipantSchema(Schema):
 
 
 # ---- responses and scores ----------------------------------------------------------------
-class ResponseSchema(Schema):
+class ResponseSchema(ApiSchema):
     id = fields.Integer(required=True)
     participant = fields.String(required=True, **_doc("The participant's pseudonymous code."))
     wave = fields.Integer(required=True)
@@ -236,7 +248,7 @@ class ResponseSchema(Schema):
     submitted_at = UtcDateTime(allow_none=True)
 
 
-class ScoreSchema(Schema):
+class ScoreSchema(ApiSchema):
     response = fields.Integer(required=True)
     participant = fields.String(required=True)
     wave = fields.Integer(required=True)
@@ -253,7 +265,7 @@ class ScoreSchema(Schema):
     scoring_version = fields.String()
 
 
-class ImportRowSchema(Schema):
+class ImportRowSchema(ApiSchema):
     participant = fields.String(required=True, validate=_text(40, 1))
     instrument = fields.String(required=True, validate=_text(100, 1))
     answers = fields.Dict(
@@ -267,15 +279,22 @@ class ImportRowSchema(Schema):
     )
 
 
-class ImportSchema(Schema):
+class ImportSchema(ApiSchema):
     responses = fields.List(
         fields.Nested(ImportRowSchema),
         required=True,
         validate=validate.Length(min=1, max=MAX_IMPORT_ROWS),
     )
+    replace_online = fields.Boolean(
+        load_default=False,
+        **_doc(
+            "Overwrite answers that participants typed online (submitted or started). Without it such rows "
+            "are refused by name. Each overwritten response is written to the audit log."
+        ),
+    )
 
 
-class ImportResultSchema(Schema):
+class ImportResultSchema(ApiSchema):
     rows = fields.Integer(required=True)
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
@@ -283,18 +302,18 @@ class ImportResultSchema(Schema):
 
 
 # ---- analyses ----------------------------------------------------------------------------
-class WaveRefSchema(Schema):
+class WaveRefSchema(ApiSchema):
     id = fields.Integer()
     name = fields.String()
 
 
-class AttritionSchema(Schema):
+class AttritionSchema(ApiSchema):
     both = fields.Integer()
     before_only = fields.Integer()
     after_only = fields.Integer()
 
 
-class ComparisonSchema(Schema):
+class ComparisonSchema(ApiSchema):
     """The input/output comparison report: its fields are described in docs/comparison.md."""
 
     campaign = fields.String()
@@ -311,19 +330,19 @@ class ComparisonSchema(Schema):
     method_note = fields.String()
 
 
-class SwotPointSchema(Schema):
+class SwotPointSchema(ApiSchema):
     text = fields.String(required=True)
     source = fields.Dict(**_doc("Where an automatic point came from (kept while its text is unchanged)."))
 
 
-class SwotContentSchema(Schema):
+class SwotContentSchema(ApiSchema):
     S = fields.List(fields.Nested(SwotPointSchema))
     W = fields.List(fields.Nested(SwotPointSchema))
     O = fields.List(fields.Nested(SwotPointSchema))  # noqa: E741 - the quadrant's letter
     T = fields.List(fields.Nested(SwotPointSchema))
 
 
-class SwotDocumentSchema(Schema):
+class SwotDocumentSchema(ApiSchema):
     id = fields.Integer(required=True)
     wave = fields.Integer()
     form = fields.String(**_doc("Form of mentoring; '' = all forms."))
@@ -342,7 +361,7 @@ class SwotDocumentSchema(Schema):
 def page_schema(item: type[Schema]) -> type[Schema]:
     """The schema of one page of a list of ``item``: ``items``, ``page``, ``per_page``, ``total``, ``pages``."""
     name = item.__name__.removesuffix("Schema") + "PageSchema"
-    return Schema.from_dict(
+    return ApiSchema.from_dict(
         {
             "items": fields.List(fields.Nested(item), required=True),
             "page": fields.Integer(required=True),

@@ -13,10 +13,14 @@ from wtforms.validators import ValidationError as FieldError
 
 
 class AllowedValues:
-    """Validator: the chosen value(s) must be among the question's choices."""
+    """Validator: the chosen value(s) must be among the question's choices.
 
-    def __init__(self, values: list[Any]):
+    ``named``: an import's message may list the values (they are what a file or the API sends);
+    not for yes/no, whose stored true/false and typed 1/0 differ from the form's values."""
+
+    def __init__(self, values: list[Any], named: bool = True):
         self.values = values
+        self.named = named
 
     def __call__(self, form, field):
         chosen = field.data if isinstance(field.data, list) else [field.data]

@@ -439,3 +439,4 @@ class ReportConclusion(db.Model):
 
 from .api_models import ApiToken  # noqa: E402, F401 - the API tokens, in their own module
 from .instrument_models import InstrumentTexts, UploadedInstrument  # noqa: E402, F401 - in their own module
+from .staff_models import StaffInvitation  # noqa: E402, F401 - staff invitations, in their own module

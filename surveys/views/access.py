@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, g, session
+from flask import Blueprint, abort, g, make_response, session
 from flask_login import current_user, login_required
 
 from ..core.models import Campaign, Invitation, Membership, Organisation, Wave
@@ -101,6 +101,19 @@ def invitation_or_404(invitation_id: int) -> Invitation:
         abort(404)
     wave_or_404(invitation.wave_id)
     return invitation
+
+
+def no_store(view):
+    """The view's answers carry ``Cache-Control: no-store``: individual data and personal links are never
+    kept by the browser's cache, a shared computer's disk or a proxy."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
 
 
 def staff_blueprint(name: str, import_name: str) -> Blueprint:

@@ -14,11 +14,13 @@ from flask_babel import get_locale
 
 from .. import throttle
 from ..consent import MODE_NOTES, sections, waits_for_guardian
+from ..core.answers import formdata_of
 from ..core.definitions import Instrument
 from ..core.models import Invitation, Response, Wave, utcnow
 from ..extensions import db
 from ..links import find_invitation
 from ..responses import (
+    Incomplete,
     assignments_for,
     responses_by_instrument,
     save_and_submit,
@@ -280,10 +282,24 @@ def _post_page(invitation: Invitation, step: Step, urls: Urls):
         return _render_page(step, response, urls, form, blocks, index), 200
     later = [i for i in visible if i > index]
     if not later and action == "submit":
-        save_and_submit(response, page_answers, index, instrument)
+        try:
+            save_and_submit(response, page_answers, index, instrument)
+        except Incomplete as gap:
+            return _problem_page(step, response, urls, gap.check.first_page)
     else:
         save_answers(response, page_answers, later[0] if later else index)
     return redirect(urls.here)
+
+
+def _problem_page(step: Step, response: Response, urls: Urls, index: int):
+    """The first page the final check refused, with its answers and their messages."""
+    instrument = step.instrument
+    answers = working_answers(response)
+    page = instrument.pages[index]
+    formdata, _wrong = formdata_of(get_state().registry.question_types, instrument, answers)
+    form, blocks = page_form(get_state().registry, instrument.id, page, answers, str(get_locale()), formdata)
+    form.validate()
+    return _render_page(step, response, urls, form, blocks, index), 200
 
 
 def autosave(invitation: Invitation):

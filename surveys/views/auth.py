@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from .. import throttle
+from .. import sign_in_limits
 from ..core.models import User
 from ..extensions import db
 
@@ -35,17 +36,13 @@ def _safe_next(target: str | None) -> str:
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 
 
-def _login_keys(email: str) -> list[tuple[str, int]]:
-    """The failure counters a sign-in attempt is checked against, with their limits."""
-    config = current_app.config
-    address = request.remote_addr or "unknown"
-    return [
-        (f"login:{email}", config["SURVEYS_LOGIN_LIMIT"]),
-        (f"login-ip:{address}", config["SURVEYS_LOGIN_IP_LIMIT"]),
-    ]
+def _wait_message(seconds: int) -> str:
+    if seconds < 60:
+        return _("Too many failed sign-ins. Wait %(seconds)s seconds and try again.", seconds=seconds)
+    return _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=math.ceil(seconds / 60))
 
 
-def _fresh_session() -> None:
+def fresh_session() -> None:
     """Start the signed-in session from nothing but the chosen language: whatever the cookie held
     before (e.g. a CSRF token known to someone who planted the cookie) does not carry over."""
     language = session.get("lang")
@@ -60,27 +57,24 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        window = current_app.config["SURVEYS_LOGIN_WINDOW"]
-        keys = _login_keys(email)
-        if any(throttle.exceeded(key, limit, window) for key, limit in keys):
-            minutes = max(1, window // 60)
-            form.password.errors.append(
-                _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
-            )
-            return render_template("auth/login.html", form=form), 429
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+        # Counted before the password is checked (surveys/sign_in_limits.py): a refused attempt checks nothing.
+        attempt = sign_in_limits.begin(email, request.remote_addr or "unknown", user)
+        if attempt.wait:
+            form.password.errors.append(_wait_message(attempt.wait))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(attempt.wait)}
         if user is None:
             check_password_hash(_DUMMY_HASH, form.password.data)
         if user is not None and user.check_password(form.password.data):
+            sign_in_limits.succeeded(attempt)
             if not user.session_token:
                 user.new_session()
                 db.session.commit()
-            _fresh_session()
+            fresh_session()
             login_user(user)
             session["organisation_id"] = None
             return redirect(_safe_next(request.args.get("next")))
-        for key, _limit in keys:
-            throttle.hit(key, window)
+        sign_in_limits.failed(attempt)
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("auth/login.html", form=form)
 

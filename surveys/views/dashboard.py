@@ -13,6 +13,7 @@ from ..core.models import Campaign, Organisation, Programme, ReportConclusion, u
 from ..dashboard import collect_panels, programme_view
 from ..exports import file_slug
 from ..extensions import db
+from ..ids import row_id
 from .access import (
     EVERYONE,
     MANAGE,
@@ -45,7 +46,7 @@ def dashboard():
     """The dashboard of one programme (``?programme=<id>``; default: the newest with a campaign)."""
     organisation = current_organisation()
     programmes = _programmes(organisation.id)
-    chosen = request.args.get("programme", type=int)
+    chosen = request.args.get("programme", type=row_id)
     programme = owned_or_404(Programme, chosen) if chosen else _default_programme(programmes)
     view = programme_view(programme) if programme else None
     panels = collect_panels(view) if view else []

@@ -25,12 +25,24 @@ from wtforms.fields.choices import SelectChoice
 from ..audit import record
 from ..core.models import Campaign, ExportJob
 from ..core.models import Response as Answered
-from ..export_jobs import DONE, FAILED, INTERRUPTED, QUEUED, RUNNING, chunks, create_job, delete_job, start, state
+from ..export_jobs import (
+    DONE,
+    FAILED,
+    INTERRUPTED,
+    QUEUED,
+    RUNNING,
+    chunks,
+    create_job,
+    delete_job,
+    expired,
+    start,
+    state,
+)
 from ..export_tables import ExportRequest
 from ..exports import FORMATS, campaign_workbook, download_name
 from ..extensions import db
 from ..people import standing_by_id
-from .access import EVERYONE, INDIVIDUAL, allowed, owned_or_404, require_role, staff_blueprint
+from .access import EVERYONE, INDIVIDUAL, allowed, no_store, owned_or_404, require_role, staff_blueprint
 from .staff_forms import FORMAT_LABELS, ActionForm, ExportForm
 
 bp = staff_blueprint("exports", __name__)
@@ -81,7 +93,7 @@ def export_form(campaign_id: int):
     jobs = db.session.execute(
         db.select(ExportJob).filter_by(campaign_id=campaign.id).order_by(ExportJob.id.desc()).limit(20)
     ).scalars()
-    visible = [j for j in jobs if not (j.options or {}).get("individual") or allowed(*INDIVIDUAL)]
+    visible = [j for j in jobs if not expired(j) and (not (j.options or {}).get("individual") or allowed(*INDIVIDUAL))]
     return render_template(
         "staff/export.html",
         campaign=campaign,
@@ -96,6 +108,8 @@ def _job_or_404(job_id: int) -> ExportJob:
     job = owned_or_404(ExportJob, job_id)
     if (job.options or {}).get("individual") and not allowed(*INDIVIDUAL):
         abort(404)  # a psychologist's export with individual data stays invisible to other roles
+    if expired(job):
+        abort(404)  # past its retention: gone at once, whether or not it has been purged yet
     return job
 
 
@@ -120,6 +134,7 @@ def job(job_id: int):
 
 @bp.get("/exports/<int:job_id>/download")
 @require_role(*EVERYONE)
+@no_store
 def download(job_id: int):
     found = _job_or_404(job_id)
     if state(found) != DONE:
@@ -162,6 +177,7 @@ def delete(job_id: int):
 
 @bp.get("/campaigns/<int:campaign_id>/export.xlsx")
 @require_role(*EVERYONE)
+@no_store
 def quick(campaign_id: int):
     """The whole workbook at once, for campaigns small enough; larger ones go to the background export.
 

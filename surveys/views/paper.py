@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import RadioField, SelectField
+from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
@@ -20,7 +20,7 @@ from ..core.models import Wave
 from ..paper import ImportResult, PaperError, eligible_codes, entry_template, import_paper, read_filled
 from ..state import get_state
 from ..text_packs import instrument_for
-from .access import MANAGE, require_role, staff_blueprint, wave_or_404
+from .access import MANAGE, no_store, require_role, staff_blueprint, wave_or_404
 
 bp = staff_blueprint("paper", __name__)
 
@@ -48,6 +48,9 @@ class PaperImportForm(FlaskForm):
         ],
         default="all_or_nothing",
     )
+    replace_online = BooleanField(
+        _l("Replace answers that participants typed online (each replacement is written to the audit log)")
+    )
 
 
 def wave_instruments(wave: Wave) -> list[Instrument]:
@@ -59,6 +62,7 @@ def wave_instruments(wave: Wave) -> list[Instrument]:
 
 @bp.get("/waves/<int:wave_id>/paper/<instrument_id>.xlsx")
 @require_role(*MANAGE)
+@no_store
 def template(wave_id: int, instrument_id: str):
     """The entry template of one questionnaire, prefilled with the codes of the people it is for."""
     wave = wave_or_404(wave_id)
@@ -77,7 +81,7 @@ def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, ImportRes
     instrument = instrument_for(wave.campaign.organisation_id, form.instrument.data)
     try:
         rows, problems = read_filled(instrument, get_state().registry, form.file.data.read())
-        result = import_paper(wave, instrument, rows, form.mode.data, problems)
+        result = import_paper(wave, instrument, rows, form.mode.data, problems, replace_online=form.replace_online.data)
     except PaperError as err:
         form.file.errors.append(str(err))
         return None
@@ -91,6 +95,7 @@ def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, ImportRes
         unchanged=result.unchanged,
         rejected=result.rejected,
         problems=len(result.problems),
+        replace_online=bool(form.replace_online.data),
     )
     return instrument, result
 

@@ -34,6 +34,7 @@ from .access import (
     current_organisation,
     current_role,
     invitation_or_404,
+    no_store,
     owned_or_404,
     require_role,
     staff_blueprint,
@@ -208,6 +209,7 @@ def wave(wave_id: int):
 
 @bp.post("/waves/<int:wave_id>/links")
 @require_role(*MANAGE)
+@no_store
 def make_links(wave_id: int):
     found = wave_or_404(wave_id)
     if not ActionForm().validate_on_submit():

@@ -9,10 +9,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
-from ..core.models import AuditEvent, Membership, Organisation, User
+from ..core.models import AuditEvent, Organisation, User
 from ..extensions import db
+from ..ids import row_id
 from .access import EVERYONE, current_organisation, organisation_ids, require_role, staff_blueprint
-from .staff_forms import MemberForm, OrganisationForm, SwitchForm
+from .staff_forms import OrganisationForm, SwitchForm
 
 bp = staff_blueprint("admin", __name__)
 
@@ -50,7 +51,7 @@ def audit():
     """The organisation's audit log, newest first; filter by action, page by page."""
     organisation = current_organisation()
     action = request.args.get("action", "")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=row_id)  # past the range of ids: the first page, never an overflow
     query = db.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
     query = query.where(AuditEvent.organisation_id == organisation.id)
     if action:
@@ -68,47 +69,6 @@ def audit():
         action=action,
         actions=sorted(actions),
     )
-
-
-@bp.route("/members", methods=["GET", "POST"])
-@require_role("admin")
-def members():
-    """The organisation's staff: add someone with a role and a first password, or change a role."""
-    organisation = current_organisation()
-    form = MemberForm()
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        account = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-        if account is None:
-            if not form.password.data:
-                form.password.errors.append(_("A new account needs a first password."))
-                return _members_page(organisation, form)
-            account = User(email=email, name=(form.name.data or "").strip())
-            account.set_password(form.password.data)
-            db.session.add(account)
-            db.session.flush()
-        membership = db.session.execute(
-            db.select(Membership).filter_by(user_id=account.id, organisation_id=organisation.id)
-        ).scalar_one_or_none()
-        if membership is None:
-            db.session.add(Membership(user_id=account.id, organisation_id=organisation.id, role=form.role.data))
-        else:
-            membership.role = form.role.data
-        db.session.commit()
-        record("staff.member", f"user:{account.id}", role=form.role.data)
-        flash(_("%(email)s is now %(role)s.", email=email, role=form.role.data))
-        return redirect(url_for("admin.members"))
-    return _members_page(organisation, form)
-
-
-def _members_page(organisation: Organisation, form: MemberForm):
-    rows = db.session.execute(
-        db.select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id == organisation.id)
-        .order_by(User.email)
-    )
-    return render_template("staff/members.html", rows=[tuple(r) for r in rows], form=form, organisation=organisation)
 
 
 @bp.route("/organisations", methods=["GET", "POST"])

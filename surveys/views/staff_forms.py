@@ -18,7 +18,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..consent import HEADINGS, MODE_LABELS
 from ..core.question_types import MultiCheckboxField
@@ -146,12 +154,34 @@ class SwitchForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    """Invite a person to the organisation's staff with a role (they set their own password)."""
+
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            InputRequired(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address.")),
+        ],
+    )
     role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in STAFF_ROLE_LABELS.items()])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in STAFF_ROLE_LABELS.items()])
+
+
+class JoinForm(FlaskForm):
+    """A new account of an invited person, with the password they choose."""
+
+    name = StringField(_l("Your name"), validators=[InputRequired(), Length(max=200)])
     password = PasswordField(
-        _l("First password (for a new account)"),
-        validators=[Optional(), Length(min=10, max=200, message=_l("At least 10 characters."))],
+        _l("Choose a password"),
+        validators=[InputRequired(), Length(min=10, max=200, message=_l("At least 10 characters."))],
+    )
+    confirm = PasswordField(
+        _l("The password again"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
