@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .audit import add
 from .bundle_checks import check_bundle
 from .bundle_schema import BundleProblem
 from .core.models import (
     Assignment,
-    AuditEvent,
     Campaign,
     Enrolment,
     MentoringForm,
@@ -48,15 +48,7 @@ DEFAULT_ORGANISATION = "Организация (импорт)"
 
 def audit(action: str, campaign: Campaign, user_id: int | None, details: dict[str, Any]) -> None:
     """Add an audit event about the campaign to the session (the caller commits)."""
-    db.session.add(
-        AuditEvent(
-            organisation_id=campaign.organisation_id,
-            user_id=user_id,
-            action=action,
-            target=f"campaign:{campaign.id}",
-            details=details,
-        )
-    )
+    add(action, f"campaign:{campaign.id}", organisation_id=campaign.organisation_id, user_id=user_id, **details)
 
 
 @dataclass

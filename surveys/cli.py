@@ -1,4 +1,6 @@
-"""The ``surveys`` command: a Flask CLI group, so ``flask --app surveys ...`` works too."""
+"""The commands of the ``surveys`` command group (``register_commands``, called by the app factory).
+
+The group itself is started by ``surveys.__main__.main``, so that this module never imports the factory."""
 
 from __future__ import annotations
 
@@ -7,25 +9,12 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from .core.errors import DefinitionError, SurveysError
+from .core.errors import DefinitionError
 from .core.loader import load_instrument
 from .plugins import describe_plugins
 from .state import get_state
-
-
-def main() -> None:
-    from .factory import create_app
-
-    def make_app():
-        try:
-            return create_app()
-        except SurveysError as err:  # a start-up problem: say what and where, no traceback
-            click.echo(f"surveys cannot start:\n{err}", err=True)
-            sys.exit(2)
-
-    FlaskGroup(create_app=make_app, help="Questionnaires for mentoring programmes.")(prog_name="surveys")
 
 
 @click.command("serve")

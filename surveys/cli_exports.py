@@ -9,7 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .core.models import AuditEvent, Campaign
+from .audit import record
+from .core.models import Campaign
 from .export_jobs import KEEP, forget_old_jobs, sweep
 from .export_tables import ExportRequest
 from .exports import DELIMITERS, FORMATS, write_export
@@ -44,15 +45,7 @@ def export(campaign_id, fmt, output, waves, instruments, forms, individual, deli
         raise click.BadParameter(f"no folder {output.parent}", param_hint="--output")
     report = write_export(campaign, request, fmt, output, delimiter=delimiter)
     details = {**request.as_dict(), "file": output.name, "command_line": True}
-    db.session.add(
-        AuditEvent(
-            organisation_id=campaign.organisation_id,
-            action=f"export.{fmt}",
-            target=f"campaign:{campaign.id}",
-            details=details,
-        )
-    )
-    db.session.commit()
+    record(f"export.{fmt}", f"campaign:{campaign.id}", organisation_id=campaign.organisation_id, **details)
     rows = sum(report.rows.values())
     click.echo(f"wrote {output} ({fmt}, {len(report.rows)} tables, {rows} rows)")
     if report.cut_cells:

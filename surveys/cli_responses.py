@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
-from .core.models import AuditEvent, Campaign, Wave
+from .audit import record
+from .core.models import Campaign, Wave
 from .extensions import db
 from .paper import PaperError, import_paper, read_filled, read_meta
 from .state import get_state
@@ -68,16 +69,9 @@ def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, r
             result = import_paper(target, instrument, rows, mode, problems, replace_online=replace_online)
         except PaperError as err:
             _fail(f"{file}: {err}")
-        db.session.add(
-            AuditEvent(
-                organisation_id=found.organisation_id,
-                action="paper.import",
-                target=f"wave:{target.id}",
-                details={"instrument": instrument.id, "mode": mode, "via": "cli", "file": Path(file).name}
-                | {"created": result.created, "updated": result.updated, "problems": len(result.problems)},
-            )
-        )
-        db.session.commit()
+        details = {"instrument": instrument.id, "mode": mode, "via": "cli", "file": Path(file).name}
+        details |= {"created": result.created, "updated": result.updated, "problems": len(result.problems)}
+        record("paper.import", f"wave:{target.id}", organisation_id=found.organisation_id, **details)
         click.echo(
             _(
                 "%(instrument)s: %(rows)s rows with answers; %(created)s new, %(updated)s updated, "

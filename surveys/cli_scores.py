@@ -14,9 +14,10 @@ from typing import Any
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from .audit import record
 from .core.answers import check_answers
 from .core.definitions import Profile
-from .core.models import AuditEvent, Response, Score, Wave
+from .core.models import Response, Score, Wave
 from .core.scoring import ScoreResult, version_of
 from .extensions import db
 from .responses import store_scores
@@ -123,7 +124,6 @@ def recompute(instrument_id: str | None, campaign_id: int | None, everything: bo
         click.echo(f"{name}: {verb} {done}, already current {current}")
     if not dry_run and any(done for done, _ in counts.values()):
         details = {name: done for name, (done, _) in counts.items() if done}
-        db.session.add(AuditEvent(action="scores.recompute", target=f"campaign:{campaign_id or '*'}", details=details))
-        db.session.commit()
+        record("scores.recompute", f"campaign:{campaign_id or '*'}", **details)  # no organisation: it may span several
     if not counts:
         click.echo("no submitted responses matched")

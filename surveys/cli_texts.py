@@ -7,8 +7,9 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from .audit import record
 from .core.errors import DefinitionError
-from .core.models import AuditEvent, Organisation
+from .core.models import Organisation
 from .extensions import db
 from .state import get_state
 from .text_packs import read_pack, save_pack
@@ -45,13 +46,7 @@ def add_texts(instrument_id: str, path: str, organisation_ref: str | None) -> No
         sys.exit(1)
     organisation = found[0]
     save_pack(organisation.id, instrument, texts, None)
-    db.session.add(
-        AuditEvent(
-            organisation_id=organisation.id,
-            action="instrument.texts",
-            target=f"instrument:{instrument.id}",
-            details={"items": len(texts), "via": "cli"},
-        )
+    record(
+        "instrument.texts", f"instrument:{instrument.id}", organisation_id=organisation.id, items=len(texts), via="cli"
     )
-    db.session.commit()
     click.echo(f"{instrument.id}: texts of {len(texts)} items added for {organisation.name}")

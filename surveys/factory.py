@@ -67,7 +67,9 @@ def configure_limits(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
-    from .core import models  # noqa: F401 - the models must be known before migrations
+    # Every table must be known before migrations and before the first query: the models live in
+    # several modules of the core (each imports ``models``, never the other way round).
+    from .core import api_models, instrument_models, models, staff_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from flask import current_app, g
 
 from .core.definitions import Instrument
+from .core.instrument_models import UploadedInstrument
 from .core.loader import load_instrument
-from .core.models import UploadedInstrument
 from .extensions import db
 from .state import get_state
 

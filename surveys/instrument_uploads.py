@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .core.definitions import Instrument
 from .core.errors import DefinitionError, Problem
+from .core.instrument_models import UploadedInstrument
 from .core.loader import load_instrument
-from .core.models import Organisation, UploadedInstrument
+from .core.models import Organisation
 from .extensions import db
 from .state import get_state
 

@@ -18,15 +18,15 @@ import openpyxl
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 from openpyxl.utils import get_column_letter
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from . import audit
 from .core.answers import check_formdata
 from .core.cells import cell_text
 from .core.definitions import Instrument
-from .core.models import Assignment, AuditEvent, Campaign, Invitation, Participant, Response, Wave, utcnow
+from .core.models import Assignment, Campaign, Invitation, Participant, Response, Wave, utcnow
 from .extensions import db
 from .paper_template import ANSWERS, CODE, FIRST_ROW, FORMAT, META, YES_NO, Column, columns, entry_template
 from .people import Standing, standings
@@ -345,16 +345,14 @@ def plan_rows(
 
 def _audit_replacement(wave: Wave, instrument: Instrument, participant: Participant, response: Response, source):
     """An audit entry for online answers an import overwrites (committed with the import)."""
-    user_id = current_user.id if has_request_context() and current_user.is_authenticated else None
     details = {"code": participant.code, "instrument": instrument.id, "wave": wave.id, "status": response.status}
-    db.session.add(
-        AuditEvent(
-            organisation_id=wave.campaign.organisation_id,
-            user_id=user_id,
-            action="responses.replace_online",
-            target=f"response:{response.id}",
-            details=details | {"via": source},
-        )
+    audit.add(
+        "responses.replace_online",
+        f"response:{response.id}",
+        organisation_id=wave.campaign.organisation_id,
+        user_id=audit.signed_in_user_id(),
+        via=source,
+        **details,
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from .core.models import AuditEvent, Participant, PersonalData, Programme
+from . import audit
+from .core.models import Participant, PersonalData, Programme
 from .extensions import db
 from .people import enrol
 from .people_columns import (
@@ -272,14 +273,12 @@ def _participants(organisation_id: int, codes: list[str]) -> dict[str, Participa
 
 
 def _audit(programme: Programme, user, details: dict) -> None:
-    db.session.add(
-        AuditEvent(
-            organisation_id=programme.organisation_id,
-            user_id=getattr(user, "id", None),
-            action=AUDIT_ACTION,
-            target=f"programme:{programme.id}",
-            details=details,
-        )
+    audit.add(
+        AUDIT_ACTION,
+        f"programme:{programme.id}",
+        organisation_id=programme.organisation_id,
+        user_id=getattr(user, "id", None),
+        **details,
     )
 
 

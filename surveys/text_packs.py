@@ -24,8 +24,9 @@ from typing import Any
 
 from .core.definitions import Instrument, Question
 from .core.errors import DefinitionError, Problem
+from .core.instrument_models import InstrumentTexts
 from .core.loader import read_tree
-from .core.models import InstrumentTexts, utcnow
+from .core.models import utcnow
 from .core.text import Text
 from .core.yaml_lines import line_of
 from .extensions import db

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from surveys.core.api_models import ApiToken
-from surveys.core.models import AuditEvent, InstrumentTexts
+from surveys.core.instrument_models import InstrumentTexts
+from surveys.core.models import AuditEvent
 from surveys.extensions import db
 from surveys.state import get_state
 from tests.api_support import ALL_SCOPES, CODES, GAD7, PLUGINS, auth, build_school, error_of, token_for

@@ -9,7 +9,8 @@ import re
 import openpyxl
 
 from surveys.campaigns import create_campaign, generate_links
-from surveys.core.models import AuditEvent, Membership, Organisation, Participant, Response, Score, UploadedInstrument
+from surveys.core.instrument_models import UploadedInstrument
+from surveys.core.models import AuditEvent, Membership, Organisation, Participant, Response, Score
 from surveys.extensions import db
 from surveys.instrument_catalogue import catalogue
 from tests.conftest import csrf_token, post_form, set_role

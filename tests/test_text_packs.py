@@ -9,9 +9,9 @@ import pytest
 
 from surveys.campaigns import create_campaign, generate_links
 from surveys.core.errors import DefinitionError
+from surveys.core.instrument_models import InstrumentTexts
 from surveys.core.models import (
     AuditEvent,
-    InstrumentTexts,
     Membership,
     Organisation,
     Participant,

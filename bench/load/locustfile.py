@@ -17,6 +17,8 @@ import os
 import random
 import re
 import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
@@ -90,6 +92,42 @@ def answers_for(fields) -> tuple[dict[str, object], dict[str, object]]:
     return data, answers
 
 
+@dataclass(frozen=True)
+class Step:
+    """One post of the walk: where, under which name in the statistics, what, and the answers it holds."""
+
+    url: str
+    name: str
+    data: dict[str, object]
+    answers: dict[str, object] = field(default_factory=dict)
+
+
+def walk(here: str, page: str | None) -> Generator[Step, str | None, str]:
+    """A participant's path through a personal link, shared by the load run and server_cpu.py.
+
+    Starts from the page the link opened. Yields each post to make (consent, then every page with a
+    random valid answer to each question, ending with "submit"); the driver posts it, follows the
+    redirect to the link and sends the page it got back (None when the server never answered).
+    Returns how it ended: "completed" (the "Thank you" page), "no answer" (the server never answered,
+    so whether the last post took effect is unknown) or "unexpected" (any other page).
+    """
+    for _step in range(40):
+        if page is None:
+            return "no answer"
+        forms = read_forms(page)
+        if f"{here}/consent" in forms:
+            page = yield Step(f"{here}/consent", "consent", {"decision": "agree"})
+            continue
+        form = forms.get(here)
+        if form is None or not any(name == "instrument" for _k, name, _v, _a in form["fields"]):
+            return "completed" if "Спасибо" in page or "Thank you" in page else "unexpected"
+        data, answers = answers_for(form["fields"])
+        actions = [value for name, value in form["buttons"] if name == "action"]
+        data["action"] = "submit" if "submit" in actions else "next"
+        page = yield Step(here, f"page ({data['action']})", data, answers)
+    return "unexpected"
+
+
 class Participant(HttpUser):
     wait_time = constant(0)
 
@@ -129,28 +167,25 @@ class Participant(HttpUser):
         _next["index"] += 1
         self.client.cookies.clear()
         here = f"/s/{token}"
-        page = self.request("GET", here, "open link")
+        opened = self.request("GET", here, "open link")
         confirmed = RESULTS["confirmed"].setdefault(token, {})
-        for _step in range(40):
-            if page is None:  # the server never answered: whether the last step took effect is unknown
+        steps = walk(here, None if opened is None else opened.text)
+        try:
+            step = next(steps)
+            while True:
+                posted = self.request("POST", step.url, step.name, data=step.data, allow_redirects=False)
+                page = None
+                if posted is not None and posted.status_code == 302:
+                    if step.answers:  # the server confirmed these answers
+                        confirmed.setdefault(step.data["instrument"], {}).update(step.answers)
+                    got = self.request("GET", here, "next page")
+                    page = None if got is None else got.text
+                step = steps.send(page)
+        except StopIteration as end:
+            if end.value == "completed":
+                RESULTS["completed"].append(token)
+            elif end.value == "no answer":  # whether the last step took effect is unknown
                 RESULTS["unknown"].append(token)
-                return
-            forms = read_forms(page.text)
-            if f"{here}/consent" in forms:
-                page = self.request("POST", f"{here}/consent", "consent", data={"decision": "agree"})
-                continue
-            form = forms.get(here)
-            if form is None or not any(name == "instrument" for _k, name, _v, _a in form["fields"]):
-                if "Спасибо" in page.text or "Thank you" in page.text:
-                    RESULTS["completed"].append(token)
-                return
-            data, answers = answers_for(form["fields"])
-            actions = [value for name, value in form["buttons"] if name == "action"]
-            data["action"] = "submit" if "submit" in actions else "next"
-            page = self.request("POST", here, f"page ({data['action']})", data=data, allow_redirects=False)
-            if page is not None and page.status_code == 302:
-                confirmed.setdefault(data["instrument"], {}).update(answers)
-                page = self.request("GET", here, "next page")
 
 
 class Baseline(HttpUser):

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LOAD_TARGET", "baseline")  # the locustfile reads no token file when imported here
 
 from bench.load.baseline_app import prepare  # noqa: E402
-from bench.load.locustfile import answers_for, read_forms  # noqa: E402
+from bench.load.locustfile import walk  # noqa: E402
 from bench.load.run import PG, start_gunicorn, stop  # noqa: E402
 from bench.load.seed import fresh_database, seed  # noqa: E402
 
@@ -58,28 +58,23 @@ def send(port: int, method: str, path: str, data: dict | None = None) -> tuple[i
 
 
 def take_the_survey(port: int, token: str) -> int:
-    """One participant from link to "Thank you"; returns the number of requests sent."""
+    """One participant from link to "Thank you" (the load run's walk); returns the number of requests sent."""
     here, sent = f"/s/{token}", 1
     _status, page = send(port, "GET", here)
-    for _step in range(40):
-        forms = read_forms(page)
-        if f"{here}/consent" in forms:
-            send(port, "POST", f"{here}/consent", {"decision": "agree"})
-        else:
-            form = forms.get(here)
-            if form is None or not any(name == "instrument" for _k, name, _v, _a in form["fields"]):
-                if "Спасибо" not in page and "Thank you" not in page:
-                    raise RuntimeError(f"the walk stopped on an unexpected page for {token}")
-                return sent
-            data, _answers = answers_for(form["fields"])
-            actions = [value for name, value in form["buttons"] if name == "action"]
-            data["action"] = "submit" if "submit" in actions else "next"
-            status, _ = send(port, "POST", here, data)
+    steps = walk(here, page)
+    try:
+        step = next(steps)
+        while True:
+            status, _ = send(port, "POST", step.url, step.data)
             if status != 302:
-                raise RuntimeError(f"a page post answered {status}")
-        _status, page = send(port, "GET", here)
-        sent += 2
-    raise RuntimeError("the walk did not end")
+                raise RuntimeError(f"{step.name} answered {status}")
+            _status, page = send(port, "GET", here)
+            sent += 2
+            step = steps.send(page)
+    except StopIteration as end:
+        if end.value != "completed":
+            raise RuntimeError(f"the walk stopped on an unexpected page for {token}") from None
+    return sent
 
 
 def per_request(worker: int, run) -> float:

@@ -435,8 +435,3 @@ class ReportConclusion(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-from .api_models import ApiToken  # noqa: E402, F401 - the API tokens, in their own module
-from .instrument_models import InstrumentTexts, UploadedInstrument  # noqa: E402, F401 - in their own module
-from .staff_models import StaffInvitation  # noqa: E402, F401 - staff invitations, in their own module

@@ -13,7 +13,7 @@ from wtforms import DateField, DecimalField, IntegerField, RadioField
 from wtforms.validators import NumberRange
 
 from .field_checks import AllowedValues, DateRange, FiniteNumber
-from .question_types import QuestionType, WrongValue, _label, _options, _presence
+from .question_base import QuestionType, WrongValue, _label, _options, _presence
 from .schema import IsoDate, Strict, check_order
 
 

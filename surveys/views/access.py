@@ -14,33 +14,16 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, g, make_response, session
+from flask import Blueprint, abort, g, make_response
 from flask_login import current_user, login_required
 
-from ..core.models import Campaign, Invitation, Membership, Organisation, Wave
+from ..core.models import Campaign, Invitation, Membership, Wave
 from ..extensions import db
+from ..staff_context import current_organisation, organisation_ids  # noqa: F401 - part of the views' access surface
 
 MANAGE = ("admin", "curator")  # change programmes, people, campaigns, links; download exports
 INDIVIDUAL = ("psychologist",)  # read individual results
 EVERYONE = ("admin", "curator", "psychologist", "viewer")
-
-
-def organisation_ids() -> set[int]:
-    if not current_user.is_authenticated:
-        return set()
-    if current_user.is_admin:
-        return set(db.session.execute(db.select(Organisation.id)).scalars())
-    rows = db.session.execute(db.select(Membership.organisation_id).filter_by(user_id=current_user.id))
-    return set(rows.scalars())
-
-
-def current_organisation() -> Organisation:
-    """The organisation the staff member works in now: the one chosen in the session, else their first."""
-    ids = sorted(organisation_ids())
-    if not ids:
-        abort(403)
-    chosen = session.get("organisation_id")
-    return db.session.get(Organisation, chosen if chosen in ids else ids[0])
 
 
 def current_role() -> str | None:

@@ -21,7 +21,8 @@ from ..campaigns import (
     wave_status,
 )
 from ..consent import MODE_LABELS
-from ..core.models import Campaign, InstrumentTexts, OpenLink, Participant, PersonalData, Programme
+from ..core.instrument_models import InstrumentTexts
+from ..core.models import Campaign, OpenLink, Participant, PersonalData, Programme
 from ..extensions import db
 from ..instrument_catalogue import catalogue, versions
 from ..people import enrol
