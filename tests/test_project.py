@@ -81,3 +81,29 @@ def test_compiled_catalog_matches_the_po_file():
 )
 def test_modules_stay_small(module):
     assert len(ROOT.joinpath(module).read_text(encoding="utf-8").splitlines()) <= 450
+
+
+# Tracked files in the packages that are documentation for people, not read by the app.
+NOT_PACKAGE_DATA = {"README.md", "README"}
+
+
+def test_every_tracked_file_in_the_packages_is_package_data():
+    """A plain `pip install .` ships every file the app serves or reads (autosave.js once was left out)."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    wanted = patterns["*"]
+    tracked = subprocess.run(
+        ["git", "ls-files", "surveys", "plugins", "instruments"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    left_out = [
+        name
+        for name in tracked
+        if not name.endswith(".py")
+        and Path(name).name not in NOT_PACKAGE_DATA
+        and not any(fnmatch.fnmatch(Path(name).name, pattern) for pattern in wanted)
+    ]
+    assert tracked and not left_out, f"add a package-data pattern for: {left_out}"
