@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from surveys.core.models import AuditEvent, Campaign, Membership, Organisation, User
+from surveys.core.models import AuditEvent, Membership, Organisation, User
 from surveys.core.staff_models import StaffInvitation
 from surveys.extensions import db
 from tests.conftest import csrf_token, post_form
@@ -82,7 +82,7 @@ def test_the_cross_organisation_takeover_is_replayed_and_fails(app, schools):
         victim_hash = db.session.execute(db.select(User.password_hash).filter_by(email="victim@example.org")).scalar()
     # Org A's admin adds the same e-mail: told exactly what a fresh e-mail gets.
     admin_a = signed_in(app, "admin-a@example.org", "password of a")
-    victim_page, _link = invite(admin_a, "victim@example.org")
+    victim_page, a_link = invite(admin_a, "victim@example.org")
     fresh_page, _fresh = invite(admin_a, "fresh@example.org")
 
     def masked(page: str, email: str) -> str:
@@ -121,9 +121,13 @@ def test_the_cross_organisation_takeover_is_replayed_and_fails(app, schools):
             ).scalar()
             == 0
         )
-    # The person the link of A was meant for cannot take over the account by "creating" it again.
+    # Whoever holds A's link cannot take the account over by "creating" it again, nor join A without
+    # signing in as its owner.
+    assert create_account(a_link, "Настоящий", "a password of mine", app).status_code == 409
     with app.app_context():
-        assert db.session.get(Campaign, a["campaign_id"]).organisation_id == a["organisation"]
+        account = db.session.execute(db.select(User).filter_by(email="victim@example.org")).scalar_one()
+        assert account.password_hash == victim_hash
+        assert {m.organisation_id for m in account.memberships} == {b["organisation"]}
 
 
 def test_an_existing_account_joins_only_by_accepting_with_its_own_password(app, schools):
@@ -156,7 +160,7 @@ def test_an_existing_account_joins_only_by_accepting_with_its_own_password(app, 
         }
         assert roles == {a["organisation"]: "viewer", b["organisation"]: "admin"}
         joined = db.session.execute(db.select(AuditEvent).filter_by(action="staff.join")).scalar_one()
-        assert joined.organisation_id == a["organisation"]
+        assert joined.organisation_id == a["organisation"] and joined.user_id == user.id
     # The link works once.
     assert owner.get(link).status_code == 404
 

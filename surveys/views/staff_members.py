@@ -117,13 +117,13 @@ def _refused():
     return render_template("auth/join_invalid.html"), 404
 
 
-def _joined(invitation) -> None:
-    organisation = db.session.get(Organisation, invitation.organisation_id)
+def _joined(invitation, organisation: Organisation) -> None:
+    """Audit the new membership in the organisation joined, by the person who joined."""
     record(
         "staff.join",
         f"user:{current_user.id}",
-        organisation_id=invitation.organisation_id,
-        user=current_user.id,
+        organisation_id=organisation.id,
+        user_id=current_user.id,
         role=invitation.role,
         invitation=invitation.id,
     )
@@ -145,7 +145,7 @@ def join(secret: str):
             return render_template("auth/join_other.html", **context), 403
         if request.method == "POST" and accept_form.validate_on_submit():
             if staff_members.accept(invitation, current_user):
-                _joined(invitation)
+                _joined(invitation, organisation)
                 return redirect(url_for("staff.index"))
             return _refused()
         return render_template("auth/join.html", **context)
@@ -161,6 +161,6 @@ def join(secret: str):
         fresh_session()
         login_user(user)
         if staff_members.accept(invitation, user):
-            _joined(invitation)
+            _joined(invitation, organisation)
         return redirect(url_for("staff.index"))
     return render_template("auth/join.html", **context), 400 if form.errors else 200
