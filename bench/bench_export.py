@@ -7,7 +7,7 @@ into a fresh database (SQLite in a temp folder by default; ``--database-url`` fo
 whose tables are dropped and re-created). Then, each in a fresh process so that peak memory is
 its own:
 
-- **ours**: ``surveys.exports.write_export`` of the whole campaign with individual data, to
+- **ours**: ``surveys.exports.files.write_export`` of the whole campaign with individual data, to
   XLSX: README, codebook, raw answers, scores, aggregates, reliability, from the database;
 - **baseline**: the same cells, read beforehand into Python lists, written by bare XlsxWriter
   (constant-memory mode, one ``write_row`` per row). Only the writing is timed.
@@ -124,8 +124,7 @@ def fill(workdir: Path, url: str, n: int) -> int:
 
 def run_ours(workdir: Path, url: str, campaign_id: int) -> dict:
     from surveys.core.models import Campaign
-    from surveys.export_tables import ExportRequest
-    from surveys.exports import write_export
+    from surveys.exports import ExportRequest, write_export
     from surveys.extensions import db
 
     app = make_app(workdir, url)
@@ -155,7 +154,7 @@ def run_baseline(workdir: Path, url: str, campaign_id: int) -> dict:
 
     from surveys.core.export import sheet_names
     from surveys.core.models import Campaign
-    from surveys.export_tables import ExportRequest, export_sheets, plan_export
+    from surveys.exports import ExportRequest, export_sheets, plan_export
     from surveys.extensions import db
 
     app = make_app(workdir, url)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import has_request_context
 from flask_login import current_user
 
-from .core.models import AuditEvent
+from .core.log_models import AuditEvent
 from .extensions import db
 from .staff_context import current_organisation
 

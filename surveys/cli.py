@@ -26,7 +26,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Run the app under the waitress production WSGI server."""
     import waitress
 
-    from .proxies import waitress_options
+    from surveys.web.proxies import waitress_options
 
     click.echo(f"Serving on http://{host}:{port}/")
     app = current_app._get_current_object()
@@ -104,15 +104,16 @@ def instrument_list() -> None:
 
 
 def register_commands(cli: AppGroup) -> None:
+    from surveys.exports.commands import export, exports
+    from surveys.instruments.commands.plugin import plugin
+    from surveys.instruments.commands.texts import add_texts
+    from surveys.instruments.commands.xlsform import import_xlsform
+    from surveys.participation.commands import score, scores
+    from surveys.transfer.commands.campaign import campaign
+    from surveys.transfer.commands.responses import responses
+    from surveys.workspace.commands import user
+
     from .api.cli import api_token
-    from .cli_campaign import campaign
-    from .cli_exports import export, exports
-    from .cli_plugin import plugin
-    from .cli_responses import responses
-    from .cli_scores import score, scores
-    from .cli_texts import add_texts
-    from .cli_users import user
-    from .cli_xlsform import import_xlsform
 
     instrument.add_command(score)
     instrument.add_command(add_texts)

@@ -15,11 +15,13 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from .campaigns import add_wave, create_campaign, generate_links
+from surveys.participation import generate_links, store_scores, visible_answers
+from surveys.reporting import set_value
+from surveys.workspace import add_wave, create_campaign, create_programme, enrol, variants_of
+
 from .core.definitions import Instrument
 from .core.models import (
     Campaign,
-    Indicator,
     Invitation,
     Membership,
     Organisation,
@@ -31,11 +33,8 @@ from .core.models import (
     User,
     utcnow,
 )
+from .core.report_models import Indicator
 from .extensions import db
-from .indicators import set_value
-from .people import enrol
-from .programmes import create_programme, variants_of
-from .responses import store_scores, visible_answers
 from .state import get_state
 
 ORGANISATION = "Демо-школа № 1"

@@ -17,12 +17,14 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from surveys.participation.field_markup import choices_markup
+from surveys.web.ids import IdConverter
+from surveys.web.labels import labels
+from surveys.web.proxies import configure_proxies
+
 from .config import configure_settings
 from .extensions import babel, csrf, db, login_manager, migrate
-from .field_markup import choices_markup
-from .ids import IdConverter
 from .plugins import build_registry, call_each, make_plugin_manager
-from .proxies import configure_proxies
 from .state import KEY, SurveysState
 
 LOCALES = ("ru", "en")
@@ -37,7 +39,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     ``SURVEYS_INSTANCE_PATH``, else ``./instance`` in the working directory.
     """
     instance = instance_path or os.environ.get("SURVEYS_INSTANCE_PATH") or "instance"
-    app = Flask("surveys", instance_path=os.path.abspath(instance))
+    # The shared templates and static files are the web layer's; each feature's blueprints add its own.
+    app = Flask(
+        "surveys",
+        instance_path=os.path.abspath(instance),
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     configure_settings(app, config)
     configure_limits(app)
     configure_database(app)
@@ -69,7 +77,15 @@ def configure_limits(app: Flask) -> None:
 def configure_database(app: Flask) -> None:
     # Every table must be known before migrations and before the first query: the models live in
     # several modules of the core (each imports ``models``, never the other way round).
-    from .core import api_models, instrument_models, models, staff_models  # noqa: F401
+    from .core import (  # noqa: F401
+        api_models,
+        export_models,
+        instrument_models,
+        log_models,
+        models,
+        report_models,
+        staff_models,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
@@ -113,6 +129,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["choices_markup"] = choices_markup
     app.jinja_env.globals["PROBLEMS_SHOWN"] = PROBLEMS_SHOWN
+    app.context_processor(labels)
 
 
 def configure_security(app: Flask) -> None:
@@ -151,28 +168,41 @@ def configure_plugins(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from . import api
-    from .views import (
-        auth,
-        dashboard,
-        exports,
-        health,
-        indicators,
-        instrument_texts,
-        instrument_upload,
-        linking,
+    from surveys.exports.pages import exports
+    from surveys.instruments.pages import texts as instrument_texts
+    from surveys.instruments.pages import upload as instrument_upload
+    from surveys.participation.pages import (
         open_link,
-        paper,
-        participant,
-        people_import,
         slips,
-        staff,
-        staff_admin,
-        staff_members,
-        staff_participation,
-        staff_programmes,
+    )
+    from surveys.participation.pages import (
+        personal_link as participant,
+    )
+    from surveys.participation.pages import (
+        staff as staff_participation,
+    )
+    from surveys.reporting.pages import dashboard, indicators
+    from surveys.transfer.pages import paper
+    from surveys.web import auth, health
+    from surveys.workspace.pages import (
+        campaigns as staff,
+    )
+    from surveys.workspace.pages import (
+        linking,
+        people_import,
         tracker,
     )
+    from surveys.workspace.pages import (
+        members as staff_members,
+    )
+    from surveys.workspace.pages import (
+        organisations as staff_admin,
+    )
+    from surveys.workspace.pages import (
+        programmes as staff_programmes,
+    )
+
+    from . import api
 
     for module in (
         auth,

@@ -13,8 +13,9 @@ import datetime as dt
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 
-from .core.models import Throttle, utcnow
-from .extensions import db
+from surveys.core.log_models import Throttle
+from surveys.core.models import utcnow
+from surveys.extensions import db
 
 _TABLE = Throttle.__table__
 

@@ -8,12 +8,13 @@ from flask import Flask
 
 from plugins.swot.models import SwotDocument
 from surveys.api.tokens import SCOPES, create_token
-from surveys.campaigns import add_wave, create_campaign, generate_links
 from surveys.core.models import Invitation, Organisation, Participant, PersonalData
 from surveys.extensions import db
-from surveys.instrument_uploads import store_upload
-from surveys.responses import save_answers, start_response, submit
+from surveys.instruments.uploads import store_upload
+from surveys.participation.links import generate_links
+from surveys.participation.responses import save_answers, start_response, submit
 from surveys.state import get_state
+from surveys.workspace.campaigns import add_wave, create_campaign
 from tests.conftest import FIXTURES
 
 PLUGINS = str(FIXTURES / "plugins")

@@ -15,9 +15,7 @@ import time
 import pytest
 from sqlalchemy import event
 
-from surveys import links as links_module
-from surveys import sign_in_limits, throttle
-from surveys.campaigns import create_campaign, generate_links
+from surveys import throttle
 from surveys.core.models import (
     TOKEN_ALPHABET,
     Invitation,
@@ -30,6 +28,10 @@ from surveys.core.models import (
     new_token,
 )
 from surveys.extensions import db
+from surveys.participation import links as links_module
+from surveys.participation.links import generate_links
+from surveys.web import sign_in_limits
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = str(FIXTURES / "plugins")

@@ -9,7 +9,7 @@ from flask import url_for
 
 from surveys.core.models import Campaign, GuardianConsent, Invitation, Membership, Participant, User
 from surveys.extensions import db
-from surveys.links import create_open_link
+from surveys.participation.links import create_open_link
 from tests.conftest import CSRF, csrf_token, post_form, set_role
 from tests.test_permissions import PLUGINS, build_school
 

@@ -20,19 +20,11 @@ from flask import url_for
 from markupsafe import escape
 
 from plugins.swot.models import SwotDocument
-from surveys.core.models import (
-    Campaign,
-    ExportJob,
-    Indicator,
-    IndicatorValue,
-    Organisation,
-    Participant,
-    Programme,
-    Response,
-    User,
-)
-from surveys.export_tables import ExportRequest
-from surveys.exports import write_export
+from surveys.core.export_models import ExportJob
+from surveys.core.models import Campaign, Organisation, Participant, Programme, Response, User
+from surveys.core.report_models import Indicator, IndicatorValue
+from surveys.exports.files import write_export
+from surveys.exports.plan import ExportRequest
 from surveys.extensions import db
 from tests.conftest import FIXTURES, post_form
 
@@ -202,7 +194,7 @@ def test_typed_payloads_never_run_on_any_page(app, client, staff):
                 and rule.endpoint not in NOT_PAGES
             ):
                 pages[rule.rule] = url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
-        pages["first wave"] = url_for("staff.wave", wave_id=first)
+        pages["first wave"] = url_for("participation.wave", wave_id=first)
         pages["draft"] = url_for("swot.campaign", campaign_id=ids["campaign_id"], wave=first, form="")
     pages["swot of a form"] = f"/plugins/swot/campaigns/{ids['campaign_id']}?{urlencode({'form': hostile('form')})}"
     pages["dashboard"] = f"/staff/dashboard?programme={ids['programme_id']}"

@@ -12,13 +12,17 @@ import json
 import pytest
 from flask_babel import force_locale
 
-from surveys.bundle import BundleError, export_bundle, import_bundle
-from surveys.campaigns import issue_links
-from surveys.core.models import AuditEvent, Campaign, Participant, Response, Score, Wave
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.extensions import db
-from surveys.paper import import_paper, read_filled
-from surveys.paper_template import entry_template
+from surveys.participation.links import issue_links
 from surveys.state import get_state
+from surveys.transfer.bundle import export_bundle
+from surveys.transfer.bundle_checks import BundleError
+from surveys.transfer.bundle_import import import_bundle
+from surveys.transfer.paper import import_paper
+from surveys.transfer.paper_reading import read_filled
+from surveys.transfer.paper_template import entry_template
 from tests.api_support import PLUGINS, auth, build_school, gad7, token_for
 from tests.test_paper import fill
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from surveys.core.api_models import ApiToken
 from surveys.core.instrument_models import InstrumentTexts
-from surveys.core.models import AuditEvent
+from surveys.core.log_models import AuditEvent
 from surveys.extensions import db
 from surveys.state import get_state
 from tests.api_support import ALL_SCOPES, CODES, GAD7, PLUGINS, auth, build_school, error_of, token_for

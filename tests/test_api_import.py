@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.core.models import AuditEvent, Organisation, Participant, Response, Score
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Organisation, Participant, Response, Score
 from surveys.extensions import db
 from tests.api_support import PLUGINS, auth, build_school, error_of, gad7, token_for
 

@@ -17,7 +17,7 @@ from schemathesis.core.parameters import ParameterLocation
 from surveys.api import schemas
 from surveys.core.models import Organisation
 from surveys.extensions import db
-from surveys.instrument_uploads import store_upload
+from surveys.instruments.uploads import store_upload
 from surveys.state import get_state
 from tests.api_support import PLUGINS, auth, build_school, token_for
 from tests.conftest import FIXTURES

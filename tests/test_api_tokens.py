@@ -7,7 +7,8 @@ import re
 import pytest
 
 from surveys.core.api_models import ApiToken
-from surveys.core.models import AuditEvent, hash_token
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import hash_token
 from surveys.extensions import db
 from tests.api_support import PLUGINS, auth, build_school
 from tests.conftest import csrf_token, post_form, set_role

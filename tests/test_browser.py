@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, SHOTS, keep_requests_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]

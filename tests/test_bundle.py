@@ -8,10 +8,8 @@ import json
 
 import pytest
 
-from surveys.bundle import BundleError, dumps, export_bundle, import_bundle
-from surveys.campaigns import add_wave, create_campaign, generate_links
+from surveys.core.log_models import AuditEvent
 from surveys.core.models import (
-    AuditEvent,
     Campaign,
     Invitation,
     Organisation,
@@ -24,11 +22,15 @@ from surveys.core.models import (
     Wave,
 )
 from surveys.extensions import db
-from surveys.links import CodeParts, create_open_link, join_open_link
-from surveys.people import enrol
-from surveys.programmes import create_programme
-from surveys.responses import save_answers, start_editing, start_response, submit
+from surveys.participation.links import CodeParts, create_open_link, generate_links, join_open_link
+from surveys.participation.responses import save_answers, start_editing, start_response, submit
 from surveys.state import get_state
+from surveys.transfer.bundle import dumps, export_bundle
+from surveys.transfer.bundle_checks import BundleError
+from surveys.transfer.bundle_import import import_bundle
+from surveys.workspace.campaigns import add_wave, create_campaign
+from surveys.workspace.people import enrol
+from surveys.workspace.programmes import create_programme
 from tests.conftest import FIXTURES
 
 PLUGINS = str(FIXTURES / "plugins")

@@ -173,7 +173,7 @@ def test_satisfaction_plugin_registers_its_questionnaires_and_analysis(app):
 
 
 def _submit(app, invitation, instrument_id, answers):
-    from surveys.responses import start_response, submit
+    from surveys.participation.responses import start_response, submit
 
     instrument = app.extensions["surveys"].instrument(instrument_id)
     response = start_response(invitation, instrument)
@@ -183,9 +183,9 @@ def _submit(app, invitation, instrument_id, answers):
 
 
 def test_workbook_has_the_expected_vs_real_sheet(app):
-    from surveys.campaigns import add_wave, create_campaign
     from surveys.core.models import Campaign, Invitation, Organisation, Participant
-    from surveys.exports import campaign_workbook
+    from surveys.exports.files import campaign_workbook
+    from surveys.workspace.campaigns import add_wave, create_campaign
 
     items = ["sat_comfort", "sat_individual", "sat_group", "sat_support", "sat_goals", "sat_organisation"]
     ids = ["satisfaction_exp_mentee", "satisfaction_mentee"]

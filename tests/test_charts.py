@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 
-from surveys.charts import DOWN, SAME, UP, slope_chart, stacked_share, trend_chart
+from surveys.reporting.charts import DOWN, SAME, UP, slope_chart, stacked_share, trend_chart
 
 
 def colours(svg: str) -> dict[str, str]:

@@ -61,7 +61,7 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert {c["factor"] for c in report["correlations"]} >= {"form", "variant"} and shown
     assert 'id="correlations"' in page and all(f"{c['rho']:.2f}" in page for c in shown)
     # Expected vs real, per item and per form: check one item for everyone by hand from the tables.
-    from surveys.campaigns import campaign_tables
+    from surveys.workspace.campaigns import campaign_tables
 
     with app.app_context():
         tables = campaign_tables(db.session.get(Campaign, campaign_id))

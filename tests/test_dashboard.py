@@ -12,22 +12,13 @@ import pypdf
 import pytest
 
 from plugins.comparison.panels import chart_segments, shown_counts, verdict
-from surveys.core.models import (
-    AuditEvent,
-    Campaign,
-    Membership,
-    Organisation,
-    Participant,
-    Programme,
-    ReportConclusion,
-    Response,
-    Score,
-    User,
-)
-from surveys.dashboard import collect_panels, programme_view, rate_rows
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Campaign, Membership, Organisation, Participant, Programme, Response, Score, User
+from surveys.core.report_models import ReportConclusion
 from surveys.extensions import db
-from surveys.tracking import Tally
-from surveys.views.dashboard import text_blocks
+from surveys.reporting.dashboard import collect_panels, programme_view, rate_rows
+from surveys.reporting.pages.dashboard import text_blocks
+from surveys.workspace.tracking import Tally
 from tests.conftest import csrf_token, post_form, set_role
 
 DEMO_EMAIL = "curator@demo.school"
@@ -229,12 +220,13 @@ def test_the_report_prints_every_section_and_the_curators_conclusions(app, demo)
 
 def _school(name: str, people: int, answered: int) -> Organisation:
     """A small school with one programme and one campaign in which ``answered`` of ``people`` answered."""
-    from surveys.campaigns import create_campaign, generate_links
     from surveys.core.models import Invitation
-    from surveys.people import enrol
-    from surveys.programmes import create_programme
-    from surveys.responses import start_response, submit
+    from surveys.participation.links import generate_links
+    from surveys.participation.responses import start_response, submit
     from surveys.state import get_state
+    from surveys.workspace.campaigns import create_campaign
+    from surveys.workspace.people import enrol
+    from surveys.workspace.programmes import create_programme
 
     organisation = Organisation(name=name)
     db.session.add(organisation)
@@ -299,16 +291,16 @@ def test_the_municipal_view_needs_several_schools(logged_in):
 
 
 def test_without_pango_the_pdf_link_says_to_print_the_page_instead(app, logged_in, monkeypatch):
-    import surveys.report_pdf
-    from surveys.programmes import create_programme
+    import surveys.reporting.report_pdf
+    from surveys.workspace.programmes import create_programme
 
     with app.app_context():
         programme = create_programme(db.session.execute(db.select(Organisation)).scalar_one(), "2025/26")
         programme_id = programme.id
 
     def missing(html, static_folder):
-        raise surveys.report_pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+        raise surveys.reporting.report_pdf.PdfUnavailable("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr(surveys.report_pdf, "render_pdf", missing)
+    monkeypatch.setattr(surveys.reporting.report_pdf, "render_pdf", missing)
     response = logged_in.get(f"/staff/programmes/{programme_id}/report.pdf")
     assert response.status_code == 503 and "напечатайте страницу отчёта" in response.get_data(as_text=True)

@@ -12,8 +12,9 @@ import pytest
 from flask_migrate import upgrade
 
 from surveys import create_app
-from surveys.core.models import ExportChunk, ExportJob, Organisation
-from surveys.export_jobs import KEEP
+from surveys.core.export_models import ExportChunk, ExportJob
+from surveys.core.models import Organisation
+from surveys.exports.jobs import KEEP
 from surveys.extensions import db
 from tests.api_support import PLUGINS, auth, build_school, token_for
 from tests.conftest import csrf_token, post_form

@@ -8,7 +8,8 @@ import re
 import openpyxl
 import pytest
 
-from surveys.core.models import AuditEvent, Invitation, Participant, Response, Score
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Invitation, Participant, Response, Score
 from surveys.extensions import db
 from tests.conftest import FIXTURES, csrf_token, post_form, set_role
 

@@ -18,7 +18,9 @@ import numpy as np
 import openpyxl
 import pytest
 
-from surveys.core.models import AuditEvent, Campaign, ExportChunk, ExportJob, Participant, Response, Score, Wave
+from surveys.core.export_models import ExportChunk, ExportJob
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.extensions import db
 from tests.conftest import csrf_token, post_form, set_role
 
@@ -353,9 +355,9 @@ def test_a_background_export_shows_progress_and_gives_a_link(app, runner):
 
 
 def test_a_failed_or_interrupted_export_leaves_no_file(app, runner, monkeypatch):
-    from surveys import export_jobs
     from surveys.core import export as writer
-    from surveys.export_tables import ExportRequest
+    from surveys.exports import jobs as export_jobs
+    from surveys.exports.plan import ExportRequest
 
     campaign_id, email, password = demo(app, runner)
     calls = {"n": 0}
@@ -400,7 +402,7 @@ def test_exports_run_on_an_rq_worker(app, runner, monkeypatch):
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    from surveys.export_jobs import QUEUE_NAME
+    from surveys.exports.jobs import QUEUE_NAME
 
     url = "redis://127.0.0.1:6379/15"
     redis = Redis.from_url(url)
@@ -443,8 +445,8 @@ def test_a_large_campaign_goes_to_the_background(app, runner):
 
 def test_progress_is_reported_while_writing(app, runner, tmp_path, monkeypatch):
     from surveys.core import export as writer
-    from surveys.export_tables import ExportRequest
-    from surveys.exports import write_export
+    from surveys.exports.files import write_export
+    from surveys.exports.plan import ExportRequest
 
     campaign_id, _email, _password = demo(app, runner)
     monkeypatch.setattr(writer, "PROGRESS_EVERY", 50)
@@ -463,8 +465,8 @@ def test_progress_is_reported_while_writing(app, runner, tmp_path, monkeypatch):
 def test_aggregates_and_reliability_are_the_same_read_once_or_twice(app, runner):
     """With individual data the raw answers and scores sheets feed the aggregates and reliability as
     they stream; without, those sheets read the database themselves. Both ways give the same cells."""
-    from surveys.export_tables import ExportRequest
-    from surveys.exports import campaign_workbook
+    from surveys.exports.files import campaign_workbook
+    from surveys.exports.plan import ExportRequest
 
     campaign_id, _email, _password = demo(app, runner)
     with app.test_request_context():
@@ -478,7 +480,7 @@ def test_aggregates_and_reliability_are_the_same_read_once_or_twice(app, runner)
 def test_download_names_are_plain_ascii_and_never_a_path():
     import datetime as dt
 
-    from surveys.exports import download_name
+    from surveys.exports.files import download_name
 
     class Named:
         def __init__(self, name):

@@ -13,9 +13,10 @@ import urllib.request
 import pytest
 
 from surveys import create_app
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign
 
 ON_SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 ANSWERS = {f"gad7_{i}": str(i % 4) for i in range(1, 8)}  # GAD-7: seven items scored 0–3

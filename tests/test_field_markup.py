@@ -12,7 +12,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from surveys.core.field_checks import MultiCheckboxField
-from surveys.field_markup import choices_markup
+from surveys.participation.field_markup import choices_markup
 
 CHOICES = [SelectChoice("1", "Да"), SelectChoice("2", 'Скорее "да" <b>&</b>'), SelectChoice("3", "")]
 

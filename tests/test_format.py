@@ -260,7 +260,7 @@ def test_number_limits_are_shown_as_written(app):
     )
     from werkzeug.datastructures import MultiDict
 
-    from surveys.survey_forms import page_form
+    from surveys.participation.forms import page_form
 
     with app.test_request_context():
         form, _ = page_form(

@@ -21,9 +21,6 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from surveys.bundle import BundleError, export_bundle, import_bundle
-from surveys.bundle_schema import SECTIONS
-from surveys.campaigns import create_campaign
 from surveys.core.models import (
     Campaign,
     Enrolment,
@@ -37,11 +34,18 @@ from surveys.core.models import (
     Wave,
 )
 from surveys.extensions import db
-from surveys.paper import PaperError, entry_template, import_paper, read_filled
-from surveys.people_columns import COLUMNS
-from surveys.people_import import MODES, run_import
-from surveys.programmes import create_programme
 from surveys.state import get_state
+from surveys.transfer.bundle import export_bundle
+from surveys.transfer.bundle_checks import BundleError
+from surveys.transfer.bundle_import import import_bundle
+from surveys.transfer.bundle_schema import SECTIONS
+from surveys.transfer.paper import import_paper
+from surveys.transfer.paper_reading import PaperError, read_filled
+from surveys.transfer.paper_template import entry_template
+from surveys.workspace.campaigns import create_campaign
+from surveys.workspace.people_columns import COLUMNS
+from surveys.workspace.people_import import MODES, run_import
+from surveys.workspace.programmes import create_programme
 from tests.conftest import FIXTURES, csrf_token
 from tests.mutations import mutate
 from tests.test_bundle import build_school

@@ -19,14 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.errors import DefinitionError
 from surveys.core.loader import load_instrument
 from surveys.core.models import Organisation, Participant, Response
 from surveys.core.question_types import built_in_types
 from surveys.core.yaml_lines import MAX_DEPTH
 from surveys.extensions import db
-from surveys.links import create_open_link
+from surveys.participation.links import create_open_link, generate_links
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import csrf_token
 from tests.mutations import mutate
 

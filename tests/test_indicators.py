@@ -10,9 +10,10 @@ import re
 import openpyxl
 import pytest
 
-from surveys.core.models import AuditEvent, Indicator, IndicatorValue
+from surveys.core.log_models import AuditEvent
+from surveys.core.report_models import Indicator, IndicatorValue
 from surveys.extensions import db
-from surveys.indicators import trend
+from surveys.reporting.indicators import trend
 from tests.conftest import csrf_token, set_role
 
 
@@ -32,7 +33,7 @@ def test_trend_gives_changes_and_whether_the_target_is_met():
 @pytest.fixture
 def programme_page(app, logged_in):
     from surveys.core.models import Organisation
-    from surveys.programmes import create_programme
+    from surveys.workspace.programmes import create_programme
 
     with app.app_context():
         organisation = db.session.execute(db.select(Organisation)).scalar_one()

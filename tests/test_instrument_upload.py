@@ -8,11 +8,13 @@ import re
 
 import openpyxl
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.instrument_models import UploadedInstrument
-from surveys.core.models import AuditEvent, Membership, Organisation, Participant, Response, Score
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Membership, Organisation, Participant, Response, Score
 from surveys.extensions import db
-from surveys.instrument_catalogue import catalogue
+from surveys.instruments.catalogues import catalogue
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import csrf_token, post_form, set_role
 
 PAGE = "/staff/instruments/upload"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.campaigns import add_wave, create_campaign, generate_links
-from surveys.core.models import AuditEvent, Enrolment, Invitation, Organisation, Participant, PersonalData, Response
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Enrolment, Invitation, Organisation, Participant, PersonalData, Response
 from surveys.extensions import db
-from surveys.linking import MergeError, attrition, merge_participants
-from surveys.people import enrol
-from surveys.programmes import create_programme
-from surveys.responses import save_answers, start_response, submit
+from surveys.participation.links import generate_links
+from surveys.participation.responses import save_answers, start_response, submit
 from surveys.state import get_state
+from surveys.workspace.campaigns import add_wave, create_campaign
+from surveys.workspace.linking import MergeError, attrition, merge_participants
+from surveys.workspace.people import enrol
+from surveys.workspace.programmes import create_programme
 from tests.conftest import FIXTURES, post_form
 
 PLUGINS = str(FIXTURES / "plugins")

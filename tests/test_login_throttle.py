@@ -20,9 +20,10 @@ import pytest
 import requests
 
 from surveys import throttle
-from surveys.core.models import AuditEvent, Membership, Organisation, User, new_token
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Membership, Organisation, User, new_token
 from surveys.extensions import db
-from surveys.views import auth
+from surveys.web import auth
 from tests.conftest import csrf_token, post_form
 from tests.test_serve import command, free_port
 

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from surveys.campaigns import add_wave, create_campaign
 from surveys.core.models import Campaign, Invitation, OpenLink, Participant, Response, Wave
 from surveys.extensions import db
+from surveys.workspace.campaigns import add_wave, create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = str(FIXTURES / "plugins")

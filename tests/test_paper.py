@@ -10,13 +10,16 @@ import openpyxl
 import pytest
 from flask_babel import force_locale
 
-from surveys.campaigns import create_campaign
-from surveys.core.models import AuditEvent, Invitation, Membership, Organisation, Participant, Response, User, Wave
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Invitation, Membership, Organisation, Participant, Response, User, Wave
 from surveys.core.text import Text
 from surveys.extensions import db
-from surveys.paper import PaperError, entry_template, import_paper, read_filled
-from surveys.responses import save_answers, start_response, submit
+from surveys.participation.responses import save_answers, start_response, submit
 from surveys.state import get_state
+from surveys.transfer.paper import import_paper
+from surveys.transfer.paper_reading import PaperError, read_filled
+from surveys.transfer.paper_template import entry_template
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = str(FIXTURES / "plugins")

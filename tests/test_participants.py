@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from surveys.campaigns import create_campaign, generate_links
+from surveys.core.log_models import AuditEvent
 from surveys.core.models import (
     TOKEN_ALPHABET,
-    AuditEvent,
     Campaign,
     GuardianConsent,
     Invitation,
@@ -27,10 +26,12 @@ from surveys.core.models import (
     utcnow,
 )
 from surveys.extensions import db
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = str(FIXTURES / "plugins")
-STATIC = Path(__file__).parents[1] / "surveys" / "static"
+STATIC = Path(__file__).parents[1] / "surveys" / "web" / "static"
 PAGE_ONE = {"instrument": "wellbeing_check", "page": "mood", "wb_calm": 3, "wb_tense": 2, "wb_happy": 4}
 
 
@@ -418,7 +419,8 @@ def test_a_too_long_text_says_the_limit_without_a_minimum(app):
 
 
 def test_wtforms_messages_follow_the_page_language_and_are_read_from_disk_once(app):
-    from surveys.survey_forms import PageForm, wtforms_messages
+    from surveys.core.answers import wtforms_messages
+    from surveys.participation.forms import PageForm
 
     wtforms_messages.cache_clear()
     for language, expected in (("ru", "Неверный вариант."), ("en", "Not a valid choice.")):

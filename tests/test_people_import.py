@@ -12,20 +12,13 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
-from surveys.core.models import (
-    AuditEvent,
-    Enrolment,
-    Membership,
-    Organisation,
-    Participant,
-    PersonalData,
-    Programme,
-    User,
-)
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Enrolment, Membership, Organisation, Participant, PersonalData, Programme, User
 from surveys.extensions import db
-from surveys.people_columns import Row
-from surveys.people_import import existing_codes, parse, run_import, template_csv, template_xlsx, validate
-from surveys.programmes import create_programme
+from surveys.workspace.people_columns import Row
+from surveys.workspace.people_files import parse, template_csv, template_xlsx
+from surveys.workspace.people_import import existing_codes, run_import, validate
+from surveys.workspace.programmes import create_programme
 from tests.conftest import csrf_token, post_form
 
 CLEAN_CSV = (
@@ -365,7 +358,7 @@ def test_a_database_error_rolls_back_and_is_reported_not_raised(app, logged_in, 
     def broken(*args, **kwargs):
         raise IntegrityError("INSERT", {}, Exception("duplicate"))
 
-    monkeypatch.setattr("surveys.people_import.enrol", broken)
+    monkeypatch.setattr("surveys.workspace.people_import.enrol", broken)
     logged_in.get("/lang/en")
     response = upload(logged_in, programme_id, "people.csv", b"code;role\nE-1;mentor\n")
     assert response.status_code == 200 and "nothing was imported" in response.get_data(as_text=True)

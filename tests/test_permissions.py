@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.models import Membership, Organisation, Pair, PairMentee, Participant, User
 from surveys.extensions import db
-from surveys.links import create_open_link
-from surveys.people import enrol
-from surveys.programmes import create_programme
+from surveys.participation.links import create_open_link, generate_links
+from surveys.workspace.campaigns import create_campaign
+from surveys.workspace.people import enrol
+from surveys.workspace.programmes import create_programme
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = str(FIXTURES / "plugins")
@@ -48,11 +48,11 @@ def build_school(name: str) -> dict[str, object]:
     document = SwotDocument(organisation_id=organisation.id, campaign_id=campaign.id, wave_id=wave.id, form="")
     db.session.add(document)
     db.session.commit()
-    from surveys.export_jobs import create_job
-    from surveys.export_tables import ExportRequest
+    from surveys.exports.jobs import create_job
+    from surveys.exports.plan import ExportRequest
 
     job = create_job(campaign, None, "xlsx", ExportRequest())
-    from surveys.core.models import Indicator
+    from surveys.core.report_models import Indicator
 
     indicator = Indicator(organisation_id=organisation.id, programme_id=programme.id, name="Посещаемость")
     db.session.add(indicator)
@@ -63,7 +63,7 @@ def build_school(name: str) -> dict[str, object]:
     membership = Membership(user_id=admin.id, organisation_id=organisation.id, role="viewer")
     db.session.add(membership)
     db.session.commit()
-    from surveys.staff_members import invite
+    from surveys.workspace.members import invite
 
     staff_invitation, _secret = invite(organisation.id, f"new-{organisation.id}@example.org", "viewer", None)
     return {

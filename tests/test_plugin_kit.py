@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from surveys.cli_plugin import plugin
-from surveys.scaffold import ScaffoldError, create_plugin
+from surveys.instruments.commands.plugin import plugin
+from surveys.instruments.scaffold import ScaffoldError, create_plugin
 
 GUIDE = Path(__file__).parents[1] / "docs" / "plugins.md"
 BLOCK = re.compile(r"^<!-- (?:file: (?P<path>\S+)|run) -->\n```\w*\n(?P<body>.*?)\n```$", re.M | re.S)

@@ -79,8 +79,8 @@ def test_folder_plugin_from_plugins_path_adds_a_usable_instrument(make_app, tmp_
     registry = app.extensions["surveys"].registry
     assert registry.instrument_owner["wellbeing_check"] == "wellbeing"
     with app.app_context():
-        from surveys.campaigns import create_campaign
         from surveys.core.models import Organisation
+        from surveys.workspace.campaigns import create_campaign
 
         organisation = Organisation(name="Школа")
         db.session.add(organisation)
@@ -130,13 +130,13 @@ def kitchen(make_app):
 def _answer(app, instrument_id, answers):
     """Store a submitted response for a new participant through the real submit path."""
     from surveys.core.models import Invitation, Organisation, Wave
-    from surveys.responses import start_response, submit
+    from surveys.participation.responses import start_response, submit
 
     with app.test_request_context():
         organisation = Organisation(name="Школа")
         db.session.add(organisation)
         db.session.commit()
-        from surveys.campaigns import create_campaign
+        from surveys.workspace.campaigns import create_campaign
 
         campaign = create_campaign(organisation, "К", [instrument_id], "В")
         participant = Participant(organisation_id=organisation.id, code="X1", role="mentee", tags=[])
@@ -195,7 +195,7 @@ def test_hook_surveys_export_sheets(kitchen):
     campaign_id = _answer(kitchen, "kitchen_check", {"k1": 1})
     with kitchen.test_request_context():
         from surveys.core.models import Campaign
-        from surveys.exports import campaign_workbook
+        from surveys.exports.files import campaign_workbook
 
         data = campaign_workbook(db.session.get(Campaign, campaign_id))
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -224,8 +224,8 @@ def test_hook_surveys_response_submitted(kitchen, caplog):
 
 def test_hook_surveys_dashboard_panels(kitchen, caplog):
     from surveys.core.models import Campaign, Membership, Organisation, User
-    from surveys.dashboard import collect_panels, programme_view
-    from surveys.programmes import create_programme
+    from surveys.reporting.dashboard import collect_panels, programme_view
+    from surveys.workspace.programmes import create_programme
 
     campaign_id = _answer(kitchen, "kitchen_check", {"k1": 1})
     with kitchen.test_request_context():

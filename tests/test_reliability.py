@@ -377,12 +377,13 @@ def app(make_app):
 
 
 def test_campaign_workbook_has_a_reliability_sheet(app):
-    from surveys.campaigns import add_wave, create_campaign, generate_links
     from surveys.core.models import Invitation, Organisation, Participant
-    from surveys.exports import campaign_workbook
+    from surveys.exports.files import campaign_workbook
     from surveys.extensions import db
-    from surveys.responses import save_answers, start_response, submit
+    from surveys.participation.links import generate_links
+    from surveys.participation.responses import save_answers, start_response, submit
     from surveys.state import get_state
+    from surveys.workspace.campaigns import add_wave, create_campaign
 
     with app.test_request_context():
         organisation = Organisation(name="Школа № 7")

@@ -12,13 +12,14 @@ import openpyxl
 import pytest
 
 from surveys.config import DEFAULTS
-from surveys.core.models import Indicator, Organisation, Participant
+from surveys.core.models import Organisation, Participant
+from surveys.core.report_models import Indicator
 from surveys.extensions import db
 from surveys.factory import PROBLEMS_SHOWN
-from surveys.indicators import MAX_ROWS as INDICATOR_ROWS
-from surveys.programmes import create_programme
-from surveys.xlsform_sheets import MAX_ROWS as XLSFORM_ROWS
-from surveys.xlsform_sheets import Unreadable, read_workbook
+from surveys.instruments.xlsform_sheets import MAX_ROWS as XLSFORM_ROWS
+from surveys.instruments.xlsform_sheets import Unreadable, read_workbook
+from surveys.reporting.indicators import MAX_ROWS as INDICATOR_ROWS
+from surveys.workspace.programmes import create_programme
 from tests.api_support import PLUGINS
 from tests.conftest import csrf_token, post_form
 
@@ -210,9 +211,9 @@ def test_indicator_problems_past_the_first_200_are_counted_not_listed(app, logge
 
 
 def test_paper_problems_past_the_first_200_are_counted_not_listed(make_app, staff):
-    from surveys.campaigns import create_campaign
-    from surveys.paper import entry_template
     from surveys.state import get_state
+    from surveys.transfer.paper_template import entry_template
+    from surveys.workspace.campaigns import create_campaign
 
     app = make_app(SURVEYS_PLUGINS_PATH=PLUGINS)
     with app.test_request_context():

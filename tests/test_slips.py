@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from surveys.core.log_models import AuditEvent
 from surveys.core.models import (
     Assignment,
-    AuditEvent,
     Campaign,
     Invitation,
     Organisation,
@@ -21,7 +21,7 @@ from surveys.core.models import (
     normalise_token,
 )
 from surveys.extensions import db
-from surveys.slips import display_url, group_token, qr_svg
+from surveys.participation.slips import display_url, group_token, qr_svg
 from tests.conftest import csrf_token
 
 SLIP = re.compile(r'<article class="slip">(.*?)</article>', re.S)
@@ -220,5 +220,6 @@ def test_wave_page_links_to_the_slips(logged_in, school):
 
 def test_print_css_is_a4_with_cut_lines_and_hides_the_screen_parts(client):
     css = client.get("/static/slips.css").get_data(as_text=True)
-    assert css == (Path(__file__).resolve().parents[1] / "surveys" / "static" / "slips.css").read_text(encoding="utf-8")
+    static = Path(__file__).resolve().parents[1] / "surveys" / "web" / "static"
+    assert css == (static / "slips.css").read_text(encoding="utf-8")
     assert "size: A4" in css and "dashed" in css and "break-inside: avoid" in css and "@media print" in css

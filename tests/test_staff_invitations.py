@@ -13,7 +13,8 @@ import re
 
 import pytest
 
-from surveys.core.models import AuditEvent, Membership, Organisation, User
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Membership, Organisation, User
 from surveys.core.staff_models import StaffInvitation
 from surveys.extensions import db
 from tests.conftest import csrf_token, post_form

@@ -381,7 +381,7 @@ def test_mentor_and_mentee_files_share_the_form_values_with_the_curator(loaded):
 
 def test_form_values_are_the_platforms_names_of_the_forms():
     # So that an answer can be set beside the form of the participant's enrolment or pair.
-    from surveys.programmes import SEED_FORMS
+    from surveys.workspace.programmes import SEED_FORMS
 
     assert list(SEED_FORMS) == FORMS
 

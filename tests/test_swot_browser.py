@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from plugins.swot.models import SwotDocument
-from surveys.campaigns import create_campaign
 from surveys.core.models import Organisation, User, utcnow
 from surveys.extensions import db
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, SHOTS, keep_requests_local
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]

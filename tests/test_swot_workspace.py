@@ -9,9 +9,10 @@ import pytest
 from flask import url_for
 
 from plugins.swot.models import SwotDocument
-from surveys.campaigns import add_wave, create_campaign
-from surveys.core.models import AuditEvent, Campaign, Organisation, Participant, Response, User, utcnow
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Campaign, Organisation, Participant, Response, User, utcnow
 from surveys.extensions import db
+from surveys.workspace.campaigns import add_wave, create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form, set_role
 
 PUPILS, TEACHERS = "ученик – ученик", "учитель – учитель"

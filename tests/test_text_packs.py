@@ -7,21 +7,16 @@ import re
 
 import pytest
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.errors import DefinitionError
 from surveys.core.instrument_models import InstrumentTexts
-from surveys.core.models import (
-    AuditEvent,
-    Membership,
-    Organisation,
-    Participant,
-    Response,
-    Score,
-)
+from surveys.core.log_models import AuditEvent
+from surveys.core.models import Membership, Organisation, Participant, Response, Score
 from surveys.extensions import db
-from surveys.responses import save_answers, start_response, submit
+from surveys.instruments.text_packs import instrument_for, needs_texts, read_pack, text_ids
+from surveys.participation.links import generate_links
+from surveys.participation.responses import save_answers, start_response, submit
 from surveys.state import get_state
-from surveys.text_packs import instrument_for, needs_texts, read_pack, text_ids
+from surveys.workspace.campaigns import create_campaign
 from tests.conftest import FIXTURES, csrf_token, post_form
 
 PLUGINS = [str(FIXTURES / "plugins"), str(FIXTURES / "methods")]

@@ -7,9 +7,8 @@ import re
 
 import pytest
 
-from surveys.campaigns import create_campaign, eligible_participants, generate_links, wave_status
+from surveys.core.log_models import AuditEvent
 from surveys.core.models import (
-    AuditEvent,
     Campaign,
     Enrolment,
     Invitation,
@@ -23,10 +22,12 @@ from surveys.core.models import (
     Wave,
 )
 from surveys.extensions import db
-from surveys.people import enrol
-from surveys.programmes import SEED_FORMS, create_programme
-from surveys.tracking import progress
-from surveys.views.staff_programmes import parse_forms
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign, eligible_participants, wave_status
+from surveys.workspace.pages.programmes import parse_forms
+from surveys.workspace.people import enrol
+from surveys.workspace.programmes import SEED_FORMS, create_programme
+from surveys.workspace.tracking import progress
 from tests.conftest import FIXTURES, post_form
 
 PLUGINS = str(FIXTURES / "plugins")
@@ -360,8 +361,8 @@ def test_the_audit_log_shows_who_did_what(app, logged_in, staff):
 
 def test_instruments_meant_for_one_kind_of_wave(app, logged_in, staff):
     """Expectations are asked in the input wave, satisfaction in the output wave."""
-    from surveys.campaigns import add_wave
-    from surveys.responses import assignments_for
+    from surveys.participation.responses import assignments_for
+    from surveys.workspace.campaigns import add_wave
 
     with app.test_request_context():
         organisation = db.session.get(Organisation, staff[2])

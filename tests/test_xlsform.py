@@ -11,13 +11,15 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.campaigns import create_campaign, generate_links
 from surveys.core.loader import load_instrument
 from surveys.core.models import Organisation, Participant, Response
 from surveys.core.question_types import built_in_types
 from surveys.extensions import db
-from surveys.xlsform import Conversion, convert, to_yaml
-from surveys.xlsform_expressions import Target, Unsupported, constraint_limits, relevant_condition
+from surveys.instruments.xlsform import convert, to_yaml
+from surveys.instruments.xlsform_expressions import Target, Unsupported, constraint_limits, relevant_condition
+from surveys.instruments.xlsform_results import Conversion
+from surveys.participation.links import generate_links
+from surveys.workspace.campaigns import create_campaign
 
 RU_EN = ["type", "name", "label::Russian (ru)", "label::English (en)", "hint::Russian (ru)", "required"]
 GOOD_SURVEY = [
@@ -304,7 +306,7 @@ def test_a_result_our_loader_rejects_exits_2_with_file_line_messages(runner, tmp
         "audience": ["mentee"],
         "pages": [{"id": "p", "questions": [question]}],
     }
-    monkeypatch.setattr("surveys.cli_xlsform.convert", lambda path, audience: Conversion(broken, []))
+    monkeypatch.setattr("surveys.instruments.commands.xlsform.convert", lambda path, audience: Conversion(broken, []))
     path = form(tmp_path, [["text", "a", "A"]])
     result = run_import(runner, path, "-o", str(tmp_path / "out.yaml"))
     assert result.exit_code == 2

@@ -34,9 +34,10 @@ def seed(url: str, n: int, tokens: Path) -> int:
     from flask_migrate import upgrade
 
     from surveys import create_app
-    from surveys.campaigns import create_campaign, generate_links
     from surveys.core.models import Organisation, Participant
     from surveys.extensions import db
+    from surveys.participation import generate_links
+    from surveys.workspace import create_campaign
 
     app = create_app({"SURVEYS_DATABASE_URL": url, "SURVEYS_SECRET_KEY": os.environ.get("SURVEYS_SECRET_KEY", "bench")})
     with app.app_context():

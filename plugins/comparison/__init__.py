@@ -10,7 +10,7 @@ from surveys.core.contracts import Analysis, WavePair
 
 def run(data: WavePair):
     """The full comparison report of two waves (see report.py and docs/comparison.md)."""
-    from surveys.instrument_catalogue import catalogue
+    from surveys.instruments import catalogue
 
     from .report import build_report
 
@@ -40,7 +40,7 @@ def surveys_register_blueprints():
 @hookimpl
 def surveys_export_sheets(campaign, tables):
     """The comparison of the first and the last wave, with charts, and its method note."""
-    from surveys.instrument_catalogue import catalogue
+    from surveys.instruments import catalogue
 
     from .service import default_waves
 
@@ -100,7 +100,7 @@ def surveys_register_commands(cli):
 def surveys_dashboard_panels(view):
     """Per campaign of the programme: key scales by form, reliable improvement, band distributions,
     expected vs real, and the method note (input → output waves)."""
-    from surveys.instrument_catalogue import catalogue
+    from surveys.instruments import catalogue
 
     from .panels import campaign_panels
 

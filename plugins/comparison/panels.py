@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
-from surveys.export_aggregates import hide_complements
+from surveys.exports import hide_complements
 
 from .service import default_waves
 
@@ -73,7 +73,7 @@ def _scale_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _means_chart(entry: Mapping[str, Any], report: Mapping[str, Any]):
-    from surveys.charts import means_chart
+    from surveys.reporting import means_chart
 
     rows = [entry["overall"], *entry["forms"]]
     groups = [
@@ -105,7 +105,7 @@ def _rci(entry: Mapping[str, Any], min_group: int, charts: bool) -> dict[str, An
     result["improved"] = _percent(counts[0][1], total)
     result["chart"] = None
     if charts and total:
-        from surveys.charts import RCI_COLOURS, stacked_share
+        from surveys.reporting import RCI_COLOURS, stacked_share
 
         words = ", ".join(f"{label} {p}" for label, _n, p in result["counts"])
         alt = _("%(scale)s, reliable change: %(counts)s.", scale=entry["title"], counts=words)
@@ -130,7 +130,7 @@ def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], min_group: int, 
     result = {"title": entry["title"], "labels": labels, "total": total, "waves": waves, "normalised": normalised}
     result["chart"] = None
     if charts and total:
-        from surveys.charts import share_rows
+        from surveys.reporting import share_rows
 
         rows = [(w["wave"], chart_segments(w["raw"], total)) for w in waves]
         colours = [*(BAND_COLOURS * 2)[: len(labels)], GREY]

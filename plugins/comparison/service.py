@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from surveys.campaigns import campaign_tables
 from surveys.core.models import Campaign
-from surveys.instrument_catalogue import catalogue
+from surveys.instruments import catalogue
+from surveys.workspace import campaign_tables
 
 
 def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:

@@ -9,7 +9,7 @@ from flask_login import login_required
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign
 from surveys.state import get_state
-from surveys.views.access import owned_or_404
+from surveys.web import owned_or_404
 
 bp = Blueprint("comparison", __name__, template_folder="templates")
 GROUPINGS = ("form", "role", "group", "variant", "mentor")
@@ -19,7 +19,7 @@ GROUPINGS = ("form", "role", "group", "variant", "mentor")
 @login_required
 def campaign(campaign_id: int):
     """The administration's comparison page: per scale and subgroup, with charts and the method note."""
-    from surveys.charts import slope_chart, stacked_share
+    from surveys.reporting import slope_chart, stacked_share
 
     from .service import campaign_report, default_waves
 

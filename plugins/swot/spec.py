@@ -25,9 +25,11 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from surveys.core.definitions import Instrument, Question
-from surveys.core.question_types import OTHER, MultipleChoiceType, QuestionType, SingleChoiceType, YesNoType
+from surveys.core.question_base import OTHER, QuestionType
+from surveys.core.question_types import MultipleChoiceType, SingleChoiceType
 from surveys.core.schema import Id, LocalText, Number, Strict
 from surveys.core.text import Text
+from surveys.core.value_types import YesNoType
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from surveys.audit import record
-from surveys.campaigns import campaign_tables
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign, Wave
 from surveys.extensions import db
-from surveys.views.access import EVERYONE, MANAGE, allowed, owned_or_404
+from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404
+from surveys.workspace import campaign_tables
 
 from . import documents as docs
 from .draft import Draft, Quote, draft_swot

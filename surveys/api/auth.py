@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 
-from .. import throttle
+from surveys import throttle
+
 from ..core.api_models import ApiToken
 from ..core.models import utcnow
 from .errors import ApiError

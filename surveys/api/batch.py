@@ -18,25 +18,26 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..core.answers import check_answers
-from ..core.definitions import Instrument
-from ..core.models import Wave
-from ..extensions import db
+from surveys.instruments import instrument_for
 
 # The paper import's own row checks, participant matching and duplicate rule are used on purpose,
 # so that a row sent to the API is judged exactly as the same row typed into a paper template.
-from ..paper import (
+from surveys.transfer import (
     FilledRow,
-    ImportResult,
     PaperError,
+    PaperImportResult,
     Problem,
     assignment_of,
     import_paper,
     mark_duplicates,
     plan_rows,
 )
+
+from ..core.answers import check_answers
+from ..core.definitions import Instrument
+from ..core.models import Wave
+from ..extensions import db
 from ..state import get_state
-from ..text_packs import instrument_for
 
 
 class BatchRejected(Exception):
@@ -116,7 +117,7 @@ def check_batch(wave: Wave, rows: list[dict[str, Any]], replace_online: bool = F
         try:
             # Every row's participant is matched, also in rows whose answers have problems (the paper
             # import skips those rows); the locks it takes (PostgreSQL) stay until the import commits.
-            matched = ImportResult(mode="all_or_nothing")
+            matched = PaperImportResult(mode="all_or_nothing")
             unmarked = [dataclasses.replace(row, problems=[]) for row in group.rows]
             plan_rows(wave, group.instrument, unmarked, matched, set(), replace_online)
             problems.extend(matched.problems)

@@ -11,9 +11,10 @@ from typing import Any
 from flask import jsonify
 from sqlalchemy.orm import selectinload
 
+from surveys.workspace import Standing, eligible
+
 from ..core.models import Campaign, Programme, Wave, utcnow
 from ..extensions import db
-from ..people import Standing, eligible
 from .access import campaign_or_404
 from .auth import current_token
 from .blueprint import operation

@@ -13,9 +13,10 @@ from typing import Any
 from flask import jsonify
 from flask_babel import gettext as _
 
+from surveys.instruments import catalogue
+
 from ..core.definitions import Instrument, Question, Scale
 from ..core.text import Text
-from ..instrument_catalogue import catalogue
 from ..state import get_state
 from .auth import current_token
 from .blueprint import operation

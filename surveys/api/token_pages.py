@@ -15,14 +15,16 @@ from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from surveys.staff_context import current_organisation
+from surveys.web import require_role, staff_blueprint
+
 from ..audit import record
 from ..core.api_models import ApiToken
 from ..core.field_checks import MultiCheckboxField
 from ..extensions import db
-from ..views.access import current_organisation, require_role, staff_blueprint
 from .tokens import MAX_NAME_LENGTH, SCOPES, create_token, organisation_tokens, revoke_token
 
-bp = staff_blueprint("api_tokens", __name__)
+bp = staff_blueprint("api_tokens", __name__, templates="templates")
 
 
 class ApiTokenForm(FlaskForm):

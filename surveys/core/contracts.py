@@ -96,7 +96,7 @@ class CampaignTables:
     # The instrument ids with answers, when known without reading the rows (exports set it, so
     # that a plugin can tell it has nothing to add before the rows are loaded).
     instruments: frozenset[str] | None = None
-    # The campaign's organisation: its uploaded instruments (``surveys.instrument_catalogue``)
+    # The campaign's organisation: its uploaded instruments (``surveys.instruments.catalogues``)
     # count as well as the plugins'. None in tables built by hand.
     organisation_id: int | None = None
 

@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -338,100 +338,3 @@ class Score(db.Model):
     scored_by: Mapped[str] = mapped_column(String(100), default="")
     scoring_version: Mapped[str] = mapped_column(String(40), default="")
     response: Mapped[Response] = relationship(back_populates="scores")
-
-
-class AuditEvent(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    action: Mapped[str] = mapped_column(String(100))
-    target: Mapped[str] = mapped_column(String(200), default="")
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class Throttle(db.Model):
-    """A fixed-window counter shared by every app server (rate limits live in the database)."""
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window_start: Mapped[dt.datetime] = mapped_column()
-    count: Mapped[int] = mapped_column(default=0)
-
-
-class ExportJob(db.Model):
-    """One export of a campaign, made in the background; the file is kept in ExportChunk rows.
-
-    ``status``: queued → running → done | failed. ``heartbeat`` moves while the job runs, so
-    a job whose worker died shows as interrupted. The file is stored only once it is complete.
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    format: Mapped[str] = mapped_column(String(10))
-    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
-    progress: Mapped[int] = mapped_column(default=0)  # percent
-    message: Mapped[str] = mapped_column(Text, default="")
-    filename: Mapped[str] = mapped_column(String(200), default="")
-    size: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    heartbeat: Mapped[dt.datetime | None] = mapped_column()
-    finished_at: Mapped[dt.datetime | None] = mapped_column()
-
-
-class ExportChunk(db.Model):
-    """A piece of a finished export file (1 MB), so that any app server can stream it back."""
-
-    __table_args__ = (UniqueConstraint("job_id", "seq"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_id: Mapped[int] = mapped_column(ForeignKey("export_job.id", ondelete="CASCADE"), index=True)
-    seq: Mapped[int] = mapped_column()
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class Indicator(db.Model):
-    """A programme indicator that does not come from surveys (club attendance, projects completed, …).
-
-    The curator enters its value per period; ``target`` is the value the programme aims at and
-    ``higher_is_better`` says which side of it is good.
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(40), default="")
-    target: Mapped[float | None] = mapped_column()
-    higher_is_better: Mapped[bool] = mapped_column(default=True)
-    position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    values: Mapped[list[IndicatorValue]] = relationship(
-        back_populates="indicator", cascade="all, delete-orphan", order_by="IndicatorValue.period"
-    )
-
-
-class IndicatorValue(db.Model):
-    """An indicator's value for one period (the period is named by the date it starts on)."""
-
-    __table_args__ = (UniqueConstraint("indicator_id", "period"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
-    period: Mapped[dt.date] = mapped_column()
-    value: Mapped[float] = mapped_column()
-    note: Mapped[str] = mapped_column(Text, default="")
-    entered_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    indicator: Mapped[Indicator] = relationship(back_populates="values")
-
-
-class ReportConclusion(db.Model):
-    """The curator's conclusions for a programme's printed report (one text per programme)."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), unique=True)
-    text: Mapped[str] = mapped_column(Text, default="")
-    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -19,7 +19,7 @@ from surveys.core.definitions import Profile
 from surveys.core.loader import load_instrument
 from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
-from surveys.text_packs import read_pack, text_ids, with_texts
+from surveys.instruments import read_pack, text_ids, with_texts
 
 FILE = Path(__file__).resolve().parents[1] / "mbi_vodopyanova.yaml"
 ALL = [f"mbi_{n:02d}" for n in range(1, 23)]

@@ -1,0 +1,221 @@
+"""The export's aggregates: scale statistics by wave × role × form × class, small groups hidden.
+
+Each scale of each wave gets a row for everyone, then per role, per role and form, and per
+role, form and class (the levels nest). A row of fewer than MIN_GROUP people shows «<5» for
+its n and nothing else; so that a hidden row cannot be worked out by subtracting its shown
+siblings from their parent, when the hidden children of a parent hold fewer than MIN_GROUP
+people together, the smallest shown sibling is hidden too. Band counts under MIN_GROUP show
+«<5» in the same way, with the smallest other band hidden when only one would be. The
+statistics (n, mean, SD with n − 1, median, min, max) are computed with numpy by
+:func:`describe_scores`, a pure function.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from flask_babel import gettext as _
+
+from surveys.core.contracts import MIN_GROUP, Sheet
+from surveys.core.definitions import Instrument
+from surveys.core.models import Response, Score, Wave
+from surveys.extensions import db
+
+COLUMNS = ["wave", "role", "form", "group", "instrument", "scale", "n", "mean", "sd", "median", "min", "max", "bands"]
+LEVELS = ("role", "form", "group")  # nested: everyone → role → role × form → role × form × class
+ALL = "все"
+UNSPECIFIED = "не указано"
+BATCH = 5000
+
+Key = tuple[str, str, str]  # (role, form, group); ALL where the level is summed over
+
+
+def describe_scores(values: Sequence[float]) -> dict[str, float | int | None]:
+    """n, mean, SD (n − 1), median, min and max of the values; None where undefined."""
+    x = np.frombuffer(values, dtype=float) if isinstance(values, array) else np.asarray(values, dtype=float)
+    n = int(x.size)
+    if n == 0:
+        return {"n": 0, "mean": None, "sd": None, "median": None, "min": None, "max": None}
+    return {
+        "n": n,
+        "mean": float(x.mean()),
+        "sd": float(x.std(ddof=1)) if n > 1 else None,
+        "median": float(np.median(x)),
+        "min": float(x.min()),
+        "max": float(x.max()),
+    }
+
+
+def hide_complements(sizes: Mapping[Any, int], min_group: int = MIN_GROUP) -> set[Any]:
+    """The keys to hide among siblings of the given sizes: those under ``min_group``, and then the
+    smallest shown ones until the hidden total is 0 or at least ``min_group``."""
+    hidden = {k for k, n in sizes.items() if n < min_group}
+    while True:
+        total = sum(sizes[k] for k in hidden)
+        shown = sorted((k for k in sizes if k not in hidden), key=lambda k: (sizes[k], str(k)))
+        if not 0 < total < min_group or not shown:
+            return hidden
+        hidden.add(shown[0])
+
+
+def _parent(key: Key, level: int) -> Key:
+    """The key one level up: the last named part summed over (``level`` 1..3 names that many parts)."""
+    parts = list(key)
+    parts[level - 1] = ALL
+    return (parts[0], parts[1], parts[2])
+
+
+def _levels(key: Key) -> list[tuple[int, Key]]:
+    """The key at every level of the nesting: (0, everyone), (1, role), (2, role×form), (3, all three)."""
+    role, form, group = key
+    return [(0, (ALL, ALL, ALL)), (1, (role, ALL, ALL)), (2, (role, form, ALL)), (3, (role, form, group))]
+
+
+def scale_rows(
+    values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_order: Sequence[tuple[str, str]]
+) -> list[tuple[int, Key, dict[str, Any], str | None]]:
+    """Rows of one scale in one wave: ``(level, key, statistics or None when hidden, bands text)``.
+
+    ``values`` and ``bands`` are by full key (role, form, group); ``band_order`` lists the
+    scale's bands as (id, label).
+    """
+    merged: dict[tuple[int, Key], array] = {}
+    counted: dict[tuple[int, Key], Counter] = {}
+    for key, xs in values.items():
+        for level, at in _levels(key):
+            merged.setdefault((level, at), array("d")).extend(xs)
+            counted.setdefault((level, at), Counter()).update(bands.get(key, Counter()))
+    hidden: set[tuple[int, Key]] = set()
+    for level in (1, 2, 3):
+        siblings: dict[Key, dict[tuple[int, Key], int]] = {}
+        for lk, xs in merged.items():
+            if lk[0] == level:
+                siblings.setdefault(_parent(lk[1], level), {})[lk] = len(xs)
+        for sizes in siblings.values():
+            hidden |= hide_complements(sizes)
+    if len(merged.get((0, (ALL, ALL, ALL)), [])) < MIN_GROUP:
+        hidden.add((0, (ALL, ALL, ALL)))
+    rows = []
+
+    def nested(lk: tuple[int, Key]) -> tuple[str, ...]:  # everyone, then each role followed by its forms, …
+        level, key = lk
+        return tuple(part if i < level else "" for i, part in enumerate(key))
+
+    for lk in sorted(merged, key=nested):
+        if lk in hidden:
+            rows.append((lk[0], lk[1], None, None))
+            continue
+        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counted[lk], band_order)))
+    return rows
+
+
+def _bands_text(counts: Counter, band_order: Sequence[tuple[str, str]]) -> str | None:
+    if not band_order:
+        return None
+    sizes = {band: counts.get(band, 0) for band, _label in band_order}
+    hidden = hide_complements({b: n for b, n in sizes.items() if n > 0})
+    parts = []
+    for band, label in band_order:
+        n = sizes[band]
+        parts.append(f"{label}: {f'<{MIN_GROUP}' if band in hidden else n}")
+    return "; ".join(parts)
+
+
+class AggregateCollector:
+    """Scale scores gathered by group, fed one at a time (:meth:`add`) by whoever reads them."""
+
+    def __init__(self, standing_of: Callable[[int], Any]) -> None:
+        self.standing_of = standing_of
+        self.collected: dict[tuple[int, str, str], tuple[dict[Key, array], dict[Key, Counter]]] = {}
+        self.complete = False  # set by the reader once every score has been added
+
+    def add(self, participant_id: int, wave_id: int, instrument_id: str, scale: str, value, band) -> None:
+        if value is None:
+            return
+        s = self.standing_of(participant_id)
+        key = (s.role or UNSPECIFIED, s.form or UNSPECIFIED, s.group or UNSPECIFIED)
+        values, bands = self.collected.setdefault((wave_id, instrument_id, scale), ({}, {}))
+        found = values.get(key)
+        if found is None:
+            found = values[key] = array("d")
+        found.append(value)
+        if band is not None:
+            bands.setdefault(key, Counter())[band] += 1
+
+
+def collect_scores(
+    collector: AggregateCollector, waves: dict[int, Wave], instruments: list[str], kept: Callable[[int], bool]
+) -> None:
+    """Read the scores of the waves and instruments into the collector (when no other sheet did)."""
+    query = (
+        db.select(
+            Response.participant_id, Response.wave_id, Response.instrument_id, Score.scale, Score.value, Score.band
+        )
+        .join(Response, Response.id == Score.response_id)
+        .where(Response.wave_id.in_(list(waves) or [-1]), Response.status == "submitted")
+        .where(Response.instrument_id.in_(instruments or [""]))
+    )
+    for participant_id, *rest in db.session.execute(query.execution_options(yield_per=BATCH)):
+        if kept(participant_id):
+            collector.add(participant_id, *rest)
+    collector.complete = True
+
+
+def _aggregate_rows(
+    collector: AggregateCollector,
+    waves: dict[int, Wave],
+    instruments: list[str],
+    kept: Callable[[int], bool],
+    available: Mapping[str, Instrument],
+) -> Iterator[list[Any]]:
+    if not collector.complete:
+        collect_scores(collector, waves, instruments, kept)
+    collected = collector.collected
+    position = {w.id: w.position for w in waves.values()}
+
+    def order(item: tuple[int, str, str]) -> tuple:
+        wave_id, instrument_id, scale = item
+        instrument = available.get(instrument_id)
+        ids = [s.id for s in instrument.scales] if instrument else []
+        return position[wave_id], instrument_id, ids.index(scale) if scale in ids else len(ids), scale
+
+    for wave_id, instrument_id, scale_id in sorted(collected, key=order):
+        instrument = available.get(instrument_id)
+        scale = instrument.scale(scale_id) if instrument else None
+        band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
+        values, bands = collected.pop((wave_id, instrument_id, scale_id))
+        for _level, (role, form, group), stats, bands_text in scale_rows(values, bands, band_order):
+            head = [waves[wave_id].name, role, form, group, instrument_id, scale_id]
+            if stats is None:
+                yield [*head, f"<{MIN_GROUP}", None, None, None, None, None, None]
+            else:
+                numbers = [stats[k] for k in ("n", "mean", "sd", "median", "min", "max")]
+                yield [*head, *numbers, bands_text]
+
+
+def aggregate_sheet(
+    collector: AggregateCollector,
+    waves: dict[int, Wave],
+    instruments: list[str],
+    kept: Callable[[int], bool],
+    available: Mapping[str, Instrument],
+) -> Sheet:
+    """The ``aggregates`` sheet (see the module docstring), from the collector once it is complete
+    (the scores sheet fills it as it goes), else from its own reading of the scores."""
+    decimals = {COLUMNS.index(c): "0.00" for c in ("mean", "sd", "median", "min", "max")}
+    return Sheet(
+        "aggregates",
+        list(COLUMNS),
+        _aggregate_rows(collector, waves, instruments, kept, available),
+        number_formats=decimals,
+        widths=[18, 10, 20, 10, 18, 16, 6, 8, 8, 8, 8, 8, 50],
+        description=_(
+            "Aggregates by wave × role × form × class: n, mean, SD, median, min, max and bands; "
+            "«все» is everyone at that level; groups under %(n)s show «<%(n)s»."
+        )
+        % {"n": MIN_GROUP},
+    )

@@ -1,0 +1,325 @@
+"""The tables of a campaign export, streamed from the database (docs/exports.md).
+
+:func:`plan_export` turns an :class:`ExportRequest` (waves, instruments and forms to keep,
+with or without individual data) into the list of :class:`~surveys.core.contracts.Sheet`
+the writers write: README, codebook, the raw answers per instrument and the scores
+(individual data: only on request, for the psychologist), aggregates, reliability and the
+plugins' sheets. Row-heavy sheets are generators reading the database in batches, so an
+export of any size holds one batch in memory, not the campaign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet, WaveInfo
+from surveys.core.definitions import Instrument
+from surveys.core.models import Campaign, Participant, Response, Score, Wave
+from surveys.core.question_base import QuestionType
+from surveys.core.reliability import KeyedCollector
+from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
+from surveys.exports.aggregates import AggregateCollector, aggregate_sheet
+from surveys.exports.codebook import codebook_sheet
+from surveys.exports.plan import DATE_FORMAT, ExportPlan, ExportRequest, readme_sheet
+from surveys.extensions import db
+from surveys.instruments import catalogue
+from surveys.plugins import call_each
+from surveys.state import get_state
+from surveys.workspace import Standing, campaign_tables, standing_by_id
+
+BATCH = 2000  # rows fetched from the database at a time
+ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
+SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "scale", "raw"]
+SCORE_COLUMNS += ["value", "band", "norm", "norm_kind", "missing_reason", "scoring_version"]
+
+
+class LazyTables(CampaignTables):
+    """The campaign's tables for the plugins' sheets, read from the database on first use.
+
+    ``instruments`` (the instruments with answers) and ``waves`` cost nothing, so a plugin can
+    tell that it has nothing to add without loading the answers.
+    """
+
+    def __init__(self, campaign: Campaign, wave_ids: Sequence[int], instruments: Sequence[str]) -> None:
+        self.campaign = campaign.name
+        self.waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves if w.id in wave_ids]
+        self.instruments = frozenset(instruments)
+        self.organisation_id = campaign.organisation_id
+        self._source = (campaign, list(wave_ids))
+        self._loaded: CampaignTables | None = None
+
+    def _load(self) -> CampaignTables:
+        if self._loaded is None:
+            campaign, wave_ids = self._source
+            self._loaded = campaign_tables(campaign, wave_ids)
+            self._loaded.answers = [r for r in self._loaded.answers if r["instrument"] in self.instruments]
+            self._loaded.scores = [s for s in self._loaded.scores if s.instrument in self.instruments]
+        return self._loaded
+
+    @property
+    def answers(self):  # type: ignore[override]
+        return self._load().answers
+
+    @property
+    def scores(self):  # type: ignore[override]
+        return self._load().scores
+
+
+def _selected_waves(campaign: Campaign, request: ExportRequest) -> list[Wave]:
+    waves = sorted(campaign.waves, key=lambda w: w.position)
+    return [w for w in waves if not request.waves or w.id in request.waves]
+
+
+def _present_instruments(wave_ids: list[int], request: ExportRequest) -> list[str]:
+    if not wave_ids:
+        return []
+    query = db.select(Response.instrument_id).where(Response.wave_id.in_(wave_ids), Response.status == "submitted")
+    found = sorted(set(db.session.execute(query.distinct()).scalars()))
+    return [i for i in found if not request.instruments or i in request.instruments]
+
+
+class _People:
+    """Each participant's standing in the campaign, and whether the forms filter keeps them."""
+
+    def __init__(self, campaign: Campaign, forms: Sequence[str]) -> None:
+        self.standing = standing_by_id(campaign)
+        self.forms = set(forms)
+        self.nobody = Standing("", "", "")
+
+    def of(self, participant_id: int) -> Standing:
+        return self.standing.get(participant_id, self.nobody)
+
+    def kept(self, participant_id: int) -> bool:
+        return not self.forms or self.of(participant_id).form in self.forms
+
+
+def _stream(query) -> Iterator[Any]:
+    """Rows of ``query`` fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
+    yield from db.session.execute(query.execution_options(yield_per=BATCH))
+
+
+def _count(query) -> int:
+    return db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
+
+
+@dataclass
+class _Taps:
+    """What one pass over the data leaves for a later sheet, so that the database is read once:
+    the raw answers feed the reliability collectors, the scores feed the aggregates."""
+
+    keyed: dict[tuple[str, int], KeyedCollector] = field(default_factory=dict)
+    answers_read: set[str] = field(default_factory=set)  # instruments whose answers were all fed
+    aggregates: AggregateCollector | None = None
+
+
+def _answer_rows(
+    instrument: Instrument | None,
+    instrument_id: str,
+    waves: dict[int, Wave],
+    keys: list[str],
+    people: _People,
+    taps: _Taps,
+) -> Iterator[list[Any]]:
+    registry = get_state().registry
+    exporters = {}
+    for question in instrument.questions() if instrument else []:
+        qtype = registry.question_types[question.type]
+        if type(qtype).export is QuestionType.export:
+            continue  # the default: a value as it is, a list joined below
+        for key in qtype.answer_keys(question):
+            exporters[key] = (qtype, question)
+    feed = instrument is not None and bool(instrument.scales)
+    query = (
+        db.select(
+            Response.participant_id,
+            Participant.code,
+            Response.wave_id,
+            Response.instrument_version,
+            Response.submitted_at,
+            Response.answers,
+        )
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(
+            Response.wave_id.in_(list(waves)), Response.status == "submitted", Response.instrument_id == instrument_id
+        )
+        .order_by(Response.wave_id, Participant.code, Response.id)
+    )
+    for participant_id, code, wave_id, version, submitted_at, answers in _stream(query):
+        if not people.kept(participant_id):
+            continue
+        standing = people.of(participant_id)
+        cells = [code, standing.role, standing.form, standing.group, waves[wave_id].name, version, submitted_at]
+        answers = answers or {}
+        if feed:
+            collector = taps.keyed.get((instrument_id, wave_id))
+            if collector is None:
+                collector = taps.keyed[(instrument_id, wave_id)] = KeyedCollector(instrument)
+            collector.add(answers)
+        for key in keys:
+            value = answers.get(key)
+            if key in exporters and value is not None:
+                qtype, question = exporters[key]
+                value = qtype.export(question, key, value)
+            elif isinstance(value, list):
+                value = "; ".join(map(str, value))
+            elif isinstance(value, dict):
+                value = str(value)
+            cells.append(value)
+        yield cells
+    taps.answers_read.add(instrument_id)
+
+
+def answers_sheet(
+    instrument_id: str, waves: dict[int, Wave], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Sheet:
+    """One row per submitted response to the instrument, one column per answer key; codes only, no names."""
+    instrument = available.get(instrument_id)
+    keys = list(instrument.answer_keys) if instrument else []
+    if instrument is None:  # an instrument no longer loaded: its keys come from the stored answers
+        query = db.select(Response.answers).where(
+            Response.wave_id.in_(list(waves)), Response.status == "submitted", Response.instrument_id == instrument_id
+        )
+        seen: dict[str, None] = {}
+        for (answers,) in _stream(query):
+            seen.update(dict.fromkeys(answers or {}))
+        keys = sorted(seen)
+    formats = {ANSWER_COLUMNS.index("submitted_at"): DATE_FORMAT}
+    widths = [12, 10, 18, 10, 18, 10, 17] + [max(8, min(len(k) + 2, 24)) for k in keys]
+    return Sheet(
+        f"answers {instrument_id}",
+        ANSWER_COLUMNS + keys,
+        _answer_rows(instrument, instrument_id, waves, keys, people, taps),
+        number_formats=formats,
+        widths=widths,
+        description=_("Raw answers to «%(instrument)s»: one row per response, pseudonymous codes only.")
+        % {"instrument": instrument_id},
+    )
+
+
+def _score_rows(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Iterator[list[Any]]:
+    query = (
+        db.select(
+            Response.participant_id,
+            Participant.code,
+            Response.wave_id,
+            Response.instrument_id,
+            Score.scale,
+            Score.raw,
+            Score.value,
+            Score.band,
+            Score.norm,
+            Score.norm_kind,
+            Score.missing_reason,
+            Score.scoring_version,
+        )
+        .join(Response, Response.id == Score.response_id)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.wave_id.in_(list(waves)), Response.status == "submitted")
+        .where(Response.instrument_id.in_(instruments))
+        .order_by(Response.wave_id, Response.instrument_id, Participant.code, Score.id)
+    )
+    collector = taps.aggregates
+    for participant_id, code, wave_id, instrument_id, *rest in _stream(query):
+        if not people.kept(participant_id):
+            continue
+        s = people.of(participant_id)
+        wave = waves[wave_id]
+        scale, _raw, value, band = rest[:4]
+        collector.add(participant_id, wave_id, instrument_id, scale, value, band)
+        yield [code, s.role, s.form, s.group, wave.name, wave.kind, instrument_id, *rest]
+    collector.complete = True
+
+
+def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Sheet:
+    return Sheet(
+        "scores",
+        list(SCORE_COLUMNS),
+        _score_rows(waves, instruments, people, taps),
+        number_formats={SCORE_COLUMNS.index("raw"): "0.00", SCORE_COLUMNS.index("value"): "0.00"},
+        widths=[12, 10, 18, 10, 18, 10, 16, 16, 8, 8, 12, 8, 10, 28, 10],
+        description=_("Scale scores of each response: raw and final value, band, norm, why a score is missing."),
+    )
+
+
+def reliability_export_sheet(
+    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Sheet:
+    """Internal consistency per scale and wave, computed from the streamed answers (aggregated: no codes)."""
+
+    def answers_of(instrument_id: str, wave_id: int):
+        if instrument_id in taps.answers_read:  # the raw answers sheet has fed them already
+            return taps.keyed.pop((instrument_id, wave_id), None) or KeyedCollector(available[instrument_id])
+        query = db.select(Response.participant_id, Response.answers).where(
+            Response.wave_id == wave_id, Response.status == "submitted", Response.instrument_id == instrument_id
+        )
+        return (answers or {} for participant_id, answers in _stream(query) if people.kept(participant_id))
+
+    def rows() -> Iterator[list[Any]]:
+        ordered = sorted(waves.values(), key=lambda w: w.position)
+        sources = []
+        for instrument_id in instruments:
+            instrument = available.get(instrument_id)
+            if instrument is None or not instrument.scales:
+                continue
+            for wave in ordered:
+                sources.append((instrument, wave.name, wave.kind, lambda i=instrument_id, w=wave.id: answers_of(i, w)))
+        yield from reliability_sheet_rows(reliability_rows_from(sources, MIN_GROUP))
+
+    return Sheet(
+        "reliability",
+        list(RELIABILITY_COLUMNS),
+        rows(),
+        number_formats={
+            RELIABILITY_COLUMNS.index("coefficient"): "0.000",
+            RELIABILITY_COLUMNS.index("item_total_r"): "0.000",
+        },
+        description=_("Reliability: Cronbach's alpha (KR-20 for yes/no items) per scale and wave, item–total r."),
+    )
+
+
+def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
+    """The sheets of the export, in order; generators are not started until written."""
+    waves = _selected_waves(campaign, request)
+    wave_ids = [w.id for w in waves]
+    instruments = _present_instruments(wave_ids, request)
+    plan = ExportPlan(campaign, request, waves, instruments)
+    by_id = {w.id: w for w in waves}
+    people = _People(campaign, request.forms)
+    taps = _Taps(aggregates=AggregateCollector(people.of))
+    available = catalogue(campaign.organisation_id)  # the plugins' instruments and the organisation's uploads
+    sheets: list[Sheet] = [codebook_sheet(instruments, available)]
+    base = (
+        db.select(Response.id)
+        .where(Response.wave_id.in_(wave_ids or [-1]), Response.status == "submitted")
+        .where(Response.instrument_id.in_(instruments or [""]))
+    )
+    responses = _count(base)
+    scales = max([len(available[i].scales) for i in instruments if i in available] or [0])
+    scores = responses * scales  # an estimate, for the progress bar only
+    estimate = responses
+    if request.individual:
+        sheets += [answers_sheet(i, by_id, people, taps, available) for i in instruments]
+        sheets.append(scores_sheet(by_id, instruments, people, taps))
+        estimate += scores
+    sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available))
+    sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available))
+    if not request.forms:  # the plugins' analyses cover the whole campaign, so a form filter leaves them out
+        tables = LazyTables(campaign, wave_ids, instruments)
+        hook = get_state().pm.hook.surveys_export_sheets
+        for _plugin, extra in call_each(hook, campaign=campaign, tables=tables):
+            sheets.extend(extra or [])
+    plan.sheets = sheets
+    plan.estimated_rows = max(estimate, 1)
+    return plan
+
+
+def export_sheets(plan: ExportPlan) -> list[Sheet]:
+    """README first, then the plan's sheets (README names them as the writers will)."""
+    from surveys.core.export import sheet_names
+
+    names = sheet_names(["README", *(s.name for s in plan.sheets)])
+    return [readme_sheet(plan, names[1:]), *plan.sheets]

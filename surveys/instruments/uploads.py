@@ -1,0 +1,100 @@
+"""Uploading a questionnaire file for one organisation (docs/format.md#uploading-a-questionnaire).
+
+The file goes through the same loader as ``surveys instrument check``, so the messages are the
+same (``file:line: message``). It is then stored as a new version: a version is never replaced,
+and responses keep the version they were collected with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from surveys.core.definitions import Instrument
+from surveys.core.errors import DefinitionError, Problem
+from surveys.core.instrument_models import UploadedInstrument
+from surveys.core.loader import load_instrument
+from surveys.core.models import Organisation
+from surveys.extensions import db
+from surveys.state import get_state
+
+MAX_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    instrument: Instrument | None
+    problems: tuple[str, ...]
+    text: str = ""  # the file as read, when it is clean
+
+
+def _name(filename: str) -> str:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name[:200] or "upload.yaml"
+
+
+def _read(name: str, data: bytes) -> tuple[str | None, list[str]]:
+    if len(data) > MAX_BYTES:
+        return None, [f"{name}:1: the file is larger than {MAX_BYTES // 1024} KB"]
+    if not name.lower().endswith((".yaml", ".yml", ".json")):
+        return None, [f"{name}:1: a questionnaire file ends with .yaml, .yml or .json"]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, [f"{name}:{line}: the file is not UTF-8 text"]
+
+
+def _already(name: str, instrument: Instrument) -> UploadResult:
+    message = f"version {instrument.version} of {instrument.id!r} is already uploaded: raise 'version' for a new one"
+    return UploadResult(None, (str(Problem(name, 1, message)),))
+
+
+def check_upload(organisation_id: int, filename: str, data: bytes) -> UploadResult:
+    """Load and check a file as an upload for the organisation, without storing it."""
+    name = _name(filename)
+    text, problems = _read(name, data)
+    if text is None:
+        return UploadResult(None, tuple(problems))
+    state = get_state()
+    try:
+        instrument = load_instrument(name, state.registry.question_types, text=text)
+    except DefinitionError as err:
+        return UploadResult(None, tuple(str(p) for p in err.problems))
+    owner = state.registry.instrument_owner.get(instrument.id)
+    if owner is not None:
+        message = f"the id {instrument.id!r} belongs to the plugin {owner!r}: give the questionnaire an id of its own"
+        return UploadResult(None, (str(Problem(name, 1, message)),))
+    taken = db.session.execute(
+        db.select(UploadedInstrument.id).filter_by(
+            organisation_id=organisation_id, instrument_id=instrument.id, version=instrument.version
+        )
+    ).first()
+    if taken is not None:
+        return _already(name, instrument)
+    return UploadResult(instrument, (), text)
+
+
+def store_upload(organisation: Organisation, filename: str, data: bytes, user_id: int | None) -> UploadResult:
+    """Check the file and store it as a new version of the organisation's instrument."""
+    result = check_upload(organisation.id, filename, data)
+    if result.instrument is None:
+        return result
+    instrument = result.instrument
+    db.session.add(
+        UploadedInstrument(
+            organisation_id=organisation.id,
+            instrument_id=instrument.id,
+            version=instrument.version,
+            filename=_name(filename),
+            source=result.text,
+            uploaded_by=user_id,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same version uploaded at the same moment
+        db.session.rollback()
+        return _already(_name(filename), instrument)
+    return result

@@ -1,0 +1,394 @@
+"""XLSForm import: an ODK or KoboToolbox form (survey, choices and settings sheets) in our format.
+
+:func:`convert` is pure: it reads the workbook and returns a :class:`Conversion` holding the
+questionnaire as a plain dict (ready for ``yaml.safe_dump``) and every problem, row by row, as
+``FILE:survey:12: message``. What maps to what is described in docs/xlsform.md. Problems come in
+two levels: warnings (something of the form is not in the result, or behaves differently) and
+notes (handled by an equivalent of ours; nothing a participant would miss).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from flask_babel import gettext as _
+
+from surveys.core.yaml_lines import MAX_NODES, expanded_size
+from surveys.instruments.xlsform_expressions import (
+    Target,
+    Unsupported,
+    condition_ids,
+    constraint_limits,
+    relevant_condition,
+)
+from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, RowProblem
+from surveys.instruments.xlsform_sheets import (
+    HANDLED_COLUMNS,
+    METADATA_TYPES,
+    SELECT_TYPES,
+    SETTINGS_USED,
+    SIMPLE_TYPES,
+    UNSUPPORTED_COLUMNS,
+    ChoiceLists,
+    Ids,
+    Row,
+    Sheet,
+    Texts,
+    Unreadable,
+    base_of,
+    language_of,
+    read_workbook,
+    snake,
+    type_words,
+)
+
+SHEET_ORDER = {None: 0, "settings": 1, "survey": 2, "choices": 3}
+YES = {"yes", "true", "true()", "1"}
+NO = {"no", "false", "false()", "0"}
+
+
+def convert(source: str | Path | IO[bytes], audience: list[str] | tuple[str, ...] = ("mentee",)) -> Conversion:
+    """Convert an XLSForm workbook (a path or a binary file) into a questionnaire in our format.
+
+    ``audience`` fills our required ``audience`` field, which XLSForm has no equivalent for.
+    Never raises for a bad workbook: an unreadable file or a missing survey sheet gives a
+    Conversion without a definition and one problem saying why.
+    """
+    display = str(source) if isinstance(source, str | Path) else str(getattr(source, "name", None) or "workbook")
+    return _Converter(display, list(audience)).run(source)
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # a title shared by split pages is written out twice
+        return True
+
+
+def to_yaml(definition: dict, source: str) -> str:
+    """The converted questionnaire as YAML, with a comment naming the form it came from."""
+    body = yaml.dump(definition, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    return f"# Imported from the XLSForm {Path(source).name} by 'surveys instrument import-xlsform'.\n{body}"
+
+
+class _Converter:
+    def __init__(self, display: str, audience: list[str]):
+        self.display, self.audience = display, audience
+        self.problems: list[RowProblem] = []
+        self.ids = Ids()
+        self.pages: list[Page] = []
+        self.texts = Texts(self.warn, "ru")
+        self.lists = ChoiceLists(None, self.texts, self.warn)
+        self.relevant: dict[str, tuple[dict, int] | str] = {}  # see _translated
+
+    def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
+        problem = RowProblem(self.display, sheet, row, message, note)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def flag(self, row: Row, message: str, note: bool = False) -> None:
+        """A problem on a row of the survey sheet."""
+        self.warn("survey", row.number, message, note)
+
+    def failed(self, message: str) -> Conversion:
+        self.warn(None, None, message)
+        return Conversion(None, self._sorted())
+
+    def _sorted(self) -> list[RowProblem]:
+        return sorted(self.problems, key=lambda p: (SHEET_ORDER.get(p.sheet, 9), p.row or 0))
+
+    # ---- the whole form --------------------------------------------------------------------
+    def run(self, source) -> Conversion:
+        try:
+            sheets = read_workbook(source)
+        except Unreadable as err:
+            return self.failed(str(err))
+        survey = sheets.get("survey")
+        if survey is None:
+            return self.failed("the workbook has no 'survey' sheet, so it is not an XLSForm")
+        missing = [c for c in ("type", "name") if c not in survey.columns]
+        if missing:
+            return self.failed(f"the survey sheet has no '{missing[0]}' column in its first row")
+        head = self._settings(sheets.get("settings"))
+        self._check_header(survey)
+        self.texts.learn(survey)
+        if "choices" in sheets:
+            self.texts.learn(sheets["choices"])
+            self.lists = ChoiceLists(sheets["choices"], self.texts, self.warn)
+        self._walk(survey)
+        pages = self._finish()
+        if not pages:
+            return self.failed("no question of the form could be imported")
+        definition = {**head, "audience": self.audience}
+        if self.lists.used():
+            definition["choices"] = self.lists.used()
+        definition["pages"] = pages
+        if expanded_size(definition) > MAX_NODES:
+            return self._too_large(expanded_size({**definition, "pages": []}))
+        return Conversion(definition, self._sorted())
+
+    def _too_large(self, total: int) -> Conversion:
+        """Refuse a result past the loader's limit, naming the row of the first question that does not fit."""
+        row = None
+        for item in (item for page in self.pages for item in page.items):
+            total += expanded_size(item.question, MAX_NODES - total)
+            if total > MAX_NODES:
+                row = item.row
+                break
+        message = _(
+            "the converted questionnaire would hold more than %(limit)s values, more than a questionnaire may "
+            "(the conditions of enclosing groups are repeated in each of their questions); nothing was written",
+            limit=MAX_NODES,
+        )
+        self.warn("survey" if row else None, row, message)
+        return Conversion(None, self._sorted())
+
+    def _settings(self, sheet: Sheet | None) -> dict:
+        row = sheet.rows[0] if sheet and sheet.rows else Row(2, {})
+        language = row.text("default_language")
+        self.texts.default = "en" if language and language_of(language) == "en" else "ru"
+        unused = sorted({base_of(k) for k in row.cells} - SETTINGS_USED)
+        if unused:
+            self.warn("settings", row.number, f"settings not used here: {', '.join(unused)}", note=True)
+        title = row.text("form_title") or row.text("form_id") or Path(self.display).stem
+        wanted = [snake(row.text("form_id")), snake(row.text("form_title")), snake(Path(self.display).stem)]
+        form_id = next((w for w in wanted if w), "")
+        if not form_id:
+            form_id = "imported_form"
+            message = "no id could be made from form_id, form_title or the file name; the id 'imported_form' is used"
+            self.warn("settings", row.number, message)
+        return {
+            "id": form_id,
+            "version": row.text("version") or "1",
+            "title": title if self.texts.default == "ru" else {"ru": title, "en": title},
+        }
+
+    def _check_header(self, survey: Sheet) -> None:
+        for key in survey.columns:
+            base = base_of(key)
+            if key and not base.startswith("$") and base not in HANDLED_COLUMNS | UNSUPPORTED_COLUMNS:
+                self.warn("survey", survey.header, f"column '{key}' is not an XLSForm column; ignored", note=True)
+
+    # ---- the survey sheet ------------------------------------------------------------------
+    def _walk(self, survey: Sheet) -> None:
+        groups: list[Group] = []
+        loose: Page | None = None  # the page of questions outside groups, while it lasts
+        rows = iter(survey.rows)
+        for row in rows:
+            words = type_words(row.text("type"))
+            if not words:
+                self.flag(row, "the row has no type; skipped")
+            elif words[0] == "begin group":
+                groups.append(self._begin_group(row, groups))
+            elif words[0] == "end group":
+                if groups:
+                    groups.pop()
+                    loose = None
+                else:
+                    self.flag(row, "'end group' without a 'begin group'; ignored")
+            elif words[0] == "begin repeat":
+                self._skip_repeat(row, rows)
+            elif words[0] == "end repeat":
+                self.flag(row, "'end repeat' without a 'begin repeat'; ignored")
+            else:
+                if not groups and loose is None:
+                    loose = self._new_page(f"page_{len(self.pages) + 1}", None)
+                page = groups[0].page if groups else loose
+                self._question(row, words, page, groups)
+        for group in groups:
+            self.warn("survey", group.row, "the group has no 'end group'; it ends with the sheet", note=True)
+
+    def _new_page(self, name: str, title: Any) -> Page:
+        page = Page(name, title)
+        self.pages.append(page)
+        return page
+
+    def _begin_group(self, row: Row, groups: list[Group]) -> Group:
+        self._check_columns(row, group=True)
+        title = self.texts.text("survey", row, "label", f"group '{row.text('name')}'")
+        if not groups:
+            page = self._new_page(snake(row.text("name")) or "page", title)
+        else:
+            page = groups[0].page
+            if title is not None:
+                note = {"id": self._claim_id(row), "type": "note", "text": title}
+                conditions = [(g.row, g.relevant, True) for g in groups if g.relevant]
+                if row.text("relevant"):
+                    conditions.append((row.number, row.text("relevant"), True))
+                page.items.append(Item(row.number, row.text("name"), "note", note, conditions=conditions))
+        return Group(row.number, row.text("relevant"), page)
+
+    def _skip_repeat(self, row: Row, rows) -> None:
+        depth, last = 1, row.number
+        for inner in rows:
+            last = inner.number
+            words = type_words(inner.text("type"))
+            depth += {"begin repeat": 1, "end repeat": -1}.get(words[0] if words else "", 0)
+            if depth == 0:
+                break
+        self.flag(row, f"repeats are not supported; rows {row.number}–{last} are skipped")
+
+    def _question(self, row: Row, words: list[str], page: Page, groups: list[Group]) -> None:
+        kind = words[0]
+        if kind in METADATA_TYPES:
+            self.flag(row, f"type '{kind}' is device metadata, not a question; skipped", note=True)
+            return
+        if kind not in SIMPLE_TYPES and kind not in SELECT_TYPES:
+            self.flag(row, f"type '{row.text('type')}' is not supported; the row is skipped")
+            return
+        options, values = self._select_options(row, words) if kind in SELECT_TYPES else (SIMPLE_TYPES[kind][1], {})
+        if options is None:
+            return
+        our_type = SELECT_TYPES.get(kind) or SIMPLE_TYPES[kind][0]
+        question = {"id": self._claim_id(row), "type": our_type, "text": self._label(row)}
+        hint = self.texts.text("survey", row, "hint", "the hint")
+        if hint is not None:
+            question["help"] = hint
+        if kind != "note" and self._required(row):
+            question["required"] = True
+        question.update(options)
+        question.update(self._appearance(row, kind))
+        question.update(self._limits(row, kind))
+        self._check_columns(row)
+        conditions = [(g.row, g.relevant, True) for g in groups if g.relevant]
+        if row.text("relevant"):
+            conditions.append((row.number, row.text("relevant"), False))
+        page.items.append(Item(row.number, row.text("name"), kind, question, values, conditions))
+
+    def _claim_id(self, row: Row) -> str:
+        name = row.text("name")
+        wanted = snake(name) or f"q_{row.number}"
+        qid, first = self.ids.claim(wanted, row.number)
+        if first is not None:
+            self.flag(row, f"name '{name}' gives the id '{wanted}', already used at row {first}; imported as '{qid}'")
+        elif qid != name:
+            why = "has no name" if not name else f"name '{name}' is not lower_snake_case"
+            self.flag(row, f"{why}; imported as '{qid}'")
+        return qid
+
+    def _label(self, row: Row) -> Any:
+        label = self.texts.text("survey", row, "label", "the label")
+        if label is None:
+            label = row.text("name") or f"[row {row.number}]"
+            self.flag(row, f"no label; '{label}' is used as the text")
+        return label
+
+    def _select_options(self, row: Row, words: list[str]) -> tuple[dict | None, dict]:
+        if len(words) < 2 or len(words) > 3 or (len(words) == 3 and words[2] != "or_other"):
+            self.flag(row, f"type '{row.text('type')}' should read '{words[0]} LIST [or_other]'; the row is skipped")
+            return None, {}
+        found = self.lists.get(words[1])
+        if found is None:
+            self.flag(row, f"choice list '{words[1]}' {self.lists.why_missing(words[1])}; the question is skipped")
+            return None, {}
+        options: dict[str, Any] = {"choices": found.id}
+        if len(words) == 3 and "other" in found.values:
+            self.flag(row, f"list '{words[1]}' already has a choice named 'other'; or_other is ignored")
+        elif len(words) == 3:
+            options["other"] = True
+        return options, found.values
+
+    def _required(self, row: Row) -> bool:
+        text = row.text("required").lower()
+        if text and text not in YES | NO:
+            message = f"required only when '{row.text('required')}' is not supported; imported as not required"
+            self.flag(row, message)
+        required = text in YES
+        if required and row.text("required_message"):
+            self.flag(row, "required_message is not kept; the app's own message is shown", note=True)
+        return required
+
+    def _appearance(self, row: Row, kind: str) -> dict:
+        words = row.text("appearance").split()
+        if kind == "text" and "multiline" in words:
+            words.remove("multiline")
+            options = {"long": True}
+        else:
+            options = {}
+        if words:
+            self.flag(row, f"appearance '{' '.join(words)}' is not supported; ignored")
+        return options
+
+    def _limits(self, row: Row, kind: str) -> dict:
+        constraint = row.text("constraint")
+        if not constraint:
+            return {}
+        try:
+            limits = constraint_limits(constraint, kind)
+        except Unsupported as err:
+            self.flag(row, f"constraint '{constraint}' is not supported ({err}); the question is imported without it")
+            return {}
+        if row.text("constraint_message"):
+            self.flag(row, "constraint_message is not kept; the app shows its own message for the range", note=True)
+        return limits
+
+    def _check_columns(self, row: Row, group: bool = False) -> None:
+        for key in row.cells:
+            if base_of(key) in UNSUPPORTED_COLUMNS:
+                self.flag(row, f"column '{key}' is not supported; ignored")
+        if group and set(row.text("appearance").split()) - {"field-list"}:
+            self.flag(row, f"appearance '{row.text('appearance')}' is not supported; ignored")
+
+    # ---- conditions and pages --------------------------------------------------------------
+    def _finish(self) -> list[dict]:
+        items = [item for page in self.pages for item in page.items]
+        targets: dict[str, Target] = {}
+        for item in items:
+            targets.setdefault(item.name, Target(item.question["id"], item.kind, item.values))
+        order = {item.question["id"]: index for index, item in enumerate(items)}
+        page_ids, result = Ids(), []
+        for page in self.pages:
+            current: dict | None = None
+            for item in page.items:
+                condition = self._show_if(item, targets, order)
+                on_page = {q["id"] for q in current["questions"]} if current else set()
+                if current is not None and condition and condition_ids(condition) & on_page:
+                    message = "relevant uses an answer on the same page, so the page is split here"
+                    self.warn("survey", item.row, message, note=True)
+                    current = None
+                if current is None:
+                    current = self._page_dict(page, page_ids)
+                    result.append(current)
+                if condition:
+                    item.question["show_if"] = condition
+                current["questions"].append(item.question)
+        return result
+
+    @staticmethod
+    def _page_dict(page: Page, page_ids: Ids) -> dict:
+        result: dict[str, Any] = {"id": page_ids.claim(page.name)[0]}
+        if page.title is not None:
+            result["title"] = page.title
+        result["questions"] = []
+        return result
+
+    def _translated(self, text: str, targets: dict[str, Target], order: dict[str, int]) -> tuple[dict, int] | str:
+        """A relevant expression as (condition, position of the latest question it reads), or why it is not
+        supported; translated once, however many questions of its group repeat it."""
+        if text not in self.relevant:
+            try:
+                condition = relevant_condition(text, targets.get)
+                self.relevant[text] = (condition, max((order[i] for i in condition_ids(condition)), default=-1))
+            except Unsupported as err:
+                self.relevant[text] = str(err)
+        return self.relevant[text]
+
+    def _show_if(self, item: Item, targets: dict[str, Target], order: dict[str, int]) -> dict | None:
+        parts = []
+        position = order[item.question["id"]]
+        for row, text, from_group in item.conditions:
+            whose = "the group's questions are" if from_group else "the question is"
+            found = self._translated(text, targets, order)
+            if isinstance(found, str):
+                self.warn("survey", row, f"relevant '{text}' is not supported ({found}); {whose} imported without it")
+                continue
+            condition, latest = found
+            if latest >= position:
+                later = sorted(i for i in condition_ids(condition) if order[i] >= position)
+                message = f"relevant refers to '{later[0]}', which is not before this question; condition not imported"
+                self.warn("survey", item.row, message)
+                continue
+            parts.append(condition)
+        if len(parts) > 1:
+            return {"all": [c for part in parts for c in (part["all"] if set(part) == {"all"} else [part])]}
+        return parts[0] if parts else None

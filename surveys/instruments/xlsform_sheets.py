@@ -1,0 +1,292 @@
+"""Reading an XLSForm workbook: its sheets as rows of named cells, texts by language, choice lists, ids.
+
+Pure helpers for :mod:`surveys.instruments.xlsform`. Rows keep the number Excel shows (the header is row 1),
+so every problem can name its sheet and row; problems go to a ``warn(sheet, row, message, note=False)``
+callable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import openpyxl
+
+SHEETS = ("survey", "choices", "settings")
+MAX_ROWS = 20000  # rows of one sheet: a long questionnaire has hundreds, a long choice list thousands
+SUFFIXES = (".xlsx", ".xlsm")
+_LANGUAGES = {
+    "ru": "ru",
+    "rus": "ru",
+    "russian": "ru",
+    "русский": "ru",
+    "en": "en",
+    "eng": "en",
+    "english": "en",
+}
+
+# XLSForm type word -> (our type, options every such question gets)
+SIMPLE_TYPES = {
+    "text": ("text", {}),
+    "integer": ("number", {"integer": True}),
+    "decimal": ("number", {}),
+    "date": ("date", {}),
+    "note": ("note", {}),
+}
+SELECT_TYPES = {"select_one": "single_choice", "select_multiple": "multiple_choice"}
+METADATA_TYPES = {"start", "end", "today", "deviceid", "username", "email"} | {"simserial", "subscriberid"}
+METADATA_TYPES |= {"phonenumber", "audit"}
+HANDLED_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance"}
+HANDLED_COLUMNS |= {"constraint_message", "required_message"}
+UNSUPPORTED_COLUMNS = {"default", "calculation", "choice_filter", "read_only", "readonly", "trigger", "parameters"}
+UNSUPPORTED_COLUMNS |= {"repeat_count", "image", "audio", "video", "big-image", "media", "guidance_hint", "autoplay"}
+UNSUPPORTED_COLUMNS |= {"body", "bind", "instance"}  # body::*, bind::*, instance::* columns
+SETTINGS_USED = {"form_id", "form_title", "version", "default_language"}
+
+TEXT_COLUMNS = ("label", "hint")
+CHOICE_MEDIA = {"image", "audio", "video", "big-image", "media"}
+PIPED = re.compile(r"\$\{[^}]*\}")
+WHOLE = re.compile(r"-?(0|[1-9][0-9]*)")
+Warn = Callable[..., None]
+_CODE = re.compile(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\s*\)\s*$")
+
+
+class Unreadable(ValueError):
+    """The file is not an .xlsx workbook we can read; the message says why."""
+
+
+@dataclass
+class Row:
+    """One non-empty row of a sheet: its number as Excel shows it and its cells by column key."""
+
+    number: int
+    cells: dict[str, Any]
+
+    def text(self, key: str) -> str:
+        """The cell as a stripped string ('' when empty); whole numbers without '.0'."""
+        return cell_text(self.cells.get(key))
+
+
+@dataclass
+class Sheet:
+    """A sheet's column keys (see :func:`column_key`) and its non-empty rows."""
+
+    name: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    header: int = 1
+
+
+def cell_text(value: Any) -> str:
+    """A cell as people read it: ``3`` for 3.0, ``''`` for nothing, ``yes``/``no`` for booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def column_key(header: Any) -> str:
+    """``Label::Russian (ru)`` -> ``label::Russian (ru)``: the base name in lower case, the language as written."""
+    base, _, language = cell_text(header).partition("::")
+    base = base.strip().lower()
+    return f"{base}::{language.strip()}" if language.strip() else base
+
+
+def base_of(key: str) -> str:
+    """The column's base name: ``label`` for ``label::English (en)``."""
+    return key.partition("::")[0]
+
+
+def language_of(name: str) -> str | None:
+    """``ru`` or ``en`` for a language as XLSForm writes it (``Russian (ru)``, ``English``, ``en``), else None."""
+    name = name.strip()
+    match = _CODE.search(name)
+    if match:
+        return _LANGUAGES.get(match.group(1).lower())
+    return _LANGUAGES.get(name.lower())
+
+
+def read_workbook(source: str | Path | IO[bytes]) -> dict[str, Sheet]:
+    """The survey, choices and settings sheets of an .xlsx file (those present), or raise Unreadable."""
+    if isinstance(source, str | Path) and Path(source).suffix.lower() not in SUFFIXES:
+        raise Unreadable("not an .xlsx workbook; save the form as .xlsx first")
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for broken files: report them all the same way
+        raise Unreadable(f"cannot be read as an .xlsx workbook: {err or type(err).__name__}") from None
+    try:
+        sheets = {}
+        for worksheet in book.worksheets:
+            name = worksheet.title.strip().lower()
+            if name in SHEETS and name not in sheets:
+                sheets[name] = _read_sheet(name, worksheet)
+        return sheets
+    except Unreadable:
+        raise
+    except Exception as err:  # a damaged sheet part shows up only while rows are read
+        raise Unreadable(f"cannot be read as an .xlsx workbook: {err or type(err).__name__}") from None
+    finally:
+        book.close()
+
+
+def _read_sheet(name: str, worksheet) -> Sheet:
+    """Rows above the header (the first non-empty row, usually row 1) and empty rows are left out."""
+    sheet = Sheet(name)
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if not sheet.columns:
+            if any(cell_text(v) for v in values):
+                sheet.columns, sheet.header = [column_key(v) for v in values], number
+            continue
+        cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
+        if cells:
+            if len(sheet.rows) >= MAX_ROWS:
+                raise Unreadable(f"the {name} sheet has more than {MAX_ROWS} rows (row {number}); split the form")
+            sheet.rows.append(Row(number, cells))
+    return sheet
+
+
+def snake(name: str) -> str:
+    """A name as a lower_snake_case id (``ageYears``, ``Age-Years`` -> ``age_years``), or '' if nothing is left."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    text = re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+    if text and not text[0].isalpha():
+        text = f"q_{text}"
+    return text
+
+
+class Ids:
+    """Hands out unique lower_snake_case ids, adding ``_2``, ``_3`` … to repeated ones."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, int] = {}
+
+    def claim(self, wanted: str, row: int = 0) -> tuple[str, int | None]:
+        """The id to use and, when ``wanted`` was already taken, the row that took it first."""
+        if wanted not in self.taken:
+            self.taken[wanted] = row
+            return wanted, None
+        number = 2
+        while f"{wanted}_{number}" in self.taken:
+            number += 1
+        self.taken[f"{wanted}_{number}"] = row
+        return f"{wanted}_{number}", self.taken[wanted]
+
+
+class Texts:
+    """Which column holds which language, and a row's text in our shape: a Russian string or {ru, en}.
+
+    A plain ``label`` or ``hint`` is in the form's default language: Russian unless the settings say
+    English. ``label::English (en)``, ``label::ru`` and the like name their language.
+    """
+
+    def __init__(self, warn: Warn, default_language: str):
+        self.warn, self.default = warn, default_language
+        self.columns: dict[tuple[str, str], str] = {}
+        self.has_russian: set[str] = set()
+
+    def learn(self, sheet: Sheet) -> None:
+        """Note the language of each text column of a sheet; report languages we do not keep."""
+        for key in sheet.columns:
+            base, _, suffix = key.partition("::")
+            if base not in TEXT_COLUMNS:
+                continue
+            language = language_of(suffix) if suffix else self.default
+            if language is None:
+                self.warn(sheet.name, sheet.header, f"column '{key}': only Russian and English texts are imported")
+                continue
+            self.columns[(sheet.name, key)] = language
+        found = {lang for (name, _), lang in self.columns.items() if name == sheet.name}
+        if "ru" in found:
+            self.has_russian.add(sheet.name)
+        elif "en" in found:
+            self.warn(sheet.name, sheet.header, "no Russian texts: the English ones are used for both languages")
+
+    def text(self, sheet: str, row: Row, base: str, what: str) -> Any:
+        """The row's ``base`` text (``label``, ``hint``), or None when it has none."""
+        found: dict[str, str] = {}
+        for key in sorted(row.cells, key=lambda k: "::" in k):  # plain columns first: language columns win
+            if base_of(key) == base and (sheet, key) in self.columns:
+                found[self.columns[(sheet, key)]] = row.text(key)
+        ru, en = found.get("ru"), found.get("en")
+        if not ru and not en:
+            return None
+        if not ru:
+            if sheet in self.has_russian:
+                self.warn(sheet, row.number, f"{what} has no Russian text; the English one is used for both")
+            ru = en
+        piped = PIPED.search(f"{ru} {en or ''}")
+        if piped:
+            self.warn(sheet, row.number, f"{what} shows {piped.group()} as written: answers are not put into texts")
+        return {"ru": ru, "en": en} if en else ru
+
+
+@dataclass
+class ChoiceList:
+    """A choice list in our shape, under its id, with each XLSForm choice name's stored value."""
+
+    id: str
+    choices: list[dict]
+    values: dict[str, Any]
+
+
+class ChoiceLists:
+    """The choices sheet, each list built (and its problems reported) the first time a question uses it."""
+
+    def __init__(self, sheet: Sheet | None, texts: Texts, warn: Warn):
+        self.texts, self.warn = texts, warn
+        self.rows: dict[str, list[Row]] = {}
+        for row in sheet.rows if sheet else []:
+            self.rows.setdefault(row.text("list_name"), []).append(row)
+        self.built: dict[str, ChoiceList | None] = {}
+        self.ids = Ids()
+
+    def get(self, list_name: str) -> ChoiceList | None:
+        """The list, or None when it is missing or has fewer than two usable choices."""
+        if list_name not in self.built:
+            self.built[list_name] = self._build(list_name)
+        return self.built[list_name]
+
+    def why_missing(self, list_name: str) -> str:
+        return "is not on the choices sheet" if list_name not in self.rows else "has fewer than two choices"
+
+    def used(self) -> dict[str, list[dict]]:
+        """The lists that questions use, for the top-level ``choices``."""
+        return {found.id: found.choices for found in self.built.values() if found}
+
+    def _build(self, list_name: str) -> ChoiceList | None:
+        choices, values = [], {}
+        for row in self.rows.get(list_name, []):
+            name = row.text("name")
+            value = int(name) if WHOLE.fullmatch(name) else name
+            if not name or str(value) in {str(v) for v in values.values()}:
+                why = "has no name" if not name else f"'{name}' is listed twice"
+                self.warn("choices", row.number, f"a choice of list '{list_name}' {why}; skipped")
+                continue
+            for key in row.cells:
+                if base_of(key) in CHOICE_MEDIA:
+                    self.warn("choices", row.number, f"column '{key}' is not supported; ignored")
+            label = self.texts.text("choices", row, "label", f"choice '{name}'")
+            if label is None:
+                self.warn("choices", row.number, f"choice '{name}' has no label; its name is shown")
+            values[name] = value
+            choices.append({"value": value, "label": label or name})
+        if len(choices) < 2:
+            return None
+        return ChoiceList(self.ids.claim(snake(list_name) or "list")[0], choices, values)
+
+
+def type_words(text: str) -> list[str]:
+    """``begin_group`` -> ['begin group']; ``select_one colours or_other`` -> its three words."""
+    words = text.split()
+    if words and words[0].lower() in ("begin", "end", "begin_group", "end_group", "begin_repeat", "end_repeat"):
+        joined = " ".join(w.lower() for w in words).replace("_", " ")
+        return [joined] if joined in ("begin group", "end group", "begin repeat", "end repeat") else [text]
+    if len(words) > 2 and words[0].lower() == "select" and words[1].lower() in ("one", "multiple"):
+        words = [f"select_{words[1].lower()}", *words[2:]]
+    return [words[0].lower(), *words[1:]] if words else []

@@ -1,0 +1,53 @@
+"""Personal links: ``/s/<token>`` for one participant in one wave.
+
+The order is fixed: the link must be live, the wave open, a guardian's consent recorded
+where the campaign needs one, and the participant's own consent given, before any question
+(``surveys.participation.journey``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+
+from surveys.extensions import csrf
+from surveys.participation import journey
+from surveys.participation.forms import ParticipantForm
+from surveys.participation.pages.outcome import Urls, answer, client_address
+
+bp = Blueprint("participant", __name__, template_folder="../templates")
+csrf.exempt(bp)  # the token in the address does the job: see ParticipantForm
+
+
+def _urls(token: str) -> Urls:
+    return Urls(
+        questionnaire=url_for("participant.take", token=token),
+        consent=url_for("participant.consent", token=token),
+        autosave=url_for("participant.save", token=token),
+        edit=url_for("participant.edit", token=token),
+    )
+
+
+def _posted():
+    return request.form if request.method == "POST" else None
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def take(token: str):
+    return answer(journey.personal_page(token, client_address(), _posted()), _urls(token))
+
+
+@bp.post("/s/<token>/consent")
+def consent(token: str):
+    decision = request.form.get("decision") if ParticipantForm().validate_on_submit() else None
+    return answer(journey.personal_decision(token, client_address(), decision), _urls(token))
+
+
+@bp.post("/s/<token>/autosave")
+def save(token: str):
+    return answer(journey.personal_autosave(token, client_address(), request.form), _urls(token))
+
+
+@bp.post("/s/<token>/edit")
+def edit(token: str):
+    instrument_id = request.form.get("instrument", "")
+    return answer(journey.personal_reopen(token, client_address(), instrument_id), _urls(token))

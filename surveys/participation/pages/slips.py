@@ -1,0 +1,155 @@
+"""Printable link slips for a wave: the curator picks a group and what to print, gets one slip per participant.
+
+Links exist in clear only when they are issued, so printing slips issues them: new links for
+participants who have none and, if the curator asks, new links for everyone else too (their old
+links stop working at once). Names are personal data: they are printed only when chosen, and the
+audit log records which fields were printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from surveys.audit import record
+from surveys.core.field_checks import MultiCheckboxField
+from surveys.core.models import Participant, PersonalData, Wave
+from surveys.extensions import db
+from surveys.participation.links import issue_links
+from surveys.participation.pages.staff import link_for
+from surveys.participation.slips import Slip, display_url
+from surveys.web import MANAGE, require_role, staff_blueprint, wave_or_404
+from surveys.workspace import eligible_participants, standings
+
+bp = staff_blueprint("slips", __name__)
+
+ALL_GROUPS = "all"
+GROUP_PREFIX = "group:"  # a group's choice value; the prefix keeps any group name apart from ALL_GROUPS
+FIELD_CHOICES = [
+    SelectChoice("code", _l("Participant code")),
+    SelectChoice("group", _l("Group")),
+    SelectChoice("name", _l("Full name (personal data)")),
+]
+
+
+class SlipsForm(FlaskForm):
+    """What to print: for whom, which fields, under which heading."""
+
+    group = SelectField(_l("Group or class"))
+    participants = RadioField(
+        _l("Participants"),
+        choices=[
+            SelectChoice("new", _l("Only those without a link yet")),
+            SelectChoice("all", _l("All, issuing new links (the old links stop working)")),
+        ],
+        default="new",
+    )
+    show = MultiCheckboxField(_l("Print on each slip"), choices=FIELD_CHOICES, default=["code", "group"])
+    heading = StringField(_l("Heading"), validators=[Optional(), Length(max=200)])
+    only = HiddenField()  # comma-separated participant ids: reprinting for chosen people (e.g. non-responders)
+
+
+def chosen_ids(text: str | None) -> set[int]:
+    """The participant ids of ``only`` ("3,5,8"); anything that is not a number is ignored."""
+    return {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
+
+
+def natural_key(name: str) -> list[str | int]:
+    """Sort key that puts class 9А before 10А: digit runs compare as numbers."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
+
+
+def printable_participants(wave: Wave) -> list[Participant]:
+    """The wave's eligible participants who can get a personal link on paper, by group then code.
+
+    People who joined through an open link are left out: they come back with their own code,
+    and nobody knows who they are to hand them a slip.
+    """
+    found = [p for p in eligible_participants(wave.campaign) if p.pseudonym_hash is None]
+    groups = group_names(wave)
+    return sorted(found, key=lambda p: (natural_key(groups.get(p.id, "")), p.code))
+
+
+def group_names(wave: Wave) -> dict[int, str]:
+    """Each participant's group in the wave's campaign (their programme's, where enrolled)."""
+    return {pid: standing.group for pid, (_p, standing) in standings(wave.campaign).items()}
+
+
+def group_choices(participants: list[Participant], groups: dict[int, str]) -> list[SelectChoice]:
+    """The choice of all groups, then each distinct group name of ``participants`` in natural order."""
+    names = sorted({groups.get(p.id, "") for p in participants}, key=natural_key)
+    return [SelectChoice(ALL_GROUPS, _("All groups"))] + [
+        SelectChoice(GROUP_PREFIX + name, name or _("No group")) for name in names
+    ]
+
+
+def full_names(participants: list[Participant]) -> dict[int, str]:
+    """Names from PersonalData by participant id (participants without a record are absent)."""
+    if not participants:
+        return {}
+    rows = db.session.execute(
+        db.select(PersonalData).where(PersonalData.participant_id.in_([p.id for p in participants]))
+    ).scalars()
+    return {row.participant_id: row.full_name for row in rows}
+
+
+def make_slips(issued: list[tuple[Participant, str]], show: list[str], groups: dict[int, str]) -> list[Slip]:
+    """One slip per issued link, with only the fields in ``show``."""
+    names = full_names([p for p, _token in issued]) if "name" in show else {}
+    slips = []
+    for participant, token in issued:
+        url = link_for(token)
+        slips.append(
+            Slip(
+                url=url,
+                display_url=display_url(url.removesuffix(token), token),
+                code=participant.code if "code" in show else None,
+                group=groups.get(participant.id, "") if "group" in show else None,
+                name=names.get(participant.id, "") if "name" in show else None,
+            )
+        )
+    return slips
+
+
+def default_heading(wave: Wave) -> str:
+    """The slips' heading unless the curator writes another: campaign — wave."""
+    return f"{wave.campaign.name} — {wave.name}"
+
+
+@bp.route("/waves/<int:wave_id>/slips", methods=["GET", "POST"])
+@require_role(*MANAGE)
+def print_slips(wave_id: int):
+    """GET: the form. POST: issue the links, log what is printed, show the print page (never cached)."""
+    wave = wave_or_404(wave_id)
+    participants = printable_participants(wave)
+    groups = group_names(wave)
+    only = request.args.get("only", "")
+    form = SlipsForm(heading=default_heading(wave), only=only, participants="all" if only else "new")
+    form.group.choices = group_choices(participants, groups)
+    if not form.validate_on_submit():
+        chosen = chosen_ids(form.only.data)
+        return render_template("staff/slips_form.html", wave=wave, form=form, chosen=len(chosen))
+    group = None
+    if form.group.data != ALL_GROUPS:
+        group = form.group.data.removeprefix(GROUP_PREFIX)
+        participants = [p for p in participants if groups.get(p.id, "") == group]
+    if form.only.data:
+        chosen = chosen_ids(form.only.data)
+        participants = [p for p in participants if p.id in chosen]
+    reissue = form.participants.data == "all"
+    show = [choice.value for choice in FIELD_CHOICES if choice.value in form.show.data]
+    issued = issue_links(wave, participants, reissue)
+    slips = make_slips(issued, show, groups)
+    record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=group, reissue=reissue)
+    heading = (form.heading.data or "").strip() or default_heading(wave)
+    page = render_template("staff/slips.html", wave=wave, slips=slips, heading=heading, reissue=reissue)
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"  # the links exist nowhere else
+    return response

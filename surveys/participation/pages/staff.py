@@ -1,0 +1,218 @@
+"""Staff pages for how participants take part: a wave's page with its links, consent settings,
+guardians' consents, when a wave is open, open links, and issuing and revoking personal links."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import to_user_timezone, to_utc
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from surveys.audit import record
+from surveys.core.models import Campaign, GuardianConsent, OpenLink, PersonalData
+from surveys.extensions import db
+from surveys.participation.consent import DEFAULT_TEXTS, MODE_LABELS, SECTIONS, set_guardian_consents
+from surveys.participation.links import create_open_link, generate_links, issue_links, reissue_link, revoke
+from surveys.participation.pages.forms import ConsentSettingsForm, GuardianForm, OpenLinkForm, ScheduleForm
+from surveys.web import (
+    MANAGE,
+    ROLE_LABELS,
+    ActionForm,
+    invitation_or_404,
+    no_store,
+    owned_or_404,
+    require_role,
+    staff_blueprint,
+    wave_or_404,
+)
+from surveys.workspace import eligible_participants, wave_status
+
+bp = staff_blueprint("participation", __name__)
+
+
+@bp.app_context_processor
+def consent_labels():
+    """The consent modes' names, for every page that shows a campaign."""
+    return {"CONSENT_MODE_LABELS": MODE_LABELS}
+
+
+def _local(value):
+    return to_user_timezone(value).replace(tzinfo=None) if value else None
+
+
+@bp.route("/campaigns/<int:campaign_id>/consent", methods=["GET", "POST"])
+@require_role(*MANAGE)
+def consent_settings(campaign_id: int):
+    campaign = owned_or_404(Campaign, campaign_id)
+    texts = campaign.consent_texts or {}
+    form = ConsentSettingsForm(data={"mode": campaign.consent_mode, "allow_editing": campaign.allow_editing, **texts})
+    if form.validate_on_submit():
+        campaign.consent_mode = form.mode.data
+        campaign.allow_editing = form.allow_editing.data
+        texts = {key: (form[key].data or "").strip() for key in SECTIONS}
+        campaign.consent_texts = {key: text for key, text in texts.items() if text}
+        db.session.commit()
+        record("campaign.consent_settings", f"campaign:{campaign.id}", mode=campaign.consent_mode)
+        flash(_("Consent settings saved."))
+        return redirect(url_for("staff.campaign", campaign_id=campaign.id))
+    return render_template("staff/consent_settings.html", campaign=campaign, form=form, defaults=DEFAULT_TEXTS)
+
+
+@bp.route("/campaigns/<int:campaign_id>/guardians", methods=["GET", "POST"])
+@require_role(*MANAGE)
+def guardians(campaign_id: int):
+    """Record which minors' guardians have consented (paper forms collected by the curator)."""
+    campaign = owned_or_404(Campaign, campaign_id)
+    people = eligible_participants(campaign)
+    names = {
+        p.participant_id: p.full_name
+        for p in db.session.execute(
+            db.select(PersonalData).where(PersonalData.participant_id.in_([p.id for p in people]))
+        ).scalars()
+    }
+    recorded = {
+        g.participant_id
+        for g in db.session.execute(db.select(GuardianConsent).filter_by(campaign_id=campaign.id)).scalars()
+    }
+    form = GuardianForm(data={"participants": sorted(recorded)})
+    form.participants.choices = [
+        SelectChoice(p.id, " · ".join(x for x in (p.code, p.group_name, names.get(p.id, "")) if x)) for p in people
+    ]
+    if form.validate_on_submit():
+        allowed = {p.id for p in people}
+        chosen = {int(i) for i in form.participants.data or [] if int(i) in allowed}
+        added, withdrawn = set_guardian_consents(campaign, chosen, current_user.id)
+        record("guardians.update", f"campaign:{campaign.id}", added=added, withdrawn=withdrawn)
+        flash(_("Guardian consents saved: %(added)s added, %(withdrawn)s withdrawn.", added=added, withdrawn=withdrawn))
+        return redirect(url_for("participation.guardians", campaign_id=campaign.id))
+    return render_template("staff/guardians.html", campaign=campaign, form=form, recorded=recorded)
+
+
+@bp.route("/waves/<int:wave_id>/schedule", methods=["POST"])
+@require_role(*MANAGE)
+def schedule(wave_id: int):
+    wave = wave_or_404(wave_id)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        wave.opens_at = to_utc(form.opens_at.data) if form.opens_at.data else None
+        wave.closes_at = to_utc(form.closes_at.data) if form.closes_at.data else None
+        wave.closed = form.closed.data
+        db.session.commit()
+        record("wave.schedule", f"wave:{wave.id}", closed=wave.closed)
+        flash(_("Wave dates saved."))
+    else:
+        for field in form:
+            for error in field.errors:
+                flash(f"{field.label.text}: {error}", "error")
+    return redirect(url_for("participation.wave", wave_id=wave.id))
+
+
+def schedule_form(wave) -> ScheduleForm:
+    return ScheduleForm(
+        data={"opens_at": _local(wave.opens_at), "closes_at": _local(wave.closes_at), "closed": wave.closed}
+    )
+
+
+def open_link_form(wave) -> OpenLinkForm:
+    form = OpenLinkForm()
+    roles = sorted({role for a in wave.campaign.assignments for role in a.audience}) or list(ROLE_LABELS)
+    form.role.choices = [SelectChoice(r, ROLE_LABELS.get(r, r)) for r in roles]
+    return form
+
+
+def open_link_url(token: str) -> str:
+    return current_app.config["SURVEYS_BASE_URL"].rstrip("/") + url_for("open.start", token=token)
+
+
+@bp.post("/waves/<int:wave_id>/open-links")
+@require_role(*MANAGE)
+def new_open_link(wave_id: int):
+    wave = wave_or_404(wave_id)
+    if wave.campaign.consent_mode == "guardian":
+        flash(_("This campaign needs guardians' consent, which is recorded per person: use personal links."), "error")
+        return redirect(url_for("participation.wave", wave_id=wave.id))
+    form = open_link_form(wave)
+    if not form.validate_on_submit():
+        abort(400)
+    link, token = create_open_link(wave, form.role.data)
+    record("open_link.create", f"wave:{wave.id}", open_link=link.id, role=link.role)
+    return render_template("staff/open_link.html", wave=wave, link=link, url=open_link_url(token))
+
+
+@bp.post("/open-links/<int:link_id>/revoke")
+@require_role(*MANAGE)
+def revoke_open_link(link_id: int):
+    link = db.session.get(OpenLink, link_id)
+    if link is None:
+        abort(404)
+    wave = wave_or_404(link.wave_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    revoke(link)
+    record("open_link.revoke", f"open_link:{link.id}")
+    flash(_("The open link no longer works."))
+    return redirect(url_for("participation.wave", wave_id=wave.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@require_role(*MANAGE)
+def revoke_invitation(invitation_id: int):
+    invitation = invitation_or_404(invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    revoke(invitation)
+    record("links.revoke", f"invitation:{invitation.id}")
+    flash(_("The link of %(code)s no longer works. Reissue it to give a new one.", code=invitation.participant.code))
+    return redirect(url_for("participation.wave", wave_id=invitation.wave_id))
+
+
+def link_for(token: str) -> str:
+    return current_app.config["SURVEYS_BASE_URL"].rstrip("/") + url_for("participant.take", token=token)
+
+
+@bp.get("/waves/<int:wave_id>")
+@require_role(*MANAGE)
+def wave(wave_id: int):
+    found = wave_or_404(wave_id)
+    open_links = db.session.execute(db.select(OpenLink).filter_by(wave_id=found.id).order_by(OpenLink.id)).scalars()
+    return render_template(
+        "staff/wave.html",
+        wave=found,
+        rows=wave_status(found),
+        open_links=list(open_links),
+        schedule_form=schedule_form(found),
+        open_link_form=open_link_form(found),
+    )
+
+
+@bp.post("/waves/<int:wave_id>/links")
+@require_role(*MANAGE)
+@no_store
+def make_links(wave_id: int):
+    found = wave_or_404(wave_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    selected = {int(i) for i in request.form.getlist("selected") if i.isdigit()}
+    if request.form.get("scope") == "selected":
+        if not selected:
+            flash(_("Tick the participants who should get new links."), "error")
+            return redirect(url_for("participation.wave", wave_id=found.id))
+        issued = issue_links(found, [p for p in eligible_participants(found.campaign) if p.id in selected], True)
+    else:
+        issued = generate_links(found)
+    record("links.generate", f"wave:{found.id}", count=len(issued), selected=bool(selected))
+    links = [(p, link_for(token)) for p, token in issued]
+    return render_template("staff/links.html", wave=found, links=links)
+
+
+@bp.post("/invitations/<int:invitation_id>/reissue")
+@require_role(*MANAGE)
+def reissue(invitation_id: int):
+    invitation = invitation_or_404(invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    token = reissue_link(invitation)
+    record("links.reissue", f"invitation:{invitation.id}")
+    links = [(invitation.participant, link_for(token))]
+    return render_template("staff/links.html", wave=invitation.wave, links=links)

@@ -1,0 +1,115 @@
+"""A programme's indicators that do not come from surveys: entered per period, imported from XLSX,
+shown as a trend against the target. Everyone in the organisation reads them; curators enter them."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from surveys.audit import record
+from surveys.core.models import Programme
+from surveys.core.report_models import Indicator
+from surveys.extensions import db
+from surveys.reporting.dashboard import indicator_chart
+from surveys.reporting.indicators import (
+    import_indicators,
+    parse_period,
+    read_indicator_file,
+    set_value,
+    trend,
+)
+from surveys.reporting.pages.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
+from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404, require_role, staff_blueprint
+
+bp = staff_blueprint("indicators", __name__)
+
+
+def _page(programme: Programme, add=None, value_forms=None, upload=None, problems=(), status=200):
+    indicators = db.session.execute(
+        db.select(Indicator).filter_by(programme_id=programme.id).order_by(Indicator.position, Indicator.id)
+    ).scalars()
+    shown = []
+    for indicator in indicators:
+        points = trend([(v.period, v.value) for v in indicator.values], indicator.target, indicator.higher_is_better)
+        chart = indicator_chart(indicator, points) if points else None
+        form = (value_forms or {}).get(indicator.id) or IndicatorValueForm(prefix=f"v{indicator.id}")
+        shown.append((indicator, points, chart, form))
+    page = render_template(
+        "staff/indicators.html",
+        programme=programme,
+        indicators=shown,
+        add_form=add or IndicatorForm(prefix="add"),
+        upload_form=upload or IndicatorImportForm(prefix="upload"),
+        problems=problems,
+        can_manage=allowed(*MANAGE),
+    )
+    return page, status
+
+
+@bp.get("/programmes/<int:programme_id>/indicators")
+@require_role(*EVERYONE)
+def indicators(programme_id: int):
+    return _page(owned_or_404(Programme, programme_id))
+
+
+@bp.post("/programmes/<int:programme_id>/indicators")
+@require_role(*MANAGE)
+def add(programme_id: int):
+    programme = owned_or_404(Programme, programme_id)
+    form = IndicatorForm(prefix="add")
+    if not form.validate_on_submit():
+        return _page(programme, add=form, status=400)
+    count = db.session.execute(db.select(db.func.count(Indicator.id)).filter_by(programme_id=programme.id)).scalar_one()
+    indicator = Indicator(
+        organisation_id=programme.organisation_id,
+        programme_id=programme.id,
+        name=form.name.data.strip(),
+        unit=(form.unit.data or "").strip(),
+        target=form.target.data,
+        higher_is_better=form.higher_is_better.data == "yes",
+        position=count,
+    )
+    db.session.add(indicator)
+    db.session.commit()
+    record("indicator.create", f"indicator:{indicator.id}", programme=programme.id)
+    flash(_("Indicator added."))
+    return redirect(url_for("indicators.indicators", programme_id=programme.id))
+
+
+@bp.post("/indicators/<int:indicator_id>/values")
+@require_role(*MANAGE)
+def add_value(indicator_id: int):
+    indicator = owned_or_404(Indicator, indicator_id)
+    programme = db.session.get(Programme, indicator.programme_id)
+    form = IndicatorValueForm(prefix=f"v{indicator.id}")
+    period = parse_period(form.period.data) if form.period.data else None
+    if form.validate_on_submit() and period is None:
+        form.period.errors = [*form.period.errors, _("Write the month as 2025-09.")]
+    if form.errors or period is None:
+        return _page(programme, value_forms={indicator.id: form}, status=400)
+    set_value(indicator, period, float(form.value.data), (form.note.data or "").strip(), current_user.id)
+    db.session.commit()
+    record("indicator.value", f"indicator:{indicator.id}", period=period.isoformat(), value=form.value.data)
+    flash(_("Value saved."))
+    return redirect(url_for("indicators.indicators", programme_id=programme.id))
+
+
+@bp.post("/programmes/<int:programme_id>/indicators/import")
+@require_role(*MANAGE)
+def upload(programme_id: int):
+    """Import indicators and values from XLSX: all rows or, if any row has a problem, none."""
+    programme = owned_or_404(Programme, programme_id)
+    form = IndicatorImportForm(prefix="upload")
+    if not form.validate_on_submit():
+        return _page(programme, upload=form, status=400)
+    rows, problems = read_indicator_file(form.file.data.stream)
+    if problems:
+        return _page(programme, upload=form, problems=problems, status=400)
+    if not rows:
+        abort(400)
+    counts = import_indicators(programme, rows, current_user.id)
+    db.session.commit()
+    record("indicator.import", f"programme:{programme.id}", **counts)
+    flash(_("Imported: %(values)s values, %(indicators)s new indicators.", **counts))
+    return redirect(url_for("indicators.indicators", programme_id=programme.id))

@@ -1,0 +1,1 @@
+"""The transfer feature's commands of the ``surveys`` command group (``surveys.cli`` adds them)."""

@@ -1,0 +1,91 @@
+"""``surveys responses``: import paper answers typed into an entry template (see docs/paper.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+
+from surveys.audit import record
+from surveys.core.models import Campaign, Wave
+from surveys.extensions import db
+from surveys.state import get_state
+from surveys.transfer.paper import import_paper
+from surveys.transfer.paper_reading import PaperError, read_filled, read_meta
+
+responses = AppGroup("responses", help="Import paper answers into a wave.")
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def find_wave(campaign: Campaign, wave: str) -> Wave | None:
+    """The campaign's wave with this id, else the one with this name (None if none or several)."""
+    if wave.isdigit():
+        by_id = next((w for w in campaign.waves if w.id == int(wave)), None)
+        if by_id is not None:
+            return by_id
+    named = [w for w in campaign.waves if w.name == wave]
+    return named[0] if len(named) == 1 else None
+
+
+@responses.command("import")
+@click.argument("campaign_id", metavar="CAMPAIGN", type=int)
+@click.argument("wave")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--valid-rows", is_flag=True, help="Import the rows without problems even if other rows have some.")
+@click.option(
+    "--replace-online",
+    is_flag=True,
+    help="Overwrite answers participants typed online (refused otherwise); each one is audited.",
+)
+@with_appcontext
+def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, replace_online: bool) -> None:
+    """Import a filled paper template FILE into WAVE (an id or a name) of campaign CAMPAIGN (an id).
+
+    The questionnaire is read from the file. Prints the counts and one 'answers!C7: message' line per
+    problem; exits with 1 when there are problems and nothing was imported.
+    """
+    found = db.session.get(Campaign, campaign_id)
+    if found is None:
+        _fail(f"campaign {campaign_id}: no such campaign")
+    target = find_wave(found, wave)
+    if target is None:
+        _fail(f"campaign {campaign_id}: no wave with the id or name {wave!r}")
+    data = Path(file).read_bytes()
+    mode = "valid_rows" if valid_rows else "all_or_nothing"
+    with current_app.test_request_context():  # the questionnaire's forms need one
+        try:
+            instrument_id, _version = read_meta(data)
+            instrument = get_state().instrument(instrument_id)
+            if instrument is None:
+                _fail(f"{file}: the questionnaire {instrument_id!r} is not loaded")
+            rows, problems = read_filled(instrument, get_state().registry, data)
+            result = import_paper(target, instrument, rows, mode, problems, replace_online=replace_online)
+        except PaperError as err:
+            _fail(f"{file}: {err}")
+        details = {"instrument": instrument.id, "mode": mode, "via": "cli", "file": Path(file).name}
+        details |= {"created": result.created, "updated": result.updated, "problems": len(result.problems)}
+        record("paper.import", f"wave:{target.id}", organisation_id=found.organisation_id, **details)
+        click.echo(
+            _(
+                "%(instrument)s: %(rows)s rows with answers; %(created)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged; %(rejected)s rows with problems.",
+                instrument=instrument.id,
+                rows=result.rows,
+                created=result.created,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                rejected=result.rejected,
+            )
+        )
+        for problem in result.problems:
+            click.echo(str(problem))
+    if result.problems and not result.written:
+        sys.exit(1)

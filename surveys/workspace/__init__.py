@@ -1,0 +1,29 @@
+"""The workspace: organisations, their staff, programmes, people, pairs and campaigns.
+
+Owns who works where (members and invitations), mentoring programmes and their forms, participants
+and their import, pairs, campaigns with their waves and assignments, wave linking and the tracking of
+who has answered. Uses the core, the instruments (the catalogue) and the audit log.
+"""
+
+from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
+from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
+from .programmes import create_programme, variants_of
+from .tracking import Tally, progress
+
+__all__ = [
+    "Standing",
+    "Tally",
+    "add_wave",
+    "campaign_tables",
+    "create_campaign",
+    "create_programme",
+    "eligible",
+    "eligible_participants",
+    "enrol",
+    "progress",
+    "standing_by_id",
+    "standing_of",
+    "standings",
+    "variants_of",
+    "wave_status",
+]
