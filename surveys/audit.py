@@ -7,12 +7,14 @@ the caller's transaction, so that an import and its event are committed (or roll
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
 
 from .core.log_models import AuditEvent
+from .core.models import User
 from .extensions import db
 from .staff_context import current_organisation
 
@@ -49,3 +51,26 @@ def record_outside_session(action: str, target: str, organisation_ids: Iterable[
     for organisation_id in organisation_ids:
         add(action, target, organisation_id=organisation_id, **details)
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of an organisation's audit log, newest first: (event, user or None) rows."""
+
+    events: list[tuple[AuditEvent, User | None]]
+    more: bool
+    actions: list[str]  # every action the organisation's log holds, for the filter
+
+
+def log_page(organisation_id: int, action: str, page: int, size: int = 100) -> LogPage:
+    """Page ``page`` (from 1) of the organisation's events, only ``action`` if given."""
+    query = db.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
+    query = query.where(AuditEvent.organisation_id == organisation_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(size + 1).offset((page - 1) * size))
+    events = [tuple(row) for row in rows]
+    actions = db.session.execute(
+        db.select(AuditEvent.action).where(AuditEvent.organisation_id == organisation_id).distinct()
+    ).scalars()
+    return LogPage(events[:size], len(events) > size, sorted(actions))

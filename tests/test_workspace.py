@@ -24,8 +24,8 @@ from surveys.core.models import (
 from surveys.extensions import db
 from surveys.participation.links import generate_links
 from surveys.workspace.campaigns import create_campaign, eligible_participants, wave_status
-from surveys.workspace.pages.programmes import parse_forms
 from surveys.workspace.people import enrol
+from surveys.workspace.programme_editing import parse_forms
 from surveys.workspace.programmes import SEED_FORMS, create_programme
 from surveys.workspace.tracking import progress
 from tests.conftest import FIXTURES, post_form

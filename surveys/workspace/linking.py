@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from surveys.audit import record
 from surveys.core.models import (
     Campaign,
     Enrolment,
@@ -20,6 +21,7 @@ from surveys.core.models import (
     Participant,
     PersonalData,
     Response,
+    Wave,
 )
 from surveys.extensions import db
 
@@ -155,3 +157,35 @@ def campaign_wave_pairs(campaign: Campaign) -> list[tuple[int, int]]:
     """The pairs of waves to link: the first wave against every later one."""
     waves = sorted(campaign.waves, key=lambda w: w.position)
     return [(waves[0].id, later.id) for later in waves[1:]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """Two consecutive waves of a campaign and who answered which."""
+
+    before: Wave
+    after: Wave
+    found: Attrition
+
+
+def sections(campaign: Campaign) -> list[Section]:
+    """The linking page of a campaign: each pair of consecutive waves with its attrition."""
+    return [
+        Section(db.session.get(Wave, before_id), db.session.get(Wave, after_id), attrition(before_id, after_id))
+        for before_id, after_id in campaign_wave_pairs(campaign)
+    ]
+
+
+def merge_codes(campaign: Campaign, keep_id: int, drop_id: int) -> tuple[str, str]:
+    """Merge participant ``drop_id`` (an after-only code) into ``keep_id``; audited. Returns the two codes.
+
+    Raises :class:`MergeError`, with nothing changed, when the two cannot be one person."""
+    keep, drop = db.session.get(Participant, keep_id), db.session.get(Participant, drop_id)
+    codes = (keep.code, drop.code)
+    try:
+        moved = merge_participants(keep, drop)
+    except MergeError:
+        db.session.rollback()
+        raise
+    record("participants.merge", f"campaign:{campaign.id}", keep=codes[0], merged=codes[1], moved=moved)
+    return codes

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from surveys.workspace.campaigns import ParticipantStatus
+from surveys.core.models import Campaign, Wave
+from surveys.workspace.campaigns import ParticipantStatus, wave_status
 
 WAITING = ("not_invited", "invited", "in_progress")  # has not answered yet
 
@@ -68,3 +69,8 @@ def progress(rows: list[ParticipantStatus]) -> WaveProgress:
         by_form=_slices(rows, lambda r: r.standing.form),
         waiting=sorted(waiting, key=lambda r: (r.standing.group, r.participant.code)),
     )
+
+
+def campaign_progress(campaign: Campaign) -> list[tuple[Wave, Tally]]:
+    """Each wave of the campaign with its progress (the tracker page)."""
+    return [(wave, progress(wave_status(wave))) for wave in campaign.waves]

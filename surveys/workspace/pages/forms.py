@@ -1,4 +1,5 @@
 """WTForms for the workspace pages: campaigns, waves, participants, programmes, pairs, staff, organisations."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

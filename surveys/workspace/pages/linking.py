@@ -10,11 +10,9 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from surveys.audit import record
-from surveys.core.models import Campaign, Participant, Wave
-from surveys.extensions import db
+from surveys.core.models import Campaign
 from surveys.web import MANAGE, owned_or_404, require_role, staff_blueprint
-from surveys.workspace.linking import MergeError, attrition, campaign_wave_pairs, merge_participants
+from surveys.workspace.linking import MergeError, merge_codes, sections
 
 bp = staff_blueprint("linking", __name__)
 
@@ -26,16 +24,15 @@ class MergeForm(FlaskForm):
     )
 
 
-def _sections(campaign: Campaign):
-    sections = []
-    for before_id, after_id in campaign_wave_pairs(campaign):
-        before, after = db.session.get(Wave, before_id), db.session.get(Wave, after_id)
-        found = attrition(before_id, after_id)
-        form = MergeForm(prefix=f"w{after_id}")
-        form.keep.choices = [SelectChoice(p.id, p.code) for p in found.before_only]
-        form.drop.choices = [SelectChoice(p.id, p.code) for p in found.after_only]
-        sections.append((before, after, found, form))
-    return sections
+def _sections(campaign: Campaign) -> list[tuple]:
+    """Each pair of waves with its merge form: the codes seen only before, and only after."""
+    rows = []
+    for section in sections(campaign):
+        form = MergeForm(prefix=f"w{section.after.id}")
+        form.keep.choices = [SelectChoice(p.id, p.code) for p in section.found.before_only]
+        form.drop.choices = [SelectChoice(p.id, p.code) for p in section.found.after_only]
+        rows.append((section.before, section.after, section.found, form))
+    return rows
 
 
 @bp.get("/campaigns/<int:campaign_id>/linking")
@@ -58,15 +55,10 @@ def merge(campaign_id: int, wave_id: int):
     if not form.validate_on_submit():
         flash(_("Choose one code on each side."), "error")
         return redirect(url_for("linking.linking", campaign_id=campaign.id))
-    keep = db.session.get(Participant, form.keep.data)
-    drop = db.session.get(Participant, form.drop.data)
-    codes = (keep.code, drop.code)
     try:
-        moved = merge_participants(keep, drop)
+        keep, drop = merge_codes(campaign, form.keep.data, form.drop.data)
     except MergeError as err:
-        db.session.rollback()
         flash(_("The codes were not merged: %(why)s.", why=str(err)), "error")
         return redirect(url_for("linking.linking", campaign_id=campaign.id))
-    record("participants.merge", f"campaign:{campaign.id}", keep=codes[0], merged=codes[1], moved=moved)
-    flash(_("%(drop)s was merged into %(keep)s.", drop=codes[1], keep=codes[0]))
+    flash(_("%(drop)s was merged into %(keep)s.", drop=drop, keep=keep))
     return redirect(url_for("linking.linking", campaign_id=campaign.id))

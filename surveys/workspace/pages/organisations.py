@@ -8,12 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from surveys.audit import record
-from surveys.core.log_models import AuditEvent
-from surveys.core.models import Organisation, User
-from surveys.extensions import db
+from surveys.audit import log_page
 from surveys.staff_context import current_organisation, organisation_ids
 from surveys.web import EVERYONE, require_role, row_id, staff_blueprint
+from surveys.workspace.organisations import add_organisation, all_organisations, organisations_named
 from surveys.workspace.pages.forms import OrganisationForm, SwitchForm
 
 bp = staff_blueprint("admin", __name__)
@@ -29,9 +27,8 @@ def organisations_menu():
     ids = organisation_ids()
     if len(ids) < 2:
         return {}
-    rows = db.session.execute(db.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name))
     form = SwitchForm(data={"organisation": current_organisation().id})
-    form.organisation.choices = [SelectChoice(o.id, o.name) for o in rows.scalars()]
+    form.organisation.choices = [SelectChoice(o.id, o.name) for o in organisations_named(ids)]
     return {"switch_form": form}
 
 
@@ -53,22 +50,14 @@ def audit():
     organisation = current_organisation()
     action = request.args.get("action", "")
     page = request.args.get("page", 1, type=row_id)  # past the range of ids: the first page, never an overflow
-    query = db.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
-    query = query.where(AuditEvent.organisation_id == organisation.id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE))
-    events = [tuple(row) for row in rows]
-    actions = db.session.execute(
-        db.select(AuditEvent.action).where(AuditEvent.organisation_id == organisation.id).distinct()
-    ).scalars()
+    found = log_page(organisation.id, action, page, PAGE_SIZE)
     return render_template(
         "staff/audit.html",
-        events=events[:PAGE_SIZE],
-        more=len(events) > PAGE_SIZE,
+        events=found.events,
+        more=found.more,
         page=page,
         action=action,
-        actions=sorted(actions),
+        actions=found.actions,
     )
 
 
@@ -80,11 +69,7 @@ def organisations():
         abort(403)
     form = OrganisationForm()
     if form.validate_on_submit():
-        organisation = Organisation(name=form.name.data.strip())
-        db.session.add(organisation)
-        db.session.commit()
-        record("organisation.create", f"organisation:{organisation.id}")
+        add_organisation(form.name.data)
         flash(_("Organisation created."))
         return redirect(url_for("admin.organisations"))
-    rows = db.session.execute(db.select(Organisation).order_by(Organisation.name)).scalars()
-    return render_template("staff/organisations.html", organisations=list(rows), form=form)
+    return render_template("staff/organisations.html", organisations=all_organisations(), form=form)

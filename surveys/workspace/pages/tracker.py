@@ -6,8 +6,7 @@ from flask import render_template
 
 from surveys.core.models import Campaign
 from surveys.web import MANAGE, owned_or_404, require_role, staff_blueprint
-from surveys.workspace.campaigns import wave_status
-from surveys.workspace.tracking import progress
+from surveys.workspace.tracking import campaign_progress
 
 bp = staff_blueprint("tracker", __name__)
 
@@ -17,5 +16,4 @@ bp = staff_blueprint("tracker", __name__)
 def tracker(campaign_id: int):
     """Progress of every wave by role, class and form, and who has not answered yet."""
     campaign = owned_or_404(Campaign, campaign_id)
-    waves = [(wave, progress(wave_status(wave))) for wave in campaign.waves]
-    return render_template("staff/tracker.html", campaign=campaign, waves=waves)
+    return render_template("staff/tracker.html", campaign=campaign, waves=campaign_progress(campaign))
