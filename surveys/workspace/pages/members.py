@@ -7,18 +7,17 @@ finds the membership only in the admin's current organisation.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 
-from surveys import throttle
-from surveys.audit import record
-from surveys.core.models import Membership, Organisation, User
-from surveys.extensions import db
+from surveys.core.models import Organisation
 from surveys.staff_context import current_organisation
 from surveys.web import fresh_session, require_role, staff_blueprint
 from surveys.workspace import members as staff_members
+from surveys.workspace import staff_changes as changes
 from surveys.workspace.pages.forms import JoinForm, MemberForm, RoleForm
 
 bp = staff_blueprint("members", __name__)
@@ -26,16 +25,10 @@ join_bp = Blueprint("join", __name__, template_folder="../templates")
 
 
 def _page(organisation: Organisation, form: MemberForm, status: int = 200):
-    rows = db.session.execute(
-        db.select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.organisation_id == organisation.id)
-        .order_by(User.email)
-    )
-    members = []
-    for membership, user in rows:
-        role_form = RoleForm(data={"role": membership.role}, prefix=f"m{membership.id}")
-        members.append((membership, user, role_form))
+    members = [
+        (membership, user, RoleForm(data={"role": membership.role}, prefix=f"m{membership.id}"))
+        for membership, user in changes.staff_of(organisation.id)
+    ]
     return render_template(
         "staff/members.html",
         members=members,
@@ -54,26 +47,26 @@ def members():
     form = MemberForm()
     if not form.validate_on_submit():
         return _page(organisation, form, 400 if form.errors else 200)
-    invitation, secret = staff_members.invite(organisation.id, form.email.data, form.role.data, current_user.id)
-    record("staff.invite", f"invitation:{invitation.id}", email=invitation.email, role=invitation.role)
+    invitation, secret = changes.invite_member(organisation.id, form.email.data, form.role.data, current_user.id)
     link = url_for("join.join", secret=secret, _external=True)
     return render_template("staff/member_invited.html", invitation=invitation, link=link, organisation=organisation)
+
+
+LAST_ADMIN = _l("The organisation needs at least one administrator: give the role to someone else first.")
 
 
 @bp.post("/members/<int:membership_id>/role")
 @require_role("admin")
 def change_role(membership_id: int):
-    organisation = current_organisation()
-    membership = staff_members.membership_in(organisation.id, membership_id) or abort(404)
+    membership = staff_members.membership_in(current_organisation().id, membership_id) or abort(404)
     form = RoleForm(prefix=f"m{membership.id}")
     if not form.validate_on_submit():
         abort(400)
     try:
-        old = staff_members.change_role(membership, form.role.data)
+        changes.change_member_role(membership, form.role.data)
     except staff_members.LastAdmin:
-        flash(_("The organisation needs at least one administrator: give the role to someone else first."))
+        flash(str(LAST_ADMIN))
         return redirect(url_for("members.members"))
-    record("staff.role", f"user:{membership.user_id}", before=old, after=membership.role)
     flash(_("The role was changed."))
     return redirect(url_for("members.members"))
 
@@ -81,17 +74,14 @@ def change_role(membership_id: int):
 @bp.post("/members/<int:membership_id>/remove")
 @require_role("admin")
 def remove(membership_id: int):
-    organisation = current_organisation()
-    membership = staff_members.membership_in(organisation.id, membership_id) or abort(404)
+    membership = staff_members.membership_in(current_organisation().id, membership_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    user_id, role = membership.user_id, membership.role
     try:
-        staff_members.remove(membership)
+        changes.remove_member(membership)
     except staff_members.LastAdmin:
-        flash(_("The organisation needs at least one administrator: give the role to someone else first."))
+        flash(str(LAST_ADMIN))
         return redirect(url_for("members.members"))
-    record("staff.remove", f"user:{user_id}", role=role)
     flash(_("The person no longer works in this organisation here; their account stays."))
     return redirect(url_for("members.members"))
 
@@ -102,8 +92,7 @@ def revoke(staff_invitation_id: int):
     organisation = current_organisation()
     if not FlaskForm().validate_on_submit():
         abort(400)
-    invitation = staff_members.revoke(organisation.id, staff_invitation_id) or abort(404)
-    record("staff.invitation.revoke", f"invitation:{invitation.id}", email=invitation.email)
+    changes.withdraw_invitation(organisation.id, staff_invitation_id) or abort(404)
     flash(_("The invitation was withdrawn: its link no longer works."))
     return redirect(url_for("members.members"))
 
@@ -111,24 +100,14 @@ def revoke(staff_invitation_id: int):
 # ---- the invited person ------------------------------------------------------------------
 def _refused():
     """An unknown, used, withdrawn or expired link: one page for all, counted against the address."""
-    config = current_app.config
-    seen = throttle.hit(f"bad-link:{request.remote_addr or 'unknown'}", config["SURVEYS_BAD_LINK_WINDOW"])
-    if seen > config["SURVEYS_BAD_LINK_LIMIT"]:
+    if changes.bad_join_link(request.remote_addr or "unknown"):
         return render_template("participant/too_many.html"), 429
     return render_template("auth/join_invalid.html"), 404
 
 
-def _joined(invitation, organisation: Organisation) -> None:
-    """Audit the new membership in the organisation joined, by the person who joined."""
-    record(
-        "staff.join",
-        f"user:{current_user.id}",
-        organisation_id=organisation.id,
-        user_id=current_user.id,
-        role=invitation.role,
-        invitation=invitation.id,
-    )
+def _joined(organisation: Organisation):
     flash(_("You now work in %(organisation)s.", organisation=organisation.name))
+    return redirect(url_for("staff.index"))
 
 
 @join_bp.route("/join/<secret>", methods=["GET", "POST"])
@@ -137,7 +116,7 @@ def join(secret: str):
     invitation = staff_members.find_open(secret)
     if invitation is None:
         return _refused()
-    organisation = db.session.get(Organisation, invitation.organisation_id)
+    organisation = changes.organisation_of(invitation)
     form = JoinForm()
     accept_form = FlaskForm()
     context = {"invitation": invitation, "organisation": organisation, "form": form, "accept_form": accept_form}
@@ -145,23 +124,16 @@ def join(secret: str):
         if current_user.email != invitation.email:
             return render_template("auth/join_other.html", **context), 403
         if request.method == "POST" and accept_form.validate_on_submit():
-            if staff_members.accept(invitation, current_user):
-                _joined(invitation, organisation)
-                return redirect(url_for("staff.index"))
-            return _refused()
+            return _joined(organisation) if changes.join(invitation, current_user) else _refused()
         return render_template("auth/join.html", **context)
     if request.method == "POST" and form.validate_on_submit():
-        user = staff_members.create_account(invitation, form.name.data, form.password.data)
+        user = changes.new_account(invitation, form.name.data, form.password.data)
         if user is None:
             form.password.errors.append(
                 _("This e-mail already has an account: sign in with its password to accept the invitation.")
             )
-            db.session.rollback()
             return render_template("auth/join.html", **context), 409
-        db.session.commit()
         fresh_session()
         login_user(user)
-        if staff_members.accept(invitation, user):
-            _joined(invitation, organisation)
-        return redirect(url_for("staff.index"))
+        return _joined(organisation) if changes.join(invitation, user) else redirect(url_for("staff.index"))
     return render_template("auth/join.html", **context), 400 if form.errors else 200
