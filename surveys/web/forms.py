@@ -1,4 +1,5 @@
 """WTForms and labels shared by every feature's staff pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,4 +1,5 @@
 """WTForms for the dashboard, report and indicator pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

@@ -1,0 +1,129 @@
+"""What staff do with campaigns and participants on their pages: list, start a campaign, read one,
+choose who answers what, and add a participant by hand (names kept apart)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from surveys.audit import record
+from surveys.core.models import Campaign, Organisation, Participant, PersonalData, Programme
+from surveys.extensions import db
+from surveys.state import get_state
+from surveys.workspace.campaigns import ParticipantStatus, create_campaign, wave_status
+from surveys.workspace.people import enrol
+
+
+def campaigns_of(organisation: Organisation) -> list[Campaign]:
+    """The organisation's campaigns, newest first."""
+    rows = db.session.execute(
+        db.select(Campaign).filter_by(organisation_id=organisation.id).order_by(Campaign.id.desc())
+    ).scalars()
+    return list(rows)
+
+
+def start_campaign(
+    organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str, programme_id: int | None
+) -> Campaign:
+    campaign = create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip())
+    campaign.programme_id = programme_id or None
+    db.session.commit()
+    return campaign
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    """A campaign's page: its programme, each wave's participants and status, the analyses with pages."""
+
+    campaign: Campaign
+    programme: Programme | None
+    statuses: dict[int, list[ParticipantStatus]]
+    analyses: list[Any]
+    registry: Any
+
+
+def campaign_page(campaign: Campaign) -> CampaignPage:
+    registry = get_state().registry
+    return CampaignPage(
+        campaign,
+        db.session.get(Programme, campaign.programme_id) if campaign.programme_id else None,
+        {wave.id: wave_status(wave) for wave in campaign.waves},
+        [a for a in registry.analyses.values() if a.endpoint],
+        registry,
+    )
+
+
+def save_assignments(campaign: Campaign, audiences: dict[int, list[str]], kinds: dict[int, list[str]], every: int):
+    """Which roles answer each questionnaire, and in which kinds of wave (all ``every`` kinds ticked is
+    the same as none: every wave). Returns the questionnaires left without a role or a wave, and then
+    nothing is changed."""
+    empty = [a.instrument_id for a in campaign.assignments if not audiences[a.id] or not kinds[a.id]]
+    if empty:
+        return empty
+    for assignment in campaign.assignments:
+        assignment.audience = audiences[assignment.id]
+        assignment.wave_kinds = [] if len(kinds[assignment.id]) == every else kinds[assignment.id]
+    db.session.commit()
+    record(
+        "campaign.assignments",
+        f"campaign:{campaign.id}",
+        audience={a.instrument_id: a.audience for a in campaign.assignments},
+        waves={a.instrument_id: a.wave_kinds for a in campaign.assignments},
+    )
+    return []
+
+
+def participants_of(organisation: Organisation) -> list[Participant]:
+    rows = db.session.execute(
+        db.select(Participant).filter_by(organisation_id=organisation.id).order_by(Participant.code)
+    ).scalars()
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class NewParticipant:
+    """What the curator typed for one participant; the name, birth year and sex go to PersonalData."""
+
+    code: str
+    role: str
+    form: str
+    group: str
+    tags: str
+    programme_id: int | None
+    full_name: str
+    birth_year: int | None
+    sex: str
+
+
+def add_participant(organisation: Organisation, typed: NewParticipant) -> Participant | None:
+    """The new participant (a random code when none was typed); None when the code is taken here."""
+    code = typed.code.strip() or secrets.token_hex(3).upper()
+    taken = db.session.execute(
+        db.select(Participant).filter_by(organisation_id=organisation.id, code=code)
+    ).scalar_one_or_none()
+    if taken:
+        return None
+    person = Participant(
+        organisation_id=organisation.id,
+        code=code,
+        role=typed.role,
+        form=typed.form.strip(),
+        group_name=typed.group.strip(),
+        tags=[t.strip() for t in typed.tags.replace(";", ",").split(",") if t.strip()],
+    )
+    db.session.add(person)
+    db.session.flush()
+    if typed.programme_id:
+        enrol(person, typed.programme_id, person.role, person.form, person.group_name)
+    if typed.full_name.strip() or typed.birth_year or typed.sex:
+        db.session.add(
+            PersonalData(
+                participant_id=person.id,
+                full_name=typed.full_name.strip(),
+                birth_year=typed.birth_year,
+                sex=typed.sex,
+            )
+        )
+    db.session.commit()
+    return person
