@@ -9,11 +9,10 @@ from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from surveys.audit import record
-from surveys.core.models import Campaign, GuardianConsent, OpenLink, PersonalData
+from surveys.core.models import Campaign, OpenLink
 from surveys.extensions import db
-from surveys.participation.consent import DEFAULT_TEXTS, MODE_LABELS, SECTIONS, set_guardian_consents
-from surveys.participation.links import create_open_link, generate_links, issue_links, reissue_link, revoke
+from surveys.participation import wave_admin as admin
+from surveys.participation.consent import DEFAULT_TEXTS, MODE_LABELS, SECTIONS
 from surveys.participation.pages.forms import ConsentSettingsForm, GuardianForm, OpenLinkForm, ScheduleForm
 from surveys.web import (
     MANAGE,
@@ -26,7 +25,6 @@ from surveys.web import (
     staff_blueprint,
     wave_or_404,
 )
-from surveys.workspace import eligible_participants, wave_status
 
 bp = staff_blueprint("participation", __name__)
 
@@ -48,12 +46,8 @@ def consent_settings(campaign_id: int):
     texts = campaign.consent_texts or {}
     form = ConsentSettingsForm(data={"mode": campaign.consent_mode, "allow_editing": campaign.allow_editing, **texts})
     if form.validate_on_submit():
-        campaign.consent_mode = form.mode.data
-        campaign.allow_editing = form.allow_editing.data
-        texts = {key: (form[key].data or "").strip() for key in SECTIONS}
-        campaign.consent_texts = {key: text for key, text in texts.items() if text}
-        db.session.commit()
-        record("campaign.consent_settings", f"campaign:{campaign.id}", mode=campaign.consent_mode)
+        typed = {key: form[key].data for key in SECTIONS}
+        admin.save_consent_settings(campaign, form.mode.data, form.allow_editing.data, typed)
         flash(_("Consent settings saved."))
         return redirect(url_for("staff.campaign", campaign_id=campaign.id))
     return render_template("staff/consent_settings.html", campaign=campaign, form=form, defaults=DEFAULT_TEXTS)
@@ -64,29 +58,18 @@ def consent_settings(campaign_id: int):
 def guardians(campaign_id: int):
     """Record which minors' guardians have consented (paper forms collected by the curator)."""
     campaign = owned_or_404(Campaign, campaign_id)
-    people = eligible_participants(campaign)
-    names = {
-        p.participant_id: p.full_name
-        for p in db.session.execute(
-            db.select(PersonalData).where(PersonalData.participant_id.in_([p.id for p in people]))
-        ).scalars()
-    }
-    recorded = {
-        g.participant_id
-        for g in db.session.execute(db.select(GuardianConsent).filter_by(campaign_id=campaign.id)).scalars()
-    }
-    form = GuardianForm(data={"participants": sorted(recorded)})
+    found = admin.guardians_of(campaign)
+    form = GuardianForm(data={"participants": sorted(found.recorded)})
     form.participants.choices = [
-        SelectChoice(p.id, " · ".join(x for x in (p.code, p.group_name, names.get(p.id, "")) if x)) for p in people
+        SelectChoice(p.id, " · ".join(x for x in (p.code, p.group_name, found.names.get(p.id, "")) if x))
+        for p in found.people
     ]
     if form.validate_on_submit():
-        allowed = {p.id for p in people}
-        chosen = {int(i) for i in form.participants.data or [] if int(i) in allowed}
-        added, withdrawn = set_guardian_consents(campaign, chosen, current_user.id)
-        record("guardians.update", f"campaign:{campaign.id}", added=added, withdrawn=withdrawn)
+        chosen = {int(i) for i in form.participants.data or []}
+        added, withdrawn = admin.save_guardians(campaign, found.people, chosen, current_user.id)
         flash(_("Guardian consents saved: %(added)s added, %(withdrawn)s withdrawn.", added=added, withdrawn=withdrawn))
         return redirect(url_for("participation.guardians", campaign_id=campaign.id))
-    return render_template("staff/guardians.html", campaign=campaign, form=form, recorded=recorded)
+    return render_template("staff/guardians.html", campaign=campaign, form=form, recorded=found.recorded)
 
 
 @bp.route("/waves/<int:wave_id>/schedule", methods=["POST"])
@@ -95,11 +78,9 @@ def schedule(wave_id: int):
     wave = wave_or_404(wave_id)
     form = ScheduleForm()
     if form.validate_on_submit():
-        wave.opens_at = to_utc(form.opens_at.data) if form.opens_at.data else None
-        wave.closes_at = to_utc(form.closes_at.data) if form.closes_at.data else None
-        wave.closed = form.closed.data
-        db.session.commit()
-        record("wave.schedule", f"wave:{wave.id}", closed=wave.closed)
+        opens_at = to_utc(form.opens_at.data) if form.opens_at.data else None
+        closes_at = to_utc(form.closes_at.data) if form.closes_at.data else None
+        admin.schedule(wave, opens_at, closes_at, form.closed.data)
         flash(_("Wave dates saved."))
     else:
         for field in form:
@@ -135,8 +116,7 @@ def new_open_link(wave_id: int):
     form = open_link_form(wave)
     if not form.validate_on_submit():
         abort(400)
-    link, token = create_open_link(wave, form.role.data)
-    record("open_link.create", f"wave:{wave.id}", open_link=link.id, role=link.role)
+    link, token = admin.new_open_link(wave, form.role.data)
     return render_template("staff/open_link.html", wave=wave, link=link, url=open_link_url(token))
 
 
@@ -149,8 +129,7 @@ def revoke_open_link(link_id: int):
     wave = wave_or_404(link.wave_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    revoke(link)
-    record("open_link.revoke", f"open_link:{link.id}")
+    admin.stop_open_link(link)
     flash(_("The open link no longer works."))
     return redirect(url_for("participation.wave", wave_id=wave.id))
 
@@ -161,8 +140,7 @@ def revoke_invitation(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    revoke(invitation)
-    record("links.revoke", f"invitation:{invitation.id}")
+    admin.stop_link(invitation)
     flash(_("The link of %(code)s no longer works. Reissue it to give a new one.", code=invitation.participant.code))
     return redirect(url_for("participation.wave", wave_id=invitation.wave_id))
 
@@ -175,12 +153,12 @@ def link_for(token: str) -> str:
 @require_role(*MANAGE)
 def wave(wave_id: int):
     found = wave_or_404(wave_id)
-    open_links = db.session.execute(db.select(OpenLink).filter_by(wave_id=found.id).order_by(OpenLink.id)).scalars()
+    page = admin.wave_page(found)
     return render_template(
         "staff/wave.html",
         wave=found,
-        rows=wave_status(found),
-        open_links=list(open_links),
+        rows=page.rows,
+        open_links=page.open_links,
         schedule_form=schedule_form(found),
         open_link_form=open_link_form(found),
     )
@@ -194,14 +172,11 @@ def make_links(wave_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     selected = {int(i) for i in request.form.getlist("selected") if i.isdigit()}
-    if request.form.get("scope") == "selected":
-        if not selected:
-            flash(_("Tick the participants who should get new links."), "error")
-            return redirect(url_for("participation.wave", wave_id=found.id))
-        issued = issue_links(found, [p for p in eligible_participants(found.campaign) if p.id in selected], True)
-    else:
-        issued = generate_links(found)
-    record("links.generate", f"wave:{found.id}", count=len(issued), selected=bool(selected))
+    only_selected = request.form.get("scope") == "selected"
+    if only_selected and not selected:
+        flash(_("Tick the participants who should get new links."), "error")
+        return redirect(url_for("participation.wave", wave_id=found.id))
+    issued = admin.new_links(found, selected, only_selected)
     links = [(p, link_for(token)) for p, token in issued]
     return render_template("staff/links.html", wave=found, links=links)
 
@@ -212,7 +187,6 @@ def reissue(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    token = reissue_link(invitation)
-    record("links.reissue", f"invitation:{invitation.id}")
+    token = admin.new_link(invitation)
     links = [(invitation.participant, link_for(token))]
     return render_template("staff/links.html", wave=invitation.wave, links=links)
