@@ -8,8 +8,6 @@ audit log records which fields were printed.
 
 from __future__ import annotations
 
-import re
-
 from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,15 +16,11 @@ from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from surveys.audit import record
 from surveys.core.field_checks import MultiCheckboxField
-from surveys.core.models import Participant, PersonalData, Wave
-from surveys.extensions import db
-from surveys.participation.links import issue_links
+from surveys.core.models import Participant, Wave
 from surveys.participation.pages.staff import link_for
-from surveys.participation.slips import Slip, display_url
+from surveys.participation.slip_printing import natural_key, print_run, printable
 from surveys.web import MANAGE, require_role, staff_blueprint, wave_or_404
-from surveys.workspace import eligible_participants, standings
 
 bp = staff_blueprint("slips", __name__)
 
@@ -61,61 +55,12 @@ def chosen_ids(text: str | None) -> set[int]:
     return {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
 
 
-def natural_key(name: str) -> list[str | int]:
-    """Sort key that puts class 9А before 10А: digit runs compare as numbers."""
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
-
-
-def printable_participants(wave: Wave) -> list[Participant]:
-    """The wave's eligible participants who can get a personal link on paper, by group then code.
-
-    People who joined through an open link are left out: they come back with their own code,
-    and nobody knows who they are to hand them a slip.
-    """
-    found = [p for p in eligible_participants(wave.campaign) if p.pseudonym_hash is None]
-    groups = group_names(wave)
-    return sorted(found, key=lambda p: (natural_key(groups.get(p.id, "")), p.code))
-
-
-def group_names(wave: Wave) -> dict[int, str]:
-    """Each participant's group in the wave's campaign (their programme's, where enrolled)."""
-    return {pid: standing.group for pid, (_p, standing) in standings(wave.campaign).items()}
-
-
 def group_choices(participants: list[Participant], groups: dict[int, str]) -> list[SelectChoice]:
     """The choice of all groups, then each distinct group name of ``participants`` in natural order."""
     names = sorted({groups.get(p.id, "") for p in participants}, key=natural_key)
     return [SelectChoice(ALL_GROUPS, _("All groups"))] + [
         SelectChoice(GROUP_PREFIX + name, name or _("No group")) for name in names
     ]
-
-
-def full_names(participants: list[Participant]) -> dict[int, str]:
-    """Names from PersonalData by participant id (participants without a record are absent)."""
-    if not participants:
-        return {}
-    rows = db.session.execute(
-        db.select(PersonalData).where(PersonalData.participant_id.in_([p.id for p in participants]))
-    ).scalars()
-    return {row.participant_id: row.full_name for row in rows}
-
-
-def make_slips(issued: list[tuple[Participant, str]], show: list[str], groups: dict[int, str]) -> list[Slip]:
-    """One slip per issued link, with only the fields in ``show``."""
-    names = full_names([p for p, _token in issued]) if "name" in show else {}
-    slips = []
-    for participant, token in issued:
-        url = link_for(token)
-        slips.append(
-            Slip(
-                url=url,
-                display_url=display_url(url.removesuffix(token), token),
-                code=participant.code if "code" in show else None,
-                group=groups.get(participant.id, "") if "group" in show else None,
-                name=names.get(participant.id, "") if "name" in show else None,
-            )
-        )
-    return slips
 
 
 def default_heading(wave: Wave) -> str:
@@ -128,8 +73,7 @@ def default_heading(wave: Wave) -> str:
 def print_slips(wave_id: int):
     """GET: the form. POST: issue the links, log what is printed, show the print page (never cached)."""
     wave = wave_or_404(wave_id)
-    participants = printable_participants(wave)
-    groups = group_names(wave)
+    participants, groups = printable(wave)
     only = request.args.get("only", "")
     form = SlipsForm(heading=default_heading(wave), only=only, participants="all" if only else "new")
     form.group.choices = group_choices(participants, groups)
@@ -145,9 +89,7 @@ def print_slips(wave_id: int):
         participants = [p for p in participants if p.id in chosen]
     reissue = form.participants.data == "all"
     show = [choice.value for choice in FIELD_CHOICES if choice.value in form.show.data]
-    issued = issue_links(wave, participants, reissue)
-    slips = make_slips(issued, show, groups)
-    record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=group, reissue=reissue)
+    slips = print_run(wave, participants, groups, reissue=reissue, show=show, group=group, url_of=link_for)
     heading = (form.heading.data or "").strip() or default_heading(wave)
     page = render_template("staff/slips.html", wave=wave, slips=slips, heading=heading, reissue=reissue)
     response = make_response(page)
