@@ -22,6 +22,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+
+from surveys.audit import record
 from surveys.core.definitions import Instrument, Question
 from surveys.core.errors import DefinitionError, Problem
 from surveys.core.instrument_models import InstrumentTexts
@@ -157,3 +160,20 @@ def instrument_for(organisation_id: int, instrument_id: str, version: str | None
         return instrument
     pack = pack_for(organisation_id, instrument_id)
     return with_texts(instrument, pack.texts) if pack is not None else instrument
+
+
+def add_pack(
+    organisation_id: int, instrument: Instrument, filename: str, data: bytes, user_id: int
+) -> tuple[int, list[str]]:
+    """Check an uploaded text pack and keep it as the organisation's item texts of ``instrument``
+    (replacing earlier ones), audited: (items kept, []), or (0, the problems by ``file:line``)."""
+    try:
+        texts = read_pack(filename, instrument, data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return 0, [_("The file is not UTF-8 text.")]
+    except DefinitionError as err:
+        return 0, [str(p) for p in err.problems]
+    save_pack(organisation_id, instrument, texts, user_id)
+    db.session.commit()
+    record("instrument.texts", f"instrument:{instrument.id}", items=len(texts))
+    return len(texts), []

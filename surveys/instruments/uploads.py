@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from surveys.audit import record
 from surveys.core.definitions import Instrument
 from surveys.core.errors import DefinitionError, Problem
 from surveys.core.instrument_models import UploadedInstrument
@@ -97,4 +98,12 @@ def store_upload(organisation: Organisation, filename: str, data: bytes, user_id
     except IntegrityError:  # the same version uploaded at the same moment
         db.session.rollback()
         return _already(_name(filename), instrument)
+    return result
+
+
+def upload_questionnaire(organisation: Organisation, filename: str, data: bytes, user_id: int | None) -> UploadResult:
+    """``store_upload``, and the new version audited."""
+    result = store_upload(organisation, filename, data, user_id)
+    if result.instrument is not None:
+        record("instrument.upload", f"instrument:{result.instrument.id}", version=result.instrument.version)
     return result

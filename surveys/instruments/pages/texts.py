@@ -9,10 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
-from surveys.audit import record
-from surveys.core.errors import DefinitionError
-from surveys.extensions import db
-from surveys.instruments.text_packs import read_pack, save_pack, text_ids
+from surveys.instruments.text_packs import add_pack, text_ids
 from surveys.staff_context import current_organisation
 from surveys.state import get_state
 from surveys.web import require_role, staff_blueprint
@@ -42,19 +39,10 @@ def upload(instrument_id: str):
     problems: list[str] = []
     if form.validate_on_submit():
         upload_name = form.file.data.filename or "texts.yaml"
-        try:
-            text = form.file.data.read().decode("utf-8-sig")
-            texts = read_pack(upload_name, instrument, text)
-        except UnicodeDecodeError:
-            problems = [_("The file is not UTF-8 text.")]
-        except DefinitionError as err:
-            problems = [str(p) for p in err.problems]
-        else:
-            organisation = current_organisation()
-            save_pack(organisation.id, instrument, texts, current_user.id)
-            db.session.commit()
-            record("instrument.texts", f"instrument:{instrument.id}", items=len(texts))
-            flash(_("Item texts added: %(n)s items. The questionnaire can now be used in campaigns.", n=len(texts)))
+        data = form.file.data.read()
+        count, problems = add_pack(current_organisation().id, instrument, upload_name, data, current_user.id)
+        if not problems:
+            flash(_("Item texts added: %(n)s items. The questionnaire can now be used in campaigns.", n=count))
             return redirect(url_for("staff.instruments"))
     return render_template(
         "staff/instrument_texts.html",

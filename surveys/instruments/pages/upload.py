@@ -9,8 +9,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
-from surveys.audit import record
-from surveys.instruments.uploads import MAX_BYTES, store_upload
+from surveys.instruments.uploads import MAX_BYTES, upload_questionnaire
 from surveys.staff_context import current_organisation
 from surveys.web import require_role, staff_blueprint
 
@@ -36,10 +35,9 @@ def upload():
     if form.validate_on_submit():
         organisation = current_organisation()
         upload_file = form.file.data
-        result = store_upload(organisation, upload_file.filename or "", upload_file.read(), current_user.id)
+        result = upload_questionnaire(organisation, upload_file.filename or "", upload_file.read(), current_user.id)
         if result.instrument is not None:
             instrument = result.instrument
-            record("instrument.upload", f"instrument:{instrument.id}", version=instrument.version)
             flash(
                 _(
                     "Questionnaire %(id)s, version %(version)s, is uploaded and can be used in campaigns.",
