@@ -14,14 +14,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from surveys.audit import record
 from surveys.core.definitions import Instrument
 from surveys.core.models import Wave
-from surveys.instruments import instrument_for
-from surveys.state import get_state
-from surveys.transfer.paper import PaperImportResult, eligible_codes, import_paper
-from surveys.transfer.paper_reading import PaperError, read_filled
-from surveys.transfer.paper_template import entry_template
+from surveys.transfer.paper import PaperImportResult
+from surveys.transfer.paper_entry import import_filled, template_for, wave_instruments
+from surveys.transfer.paper_reading import PaperError
 from surveys.web import MANAGE, no_store, require_role, staff_blueprint, wave_or_404
 
 bp = staff_blueprint("paper", __name__)
@@ -55,51 +52,29 @@ class PaperImportForm(FlaskForm):
     )
 
 
-def wave_instruments(wave: Wave) -> list[Instrument]:
-    """The questionnaires of the wave's campaign that are loaded, in the campaign's order."""
-    organisation_id = wave.campaign.organisation_id
-    found = (instrument_for(organisation_id, a.instrument_id) for a in wave.campaign.assignments)
-    return [i for i in found if i is not None]
-
-
 @bp.get("/waves/<int:wave_id>/paper/<instrument_id>.xlsx")
 @require_role(*MANAGE)
 @no_store
 def template(wave_id: int, instrument_id: str):
     """The entry template of one questionnaire, prefilled with the codes of the people it is for."""
     wave = wave_or_404(wave_id)
-    instrument = next((i for i in wave_instruments(wave) if i.id == instrument_id), None)
-    if instrument is None:
+    made = template_for(wave, instrument_id, str(get_locale()))
+    if made is None:
         abort(404)
-    codes = eligible_codes(wave, instrument.id)
-    data = entry_template(instrument, get_state().registry, str(get_locale()), codes)
-    record("paper.template", f"wave:{wave.id}", instrument=instrument.id, count=len(codes))
+    instrument, data = made
     filename = f"paper-wave-{wave.id}-{instrument.id}.xlsx"
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, PaperImportResult] | None:
     """Read and import the uploaded file; on a problem with the file as a whole, a form error and None."""
-    instrument = instrument_for(wave.campaign.organisation_id, form.instrument.data)
     try:
-        rows, problems = read_filled(instrument, get_state().registry, form.file.data.read())
-        result = import_paper(wave, instrument, rows, form.mode.data, problems, replace_online=form.replace_online.data)
+        return import_filled(
+            wave, form.instrument.data, form.file.data.read(), form.mode.data, bool(form.replace_online.data)
+        )
     except PaperError as err:
         form.file.errors.append(str(err))
         return None
-    record(
-        "paper.import",
-        f"wave:{wave.id}",
-        instrument=instrument.id,
-        mode=result.mode,
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        rejected=result.rejected,
-        problems=len(result.problems),
-        replace_online=bool(form.replace_online.data),
-    )
-    return instrument, result
 
 
 @bp.route("/waves/<int:wave_id>/paper", methods=["GET", "POST"])
