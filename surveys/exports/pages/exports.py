@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,11 +21,10 @@ from flask_login import current_user
 from werkzeug.datastructures import Headers
 from wtforms.fields.choices import SelectChoice
 
-from surveys.audit import record
 from surveys.core.export_models import ExportJob
 from surveys.core.models import Campaign
-from surveys.core.models import Response as Answered
-from surveys.exports.files import FORMATS, campaign_workbook, download_name
+from surveys.exports import ordering
+from surveys.exports.files import FORMATS, download_name
 from surveys.exports.jobs import (
     DONE,
     FAILED,
@@ -34,17 +32,12 @@ from surveys.exports.jobs import (
     QUEUED,
     RUNNING,
     chunks,
-    create_job,
-    delete_job,
     expired,
-    start,
     state,
 )
 from surveys.exports.pages.forms import EXPORT_STATUS_LABELS, FORMAT_LABELS, ExportForm
 from surveys.exports.plan import ExportRequest
-from surveys.extensions import db
 from surveys.web import EVERYONE, INDIVIDUAL, ActionForm, allowed, no_store, owned_or_404, require_role, staff_blueprint
-from surveys.workspace import standing_by_id
 
 bp = staff_blueprint("exports", __name__)
 
@@ -56,17 +49,11 @@ def status_labels():
 
 
 def _form_for(campaign: Campaign) -> ExportForm:
+    offered = ordering.filters(campaign)
     form = ExportForm()
-    form.waves.choices = [SelectChoice(w.id, w.name) for w in sorted(campaign.waves, key=lambda w: w.position)]
-    used = db.session.execute(
-        db.select(Answered.instrument_id)
-        .where(Answered.wave_id.in_([w.id for w in campaign.waves] or [-1]), Answered.status == "submitted")
-        .distinct()
-    ).scalars()
-    form.instruments.choices = [SelectChoice(i, i) for i in sorted(set(used))]
-    forms = sorted(standing.form for standing in standing_by_id(campaign).values() if standing.form)
-    forms = sorted(set(forms))
-    form.forms.choices = [SelectChoice(f, f) for f in forms]
+    form.waves.choices = [SelectChoice(wave_id, name) for wave_id, name in offered.waves]
+    form.instruments.choices = [SelectChoice(i, i) for i in offered.instruments]
+    form.forms.choices = [SelectChoice(f, f) for f in offered.forms]
     return form
 
 
@@ -79,10 +66,6 @@ def _request_from(form: ExportForm) -> ExportRequest:
     )
 
 
-def _audit(fmt: str, campaign: Campaign, export: ExportRequest, **more) -> None:
-    record(f"export.{fmt}", f"campaign:{campaign.id}", **export.as_dict(), **more)
-
-
 @bp.route("/campaigns/<int:campaign_id>/export", methods=["GET", "POST"])
 @require_role(*EVERYONE)
 def export_form(campaign_id: int):
@@ -93,19 +76,13 @@ def export_form(campaign_id: int):
         export = _request_from(form)
         if form.individual.data and not export.individual:
             abort(403)
-        job = create_job(campaign, current_user.id, form.fmt.data, export, form.delimiter.data or ",")
-        _audit(form.fmt.data, campaign, export, job=job.id)
-        start(job.id)
+        job = ordering.order(campaign, current_user.id, form.fmt.data, export, form.delimiter.data or ",")
         return redirect(url_for("exports.job", job_id=job.id))
-    jobs = db.session.execute(
-        db.select(ExportJob).filter_by(campaign_id=campaign.id).order_by(ExportJob.id.desc()).limit(20)
-    ).scalars()
-    visible = [j for j in jobs if not expired(j) and (not (j.options or {}).get("individual") or allowed(*INDIVIDUAL))]
     return render_template(
         "staff/export.html",
         campaign=campaign,
         form=form,
-        jobs=[(j, state(j)) for j in visible],
+        jobs=ordering.recent(campaign, allowed(*INDIVIDUAL)),
         can_individual=allowed(*INDIVIDUAL),
         labels=FORMAT_LABELS,
     )
@@ -130,7 +107,7 @@ def job(job_id: int):
         "staff/export_job.html",
         job=found,
         status=status,
-        campaign=db.session.get(Campaign, found.campaign_id),
+        campaign=ordering.campaign_of(found),
         waiting=status in (QUEUED, RUNNING),
         done=status == DONE,
         failed=status in (FAILED, INTERRUPTED),
@@ -144,9 +121,8 @@ def job(job_id: int):
 @no_store
 def download(job_id: int):
     found = _job_or_404(job_id)
-    if state(found) != DONE:
+    if not ordering.download(found):
         abort(404)
-    record("export.download", f"export:{found.id}", campaign=found.campaign_id, format=found.format)
     headers = Headers()
     headers.set("Content-Disposition", "attachment", filename=found.filename)
     headers.set("Content-Length", str(found.size))
@@ -160,12 +136,8 @@ def again(job_id: int):
     found = _job_or_404(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    campaign = owned_or_404(Campaign, found.campaign_id)
-    options = dict(found.options or {})
-    export = ExportRequest.from_dict(options)
-    job = create_job(campaign, current_user.id, found.format, export, options.get("delimiter") or ",")
-    _audit(found.format, campaign, export, job=job.id, again=found.id)
-    start(job.id)
+    owned_or_404(Campaign, found.campaign_id)
+    job = ordering.again(found, current_user.id)
     return redirect(url_for("exports.job", job_id=job.id))
 
 
@@ -175,9 +147,7 @@ def delete(job_id: int):
     found = _job_or_404(job_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    campaign_id = found.campaign_id
-    record("export.delete", f"export:{found.id}", campaign=campaign_id)
-    delete_job(found)
+    campaign_id = ordering.delete(found)
     flash(_("The export file was deleted."))
     return redirect(url_for("exports.export_form", campaign_id=campaign_id))
 
@@ -194,17 +164,10 @@ def quick(campaign_id: int):
     wants_individual = request.args.get("individual") == "1"
     if wants_individual and not allowed(*INDIVIDUAL):
         abort(403)
-    export = ExportRequest(individual=wants_individual)
-    responses = db.session.execute(
-        db.select(db.func.count(Answered.id)).where(
-            Answered.wave_id.in_([w.id for w in campaign.waves] or [-1]), Answered.status == "submitted"
-        )
-    ).scalar_one()
-    if responses > current_app.config["SURVEYS_QUICK_EXPORT_LIMIT"]:
+    data = ordering.quick_workbook(campaign, ExportRequest(individual=wants_individual))
+    if data is None:
         flash(_("This campaign is large: the export is made in the background and you get a link when it is ready."))
         return redirect(url_for("exports.export_form", campaign_id=campaign.id))
-    data = campaign_workbook(campaign, export)
-    _audit("xlsx", campaign, export, quick=True)
     headers = Headers()
     headers.set("Content-Disposition", "attachment", filename=download_name(campaign, "xlsx"))
     return Response(data, mimetype=FORMATS["xlsx"][1], headers=headers)
