@@ -17,7 +17,7 @@ from surveys.core.models import Campaign, Membership, Organisation, Participant,
 from surveys.core.report_models import ReportConclusion
 from surveys.extensions import db
 from surveys.reporting.dashboard import collect_panels, programme_view, rate_rows
-from surveys.reporting.pages.dashboard import text_blocks
+from surveys.reporting.programme_report import text_blocks
 from surveys.workspace.tracking import Tally
 from tests.conftest import csrf_token, post_form, set_role
 
