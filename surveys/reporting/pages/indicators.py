@@ -7,17 +7,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from surveys.audit import record
 from surveys.core.models import Programme
 from surveys.core.report_models import Indicator
 from surveys.extensions import db
-from surveys.reporting.dashboard import indicator_chart
+from surveys.reporting import indicator_editing as editing
 from surveys.reporting.indicators import (
-    import_indicators,
     parse_period,
-    read_indicator_file,
-    set_value,
-    trend,
 )
 from surveys.reporting.pages.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404, require_role, staff_blueprint
@@ -26,15 +21,15 @@ bp = staff_blueprint("indicators", __name__)
 
 
 def _page(programme: Programme, add=None, value_forms=None, upload=None, problems=(), status=200):
-    indicators = db.session.execute(
-        db.select(Indicator).filter_by(programme_id=programme.id).order_by(Indicator.position, Indicator.id)
-    ).scalars()
-    shown = []
-    for indicator in indicators:
-        points = trend([(v.period, v.value) for v in indicator.values], indicator.target, indicator.higher_is_better)
-        chart = indicator_chart(indicator, points) if points else None
-        form = (value_forms or {}).get(indicator.id) or IndicatorValueForm(prefix=f"v{indicator.id}")
-        shown.append((indicator, points, chart, form))
+    shown = [
+        (
+            indicator,
+            points,
+            chart,
+            (value_forms or {}).get(indicator.id) or IndicatorValueForm(prefix=f"v{indicator.id}"),
+        )
+        for indicator, points, chart in editing.shown(programme)
+    ]
     page = render_template(
         "staff/indicators.html",
         programme=programme,
@@ -60,19 +55,8 @@ def add(programme_id: int):
     form = IndicatorForm(prefix="add")
     if not form.validate_on_submit():
         return _page(programme, add=form, status=400)
-    count = db.session.execute(db.select(db.func.count(Indicator.id)).filter_by(programme_id=programme.id)).scalar_one()
-    indicator = Indicator(
-        organisation_id=programme.organisation_id,
-        programme_id=programme.id,
-        name=form.name.data.strip(),
-        unit=(form.unit.data or "").strip(),
-        target=form.target.data,
-        higher_is_better=form.higher_is_better.data == "yes",
-        position=count,
-    )
-    db.session.add(indicator)
-    db.session.commit()
-    record("indicator.create", f"indicator:{indicator.id}", programme=programme.id)
+    higher = form.higher_is_better.data == "yes"
+    editing.add_indicator(programme, form.name.data, form.unit.data or "", form.target.data, higher)
     flash(_("Indicator added."))
     return redirect(url_for("indicators.indicators", programme_id=programme.id))
 
@@ -88,9 +72,7 @@ def add_value(indicator_id: int):
         form.period.errors = [*form.period.errors, _("Write the month as 2025-09.")]
     if form.errors or period is None:
         return _page(programme, value_forms={indicator.id: form}, status=400)
-    set_value(indicator, period, float(form.value.data), (form.note.data or "").strip(), current_user.id)
-    db.session.commit()
-    record("indicator.value", f"indicator:{indicator.id}", period=period.isoformat(), value=form.value.data)
+    editing.save_value(indicator, period, form.value.data, form.note.data or "", current_user.id)
     flash(_("Value saved."))
     return redirect(url_for("indicators.indicators", programme_id=programme.id))
 
@@ -103,13 +85,10 @@ def upload(programme_id: int):
     form = IndicatorImportForm(prefix="upload")
     if not form.validate_on_submit():
         return _page(programme, upload=form, status=400)
-    rows, problems = read_indicator_file(form.file.data.stream)
+    counts, problems = editing.import_file(programme, form.file.data.stream, current_user.id)
     if problems:
         return _page(programme, upload=form, problems=problems, status=400)
-    if not rows:
+    if counts is None:
         abort(400)
-    counts = import_indicators(programme, rows, current_user.id)
-    db.session.commit()
-    record("indicator.import", f"programme:{programme.id}", **counts)
     flash(_("Imported: %(values)s values, %(indicators)s new indicators.", **counts))
     return redirect(url_for("indicators.indicators", programme_id=programme.id))
