@@ -18,11 +18,8 @@ from wtforms.validators import InputRequired, Length
 from surveys.staff_context import current_organisation
 from surveys.web import require_role, staff_blueprint
 
-from ..audit import record
-from ..core.api_models import ApiToken
 from ..core.field_checks import MultiCheckboxField
-from ..extensions import db
-from .tokens import MAX_NAME_LENGTH, SCOPES, create_token, organisation_tokens, revoke_token
+from .tokens import MAX_NAME_LENGTH, SCOPES, issue_token, organisation_tokens, stop_token, token_of
 
 bp = staff_blueprint("api_tokens", __name__, templates="templates")
 
@@ -68,8 +65,7 @@ def api_tokens():
     if not form.name.data.strip():
         form.name.errors.append(_("Give the token a name."))
         return _list_page(form)
-    token, secret = create_token(current_organisation().id, form.name.data, form.scopes.data, current_user.id)
-    record("api.token.create", f"api_token:{token.id}", name=token.name, prefix=token.prefix, scopes=token.scopes)
+    token, secret = issue_token(current_organisation().id, form.name.data, form.scopes.data, current_user.id)
     page = render_template("staff/api_token_created.html", token=token, secret=secret)
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"  # the only time the token exists in clear
@@ -83,11 +79,7 @@ def revoke():
     form = RevokeTokenForm()
     if not form.validate_on_submit():
         abort(400)
-    number = form.token.data.strip()
-    token = db.session.get(ApiToken, int(number)) if number.isdigit() and len(number) < 10 else None
-    if token is None or token.organisation_id != current_organisation().id:
-        abort(404)
-    if revoke_token(token):
-        record("api.token.revoke", f"api_token:{token.id}", name=token.name, prefix=token.prefix)
+    token = token_of(current_organisation().id, form.token.data) or abort(404)
+    if stop_token(token):
         flash(_("The token %(name)s is revoked: it no longer opens the API.", name=token.name))
     return redirect(url_for("api_tokens.api_tokens"))

@@ -13,6 +13,7 @@ from functools import cache
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 
+from ..audit import record
 from ..core.api_models import ApiToken
 from ..core.models import hash_token, new_token, utcnow
 from ..extensions import db
@@ -108,3 +109,25 @@ def organisation_tokens(organisation_id: int) -> list[ApiToken]:
     query = db.select(ApiToken).filter_by(organisation_id=organisation_id)
     query = query.order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
     return list(db.session.execute(query).scalars())
+
+
+def issue_token(organisation_id: int, name: str, scopes: Iterable[str], user_id: int) -> tuple[ApiToken, str]:
+    """``create_token`` by a signed-in admin, audited."""
+    token, secret = create_token(organisation_id, name, scopes, user_id)
+    record("api.token.create", f"api_token:{token.id}", name=token.name, prefix=token.prefix, scopes=token.scopes)
+    return token, secret
+
+
+def token_of(organisation_id: int, number: str) -> ApiToken | None:
+    """The organisation's token with the id typed in ``number``; None for any other."""
+    number = number.strip()
+    token = db.session.get(ApiToken, int(number)) if number.isdigit() and len(number) < 10 else None
+    return token if token is not None and token.organisation_id == organisation_id else None
+
+
+def stop_token(token: ApiToken) -> bool:
+    """``revoke_token`` by a signed-in admin, audited; False when it was revoked already."""
+    if not revoke_token(token):
+        return False
+    record("api.token.revoke", f"api_token:{token.id}", name=token.name, prefix=token.prefix)
+    return True
