@@ -1,4 +1,4 @@
-"""Sign-in throttling that protects without locking out (surveys/sign_in_limits.py): every attempt is
+"""Sign-in throttling that protects without locking out (surveys/web/sign_in_limits.py): every attempt is
 counted before its password is checked, per e-mail and address and per address; an e-mail's failures
 slow down only the addresses that failed for it; failures and refusals go to the audit log; behind a
 proxy the forwarded address is the one counted. The rate limits' clock is set by the tests, never slept
@@ -23,7 +23,7 @@ from surveys import throttle
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Membership, Organisation, User, new_token
 from surveys.extensions import db
-from surveys.web import auth
+from surveys.web import sign_in as auth
 from tests.conftest import csrf_token, post_form
 from tests.test_serve import command, free_port
 

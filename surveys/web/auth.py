@@ -10,13 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from surveys.core.models import User
-from surveys.extensions import db
-from surveys.web import sign_in_limits
+from surveys.web.sign_in import sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -30,10 +27,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("staff.index")
-
-
-# Checked against when the e-mail is unknown, so that a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 
 
 def _wait_message(seconds: int) -> str:
@@ -56,25 +49,15 @@ def fresh_session() -> None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-        # Counted before the password is checked (surveys/sign_in_limits.py): a refused attempt checks nothing.
-        attempt = sign_in_limits.begin(email, request.remote_addr or "unknown", user)
+        attempt = sign_in(form.email.data, form.password.data, request.remote_addr or "unknown")
         if attempt.wait:
             form.password.errors.append(_wait_message(attempt.wait))
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(attempt.wait)}
-        if user is None:
-            check_password_hash(_DUMMY_HASH, form.password.data)
-        if user is not None and user.check_password(form.password.data):
-            sign_in_limits.succeeded(attempt)
-            if not user.session_token:
-                user.new_session()
-                db.session.commit()
+        if attempt.user is not None:
             fresh_session()
-            login_user(user)
+            login_user(attempt.user)
             session["organisation_id"] = None
             return redirect(_safe_next(request.args.get("next")))
-        sign_in_limits.failed(attempt)
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("auth/login.html", form=form)
 
@@ -82,8 +65,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    current_user.new_session()  # every copy of this user's session cookies stops working
-    db.session.commit()
+    sign_out(current_user)
     logout_user()
     flash(_("You have signed out."))
     return redirect(url_for("auth.login"))
