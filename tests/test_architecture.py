@@ -147,8 +147,31 @@ def test_every_module_the_map_follows_exists():
         assert len(parts) >= 2, dotted
 
 
-def test_every_feature_package_says_what_it_owns_and_may_use():
-    for package in (*FEATURES, "web"):
+def test_every_module_the_documentation_names_exists():
+    """Paths (``surveys/…/x.py``) and dotted names (``surveys.x.y``) in README.md and docs/ resolve."""
+    import importlib
+
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for path in re.findall(r"(?<![\w/.])((?:surveys|plugins)/[\w/]+\.py)", text):
+            assert (ROOT / path).is_file(), (page.name, path)
+        for dotted in re.findall(r"(?<![\w/.])(surveys(?:\.\w+)+)", text):
+            if dotted.endswith(".sqlite3"):  # the SQLite file's name
+                continue
+            parts, found = dotted.split("."), None
+            for cut in range(len(parts), 0, -1):
+                try:
+                    found = importlib.import_module(".".join(parts[:cut]))
+                except ImportError:
+                    continue
+                for name in parts[cut:]:
+                    found = getattr(found, name, None)
+                break
+            assert found is not None, (page.name, dotted)
+
+
+def test_every_package_says_what_it_owns_and_may_use():
+    for package in (*FEATURES, "web", "core", "api"):
         doc = ast.get_docstring(ast.parse((ROOT / "surveys" / package / "__init__.py").read_text(encoding="utf-8")))
         assert doc and "Owns" in doc and ("Uses" in doc or "never import" in doc), package
 

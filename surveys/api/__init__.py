@@ -1,5 +1,8 @@
 """The JSON API at ``/api/v1`` (docs/api.md), its staff page for tokens and its command.
 
+Owns the API's tokens, schemas, errors and endpoints. Uses the features through their public
+modules and the web layer's access control; no feature imports it.
+
 | module | what it does |
 |---|---|
 | ``tokens`` | making, finding and revoking tokens; the scopes |
@@ -10,7 +13,7 @@
 | ``pagination`` | pages of lists |
 | ``access`` | the organisation boundary, plugins, the audit log |
 | ``instruments``, ``campaigns``, ``records``, ``importing``, ``analyses`` | the endpoints |
-| ``batch`` | checking and importing a batch of answers (through ``surveys/paper.py``) |
+| ``batch`` | checking and importing a batch of answers (through the paper import's row checks) |
 | ``openapi`` | the OpenAPI document |
 | ``token_pages`` | the staff page: create, list and revoke tokens |
 | ``cli`` | ``surveys api-token create|revoke|list`` |
