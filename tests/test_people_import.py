@@ -408,6 +408,8 @@ def test_parse_never_raises(app):
 def test_a_file_of_another_type_is_refused_by_the_form(app, logged_in, programme_id):
     response = upload(logged_in, programme_id, "virus.exe", b"MZ...")
     assert response.status_code == 200 and 'class="error-summary"' in response.get_data(as_text=True)
+    # the summary's heading is in Russian too (its template was once skipped by the extractor: {% do %})
+    assert "Пожалуйста, проверьте ответы, отмеченные ниже." in response.get_data(as_text=True)
     assert people(app) == {}
 
 
