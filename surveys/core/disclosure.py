@@ -1,0 +1,145 @@
+"""The disclosure policy: which cells of aggregated outputs published together may be shown.
+
+A *cell* is a group of people described by attribute values (``{"role": "mentee", "wave": "input"}``;
+``{}`` is everyone); what an output shows of it — a count, a mean, a distribution, a band transition —
+is a sum over the people in it, so each shown cell is a linear equation over the finest groups (the
+*atoms*: people with the same values of every attribute the cells use). Two rules decide:
+
+- primary: a cell of fewer than ``k`` people (but not none) is hidden;
+- secondary: more cells are hidden until no hidden small cell is a linear combination of the shown
+  ones, within one table and across every table published together (a workbook, a page, a report,
+  an API answer). Counts and means are covered alike: a mean times its n is a sum, and sums subtract
+  the same way as counts.
+
+Recoverability is decided exactly, over the rationals (fraction-free integer elimination), not by
+rules of thumb about siblings and margins. The functions are pure: no database, no request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from math import gcd
+
+Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What may be shown of the cells, by their position in the list given to ``decide``.
+
+    ``small``: hidden because fewer than ``k`` people are in it (marked «‹k»); ``protecting``: hidden
+    so that a small cell cannot be worked out from the others (marked as hidden to protect a small
+    group); ``sizes``: every cell's number of people.
+    """
+
+    k: int
+    sizes: tuple[int, ...]
+    small: frozenset[int]
+    protecting: frozenset[int]
+
+    @property
+    def hidden(self) -> frozenset[int]:
+        return self.small | self.protecting
+
+    def shown(self, index: int) -> bool:
+        return index not in self.hidden
+
+
+def _matches(person: Mapping[str, str], cell: Cell) -> bool:
+    return all(person.get(name) == value for name, value in cell.items())
+
+
+def atoms_of(people: Sequence[Mapping[str, str]], cells: Sequence[Cell]) -> tuple[list[int], list[frozenset[int]]]:
+    """The atoms' sizes and, per cell, the atoms it is made of (indexes into the sizes)."""
+    names = sorted({name for cell in cells for name in cell})
+    index: dict[tuple, int] = {}
+    sizes: list[int] = []
+    for person in people:
+        key = tuple(person.get(name) for name in names)
+        if key not in index:
+            index[key] = len(sizes)
+            sizes.append(0)
+        sizes[index[key]] += 1
+    members = []
+    for cell in cells:
+        found = frozenset(number for key, number in index.items() if _matches(dict(zip(names, key, strict=True)), cell))
+        members.append(found)
+    return sizes, members
+
+
+class Span:
+    """The row space of 0/1 vectors over the rationals, kept in echelon form with integer rows."""
+
+    def __init__(self, rows: Iterable[frozenset[int]] = ()) -> None:
+        self._rows: list[tuple[int, dict[int, int]]] = []  # (pivot, row) with row[pivot] != 0
+        for row in rows:
+            self.add(row)
+
+    def _reduce(self, vector: dict[int, int]) -> dict[int, int]:
+        for pivot, row in self._rows:
+            value = vector.get(pivot, 0)
+            if value:
+                scale = row[pivot]
+                merged = {j: vector.get(j, 0) * scale - row.get(j, 0) * value for j in vector.keys() | row.keys()}
+                vector = {j: v for j, v in merged.items() if v}
+                divisor = 0
+                for v in vector.values():
+                    divisor = gcd(divisor, v)
+                if divisor > 1:
+                    vector = {j: v // divisor for j, v in vector.items()}
+        return vector
+
+    def add(self, atoms: frozenset[int]) -> None:
+        rest = self._reduce(dict.fromkeys(atoms, 1))
+        if rest:
+            self._rows.append((min(rest), rest))
+            self._rows.sort(key=lambda item: item[0])
+
+    def contains(self, atoms: frozenset[int]) -> bool:
+        """True when the cell made of ``atoms`` is a linear combination of the rows."""
+        return not atoms or not self._reduce(dict.fromkeys(atoms, 1))
+
+
+def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: Iterable[int]) -> list[int]:
+    """The cells among ``targets`` whose value follows exactly from the ``shown`` cells."""
+    span = Span(members[i] for i in shown)
+    return [t for t in targets if members[t] and span.contains(members[t])]
+
+
+def decide(people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int) -> Decision:
+    """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``.
+
+    Secondary suppression is greedy: while a small cell can be worked out, hide the smallest shown
+    cell whose removal stops it (ties: the later cell, so totals and earlier rows stay), or failing
+    that the smallest shown cell that overlaps it.
+    """
+    atom_sizes, members = atoms_of(people, cells)
+    sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
+    small = {i for i, n in enumerate(sizes) if 0 < n < k}
+    protecting: set[int] = set()
+    while True:
+        shown = [i for i in range(len(cells)) if i not in small and i not in protecting]
+        leaks = recovered(members, shown, sorted(small))
+        if not leaks:
+            return Decision(k, sizes, frozenset(small), frozenset(protecting))
+        target = leaks[0]
+        candidates = sorted((i for i in shown if sizes[i] > 0), key=lambda i: (sizes[i], -i))
+        chosen = next(
+            (i for i in candidates if not recovered(members, [j for j in shown if j != i], [target])),
+            None,
+        )
+        if chosen is None:
+            chosen = next(i for i in candidates if members[i] & members[target])
+        protecting.add(chosen)
+
+
+def free_text_allowed(size: int, k: int, individual: bool) -> bool:
+    """Quotes and other free text: from a group of at least ``k``, unless the audience may see
+    individual data (the psychologist)."""
+    return individual or size >= k
+
+
+def threshold_note(k: int) -> dict[str, int]:
+    """What every output says about the rule it applied (its caption or its JSON)."""
+    return {"min_group": k}

@@ -1,0 +1,124 @@
+"""The disclosure policy (surveys/core/disclosure.py): small groups stay hidden, and nothing hidden
+can be worked out from what is shown. The attacker here is independent of the policy: it solves the
+published equations exactly with sympy's rational linear algebra."""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from surveys.core.disclosure import Span, atoms_of, decide, free_text_allowed
+
+K = 5
+ATTRIBUTES = {
+    "role": ("mentor", "mentee", "curator"),
+    "form": ("ученик–ученик", "учитель–ученик"),
+    "wave": ("in", "out"),
+}
+
+
+def margins(attributes: dict[str, tuple[str, ...]]) -> list[dict[str, str]]:
+    """Everyone, then every combination of one, two, … attributes: the tables a workbook publishes."""
+    cells: list[dict[str, str]] = [{}]
+    names = sorted(attributes)
+    for size in range(1, len(names) + 1):
+        for chosen in itertools.combinations(names, size):
+            for values in itertools.product(*(attributes[name] for name in chosen)):
+                cells.append(dict(zip(chosen, values, strict=True)))
+    return cells
+
+
+def attacker_recovers(people, cells, shown, target) -> bool:
+    """True when the target cell's count (and so its sum) is a rational combination of the shown ones."""
+    _sizes, members = atoms_of(people, cells)
+    width = 1 + max((a for m in members for a in m), default=0)
+
+    def row(i):
+        return [1 if a in members[i] else 0 for a in range(width)]
+
+    if not members[target]:
+        return False
+    published = sympy.Matrix([row(i) for i in shown]) if shown else sympy.zeros(0, width)
+    with_target = published.col_join(sympy.Matrix([row(target)]))
+    return with_target.rank() == published.rank()
+
+
+def people_of(counts: dict[tuple[str, ...], int]) -> list[dict[str, str]]:
+    names = sorted(ATTRIBUTES)
+    return [dict(zip(names, key, strict=True)) for key, n in counts.items() for _ in range(n)]
+
+
+def test_a_hidden_group_is_not_given_away_by_the_total_minus_the_others():
+    """The reproduction of issue 20: GAD-7 for everyone (9) and for the mentees (5) gave the 4 mentors' mean."""
+    people = [{"role": "mentee"}] * 5 + [{"role": "mentor"}] * 4
+    cells = [{}, {"role": "mentee"}, {"role": "mentor"}]
+    decision = decide(people, cells, K)
+    assert decision.sizes == (9, 5, 4)
+    assert decision.small == {2} and len(decision.protecting) == 1
+    assert not attacker_recovers(people, cells, [i for i in range(3) if decision.shown(i)], 2)
+    assert attacker_recovers(people, cells, [0, 1], 2), "hiding only the small group would give it away"
+
+
+def test_cells_of_five_or_more_are_all_shown_when_nothing_small_is_near():
+    people = [{"role": "mentee"}] * 7 + [{"role": "mentor"}] * 6
+    decision = decide(people, [{}, {"role": "mentee"}, {"role": "mentor"}], K)
+    assert decision.hidden == set() and decision.sizes == (13, 7, 6)
+
+
+def test_an_empty_group_is_shown_and_protects_nothing():
+    people = [{"role": "mentee"}] * 6
+    decision = decide(people, [{}, {"role": "mentee"}, {"role": "mentor"}], K)
+    assert decision.hidden == set() and decision.sizes == (6, 6, 0)
+
+
+def test_a_small_group_across_two_tables_is_protected_in_both():
+    """Class × role and class totals published together: a class's one small role is protected across them."""
+    people = (
+        [{"group": "9А", "role": "mentee"}] * 6
+        + [{"group": "9А", "role": "mentor"}] * 2
+        + [{"group": "9Б", "role": "mentee"}] * 7
+        + [{"group": "9Б", "role": "mentor"}] * 8
+    )
+    cells = [{"group": g} for g in ("9А", "9Б")] + [
+        {"group": g, "role": r} for g in ("9А", "9Б") for r in ("mentee", "mentor")
+    ]
+    cells += [{"role": r} for r in ("mentee", "mentor")] + [{}]
+    decision = decide(people, cells, K)
+    small = [i for i, n in enumerate(decision.sizes) if 0 < n < K]
+    assert decision.small == set(small) and small
+    shown = [i for i in range(len(cells)) if decision.shown(i)]
+    assert not any(attacker_recovers(people, cells, shown, i) for i in small)
+    assert decision.protecting, "the 9А total and the mentors' total would give the small cell away"
+
+
+def test_the_span_agrees_with_sympy_on_a_known_dependency():
+    span = Span([frozenset({0, 1}), frozenset({1, 2}), frozenset({0})])
+    assert span.contains(frozenset({2}))  # (1,2) - (0,1) + (0) = (2)
+    assert not Span([frozenset({0, 1}), frozenset({1, 2})]).contains(frozenset({0}))
+
+
+def test_free_text_needs_a_group_of_k_except_for_the_psychologist():
+    assert not free_text_allowed(3, K, individual=False)
+    assert free_text_allowed(5, K, individual=False)
+    assert free_text_allowed(1, K, individual=True)
+
+
+sizes = st.integers(min_value=0, max_value=2 * K + 1)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(sizes, min_size=12, max_size=12))
+def test_no_small_group_can_be_recovered_from_every_margin_published_together(counts):
+    """Groups of every size around k in roles × forms × waves; every margin is published at once."""
+    keys = list(itertools.product(*(ATTRIBUTES[name] for name in sorted(ATTRIBUTES))))
+    people = people_of(dict(zip(keys, counts, strict=True)))
+    cells = margins(ATTRIBUTES)
+    decision = decide(people, cells, K)
+    shown = [i for i in range(len(cells)) if decision.shown(i)]
+    assert all(not 0 < decision.sizes[i] < K for i in shown), "a small group is shown"
+    for target in sorted(decision.small):
+        assert not attacker_recovers(people, cells, shown, target), cells[target]
+    assert all(decision.sizes[i] >= K for i in decision.protecting), "a «protecting» mark on a small group"
