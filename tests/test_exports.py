@@ -159,18 +159,18 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
             if r.wave_id == wave_id and r.instrument_id == "gad7" and s.scale == "total" and s.band
         )
         shown = dict(part.split(": ") for part in row[12].split("; "))
-        assert all(shown[label] in (str(n), "<5") for label, n in _labelled(app, bands).items())
+        assert all(shown[label] in (str(n), *HIDDEN) for label, n in _labelled(app, bands).items())
         checked += 1
     assert checked == 2
     # Small groups: n «<5» and nothing else; no hidden group can be recovered from its parent.
-    hidden = [r for r in aggregates[1:] if r[6] == "<5"]
+    hidden = [r for r in aggregates[1:] if r[6] in HIDDEN]
     assert hidden and all(all(c is None for c in r[7:]) for r in hidden)
-    shown_n = [r[6] for r in aggregates[1:] if r[6] != "<5"]
+    shown_n = [r[6] for r in aggregates[1:] if r[6] not in HIDDEN]
     assert all(isinstance(n, int) and n >= 5 for n in shown_n)
     for parent in aggregates[1:]:
         children = _children(aggregates[1:], parent)
-        if children and parent[6] != "<5":
-            hidden_total = parent[6] - sum(c[6] for c in children if c[6] != "<5")
+        if children and parent[6] not in HIDDEN:
+            hidden_total = parent[6] - sum(c[6] for c in children if c[6] not in HIDDEN)
             assert hidden_total == 0 or hidden_total >= 5, (parent, children)
 
     # Spreadsheet manners: frozen header, autofilter, number formats.
@@ -186,6 +186,30 @@ def _labelled(app, bands: Counter) -> dict[str, int]:
         scale = get_state().registry.instruments["gad7"].scale("total")
         labels = {b.id: b.label.get("ru") for b in scale.bands}
     return {labels[b]: n for b, n in bands.items()}
+
+
+HIDDEN = ("<5", "скрыто для защиты малой группы")
+
+
+def test_a_hidden_groups_mean_cannot_be_worked_out_from_everyone_and_the_others():
+    """Issue 20's reproduction: GAD-7 for everyone (n 9) and the mentees (n 5) gave away the 4 mentors'
+    mean by subtraction. Now the mentees' row is hidden too, and marked as hidden to protect them."""
+    from array import array
+
+    from surveys.exports.aggregates import PROTECTING, SMALL, scale_rows
+
+    values = {
+        ("mentee", "ученик–ученик", "9А"): array("d", [14, 12, 13, 11, 13]),
+        ("mentor", "ученик–ученик", "9А"): array("d", [10, 11, 9, 11]),
+    }
+    rows = {(level, key): (stats, mark) for level, key, stats, _bands, mark in scale_rows(values, {}, [])}
+    everyone = rows[(0, ("все", "все", "все"))]
+    all_values = [x for xs in values.values() for x in xs]
+    assert everyone[0]["n"] == 9 and everyone[0]["mean"] == pytest.approx(np.mean(all_values))
+    assert rows[(1, ("mentor", "все", "все"))] == (None, SMALL)
+    assert rows[(1, ("mentee", "все", "все"))] == (None, PROTECTING)
+    shown = [stats for stats, _mark in rows.values() if stats is not None]
+    assert all(stats["n"] >= 5 for stats in shown) and all(s["n"] == 9 for s in shown)
 
 
 def _children(rows, parent):

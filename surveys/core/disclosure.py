@@ -50,17 +50,20 @@ def _matches(person: Mapping[str, str], cell: Cell) -> bool:
     return all(person.get(name) == value for name, value in cell.items())
 
 
-def atoms_of(people: Sequence[Mapping[str, str]], cells: Sequence[Cell]) -> tuple[list[int], list[frozenset[int]]]:
-    """The atoms' sizes and, per cell, the atoms it is made of (indexes into the sizes)."""
+def atoms_of(
+    people: Sequence[Mapping[str, str]], cells: Sequence[Cell], counts: Sequence[int] | None = None
+) -> tuple[list[int], list[frozenset[int]]]:
+    """The atoms' sizes and, per cell, the atoms it is made of (indexes into the sizes). With
+    ``counts``, ``people[i]`` stands for ``counts[i]`` people with the same attributes."""
     names = sorted({name for cell in cells for name in cell})
     index: dict[tuple, int] = {}
     sizes: list[int] = []
-    for person in people:
+    for number, person in enumerate(people):
         key = tuple(person.get(name) for name in names)
         if key not in index:
             index[key] = len(sizes)
             sizes.append(0)
-        sizes[index[key]] += 1
+        sizes[index[key]] += 1 if counts is None else counts[number]
     members = []
     for cell in cells:
         found = frozenset(number for key, number in index.items() if _matches(dict(zip(names, key, strict=True)), cell))
@@ -107,14 +110,18 @@ def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: 
     return [t for t in targets if members[t] and span.contains(members[t])]
 
 
-def decide(people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int) -> Decision:
-    """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``.
+def decide(
+    people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int, counts: Sequence[int] | None = None
+) -> Decision:
+    """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``
+    (``counts``: as for ``atoms_of``).
 
     Secondary suppression is greedy: while a small cell can be worked out, hide the smallest shown
-    cell whose removal stops it (ties: the later cell, so totals and earlier rows stay), or failing
-    that the smallest shown cell that overlaps it.
+    group whose removal stops it, or failing that the smallest shown group that overlaps it. Cells of
+    the same people (a class that is its form's only class, say) are one group: they are shown or
+    hidden together, since showing one shows the other.
     """
-    atom_sizes, members = atoms_of(people, cells)
+    atom_sizes, members = atoms_of(people, cells, counts)
     sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
     small = {i for i, n in enumerate(sizes) if 0 < n < k}
     protecting: set[int] = set()
@@ -124,14 +131,18 @@ def decide(people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int) -
         if not leaks:
             return Decision(k, sizes, frozenset(small), frozenset(protecting))
         target = leaks[0]
-        candidates = sorted((i for i in shown if sizes[i] > 0), key=lambda i: (sizes[i], -i))
+        same: dict[frozenset[int], list[int]] = {}
+        for i in shown:
+            if sizes[i] > 0:
+                same.setdefault(members[i], []).append(i)
+        groups = sorted(same.values(), key=lambda cells_: (sizes[cells_[0]], -cells_[-1]))
         chosen = next(
-            (i for i in candidates if not recovered(members, [j for j in shown if j != i], [target])),
+            (group for group in groups if not recovered(members, [j for j in shown if j not in group], [target])),
             None,
         )
         if chosen is None:
-            chosen = next(i for i in candidates if members[i] & members[target])
-        protecting.add(chosen)
+            chosen = next(group for group in groups if members[group[0]] & members[target])
+        protecting.update(chosen)
 
 
 def free_text_allowed(size: int, k: int, individual: bool) -> bool:

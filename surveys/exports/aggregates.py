@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Sheet
 from surveys.core.definitions import Instrument
+from surveys.core.disclosure import decide
 from surveys.core.models import Response, Score, Wave
 from surveys.extensions import db
 
@@ -75,53 +76,77 @@ def _levels(key: Key) -> list[tuple[int, Key]]:
     return [(0, (ALL, ALL, ALL)), (1, (role, ALL, ALL)), (2, (role, form, ALL)), (3, (role, form, group))]
 
 
+def _cell(level: int, key: Key) -> dict[str, str]:
+    """The group of a row: the first ``level`` of role, form and class."""
+    return dict(zip(LEVELS[:level], key[:level], strict=True))
+
+
 def scale_rows(
     values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_order: Sequence[tuple[str, str]]
-) -> list[tuple[int, Key, dict[str, Any], str | None]]:
-    """Rows of one scale in one wave: ``(level, key, statistics or None when hidden, bands text)``.
+) -> list[tuple[int, Key, dict[str, Any] | None, str | None, str | None]]:
+    """Rows of one scale in one wave: ``(level, key, statistics or None when hidden, bands text, mark)``;
+    ``mark`` is None for a shown row, ``SMALL`` for a group under MIN_GROUP and ``PROTECTING`` for a row
+    hidden so that a small group cannot be worked out from the others (surveys/core/disclosure.py,
+    over every row and band count of the scale at once).
 
     ``values`` and ``bands`` are by full key (role, form, group); ``band_order`` lists the
     scale's bands as (id, label).
     """
     merged: dict[tuple[int, Key], array] = {}
-    counted: dict[tuple[int, Key], Counter] = {}
     for key, xs in values.items():
         for level, at in _levels(key):
             merged.setdefault((level, at), array("d")).extend(xs)
-            counted.setdefault((level, at), Counter()).update(bands.get(key, Counter()))
-    hidden: set[tuple[int, Key]] = set()
-    for level in (1, 2, 3):
-        siblings: dict[Key, dict[tuple[int, Key], int]] = {}
-        for lk, xs in merged.items():
-            if lk[0] == level:
-                siblings.setdefault(_parent(lk[1], level), {})[lk] = len(xs)
-        for sizes in siblings.values():
-            hidden |= hide_complements(sizes)
-    if len(merged.get((0, (ALL, ALL, ALL)), [])) < MIN_GROUP:
-        hidden.add((0, (ALL, ALL, ALL)))
-    rows = []
 
     def nested(lk: tuple[int, Key]) -> tuple[str, ...]:  # everyone, then each role followed by its forms, …
         level, key = lk
         return tuple(part if i < level else "" for i, part in enumerate(key))
 
-    for lk in sorted(merged, key=nested):
-        if lk in hidden:
-            rows.append((lk[0], lk[1], None, None))
+    order = sorted(merged, key=nested)
+    people, counts = [], []  # one record per group and band, standing for that many people
+    for key, xs in values.items():
+        person = dict(zip(LEVELS, key, strict=True))
+        counted = bands.get(key, Counter())
+        for band, count in [*counted.items(), ("", len(xs) - sum(counted.values()))]:
+            if count > 0:
+                people.append({**person, "band": band})
+                counts.append(count)
+    cells = [_cell(*lk) for lk in order]
+    band_ids = [band for band, _label in band_order]
+    cells += [{**_cell(*lk), "band": band} for lk in order for band in band_ids]
+    decision = decide(people, cells, MIN_GROUP, counts)
+    rows = []
+    for index, lk in enumerate(order):
+        if not decision.shown(index):
+            rows.append((lk[0], lk[1], None, None, SMALL if index in decision.small else PROTECTING))
             continue
-        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counted[lk], band_order)))
+        first = len(order) + index * len(band_ids)
+        marks = {band: _mark(decision, first + i) for i, band in enumerate(band_ids)}
+        counts = {band: decision.sizes[first + i] for i, band in enumerate(band_ids)}
+        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counts, marks, band_order), None))
     return rows
 
 
-def _bands_text(counts: Counter, band_order: Sequence[tuple[str, str]]) -> str | None:
+SMALL, PROTECTING = "small", "protecting"
+
+
+def _mark(decision, index: int) -> str | None:
+    if index in decision.small:
+        return SMALL
+    return PROTECTING if index in decision.protecting else None
+
+
+def hidden_text(mark: str) -> str:
+    """What a hidden value shows: «<5» for a small group, and its own words for a group hidden to
+    protect another."""
+    return f"<{MIN_GROUP}" if mark == SMALL else _("hidden to protect a small group")
+
+
+def _bands_text(counts: Mapping[str, int], marks: Mapping[str, str | None], band_order) -> str | None:
     if not band_order:
         return None
-    sizes = {band: counts.get(band, 0) for band, _label in band_order}
-    hidden = hide_complements({b: n for b, n in sizes.items() if n > 0})
     parts = []
     for band, label in band_order:
-        n = sizes[band]
-        parts.append(f"{label}: {f'<{MIN_GROUP}' if band in hidden else n}")
+        parts.append(f"{label}: {hidden_text(marks[band]) if marks[band] else counts[band]}")
     return "; ".join(parts)
 
 
@@ -188,10 +213,10 @@ def _aggregate_rows(
         scale = instrument.scale(scale_id) if instrument else None
         band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
         values, bands = collected.pop((wave_id, instrument_id, scale_id))
-        for _level, (role, form, group), stats, bands_text in scale_rows(values, bands, band_order):
+        for _level, (role, form, group), stats, bands_text, mark in scale_rows(values, bands, band_order):
             head = [waves[wave_id].name, role, form, group, instrument_id, scale_id]
             if stats is None:
-                yield [*head, f"<{MIN_GROUP}", None, None, None, None, None, None]
+                yield [*head, hidden_text(mark), None, None, None, None, None, None]
             else:
                 numbers = [stats[k] for k in ("n", "mean", "sd", "median", "min", "max")]
                 yield [*head, *numbers, bands_text]
@@ -215,7 +240,8 @@ def aggregate_sheet(
         widths=[18, 10, 20, 10, 18, 16, 6, 8, 8, 8, 8, 8, 50],
         description=_(
             "Aggregates by wave × role × form × class: n, mean, SD, median, min, max and bands; "
-            "«все» is everyone at that level; groups under %(n)s show «<%(n)s»."
+            "«все» is everyone at that level; groups under %(n)s show «<%(n)s», and a group hidden so that "
+            "a smaller one cannot be worked out by subtraction says so."
         )
         % {"n": MIN_GROUP},
     )
