@@ -35,7 +35,9 @@ def test_small_slices_are_hidden_with_their_complements(app):
     assert [(r.label, r.hidden, r.rate) for r in rows] == [
         ("Все", False, "75 %"),
         ("a", True, "<5"),
-        ("b", True, "<5"),  # 3 hidden alone could be worked out as 40 − 12 − 25
+        # 3 hidden alone could be worked out as 40 − 12 − 25; 12 is hidden to protect it, and says so
+        # («<5» only ever marks a group of fewer than 5: issue 20's reproduction of a 16 labelled «<5»)
+        ("b", True, "скрыто для защиты малой группы"),
         ("c", False, "72 %"),
     ]
 
@@ -134,7 +136,10 @@ def test_the_dashboard_shows_the_stored_numbers_with_small_groups_hidden(app, de
             assert (shown["rows"][0].total, shown["rows"][0].completed) == (expected, completed)
             for row in shown["rows"][1:]:
                 assert row.hidden == (row.total < 5) or row.hidden  # small forms are always hidden
-                assert row.rate == "<5" if row.hidden else row.rate.endswith("%")
+                if row.hidden:  # «<5» only for a form of fewer than 5; a larger one hidden says why
+                    assert row.rate == ("<5" if row.total < 5 else "скрыто для защиты малой группы")
+                else:
+                    assert row.rate.endswith("%")
         # GAD-7 before and after, for the same people, from the score table.
         before, after, bands = _paired_scores(campaign_id, "gad7", "total")
         gad = next(e for e in panels[f"scales-{campaign_id}"].data["scales"] if e["overall"]["instrument"] == "gad7")

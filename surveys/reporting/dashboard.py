@@ -14,9 +14,9 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
+from surveys.core.disclosure import decide
 from surveys.core.models import Campaign, Programme
 from surveys.core.report_models import Indicator
-from surveys.exports import hide_complements
 from surveys.extensions import db
 from surveys.plugins import implementations
 from surveys.reporting.charts import RCI_COLOURS, share_rows, trend_chart
@@ -25,7 +25,6 @@ from surveys.state import KEY
 from surveys.workspace import Tally, campaign_tables, progress, wave_status
 
 log = logging.getLogger(__name__)
-HIDDEN = "<5"
 
 
 def programme_view(programme: Programme, min_group: int = MIN_GROUP, charts: bool = True) -> ProgrammeView:
@@ -43,23 +42,43 @@ def percent(part: int, whole: int) -> str:
 
 @dataclass(frozen=True)
 class RateRow:
-    """A slice of a wave's participation; ``hidden`` when fewer than the threshold are expected."""
+    """A slice of a wave's participation; ``mark`` says why it is hidden: ``"small"`` when fewer than
+    the threshold are expected, ``"protecting"`` when it is hidden so that a small slice cannot be
+    worked out from the others (surveys/core/disclosure.py); None when shown."""
 
     label: str
     total: int
     completed: int
-    hidden: bool
+    mark: str | None = None
+    hidden_text: str = ""  # «<5», or the words for a slice hidden to protect another
+
+    @property
+    def hidden(self) -> bool:
+        return self.mark is not None
 
     @property
     def rate(self) -> str:
-        return HIDDEN if self.hidden else percent(self.completed, self.total) if self.total else "—"
+        return self.hidden_text if self.hidden else percent(self.completed, self.total) if self.total else "—"
 
 
 def rate_rows(overall: Tally, slices: list[Tally], min_group: int) -> list[RateRow]:
-    """Everyone, then each slice; small slices are hidden together with their complements."""
-    hidden = hide_complements({t.label: t.total for t in slices}, min_group)
-    rows = [RateRow(_("Everyone"), overall.total, overall.completed, overall.total < min_group)]
-    rows += [RateRow(t.label or _("not specified"), t.total, t.completed, t.label in hidden) for t in slices]
+    """Everyone, then each slice; small slices are hidden, and others with them where a small one
+    could be worked out from everyone and the rest."""
+    people = [{"slice": str(i)} for i in range(len(slices))]
+    cells = [{}] + [{"slice": str(i)} for i in range(len(slices))]
+    decision = decide(people, cells, min_group, [t.total for t in slices])
+    if not slices:
+        decision = decide([{}], [{}], min_group, [overall.total])
+
+    def row(label: str, tally: Tally, index: int) -> RateRow:
+        if index in decision.small:
+            return RateRow(label, tally.total, tally.completed, "small", f"<{min_group}")
+        if index in decision.protecting:
+            return RateRow(label, tally.total, tally.completed, "protecting", _("hidden to protect a small group"))
+        return RateRow(label, tally.total, tally.completed)
+
+    rows = [row(_("Everyone"), overall, 0)]
+    rows += [row(t.label or _("not specified"), t, i) for i, t in enumerate(slices, start=1)]
     return rows
 
 
