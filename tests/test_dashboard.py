@@ -46,6 +46,16 @@ def test_category_counts_are_hidden_with_complements_and_pooled_in_charts():
     assert shown_counts([("up", 6), ("same", 2), ("down", 10)], 5) == [("up", None), ("same", None), ("down", 10)]
     assert shown_counts([("up", 3), ("same", 16), ("down", 0)], 5) == [("up", None), ("same", None), ("down", 0)]
     assert shown_counts([("up", 5), ("same", 9)], 5) == [("up", 5), ("same", 9)]
+
+
+def test_a_group_hidden_to_protect_another_is_not_labelled_as_small(app):
+    """Issue 20's reproduction: a group of 16 was labelled «<5» because it was hidden with a group of 3."""
+    from plugins.comparison.panels import _percent
+
+    with app.test_request_context():
+        assert _percent(None, 19, 3, 5) == "<5"
+        assert _percent(None, 19, 16, 5) == "скрыто для защиты малой группы"
+        assert _percent(16, 19, 16, 5) == "84 %"
     segments = chart_segments([("up", None), ("same", None), ("down", 10)], 18)
     assert segments[:3] == [("up", 0), ("same", 0), ("down", 10)] and segments[3][1] == 8
     assert chart_segments([("up", 5), ("same", 9)], 14)[-1][1] == 0

@@ -54,8 +54,12 @@ def chart_segments(counts: Sequence[tuple[str, int | None]], total: int) -> list
     return [*segments, (_("hidden (small groups)"), total - sum(n for _, n in segments))]
 
 
-def _percent(n: int | None, total: int) -> str:
-    return "<5" if n is None else f"{round(100 * n / total)} %" if total else "—"
+def _percent(n: int | None, total: int, original: int = 0, min_group: int = 5) -> str:
+    """A share as whole per cent; a hidden one says why: «<5» only when the group itself is under
+    the threshold (``original``), else that it is hidden to protect a small group."""
+    if n is None:
+        return f"<{min_group}" if original < min_group else _("hidden to protect a small group")
+    return f"{round(100 * n / total)} %" if total else "—"
 
 
 def _scale_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -100,9 +104,9 @@ def _rci(entry: Mapping[str, Any], min_group: int, charts: bool) -> dict[str, An
     result = {
         "title": entry["title"],
         "total": total,
-        "counts": [(label, n, _percent(n, total)) for label, n in counts],
+        "counts": [(label, n, _percent(n, total, dict(raw)[label], min_group)) for label, n in counts],
     }
-    result["improved"] = _percent(counts[0][1], total)
+    result["improved"] = _percent(counts[0][1], total, raw[0][1], min_group)
     result["chart"] = None
     if charts and total:
         from surveys.reporting import RCI_COLOURS, stacked_share
@@ -125,7 +129,8 @@ def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], min_group: int, 
     waves = []
     for name, counts in ((report["before"]["name"], before), (report["after"]["name"], after)):
         shown = shown_counts(counts, min_group)
-        waves.append({"wave": name, "counts": [(label, n, _percent(n, total)) for label, n in shown], "raw": shown})
+        percents = [(label, n, _percent(n, total, dict(counts)[label], min_group)) for label, n in shown]
+        waves.append({"wave": name, "counts": percents, "raw": shown})
     normalised = bands.get("normalised")
     result = {"title": entry["title"], "labels": labels, "total": total, "waves": waves, "normalised": normalised}
     result["chart"] = None
