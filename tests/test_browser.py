@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
@@ -56,12 +57,12 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     page.screenshot(path=str(SHOTS / "1-consent.png"), full_page=True)
     page.get_by_role("button", name="Я согласен(на), начать").click()
 
-    assert page.get_by_text("Страница 1 из 2").is_visible()
+    expect(page.get_by_text("Страница 1 из 2")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # Submitting an incomplete required matrix shows where the problem is and keeps what was chosen.
     page.get_by_role("group", name="1. Я спокоен").get_by_label("Скорее согласен").check()
     page.get_by_role("button", name="Далее").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_role("group", name="1. Я спокоен").get_by_label("Скорее согласен").is_checked()
     page.screenshot(path=str(SHOTS / "2-errors.png"), full_page=True)
     page.get_by_role("group", name="2. Я напряжён").get_by_label("Полностью согласен").check()
@@ -69,7 +70,7 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     page.get_by_role("group", name="Оцените атмосферу в школе").get_by_label("8").check()
     page.get_by_role("button", name="Далее").click()
 
-    assert page.get_by_text("Страница 2 из 2").is_visible()
+    expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     page.get_by_label("Что вас беспокоит?").fill("<script>alert(1)</script> контрольная")
     page.screenshot(path=str(SHOTS / "3-page-two.png"), full_page=True)
     # Going back keeps the answers of both pages.
@@ -78,7 +79,7 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     page.get_by_role("button", name="Далее").click()
     assert page.get_by_label("Что вас беспокоит?").input_value() == "<script>alert(1)</script> контрольная"
     page.get_by_role("button", name="Отправить").click()
-    assert page.get_by_role("heading", name="Спасибо!").is_visible()
+    expect(page.get_by_role("heading", name="Спасибо!")).to_be_visible()
     assert outside == []
 
     with app.app_context():
@@ -92,7 +93,7 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     other = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     second = other.new_page()
     second.goto(link)
-    assert second.get_by_role("heading", name="Спасибо!").is_visible()
+    expect(second.get_by_role("heading", name="Спасибо!")).to_be_visible()
     other.close()
     context.close()
 
@@ -116,7 +117,7 @@ def test_answers_resume_on_another_device(server, browser):
     desktop = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=True)
     page = desktop.new_page()
     page.goto(link)
-    assert page.get_by_text("Страница 2 из 2").is_visible()
+    expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     # The condition on "Я напряжён" (answered 1) hides the follow-up question.
     assert page.get_by_label("Что вас беспокоит?").count() == 0
     page.get_by_role("button", name="Назад").click()
@@ -139,14 +140,14 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     page.get_by_role("link", name="Участники").click()
     page.get_by_label("Код").fill("WEB1")
     page.get_by_role("button", name="Добавить").click()
-    assert page.get_by_role("cell", name="WEB1").is_visible()
+    expect(page.get_by_role("cell", name="WEB1")).to_be_visible()
 
     page.get_by_role("link", name="Кампании").click()
     page.get_by_role("link", name="Новая кампания").click()
     page.get_by_label("Название кампании").fill("Браузерная кампания")
     page.get_by_label("Самочувствие (wellbeing_check)").check()
     page.get_by_role("button", name="Создать").click()
-    assert page.get_by_role("heading", name="Браузерная кампания").is_visible()
+    expect(page.get_by_role("heading", name="Браузерная кампания")).to_be_visible()
 
     page.get_by_role("link", name="Входная волна").first.click()
     page.get_by_role("button", name="Создать ссылки").click()
@@ -186,7 +187,7 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
     page.get_by_role("link", name="Программы").click()
     page.get_by_label("Название программы, например 2025/26").fill("2025/26")
     page.get_by_role("button", name="Создать").click()
-    assert page.get_by_role("heading", name="2025/26").is_visible()
+    expect(page.get_by_role("heading", name="2025/26")).to_be_visible()
     page.get_by_role("link", name="Импортировать участников из CSV или XLSX").click()
     rows = "код;роль;форма;группа;метки;ФИО\nB-1;наставник;ученик-ученик;10А;;Петров Пётр\n"
     rows += "B-2;наставляемый;ученик–ученик;8Б;ОВЗ;\nB-3;наставляемый;ученик–ученик;8Б;;\n"
@@ -194,7 +195,7 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode("utf-8-sig")}]
     )
     page.get_by_role("button", name="Импортировать").click()
-    assert page.get_by_text("Импортировано: новых участников — 3, обновлено — 0.").is_visible()
+    expect(page.get_by_text("Импортировано: новых участников — 3, обновлено — 0.")).to_be_visible()
     page.screenshot(path=str(SHOTS / "staff-import.png"), full_page=True)
     page.get_by_role("link", name="Вернуться к программе").click()
 
@@ -203,8 +204,8 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
     page.get_by_role("group", name="Наставляемые").get_by_label("B-3 · 8Б").check()
     page.get_by_label("Форма наставничества").select_option("ученик–ученик")
     page.get_by_role("button", name="Сохранить пару").click()
-    assert page.get_by_text("Пара сохранена.").is_visible()
-    assert page.get_by_role("cell", name="B-2, B-3").is_visible()
+    expect(page.get_by_text("Пара сохранена.")).to_be_visible()
+    expect(page.get_by_role("cell", name="B-2, B-3")).to_be_visible()
     page.screenshot(path=str(SHOTS / "staff-programme.png"), full_page=True)
 
     page.get_by_role("link", name="Кампании").click()
@@ -214,7 +215,7 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
     page.get_by_label("Программа (цикл наставничества)").select_option(label="2025/26")
     page.get_by_role("button", name="Создать").click()
     page.get_by_role("link", name="Отслеживание ответов").click()
-    assert page.get_by_text("Заполнили 0 из 3 (0%); в процессе 0; отказались 0.").is_visible()
-    assert page.get_by_role("link", name="Перепечатать их карточки").is_visible()
+    expect(page.get_by_text("Заполнили 0 из 3 (0%); в процессе 0; отказались 0.")).to_be_visible()
+    expect(page.get_by_role("link", name="Перепечатать их карточки")).to_be_visible()
     page.screenshot(path=str(SHOTS / "staff-tracker.png"), full_page=True)
     context.close()

@@ -5,6 +5,7 @@ to ``test-artifacts/screenshots`` (or ``SURVEYS_SCREENSHOTS``)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.core.models import Organisation, Participant, Response
 from surveys.extensions import db
@@ -61,8 +62,8 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     page.goto(base + link)
     page.get_by_role("button", name=AGREE).click()
 
-    assert page.get_by_text("Страница 1 из 3").is_visible()
-    assert page.get_by_text("Здесь нет правильных и неправильных ответов.").is_visible()
+    expect(page.get_by_text("Страница 1 из 3")).to_be_visible()
+    expect(page.get_by_text("Здесь нет правильных и неправильных ответов.")).to_be_visible()
     page.get_by_label("Как к вам обращаться? *").fill("Маша")
     page.get_by_role("group", name="В каком вы классе? *").get_by_label("Другое").check()
     page.get_by_label("Другое (напишите, что именно)").fill("7 класс")
@@ -76,7 +77,7 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     shot(page, "every-type-1")
     page.get_by_role("button", name="Далее").click()
 
-    assert page.get_by_text("Страница 2 из 3").is_visible()
+    expect(page.get_by_text("Страница 2 из 3")).to_be_visible()
     calm = page.get_by_role("group", name="1. Мне спокойно в школе")
     friends = page.get_by_role("group", name="2. У меня есть друзья в классе")
     # One card per matrix row, stacked, within the screen, with touch targets of at least 44 px.
@@ -97,7 +98,7 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     shot(page, "every-type-2")
     page.get_by_role("button", name="Далее").click()
 
-    assert page.get_by_text("Страница 3 из 3").is_visible()
+    expect(page.get_by_text("Страница 3 из 3")).to_be_visible()
     interests = page.get_by_role("group", name="Что вам интересно?")
     interests.get_by_label("Спорт").check()
     interests.get_by_label("Программирование").check()
@@ -112,7 +113,7 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     page.go_back()
     if page.get_by_role("button", name="Отправить").count():
         page.get_by_role("button", name="Отправить").click()
-    assert page.get_by_text("Анкета уже заполнена").is_visible()
+    expect(page.get_by_text("Анкета уже заполнена")).to_be_visible()
     shot(page, "every-type-done")
     assert outside == []
 
@@ -180,14 +181,14 @@ def test_a_survey_can_be_completed_with_the_keyboard_only(server, browser):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert page.get_by_text("Страница 2 из 2").is_visible()
+    expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     tab_to(page, "el.name === 'club'")
     page.keyboard.press("Space")
     tab_to(page, "el.textContent.trim() === 'Отправить'")
     assert focus_is_visible(page)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_role("heading", name="Спасибо!").is_visible()
+    expect(page.get_by_role("heading", name="Спасибо!")).to_be_visible()
     shot(page, "keyboard-done")
 
     [response] = stored(app)
@@ -221,7 +222,7 @@ def test_an_open_link_resumes_on_another_phone_with_the_same_code(server, browse
     page = first.new_page()
     page.goto(link)
     page.get_by_role("button", name=AGREE).click()
-    assert page.get_by_role("heading", name="Придумайте свой код").is_visible()
+    expect(page.get_by_role("heading", name="Придумайте свой код")).to_be_visible()
     no_horizontal_scroll(page)
     shot(page, "open-link-code")
     type_code(page)
@@ -229,7 +230,7 @@ def test_an_open_link_resumes_on_another_phone_with_the_same_code(server, browse
         page.get_by_role("group", name=item).get_by_label(answer).check()
     page.get_by_role("group", name="3. Я доволен").get_by_label("Полностью согласен").check()
     page.get_by_role("button", name="Далее").click()
-    assert page.get_by_text("Страница 2 из 2").is_visible()
+    expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     first.close()
 
     second = browser.new_context(**PHONE)
@@ -237,13 +238,13 @@ def test_an_open_link_resumes_on_another_phone_with_the_same_code(server, browse
     page.goto(link)
     page.get_by_role("button", name=AGREE).click()
     type_code(page)
-    assert page.get_by_text("Страница 2 из 2").is_visible()
+    expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     page.get_by_role("button", name="Назад").click()
     assert page.get_by_role("group", name="3. Я доволен").get_by_label("Полностью согласен").is_checked()
     shot(page, "open-link-resumed")
     page.get_by_role("button", name="Далее").click()
     page.get_by_role("button", name="Отправить").click()
-    assert page.get_by_role("heading", name="Спасибо!").is_visible()
+    expect(page.get_by_role("heading", name="Спасибо!")).to_be_visible()
     second.close()
 
     [response] = stored(app)
@@ -306,7 +307,7 @@ def test_participant_pages_meet_wcag_basics(server, browser):
     check("open consent")
     page.get_by_role("button", name=AGREE).click()
     page.get_by_role("button", name="Продолжить").click()  # an empty code: errors at every field
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     check("code errors")
     page.goto(base + link)
     page.get_by_role("button", name=AGREE).click()

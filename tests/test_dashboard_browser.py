@@ -9,6 +9,7 @@ import re
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import SHOTS, keep_requests_local, set_role
 
@@ -36,7 +37,7 @@ def _sign_in(page, base: str, password: str) -> None:
 
 def _check_page(page) -> None:
     for heading in HEADINGS:
-        assert page.get_by_role("heading", name=heading, exact=True).first.is_visible(), heading
+        expect(page.get_by_role("heading", name=heading, exact=True).first, heading).to_be_visible()
     images = page.locator("img.chart")
     assert images.count() >= 8
     for index in range(images.count()):
@@ -64,7 +65,7 @@ def test_a_director_reads_the_dashboard_on_desktop_and_phone_and_prints_the_repo
 
     page.get_by_role("link", name="Отчёт для педагогического совета").first.click()
     page.wait_for_url(re.compile(r".*/report$"))
-    assert page.get_by_role("heading", name="Отчёт о мониторинге программы наставничества").is_visible()
+    expect(page.get_by_role("heading", name="Отчёт о мониторинге программы наставничества")).to_be_visible()
     assert page.locator("textarea").count() == 0  # a viewer does not edit the conclusions
     page.emulate_media(media="print")
     assert page.locator("nav.staff").is_hidden() and page.locator(".cover").evaluate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from plugins.swot.models import SwotDocument
 from surveys.core.models import Organisation, User, utcnow
@@ -66,7 +67,7 @@ def test_the_print_page_shows_a_two_by_two_grid(server, browser, staff):
     page.wait_for_url(f"{base}/staff/")
 
     page.goto(f"{base}/plugins/swot/documents/{document_id}/print")
-    assert page.get_by_role("heading", name="SWOT analysis: Цикл 2025/26").is_visible()
+    expect(page.get_by_role("heading", name="SWOT analysis: Цикл 2025/26")).to_be_visible()
     # swot.css is loaded from the server (the CSP forbids inline styles): the grid is a CSS grid.
     assert page.locator(".swot-grid").evaluate("e => getComputedStyle(e).display") == "grid"
 
@@ -82,9 +83,9 @@ def test_the_print_page_shows_a_two_by_two_grid(server, browser, staff):
 
     assert_two_by_two(boxes())
     for quadrant, title in (("S", "Strengths"), ("W", "Weaknesses"), ("O", "Opportunities"), ("T", "Threats")):
-        assert page.locator(f"#print-{quadrant}").get_by_role("heading", name=title).is_visible()
-    assert page.get_by_text("Нагрузка учителей").is_visible()
-    assert page.get_by_text("главное — время для встреч").is_visible()
+        expect(page.locator(f"#print-{quadrant}").get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_text("Нагрузка учителей")).to_be_visible()
+    expect(page.get_by_text("главное — время для встреч")).to_be_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "swot-print.png"), full_page=True)
 
@@ -92,7 +93,7 @@ def test_the_print_page_shows_a_two_by_two_grid(server, browser, staff):
     page.set_viewport_size({"width": 794, "height": 1123})
     page.emulate_media(media="print")
     assert_two_by_two(boxes())
-    assert not page.locator(".swot-noprint").is_visible()
+    expect(page.locator(".swot-noprint")).not_to_be_visible()
     assert outside == [] and problems == []
     context.close()
 
