@@ -199,6 +199,19 @@ def test_viewers_see_quotes_only_of_groups_of_five_or_more(app, logged_in, staff
     assert "Мало времени" in logged_in.get(page).get_data(as_text=True)
 
 
+def test_viewers_see_no_distribution_or_mean_of_a_group_under_five(app, logged_in, staff):
+    """Issue 20's reproduction: the viewer's SWOT page showed one curator's answer distribution (n = 1)."""
+    email, _password, organisation_id = staff
+    campaign_id, wave_id = make_campaign(app, organisation_id, groups={PUPILS: [PUPIL]})
+    page = workspace(campaign_id, wave_id)
+    curator_view = logged_in.get(page).get_data(as_text=True)
+    assert 'id="fact-swot_quality-q_frequency"' in curator_view and 'data-n="1"' in curator_view
+    set_role(app, email, "viewer")
+    html = logged_in.get(page).get_data(as_text=True)
+    assert 'id="fact-swot_quality-q_frequency"' not in html and 'data-n="1"' not in html
+    assert 'id="hidden-quotes"' in html and "Скрыто пунктов" in html
+
+
 def test_another_organisations_objects_are_404_on_every_swot_route(app, logged_in, staff):
     email, _password, organisation_id = staff
     set_role(app, email, "admin")

@@ -22,7 +22,7 @@ from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404
 from surveys.workspace import campaign_tables
 
 from . import documents as docs
-from .draft import Draft, Quote, draft_swot
+from .draft import Draft, draft_swot
 from .models import QUADRANTS, SwotDocument
 from .spec import app_specs
 
@@ -122,9 +122,12 @@ def automatic(specs, rows, wave: Wave | None, form: str) -> Draft:
 def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_form: EditForm | None = None):
     specs, rows, wave, forms, form = _selection(campaign, wave_id, form)
     draft = automatic(specs, rows, wave, form)
-    hide = _hide_small()
-    auto = {q: [p for p in draft.points(q) if not (hide and isinstance(p, Quote) and p.small)] for q in QUADRANTS}
+    hide = _hide_small()  # the viewer: nothing from a group under MIN_GROUP, quotes, means or distributions
+    auto = {q: [p for p in draft.points(q) if not (hide and p.small)] for q in QUADRANTS}
+    neutral = [p for p in draft.neutral if not (hide and p.small)]
+    facts = [f for f in draft.facts if not (hide and f.small)]
     hidden = sum(len(draft.points(q)) - len(auto[q]) for q in QUADRANTS)
+    hidden += len(draft.neutral) - len(neutral) + len(draft.facts) - len(facts)
     document = docs.find_draft(campaign.id, wave.id, form) if wave else None
     versions = docs.approved_versions(campaign.id, wave.id, form) if wave else []
     previous = docs.previous_cycle(campaign, form)
@@ -140,6 +143,8 @@ def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_f
         form=form,
         draft=draft,
         auto=auto,
+        neutral=neutral,
+        facts=facts,
         hidden=hidden,
         specs=specs,
         document=document,
