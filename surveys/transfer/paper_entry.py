@@ -32,10 +32,11 @@ def template_for(wave: Wave, instrument_id: str, locale: str) -> tuple[Instrumen
 
 
 def import_filled(
-    wave: Wave, instrument_id: str, data: bytes, mode: str, replace_online: bool
-) -> tuple[Instrument, PaperImportResult]:
-    """Read and import a filled template. Raises ``PaperError`` when the file as a whole cannot be used."""
-    instrument = instrument_for(wave.campaign.organisation_id, instrument_id)
+    wave: Wave, instrument: Instrument, data: bytes, mode: str, replace_online: bool, **audit
+) -> PaperImportResult:
+    """Read and import a filled template of ``instrument``, audited (``audit``: more for the event, e.g.
+    ``organisation_id`` and ``via`` on the command line). Raises ``PaperError`` when the file as a whole
+    cannot be used."""
     rows, problems = read_filled(instrument, get_state().registry, data)
     result = import_paper(wave, instrument, rows, mode, problems, replace_online=replace_online)
     record(
@@ -49,5 +50,6 @@ def import_filled(
         rejected=result.rejected,
         problems=len(result.problems),
         replace_online=bool(replace_online),
+        **audit,
     )
-    return instrument, result
+    return result

@@ -10,12 +10,11 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
 
-from surveys.audit import record
 from surveys.core.models import Campaign, Wave
 from surveys.extensions import db
-from surveys.state import get_state
-from surveys.transfer.paper import import_paper
-from surveys.transfer.paper_reading import PaperError, read_filled, read_meta
+from surveys.instruments import instrument_for
+from surveys.transfer.paper_entry import import_filled
+from surveys.transfer.paper_reading import PaperError, read_meta
 
 responses = AppGroup("responses", help="Import paper answers into a wave.")
 
@@ -63,16 +62,13 @@ def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, r
     with current_app.test_request_context():  # the questionnaire's forms need one
         try:
             instrument_id, _version = read_meta(data)
-            instrument = get_state().instrument(instrument_id)
+            instrument = instrument_for(found.organisation_id, instrument_id)
             if instrument is None:
                 _fail(f"{file}: the questionnaire {instrument_id!r} is not loaded")
-            rows, problems = read_filled(instrument, get_state().registry, data)
-            result = import_paper(target, instrument, rows, mode, problems, replace_online=replace_online)
+            where = {"organisation_id": found.organisation_id, "via": "cli", "file": Path(file).name}
+            result = import_filled(target, instrument, data, mode, replace_online, **where)
         except PaperError as err:
             _fail(f"{file}: {err}")
-        details = {"instrument": instrument.id, "mode": mode, "via": "cli", "file": Path(file).name}
-        details |= {"created": result.created, "updated": result.updated, "problems": len(result.problems)}
-        record("paper.import", f"wave:{target.id}", organisation_id=found.organisation_id, **details)
         click.echo(
             _(
                 "%(instrument)s: %(rows)s rows with answers; %(created)s new, %(updated)s updated, "

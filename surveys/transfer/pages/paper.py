@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys.core.definitions import Instrument
 from surveys.core.models import Wave
+from surveys.instruments import instrument_for
 from surveys.transfer.paper import PaperImportResult
 from surveys.transfer.paper_entry import import_filled, template_for, wave_instruments
 from surveys.transfer.paper_reading import PaperError
@@ -68,13 +69,13 @@ def template(wave_id: int, instrument_id: str):
 
 def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, PaperImportResult] | None:
     """Read and import the uploaded file; on a problem with the file as a whole, a form error and None."""
+    instrument = instrument_for(wave.campaign.organisation_id, form.instrument.data)
     try:
-        return import_filled(
-            wave, form.instrument.data, form.file.data.read(), form.mode.data, bool(form.replace_online.data)
-        )
+        result = import_filled(wave, instrument, form.file.data.read(), form.mode.data, bool(form.replace_online.data))
     except PaperError as err:
         form.file.errors.append(str(err))
         return None
+    return instrument, result
 
 
 @bp.route("/waves/<int:wave_id>/paper", methods=["GET", "POST"])
