@@ -19,7 +19,7 @@ from .access import (
     wave_or_404,
 )
 from .auth import fresh_session
-from .forms import ROLE_LABELS, STAFF_ROLE_LABELS, WAVE_LABELS, ActionForm
+from .forms import ROLE_LABELS, STAFF_ROLE_LABELS, WAVE_LABELS, ActionForm, flash_errors
 from .ids import row_id
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "STAFF_ROLE_LABELS",
     "WAVE_LABELS",
     "allowed",
+    "flash_errors",
     "current_role",
     "fresh_session",
     "invitation_or_404",

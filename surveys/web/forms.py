@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -33,3 +34,10 @@ WAVE_LABELS = {
 
 class ActionForm(FlaskForm):
     """A button that changes something: CSRF-protected, no fields."""
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Each field's errors as a flashed message naming the field, for forms that redirect on failure."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")

@@ -18,6 +18,7 @@ from surveys.web import (
     MANAGE,
     ROLE_LABELS,
     ActionForm,
+    flash_errors,
     invitation_or_404,
     no_store,
     owned_or_404,
@@ -83,9 +84,7 @@ def schedule(wave_id: int):
         admin.schedule(wave, opens_at, closes_at, form.closed.data)
         flash(_("Wave dates saved."))
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+        flash_errors(form)
     return redirect(url_for("participation.wave", wave_id=wave.id))
 
 

@@ -10,7 +10,17 @@ from wtforms.fields.choices import SelectChoice
 from surveys.core.models import Pair, Programme
 from surveys.extensions import db
 from surveys.staff_context import current_organisation
-from surveys.web import EVERYONE, MANAGE, ROLE_LABELS, ActionForm, allowed, owned_or_404, require_role, staff_blueprint
+from surveys.web import (
+    EVERYONE,
+    MANAGE,
+    ROLE_LABELS,
+    ActionForm,
+    allowed,
+    flash_errors,
+    owned_or_404,
+    require_role,
+    staff_blueprint,
+)
 from surveys.workspace import programme_editing as editing
 from surveys.workspace.pages.forms import FormsForm, PairForm, ProgrammeForm
 
@@ -84,9 +94,7 @@ def new_pair(programme_id: int):
         editing.add_pair(found, form.mentor.data, form.mentees.data, form.form.data, form.variant.data)
         flash(_("Pair saved."))
     else:
-        for field in form:
-            for error in field.errors:
-                flash(f"{field.label.text}: {error}", "error")
+        flash_errors(form)
     return redirect(url_for("programmes.programme", programme_id=found.id))
 
 
