@@ -134,19 +134,6 @@ def test_the_architecture_map_names_every_top_level_module():
     assert modules - named == set(), f"docs/architecture.md does not describe: {sorted(modules - named)}"
 
 
-def test_every_module_the_map_follows_exists():
-    """The walk from the link to the comparison names real modules and files."""
-    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    walk = text[text.index("## One answer") :]
-    for path in re.findall(r"`((?:surveys|plugins)/[\w/]+\.py)`", walk):
-        assert (ROOT / path).is_file(), path
-    for dotted in re.findall(r"`(surveys(?:\.\w+)+)", walk):
-        parts = dotted.split(".")
-        while parts and not ((ROOT / Path(*parts)).with_suffix(".py").is_file() or (ROOT / Path(*parts)).is_dir()):
-            parts.pop()
-        assert len(parts) >= 2, dotted
-
-
 def test_every_module_the_documentation_names_exists():
     """Paths (``surveys/…/x.py``) and dotted names (``surveys.x.y``) in README.md and docs/ resolve."""
     import importlib

@@ -10,7 +10,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys.core.disclosure import Span, atoms_of, decide, free_text_allowed
+from surveys.core.disclosure import PROTECTING, SMALL, Span, atoms_of, decide, hidden_label, mark_of
 
 K = 5
 ATTRIBUTES = {
@@ -100,10 +100,13 @@ def test_the_span_agrees_with_sympy_on_a_known_dependency():
     assert not Span([frozenset({0, 1}), frozenset({1, 2})]).contains(frozenset({0}))
 
 
-def test_free_text_needs_a_group_of_k_except_for_the_psychologist():
-    assert not free_text_allowed(3, K, individual=False)
-    assert free_text_allowed(5, K, individual=False)
-    assert free_text_allowed(1, K, individual=True)
+def test_marks_say_why_a_cell_is_hidden(app):
+    people = [{"role": "mentee"}] * 5 + [{"role": "mentor"}] * 4
+    decision = decide(people, [{}, {"role": "mentee"}, {"role": "mentor"}], K)
+    assert [mark_of(decision, i) for i in range(3)] == [None, PROTECTING, SMALL]
+    with app.test_request_context():
+        assert hidden_label(SMALL, K) == "<5"
+        assert hidden_label(PROTECTING, K) == "скрыто для защиты малой группы"
 
 
 sizes = st.integers(min_value=0, max_value=2 * K + 1)

@@ -196,7 +196,8 @@ def test_a_hidden_groups_mean_cannot_be_worked_out_from_everyone_and_the_others(
     mean by subtraction. Now the mentees' row is hidden too, and marked as hidden to protect them."""
     from array import array
 
-    from surveys.exports.aggregates import PROTECTING, SMALL, scale_rows
+    from surveys.core.disclosure import PROTECTING, SMALL
+    from surveys.exports.aggregates import scale_rows
 
     values = {
         ("mentee", "ученик–ученик", "9А"): array("d", [14, 12, 13, 11, 13]),

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
+from surveys.core.disclosure import PROTECTING, SMALL, hidden_label
 from surveys.exports import hide_complements
 
 from .service import default_waves
@@ -58,7 +59,7 @@ def _percent(n: int | None, total: int, original: int = 0, min_group: int = 5) -
     """A share as whole per cent; a hidden one says why: «<5» only when the group itself is under
     the threshold (``original``), else that it is hidden to protect a small group."""
     if n is None:
-        return f"<{min_group}" if original < min_group else _("hidden to protect a small group")
+        return hidden_label(SMALL if original < min_group else PROTECTING, min_group)
     return f"{round(100 * n / total)} %" if total else "—"
 
 

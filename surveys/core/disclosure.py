@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from math import gcd
 
+from flask_babel import gettext as _
+
 Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
 
 
@@ -145,12 +147,17 @@ def decide(
         protecting.update(chosen)
 
 
-def free_text_allowed(size: int, k: int, individual: bool) -> bool:
-    """Quotes and other free text: from a group of at least ``k``, unless the audience may see
-    individual data (the psychologist)."""
-    return individual or size >= k
+SMALL, PROTECTING = "small", "protecting"
 
 
-def threshold_note(k: int) -> dict[str, int]:
-    """What every output says about the rule it applied (its caption or its JSON)."""
-    return {"min_group": k}
+def mark_of(decision: Decision, index: int) -> str | None:
+    """Why cell ``index`` is hidden: ``SMALL``, ``PROTECTING``, or None when it is shown."""
+    if index in decision.small:
+        return SMALL
+    return PROTECTING if index in decision.protecting else None
+
+
+def hidden_label(mark: str, k: int) -> str:
+    """What a hidden value shows: «<k» only for a group under the threshold; a group hidden to
+    protect another says so."""
+    return f"<{k}" if mark == SMALL else _("hidden to protect a small group")

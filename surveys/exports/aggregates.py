@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Sheet
 from surveys.core.definitions import Instrument
-from surveys.core.disclosure import decide
+from surveys.core.disclosure import decide, hidden_label, mark_of
 from surveys.core.models import Response, Score, Wave
 from surveys.extensions import db
 
@@ -117,28 +117,17 @@ def scale_rows(
     rows = []
     for index, lk in enumerate(order):
         if not decision.shown(index):
-            rows.append((lk[0], lk[1], None, None, SMALL if index in decision.small else PROTECTING))
+            rows.append((lk[0], lk[1], None, None, mark_of(decision, index)))
             continue
         first = len(order) + index * len(band_ids)
-        marks = {band: _mark(decision, first + i) for i, band in enumerate(band_ids)}
+        marks = {band: mark_of(decision, first + i) for i, band in enumerate(band_ids)}
         counts = {band: decision.sizes[first + i] for i, band in enumerate(band_ids)}
         rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counts, marks, band_order), None))
     return rows
 
 
-SMALL, PROTECTING = "small", "protecting"
-
-
-def _mark(decision, index: int) -> str | None:
-    if index in decision.small:
-        return SMALL
-    return PROTECTING if index in decision.protecting else None
-
-
 def hidden_text(mark: str) -> str:
-    """What a hidden value shows: «<5» for a small group, and its own words for a group hidden to
-    protect another."""
-    return f"<{MIN_GROUP}" if mark == SMALL else _("hidden to protect a small group")
+    return hidden_label(mark, MIN_GROUP)
 
 
 def _bands_text(counts: Mapping[str, int], marks: Mapping[str, str | None], band_order) -> str | None:

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
-from surveys.core.disclosure import decide
+from surveys.core.disclosure import decide, hidden_label, mark_of
 from surveys.core.models import Campaign, Programme
 from surveys.core.report_models import Indicator
 from surveys.extensions import db
@@ -71,11 +71,9 @@ def rate_rows(overall: Tally, slices: list[Tally], min_group: int) -> list[RateR
         decision = decide([{}], [{}], min_group, [overall.total])
 
     def row(label: str, tally: Tally, index: int) -> RateRow:
-        if index in decision.small:
-            return RateRow(label, tally.total, tally.completed, "small", f"<{min_group}")
-        if index in decision.protecting:
-            return RateRow(label, tally.total, tally.completed, "protecting", _("hidden to protect a small group"))
-        return RateRow(label, tally.total, tally.completed)
+        mark = mark_of(decision, index)
+        text = hidden_label(mark, min_group) if mark else ""
+        return RateRow(label, tally.total, tally.completed, mark, text)
 
     rows = [row(_("Everyone"), overall, 0)]
     rows += [row(t.label or _("not specified"), t, i) for i, t in enumerate(slices, start=1)]
