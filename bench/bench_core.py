@@ -5,7 +5,9 @@
 - scoring: the declarative engine scoring GAD-7 answer sets, against a hand-written sum of the
   same seven items (the least work any scorer must do);
 - workbook: the export writer writing answer rows to XLSX, against the csv module writing the
-  same rows (the least work any export must do).
+  same rows (the least work any export must do);
+- alias bomb: refusing a 1 KB questionnaire whose YAML aliases would write out 850,000 values
+  (tests/test_upload_budget.py), against loading GAD-7 (an ordinary questionnaire file).
 The machines are shared and noisy, so absolute times mean little; the ratios are what to compare.
 """
 
@@ -16,16 +18,20 @@ import csv
 import io
 import random
 import statistics
+import sys
 import time
 from pathlib import Path
 
 from surveys.core.contracts import Sheet
+from surveys.core.errors import DefinitionError
 from surveys.core.export import write_workbook
 from surveys.core.loader import load_instrument
 from surveys.core.question_types import built_in_types
 from surveys.core.scoring import score_instrument
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the alias bomb is the one the tests refuse
+from tests.test_upload_budget import alias_bomb  # noqa: E402
 
 
 def best_of(repeats: int, function) -> float:
@@ -72,6 +78,22 @@ def main() -> None:
     print(
         f"workbook rows={len(rows)}: xlsx {xlsx * 1e3:.0f} ms, csv {plain * 1e3:.0f} ms, "
         f"ratio {xlsx / plain:.1f}x, {statistics.mean([xlsx / len(rows) * 1e6]):.1f} µs per row"
+    )
+
+    bomb, gad7_path = alias_bomb(5), ROOT / "plugins" / "anxiety_scale" / "gad7.yaml"
+
+    def refuse():
+        try:
+            load_instrument("bomb.yaml", built_in_types(), text=bomb)
+        except DefinitionError:
+            return
+        raise AssertionError("the alias bomb loaded")
+
+    refused = best_of(args.repeats, refuse)
+    ordinary = best_of(args.repeats, lambda: load_instrument(gad7_path, built_in_types()))
+    print(
+        f"alias bomb ({len(bomb.encode())} bytes): refused in {refused * 1e3:.2f} ms, "
+        f"GAD-7 loaded in {ordinary * 1e3:.2f} ms, ratio {refused / ordinary:.2f}x"
     )
 
 
