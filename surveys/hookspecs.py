@@ -68,6 +68,12 @@ def surveys_export_sheets(campaign, tables):
     :class:`surveys.core.contracts.CampaignTables` with its answers and scores already read.
     Plugins describe sheets (name, columns, rows); only the core writes the workbook.
     Return ``None`` to add nothing.
+
+    Every value computed from a group of people (a count, a mean, a distribution, a quote) is
+    wrapped in :class:`surveys.core.published.Counted` with the codes of the participants it comes
+    from; the core decides over all sheets of the export at once what an aggregated audience may
+    see (docs/privacy.md). A sheet of an aggregated export with any other number outside its
+    ``plain_columns`` is left out, and the error logged.
     """
 
 

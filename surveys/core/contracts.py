@@ -48,6 +48,11 @@ class Sheet:
     column index to an Excel number format ("0.00"); ``widths`` are column widths in
     characters (default: from the header); ``description`` is the table's line in the
     workbook's README.
+
+    A plugin's sheet in an aggregated export wraps each value from a group of people in
+    :class:`surveys.core.published.Counted`, so that the disclosure policy can hide it;
+    ``plain_columns`` are the column indexes whose numbers describe rather than count (a
+    version, a year) and are written as they are.
     """
 
     name: str
@@ -57,6 +62,7 @@ class Sheet:
     number_formats: Mapping[int, str] = field(default_factory=dict)
     widths: Sequence[float] | None = None
     description: str = ""
+    plain_columns: frozenset[int] = frozenset()
 
 
 class ScoreRow(NamedTuple):

@@ -17,7 +17,7 @@ rules of thumb about siblings and margins. The functions are pure: no database, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from math import gcd
 
@@ -116,19 +116,48 @@ def decide(
     people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int, counts: Sequence[int] | None = None
 ) -> Decision:
     """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``
-    (``counts``: as for ``atoms_of``).
+    (``counts``: as for ``atoms_of``)."""
+    atom_sizes, members = atoms_of(people, cells, counts)
+    return _settle(atom_sizes, members, k)
+
+
+def decide_groups(groups: Sequence[frozenset[Hashable]], k: int) -> Decision:
+    """Which of the values published together may be shown, each given as the set of what it sums over
+    (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit).
+
+    The atoms are the units that belong to the same values; a value's cell is the atoms it sums over.
+    """
+    signature: dict[Hashable, list[int]] = {}
+    for number, group in enumerate(groups):
+        for unit in group:
+            signature.setdefault(unit, []).append(number)
+    atom_of: dict[tuple[int, ...], int] = {}
+    atom_sizes: list[int] = []
+    members: list[set[int]] = [set() for _group in groups]
+    for cells_in in signature.values():
+        key = tuple(cells_in)
+        if key not in atom_of:
+            atom_of[key] = len(atom_sizes)
+            atom_sizes.append(0)
+            for number in key:
+                members[number].add(atom_of[key])
+        atom_sizes[atom_of[key]] += 1
+    return _settle(atom_sizes, [frozenset(m) for m in members], k)
+
+
+def _settle(atom_sizes: Sequence[int], members: Sequence[frozenset[int]], k: int) -> Decision:
+    """Primary and secondary suppression over cells given as sets of atoms of the given sizes.
 
     Secondary suppression is greedy: while a small cell can be worked out, hide the smallest shown
     group whose removal stops it, or failing that the smallest shown group that overlaps it. Cells of
     the same people (a class that is its form's only class, say) are one group: they are shown or
     hidden together, since showing one shows the other.
     """
-    atom_sizes, members = atoms_of(people, cells, counts)
     sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
     small = {i for i, n in enumerate(sizes) if 0 < n < k}
     protecting: set[int] = set()
     while True:
-        shown = [i for i in range(len(cells)) if i not in small and i not in protecting]
+        shown = [i for i in range(len(members)) if i not in small and i not in protecting]
         leaks = recovered(members, shown, sorted(small))
         if not leaks:
             return Decision(k, sizes, frozenset(small), frozenset(protecting))
