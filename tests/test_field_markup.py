@@ -48,7 +48,7 @@ def test_each_input_is_what_the_wtforms_widget_writes(data):
 
 def test_legend_and_labels_are_escaped_and_the_markup_is_safe():
     form = Page()
-    markup = choices_markup(form.optional, '<script>alert(1)</script>')
+    markup = choices_markup(form.optional, "<script>alert(1)</script>")
     assert isinstance(markup, Markup)
     assert "<script>" not in markup and "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in markup and 'data-x="y"' in markup

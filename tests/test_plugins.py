@@ -191,15 +191,27 @@ def test_hook_surveys_register_analyses(kitchen):
     assert analysis.run(CampaignTables(campaign="x", answers=[{}, {}])) == 2
 
 
-def test_hook_surveys_export_sheets(kitchen):
+def test_hook_surveys_export_sheets(kitchen, caplog):
     campaign_id = _answer(kitchen, "kitchen_check", {"k1": 1})
     with kitchen.test_request_context():
         from surveys.core.models import Campaign
+        from surveys.exports import ExportRequest
         from surveys.exports.files import campaign_workbook
 
-        data = campaign_workbook(db.session.get(Campaign, campaign_id))
-    book = openpyxl.load_workbook(io.BytesIO(data))
+        campaign = db.session.get(Campaign, campaign_id)
+        individual = campaign_workbook(campaign)  # the psychologist's: every value as it is
+        aggregated = campaign_workbook(campaign, ExportRequest(individual=False))
+    book = openpyxl.load_workbook(io.BytesIO(individual))
     assert list(book["kitchen"].iter_rows(values_only=True)) == [("campaign", "responses"), ("К", 1)]
+    assert list(book["kitchen raw"].iter_rows(values_only=True)) == [("campaign", "responses"), ("К", 1)]
+    # aggregated: the Counted value from one person shows the threshold; the sheet with a bare number is
+    # left out, with the error logged, since the policy cannot check it
+    book = openpyxl.load_workbook(io.BytesIO(aggregated))
+    assert list(book["kitchen"].iter_rows(values_only=True)) == [("campaign", "responses"), ("К", "<5")]
+    assert "kitchen raw" not in book.sheetnames
+    assert "'kitchen raw' of plugin kitchen left out" in caplog.text and "'responses'" in caplog.text
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    assert "«<5»" in readme["kitchen"]
 
 
 def test_hook_surveys_register_blueprints(kitchen):

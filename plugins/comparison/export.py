@@ -1,13 +1,31 @@
-"""The comparison sheets of the curator's workbook: the report's numbers, with native Excel charts."""
+"""The comparison sheets of the curator's workbook: the report's numbers, with a native Excel chart.
+
+Every number is computed from a group of people and goes out wrapped in ``counted`` with their
+participant codes (surveys/core/published.py), so that the export's disclosure policy decides, over
+the whole workbook, which ones an aggregated audience may see; the psychologist's individual export
+shows them all. A row's numbers come from its pairs; each reliable change class and «normalised»
+count from exactly the people in it; when the waves are not linked, the mean before from the before
+wave's participants and the mean after from the after wave's. The report's own hiding (rows under
+``min_group``, and the complements of hidden groups) stays: the policy decides on top of it.
+
+A hidden value is a text in its cell, which an Excel chart would draw as 0. So the chart of means
+takes its categories from the ``chart label`` column, the row's label wrapped with the row's people:
+when the policy hides the row's numbers, the label is hidden with them and the category reads «<5»
+or that it is hidden, never as a mean of 0. The reliable change classes of one row can be hidden one
+by one (a class of three people is), which no category label can say, so they are not charted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
 
 from surveys.core.contracts import CampaignTables, Chart, Sheet
+from surveys.core.published import counted
 
+from .method_note import note_table
 from .report import build_report
 
 COLUMNS = [
@@ -31,62 +49,69 @@ COLUMNS = [
     "deteriorated",
     "normalised",
     "note",
+    "chart label",
 ]
+INDEX = {name: i for i, name in enumerate(COLUMNS)}
+
+
+def _of(value: Any, people: Iterable[str]) -> Any:
+    """``value`` as computed from ``people``; an empty cell stays empty."""
+    return None if value is None else counted(value, people)
+
+
+def _label(row: dict[str, Any]) -> str:
+    label = f"{row['instrument']}: {row.get('title') or row['scale']}"
+    return label if row["group"] is None else f"{label} ({row['group']})"
 
 
 def _row(row: dict[str, Any]) -> list[Any]:
-    label = f"{row['instrument']}: {row.get('title') or row['scale']}"
-    if row["hidden"]:
-        return [row["instrument"], row["scale"], label, row["group"], row["n_pairs"]] + [None] * 14 + [row["reason"]]
+    people = row["people"]
+    everyone = people["row"]
+    label = _label(row)
+    pairs = everyone if row["n_pairs"] else ()  # waves not linked: no pairs, n 0 whoever answered
+    head = [row["instrument"], row["scale"], label, row["group"], counted(row["n_pairs"], pairs)]
+    chart_label = counted(label, everyone)
+    if row["hidden"]:  # the report left only n: the reason says why (a size, no figure of the group)
+        return [*head, *[None] * 14, row["reason"], chart_label]
     rci, bands = row.get("rci") or {}, row.get("bands") or {}
-    return [
-        row["instrument"],
-        row["scale"],
-        label,
-        row["group"],
-        row["n_pairs"],
-        row["before"]["mean"],
-        row["after"]["mean"],
-        row["difference"]["mean"],
-        row["difference"].get("ci_low"),
-        row["difference"].get("ci_high"),
-        (row.get("wilcoxon") or {}).get("p"),
-        row.get("p_holm"),
-        (row.get("t_test") or {}).get("p"),
-        row.get("d_z"),
-        row.get("rank_biserial"),
-        rci.get("improved"),
-        rci.get("no_change"),
-        rci.get("deteriorated"),
-        bands.get("normalised"),
-        row.get("reason"),
+    numbers = [
+        _of(row["before"]["mean"], people["before"]),
+        _of(row["after"]["mean"], people["after"]),
+        _of(row["difference"]["mean"], everyone),
+        _of(row["difference"].get("ci_low"), everyone),
+        _of(row["difference"].get("ci_high"), everyone),
+        _of((row.get("wilcoxon") or {}).get("p"), everyone),
+        _of(row.get("p_holm"), everyone),
+        _of((row.get("t_test") or {}).get("p"), everyone),
+        _of(row.get("d_z"), everyone),
+        _of(row.get("rank_biserial"), everyone),
+        *(_of(rci.get(name), people.get(name, ())) for name in ("improved", "no_change", "deteriorated")),
+        _of(bands.get("normalised"), people.get("normalised", ())),
     ]
+    # Why a test is missing can tell about the group's answers (all differences zero): it goes with them.
+    return [*head, *numbers, _of(row.get("reason"), everyone), chart_label]
 
 
-def comparison_sheets(tables: CampaignTables, instruments, before: int, after: int) -> list[Sheet]:
-    """The 'comparison' sheet (everyone, per scale) with charts, and the method note."""
-    report = build_report(tables, instruments, before, after)
-    rows = [_row(r) for r in report["scales"] if r["group"] is None]
-    index = {name: i for i, name in enumerate(COLUMNS)}
-    charts = (
-        Chart("Mean before and after", index["label"], (index["mean_before"], index["mean_after"]), anchor="V2"),
-        Chart(
-            "Reliable change",
-            index["label"],
-            (index["improved"], index["no_reliable_change"], index["deteriorated"]),
-            kind="bar",
-            subtype="stacked",
-            anchor="V20",
-        ),
+def comparison_sheets(
+    tables: CampaignTables, instruments, before: int, after: int, group_by: str | None = None
+) -> list[Sheet]:
+    """The 'comparison' sheet (everyone per scale, and per subgroup with ``group_by``) with its chart,
+    and the method note; every figure ``counted`` with the participant codes it comes from."""
+    report = build_report(tables, instruments, before, after, group_by=group_by, with_people=True)
+    rows = [_row(r) for r in report["scales"]]
+    chart = Chart(
+        "Mean before and after", INDEX["chart label"], (INDEX["mean_before"], INDEX["mean_after"]), anchor="W2"
     )
-    note = [[paragraph] for paragraph in report["method_note"].split("\n\n") if paragraph.strip()]
+    description = _(
+        "Input/output comparison per scale: means, tests, effect sizes, reliable change; a chart of the means "
+        "(a hidden row shows its mark instead of its label)."
+    )
     return [
+        Sheet("comparison", COLUMNS, rows, (chart,), description=description),
         Sheet(
-            "comparison",
-            COLUMNS,
-            rows,
-            charts,
-            description=_("Input/output comparison per scale: means, tests, effect sizes, reliable change; charts."),
+            "comparison method",
+            ["method note", "figures"],
+            note_table(report),
+            description=_("How the comparison was computed."),
         ),
-        Sheet("comparison method", ["method note"], note, description=_("How the comparison was computed.")),
     ]

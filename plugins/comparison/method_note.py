@@ -4,12 +4,19 @@
 actually done: which waves, whether they were linked, the thresholds, the tests used with their n,
 the corrections, the reliability behind the RCI, what was hidden and why. The same report always
 gives the same text.
+
+:func:`note_table` gives the same note as the rows of the workbook's ``comparison method`` sheet:
+explanations as plain text, and each figure computed from a group of people (the attrition counts,
+each scale's line) wrapped in ``counted`` with those people's codes, so that the export's
+disclosure policy can hide it (surveys/core/published.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from surveys.core.published import counted
 
 GROUP_NAMES = {
     "form": "форме наставничества",
@@ -24,6 +31,7 @@ FACTOR_NAMES = {
     "satisfaction": "индекс удовлетворённости",
     "meetings": "число встреч",
 }
+NO_SCALES = "Ни одна шкала не измерялась в обеих волнах."
 CODED = {"form": "Формы наставничества", "variant": "Варианты пар"}
 REASONS = {
     "no pairs": "нет ни одной пары",
@@ -40,6 +48,16 @@ REASONS = {
         "нет надёжности для RCI (нет опубликованного значения, альфа входной волны недоступна)"
     ),
     "before scores do not vary: RCI undefined": "баллы входной волны не различаются: RCI не определён",
+}
+ATTRITION = (
+    ("both", "Участники в обеих волнах"),
+    ("before_only", "только в первой"),
+    ("after_only", "только во второй"),
+)
+ATTRITION_ROWS = {
+    "both": "Участники в обеих волнах",
+    "before_only": "Участники только в первой волне",
+    "after_only": "Участники только во второй волне",
 }
 
 
@@ -71,15 +89,19 @@ def _pairs_word(n: int) -> str:
     return "пар"
 
 
-def _row_line(row: Mapping[str, Any], linked: bool, min_group: int, min_pairs: int) -> str:
+def _row_subject(row: Mapping[str, Any]) -> str:
     who = "все участники" if row["group"] is None else f"группа «{row['group']}»"
+    return f"— «{row['title']}» ({row['instrument']}), {who}"
+
+
+def _row_counts(row: Mapping[str, Any], linked: bool) -> str:
     if linked:
-        n = row["n_pairs"]
-        head = f"— «{row['title']}» ({row['instrument']}), {who}: n = {n} {_pairs_word(n)}"
-    else:
-        head = (
-            f"— «{row['title']}» ({row['instrument']}), {who}: n = {row['before']['n']} до и {row['after']['n']} после"
-        )
+        return f"n = {row['n_pairs']} {_pairs_word(row['n_pairs'])}"
+    return f"n = {row['before']['n']} до и {row['after']['n']} после"
+
+
+def _row_tail(row: Mapping[str, Any], min_group: int, min_pairs: int) -> str:
+    """What was computed for the row and why something was not: "; критерий … (причина)", or ""."""
     done = []
     if row["wilcoxon"]:
         exact = "точное p" if row["wilcoxon"]["method"] == "exact" else "нормальное приближение"
@@ -93,21 +115,41 @@ def _row_line(row: Mapping[str, Any], linked: bool, min_group: int, min_pairs: i
         done.append(f"RCI (надёжность {_num(row['rci']['reliability'])}, {source})")
     if row["bands"] and row["bands"]["test"]:
         done.append(f"критерий {'Мак-Немара' if row['bands']['test']['name'] == 'McNemar' else 'Боукера'}")
-    text = head + ("; " + ", ".join(done) if done else "")
+    text = "; " + ", ".join(done) if done else ""
     if row["reason"]:
         text += f" ({_reason(row['reason'], min_group, min_pairs)})"
-    return text + "."
+    return text
+
+
+def _row_line(row: Mapping[str, Any], linked: bool, min_group: int, min_pairs: int) -> str:
+    return f"{_row_subject(row)}: {_row_counts(row, linked)}{_row_tail(row, min_group, min_pairs)}."
+
+
+def _opening(report: Mapping[str, Any]) -> str:
+    return (
+        f"Сравнение волн «{report['before']['name']}» (до) и «{report['after']['name']}» (после) "
+        f"кампании «{report['campaign']}»."
+    )
 
 
 def _paragraphs(report: Mapping[str, Any]) -> list[str]:
+    att = report["attrition"]
+    out = [_opening(report) + " " + ", ".join(f"{label}: {att[key]}" for key, label in ATTRITION) + "."]
+    out += _explanations(report)
+    rows: Sequence[Mapping[str, Any]] = report["scales"]
+    if rows:
+        lines = [_row_line(r, report["linked"], report["min_group"], report["min_pairs"]) for r in rows]
+        out.append("По шкалам:\n" + "\n".join(lines))
+    else:
+        out.append(NO_SCALES)
+    return out
+
+
+def _explanations(report: Mapping[str, Any]) -> list[str]:
+    """The paragraphs between the opening and the scales: how it was done, no group's figures."""
     rows: Sequence[Mapping[str, Any]] = report["scales"]
     min_group, min_pairs, linked = report["min_group"], report["min_pairs"], report["linked"]
-    att = report["attrition"]
-    out = [
-        f"Сравнение волн «{report['before']['name']}» (до) и «{report['after']['name']}» (после) "
-        f"кампании «{report['campaign']}». Участники в обеих волнах: {att['both']}, "
-        f"только в первой: {att['before_only']}, только во второй: {att['after_only']}."
-    ]
+    out = []
     if linked:
         out.append(
             "Волны связаны по кодам участников: сравниваются результаты одних и тех же людей "
@@ -203,11 +245,6 @@ def _paragraphs(report: Mapping[str, Any]) -> list[str]:
                 "участники без единого дневника в этот расчёт не входят."
             )
         out.append(text)
-    if rows:
-        lines = [_row_line(r, linked, min_group, min_pairs) for r in rows]
-        out.append("По шкалам:\n" + "\n".join(lines))
-    else:
-        out.append("Ни одна шкала не измерялась в обеих волнах.")
     return out
 
 
@@ -218,3 +255,30 @@ def _group_key(item: tuple[Any, int]) -> tuple[int, str]:
 def method_note(report: Mapping[str, Any]) -> str:
     """The method note of a comparison report, paragraphs separated by blank lines."""
     return "\n\n".join(_paragraphs(report))
+
+
+def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
+    """The method note as ``[text, figures]`` rows, from a report built with ``with_people=True``.
+
+    The attrition counts and each scale's line (n, the tests run, the reliability, the reason) are
+    ``counted`` with the codes of the people they come from; a scale's line when the waves are not
+    linked is split by wave (each wave's n from its own participants). The rest is plain text.
+    """
+    people, att = report["people"], report["attrition"]
+    table: list[list[Any]] = [[_opening(report), None]]
+    table += [[label, counted(att[key], people[key])] for key, label in ATTRITION_ROWS.items()]
+    table += [[paragraph, None] for paragraph in _explanations(report)]
+    if not report["scales"]:
+        return [*table, [NO_SCALES, None]]
+    table.append(["По шкалам:", None])
+    for row in report["scales"]:
+        subject, codes = _row_subject(row), row["people"]
+        tail = _row_tail(row, report["min_group"], report["min_pairs"])
+        if report["linked"]:
+            table.append([subject, counted(f"{_row_counts(row, True)}{tail}.", codes["row"])])
+            continue
+        table.append([f"{subject}, до", counted(f"n = {row['before']['n']}", codes["before"])])
+        table.append([f"{subject}, после", counted(f"n = {row['after']['n']}", codes["after"])])
+        if tail:
+            table.append([subject, counted(tail.removeprefix("; ").strip() + ".", codes["row"])])
+    return table

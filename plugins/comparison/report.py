@@ -21,6 +21,12 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
   published ``reliability`` from the instrument file (its ``source`` goes into the row as
   ``reliability_citation``), otherwise the alpha (KR-20) of every answer to the instrument in the
   before wave (at least ``min_group`` complete).
+- **People** (``with_people=True``, for the workbook's disclosure policy only): each scale row carries
+  ``people``, the sorted participant codes behind its numbers: ``row`` (the pairs; both waves'
+  participants when not linked), ``before`` and ``after``, and, where computed, ``improved``,
+  ``no_change``, ``deteriorated`` (the RCI classes) and ``normalised``; the report carries
+  ``people`` for the attrition counts (``both``, ``before_only``, ``after_only``). Left out by
+  default, so the JSON of the command line, the page and the API never lists codes.
 - **Correlations** (linked waves only, everyone together, scales shown overall): Spearman's ρ of
   each scale's change with
   - the form of mentoring and the pair variant (category codes in sorted order, when there are
@@ -46,7 +52,18 @@ from surveys.core.definitions import Instrument, Scale
 from .expectations import expectations
 from .method_note import method_note
 from .stats_groups import category_codes, mann_whitney, spearman
-from .stats_individual import band_transitions, choose_reliability, input_alpha, reliable_change
+from .stats_individual import (
+    DETERIORATED,
+    IMPROVED,
+    NO_CHANGE,
+    band_transitions,
+    choose_reliability,
+    classify,
+    input_alpha,
+    normal_band,
+    rci_values,
+    reliable_change,
+)
 from .stats_paired import DECIMALS, MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
 
 GROUP_KEYS = ("form", "role", "group", "variant", "mentor")
@@ -136,15 +153,24 @@ def _linked_row(key, scale, group, before: Values, after: Values, reliability, n
     codes, b, a = paired_arrays({p: v for p, (v, _) in before.items()}, {p: v for p, (v, _) in after.items()})
     summary = paired_summary(b, a, min_group, min_pairs)
     row = {**_base(key, scale, group), **summary, "p_holm": None, "rci": None, "bands": None}
+    row["people"] = {"row": codes, "before": codes, "after": codes}
     reasons = [summary["reason"]] if summary["reason"] else []
     if not summary["hidden"]:
-        rci, why = reliable_change(b, a, scale.higher_is if scale else None, *reliability[:2])
+        higher_is = scale.higher_is if scale else None
+        rci, why = reliable_change(b, a, higher_is, *reliability[:2])
         if rci is not None:
             rci["reliability_citation"] = reliability[2] if rci["reliability_source"] == "published" else None
+            classes = [classify(x, higher_is) for x in rci_values(b, a, reliability[0])]
+            for name in (IMPROVED, NO_CHANGE, DETERIORATED):
+                row["people"][name] = [p for p, c in zip(codes, classes, strict=True) if c == name]
         row["rci"] = rci
         reasons += [why] if why else []
         bands = [(before[p][1], after[p][1]) for p in codes]
         row["bands"] = band_transitions(bands, scale, normal, with_test=len(codes) >= min_pairs)
+        norm = normal_band(scale, normal)
+        if row["bands"] is not None and norm is not None:
+            moved = zip(codes, bands, strict=True)
+            row["people"]["normalised"] = [p for p, (x, y) in moved if x is not None and x != norm and y == norm]
         changes = Counter(zip(b.tolist(), a.tolist(), strict=True))
         row["pairs"] = [[x, y, count] for (x, y), count in sorted(changes.items())]
     row["reason"] = "; ".join(reasons) or None
@@ -157,6 +183,8 @@ def _independent_row(key, scale, group, before: Values, after: Values, min_group
     a = np.array([v for v, _ in after.values() if v is not None], dtype=float)
     smaller = int(min(b.size, a.size))
     row = {**_base(key, scale, group), "n_pairs": 0, "hidden": smaller < min_group, "reason": None}
+    seen = [sorted(p for p, (v, _) in values.items() if v is not None) for values in (before, after)]
+    row["people"] = {"row": sorted({*seen[0], *seen[1]}), "before": seen[0], "after": seen[1]}
     row["before"], row["after"] = describe(b), describe(a)
     row["difference"] = {"mean": None, "ci_low": None, "ci_high": None}
     row.update(wilcoxon=None, t_test=None, d_z=None, rank_biserial=None, p_holm=None, rci=None, bands=None)
@@ -185,6 +213,8 @@ def _hide(row: dict[str, Any], reason: str) -> None:
     row.update(wilcoxon=None, t_test=None, d_z=None, rank_biserial=None, p_holm=None, rci=None, bands=None)
     row.pop("pairs", None)
     row["independent"] = None
+    if "people" in row:  # the RCI classes and «normalised» go with their numbers
+        row["people"] = {k: v for k, v in row["people"].items() if k in ("row", "before", "after")}
 
 
 def _suppress_complements(rows: list[dict[str, Any]], min_group: int) -> None:
@@ -277,10 +307,12 @@ def build_report(
     min_pairs: int = MIN_PAIRS,
     published_reliability: Mapping[tuple[str, str], float] | None = None,
     normal_bands: Mapping[tuple[str, str], str] | None = None,
+    with_people: bool = False,
 ) -> dict[str, Any]:
     """The comparison of ``before_wave_id`` with ``after_wave_id`` (see the module docstring and docs/comparison.md).
 
-    ``normal_bands`` optionally names the normal band of a scale, ``{(instrument, scale): band id}``.
+    ``normal_bands`` optionally names the normal band of a scale, ``{(instrument, scale): band id}``;
+    ``with_people`` keeps the participant codes behind the numbers (``people``, see above).
     Raises ValueError for an unknown wave, the same wave twice or an unknown ``group_by``.
     """
     published = dict(published_reliability or {})
@@ -354,4 +386,13 @@ def build_report(
         "expectations": expectations(tables, before_wave_id, after_wave_id, min_group),
     }
     report["method_note"] = method_note(report)
+    if with_people:
+        report["people"] = {
+            "both": sorted(before_people & after_people),
+            "before_only": sorted(before_people - after_people),
+            "after_only": sorted(after_people - before_people),
+        }
+    else:
+        for row in scales:
+            del row["people"]
     return report

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from surveys import hookimpl
 from surveys.core.contracts import Analysis, Sheet, WavePair
+from surveys.core.published import counted
 from surveys.plugins import files_beside
 
 from .gap import INSTRUMENTS, default_waves, expectation_gaps
@@ -51,7 +52,9 @@ def surveys_export_sheets(campaign, tables):
     """A ``satisfaction gap`` sheet: the gap analysis between the first input and the last output wave.
 
     Nothing when no one answered a satisfaction questionnaire or the campaign has fewer than two
-    waves. Rows of groups under ``MIN_GROUP`` keep their n and leave the means empty.
+    waves. n and the three means of a row are computed for any group and wrapped in ``counted`` with
+    the codes of the participants with both answers: the export's disclosure policy hides them
+    («<5») in aggregated workbooks, and the psychologist's individual export shows them.
     """
     if not tables.has_answers_to(INSTRUMENTS):
         return None
@@ -59,9 +62,9 @@ def surveys_export_sheets(campaign, tables):
     if waves is None:
         return None
     before, after = waves
-    rows = [
-        [g.role, g.item, before.name, after.name, g.n, g.mean_expected, g.mean_real, g.mean_gap]
-        for g in run(WavePair(tables, before.id, after.id))
-    ]
+    rows = []
+    for g in expectation_gaps(tables, before.id, after.id, min_group=1):
+        values = (g.n, g.mean_expected, g.mean_real, g.mean_gap)
+        rows.append([g.role, g.item, before.name, after.name, *(counted(v, g.participants) for v in values)])
     description = _("Satisfaction: expected (input wave) against real (output wave) per item, and the gap.")
     return [Sheet("satisfaction gap", COLUMNS, rows, description=description)]

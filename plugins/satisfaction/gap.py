@@ -3,13 +3,14 @@
 A participant answers ``satisfaction_exp_<role>`` in the earlier wave of a pair and
 ``satisfaction_<role>`` in the later one. The six ratings have the same item ids in both, so each
 item's gap is paired by participant: real − expected. Mentors and mentees are kept apart (their
-items are worded for their role). Groups smaller than ``MIN_GROUP`` show their n, but no means.
+items are worded for their role). With ``min_group``, groups smaller than it show their n but no means;
+the export sheet computes every group and leaves hiding to the disclosure policy (docs/privacy.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
@@ -29,7 +30,8 @@ class Gap:
     """One item (or the index) of one role: the same people's expected and real ratings.
 
     ``n`` counts the participants with both answers; with ``n`` under ``MIN_GROUP`` the means
-    are hidden (None).
+    are hidden (None). ``participants`` holds their codes (the units of an export's disclosure
+    policy); it is left out of comparisons, so a Gap built from the numbers alone equals one found.
     """
 
     role: str
@@ -38,6 +40,7 @@ class Gap:
     mean_expected: float | None
     mean_real: float | None
     mean_gap: float | None
+    participants: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def hidden(self) -> bool:
@@ -115,7 +118,8 @@ def expectation_gaps(tables: CampaignTables, before: int, after: int, min_group:
     """Per role (mentee, then mentor) the six items and the index, expected in ``before``, real in ``after``.
 
     A role whose questionnaires no one answered (in the right wave) is left out. Items are paired by participant
-    code; an item skipped in either wave leaves that participant out of that item only.
+    code; an item skipped in either wave leaves that participant out of that item only. Each Gap carries the
+    codes of the participants it pairs.
     """
     seen, items = _item_values(tables, before, after)
     index = _index_values(tables.scores, before, after)
@@ -124,7 +128,9 @@ def expectation_gaps(tables: CampaignTables, before: int, after: int, min_group:
         if role not in seen:
             continue
         pairs = [(item, *items[role][item]) for item in ITEMS] + [(INDEX, *index[role])]
-        gaps.extend(Gap(role, item, *paired_gap(expected, real, min_group)) for item, expected, real in pairs)
+        for item, expected, real in pairs:
+            both = frozenset(expected.keys() & real.keys())
+            gaps.append(Gap(role, item, *paired_gap(expected, real, min_group), participants=both))
     return gaps
 
 

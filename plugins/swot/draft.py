@@ -17,6 +17,8 @@ Rules (see README.md):
   how many answers it holds.
 - **Small groups.** Nothing is dropped here: a point whose ``n`` is below ``min_group`` is flagged
   ``small`` so that views can hide it (quotes carry the ``n`` of respondents to their question).
+  Every point carries the participant codes it comes from (``people``), so that an aggregated
+  export can pass it through the disclosure policy.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DimensionPoint:
     distribution: tuple[tuple[Any, int], ...]  # (value, count), by value
     quadrant: str | None  # "S", "W" or None (neutral)
     small: bool
+    people: frozenset[str] = frozenset()  # their participant codes (the group the mean comes from)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class ClosedFact:
     n: int  # respondents who answered the question
     options: tuple[OptionShare, ...]
     small: bool
+    people: frozenset[str] = frozenset()  # their participant codes
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Quote:
     n: int  # respondents who answered the question (the group the quote comes from)
     small: bool
     variants: tuple[str, ...] = ()  # the other wordings merged into it
+    people: frozenset[str] = frozenset()  # participant codes of the respondents to the question
 
 
 @dataclass
@@ -184,6 +189,7 @@ def dimension_point(spec: SwotSpec, dimension, rows: list[Mapping[str, Any]], mi
         distribution=tuple(distribution),
         quadrant=quadrant_of(exact, spec.strength, spec.weakness),
         small=len(people) < min_group,
+        people=frozenset(people),
     )
 
 
@@ -207,7 +213,7 @@ def closed_fact(spec: SwotSpec, question, rows: list[Mapping[str, Any]], min_gro
         OptionShare(value, label, counts.get(_key(value), 0), counts.get(_key(value), 0) / n if n else 0.0)
         for value, label in known + extra
     )
-    return ClosedFact(spec.instrument, question.id, question.text, n, options, n < min_group)
+    return ClosedFact(spec.instrument, question.id, question.text, n, options, n < min_group, frozenset(people))
 
 
 def _key(value: Any) -> Any:
@@ -223,9 +229,9 @@ def quotes(spec: SwotSpec, question, rows: list[Mapping[str, Any]], min_group: i
         if isinstance(value, str) and normalise(value):
             texts.append(value)
             people.add(row["participant"])
-    n = len(people)
+    n, group = len(people), frozenset(people)
     return [
-        Quote(spec.instrument, question.id, question.quadrant, wording, count, n, n < min_group, variants)
+        Quote(spec.instrument, question.id, question.quadrant, wording, count, n, n < min_group, variants, group)
         for wording, count, variants in collapse(texts)
     ]
 

@@ -1,12 +1,22 @@
-"""The workbook's ``swot`` sheet: the latest approved SWOT of each wave and form, else the automatic points."""
+"""The workbook's ``swot`` sheet: the latest approved SWOT of each wave and form, else the automatic points.
+
+Every point from a group and its ``n`` are :class:`~surveys.core.published.Counted`, so that an
+aggregated export hides those from small groups (surveys/core/published.py). An automatic point
+carries the participant codes it was computed from. An approved point keeps only the ``n`` of its
+source, not the codes: it stands for ``n`` ids of its own (:func:`document_group`), which no other
+value shares, so it is hidden when ``n`` is under the threshold. The curator's own points (no
+source) and the conclusion are plain text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet
+from surveys.core.published import counted
 from surveys.extensions import db
 
 from .documents import people, quote_text
@@ -16,6 +26,7 @@ from .spec import SwotSpec
 
 COLUMNS = ["wave", "form", "status", "version", "quadrant", "point", "n", "approved_by", "approved_at"]
 AUTOMATIC = "automatic draft"
+VERSION = COLUMNS.index("version")  # a number that describes, not counts
 
 
 def latest_approved(campaign_id: int) -> dict[tuple[int, str], SwotDocument]:
@@ -40,8 +51,24 @@ def _automatic_rows(specs, tables: CampaignTables, wave, locale: str) -> list[li
                 text = f"{item.title.get(locale)}: {item.mean:.2f}"
             else:
                 text = quote_text(item)
-            rows.append([wave.name, "", AUTOMATIC, None, quadrant, text, item.n, None, None])
+            cells = [counted(text, item.people), counted(item.n, item.people)]
+            rows.append([wave.name, "", AUTOMATIC, None, quadrant, *cells, None, None])
     return rows
+
+
+def document_group(document: SwotDocument, index: int, n: int) -> frozenset[Hashable]:
+    """``n`` ids standing for the people behind point ``index`` of an approved document: its stored
+    source keeps their number, not their codes. Tuples never equal a participant code (a string)."""
+    return frozenset(("swot-document", document.id, index, i) for i in range(n))
+
+
+def _point_cells(document: SwotDocument, index: int, point: Mapping[str, Any]) -> list[Any]:
+    """The ``point`` and ``n`` cells of a stored point: Counted when its source gives an ``n``."""
+    text, n = str(point["text"]), (point.get("source") or {}).get("n")
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        return [text, None]  # the curator's own point: no group behind it
+    group = document_group(document, index, n)
+    return [counted(text, group), counted(n, group)]
 
 
 def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], locale: str = "ru") -> Sheet | None:
@@ -58,22 +85,10 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
         for form in forms:
             document = latest[(wave.id, form)]
             who, when = names.get(document.approved_by), document.approved_at
-            for quadrant in QUADRANTS:
-                for point in document.points(quadrant):
-                    source = point.get("source") or {}
-                    rows.append(
-                        [
-                            wave.name,
-                            form,
-                            APPROVED,
-                            document.version,
-                            quadrant,
-                            str(point["text"]),
-                            source.get("n"),
-                            who,
-                            when,
-                        ]
-                    )
+            points = [(quadrant, point) for quadrant in QUADRANTS for point in document.points(quadrant)]
+            for index, (quadrant, point) in enumerate(points):
+                cells = _point_cells(document, index, point)
+                rows.append([wave.name, form, APPROVED, document.version, quadrant, *cells, who, when])
             if document.conclusion:
                 rows.append(
                     [wave.name, form, APPROVED, document.version, "conclusion", document.conclusion, None, who, when]
@@ -83,4 +98,4 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
     if not rows:
         return None
     description = _("SWOT: the approved analysis of each wave and form, else the automatic draft points.")
-    return Sheet("swot", list(COLUMNS), rows, description=description)
+    return Sheet("swot", list(COLUMNS), rows, description=description, plain_columns=frozenset({VERSION}))

@@ -121,11 +121,13 @@ def decide(
     return _settle(atom_sizes, members, k)
 
 
-def decide_groups(groups: Sequence[frozenset[Hashable]], k: int) -> Decision:
+def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequence[int] | None = None) -> Decision:
     """Which of the values published together may be shown, each given as the set of what it sums over
     (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit).
 
     The atoms are the units that belong to the same values; a value's cell is the atoms it sums over.
+    ``weights``: how many published values each group stands for; secondary suppression hides the
+    groups that cost the fewest values first (a total shown once before a group's 28 means).
     """
     signature: dict[Hashable, list[int]] = {}
     for number, group in enumerate(groups):
@@ -142,14 +144,17 @@ def decide_groups(groups: Sequence[frozenset[Hashable]], k: int) -> Decision:
             for number in key:
                 members[number].add(atom_of[key])
         atom_sizes[atom_of[key]] += 1
-    return _settle(atom_sizes, [frozenset(m) for m in members], k)
+    return _settle(atom_sizes, [frozenset(m) for m in members], k, weights)
 
 
-def _settle(atom_sizes: Sequence[int], members: Sequence[frozenset[int]], k: int) -> Decision:
+def _settle(
+    atom_sizes: Sequence[int], members: Sequence[frozenset[int]], k: int, weights: Sequence[int] | None = None
+) -> Decision:
     """Primary and secondary suppression over cells given as sets of atoms of the given sizes.
 
-    Secondary suppression is greedy: while a small cell can be worked out, hide the smallest shown
-    group whose removal stops it, or failing that the smallest shown group that overlaps it. Cells of
+    Secondary suppression is greedy: while a small cell can be worked out, hide the shown group whose
+    removal stops it at the least cost (with ``weights``, the fewest values; then the smallest group),
+    or failing that the smallest shown group that overlaps it. Cells of
     the same people (a class that is its form's only class, say) are one group: they are shown or
     hidden together, since showing one shows the other.
     """
@@ -166,7 +171,10 @@ def _settle(atom_sizes: Sequence[int], members: Sequence[frozenset[int]], k: int
         for i in shown:
             if sizes[i] > 0:
                 same.setdefault(members[i], []).append(i)
-        groups = sorted(same.values(), key=lambda cells_: (sizes[cells_[0]], -cells_[-1]))
+        groups = sorted(
+            same.values(),
+            key=lambda cells_: (sum(weights[i] for i in cells_) if weights else 0, sizes[cells_[0]], -cells_[-1]),
+        )
         chosen = next(
             (group for group in groups if not recovered(members, [j for j in shown if j not in group], [target])),
             None,

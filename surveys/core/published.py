@@ -61,12 +61,16 @@ def disclose(sheets: Sequence[Sheet], k: int) -> list[Sheet]:
     """The sheets as an aggregated audience may see them, decided together (one workbook, one answer)."""
     tables = [_rows(sheet) for sheet in sheets]
     groups: dict[frozenset[Hashable], int] = {}
+    weights: list[int] = []  # how many values each group stands for: hiding costs that many
     for rows in tables:
         for row in rows:
             for value in row:
                 if isinstance(value, Counted):
-                    groups.setdefault(value.group, len(groups))
-    decision = decide_groups(list(groups), k)
+                    if value.group not in groups:
+                        groups[value.group] = len(groups)
+                        weights.append(0)
+                    weights[groups[value.group]] += 1
+    decision = decide_groups(list(groups), k, weights)
     caption = threshold_caption(k)
     result = []
     for sheet, rows in zip(sheets, tables, strict=True):

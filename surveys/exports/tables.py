@@ -11,14 +11,16 @@ export of any size holds one batch in memory, not the campaign.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet, WaveInfo
 from surveys.core.definitions import Instrument
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
+from surveys.core.published import bare_numbers, disclose, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
 from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
@@ -308,13 +310,38 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
     sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available))
     sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available))
     if not request.forms:  # the plugins' analyses cover the whole campaign, so a form filter leaves them out
-        tables = LazyTables(campaign, wave_ids, instruments)
-        hook = get_state().pm.hook.surveys_export_sheets
-        for _plugin, extra in call_each(hook, campaign=campaign, tables=tables):
-            sheets.extend(extra or [])
+        sheets += plugin_sheets(campaign, LazyTables(campaign, wave_ids, instruments), request.individual)
     plan.sheets = sheets
     plan.estimated_rows = max(estimate, 1)
     return plan
+
+
+def plugin_sheets(campaign: Campaign, tables: CampaignTables, individual: bool) -> list[Sheet]:
+    """The plugins' sheets through the disclosure policy, decided together (surveys/core/published.py).
+
+    With individual data (the psychologist's export) every value is shown. Otherwise a sheet with a
+    number the policy cannot check (not wrapped in Counted, outside its plain columns) is left out and
+    the error logged: a plugin cannot forget the policy.
+    """
+    hook = get_state().pm.hook.surveys_export_sheets
+    found = []
+    for plugin, extra in call_each(hook, campaign=campaign, tables=tables):
+        for sheet in extra or []:
+            sheet = replace(sheet, rows=[list(row) for row in sheet.rows])
+            unchecked = bare_numbers(sheet)
+            if unchecked and not individual:
+                row, column = unchecked[0]
+                current_app.logger.error(
+                    "export: sheet %r of plugin %s left out of an aggregated export: the number in row %s, "
+                    "column %r is not wrapped in Counted, so the disclosure policy cannot check it",
+                    sheet.name,
+                    plugin,
+                    row + 2,
+                    sheet.columns[column] if column < len(sheet.columns) else column,
+                )
+                continue
+            found.append(sheet)
+    return reveal(found) if individual else disclose(found, MIN_GROUP)
 
 
 def export_sheets(plan: ExportPlan) -> list[Sheet]:

@@ -7,6 +7,7 @@ import pytest
 import plugins.satisfaction as satisfaction
 from plugins.satisfaction.gap import ITEMS, Gap, default_waves, expectation_gaps, paired_gap
 from surveys.core.contracts import CampaignTables, ScoreRow, Sheet, WaveInfo, WavePair
+from surveys.core.published import Counted, bare_numbers, counted
 
 IN, OUT = WaveInfo(11, "Входной срез", "input", 0), WaveInfo(12, "Выходной срез", "output", 1)
 
@@ -174,14 +175,32 @@ def test_the_analysis_is_registered_as_a_wave_pair_analysis():
     assert result == expectation_gaps(campaign_tables(), IN.id, OUT.id)
 
 
+def test_each_gap_carries_the_codes_of_the_people_it_pairs(gaps):
+    pairs = {"p1", "p2", "p3", "p4", "p5"}  # p6 has no real answer, p7 no expectation
+    assert gaps["mentee", "sat_comfort"].participants == pairs == gaps["mentee", "index"].participants
+    assert gaps["mentee", "sat_group"].participants == pairs - {"p2"}  # p2 skipped group meetings
+    assert gaps["mentor", "sat_comfort"].participants == {"m1", "m2", "m3"}
+    assert gaps["mentor", "index"].participants == frozenset()  # no mentor has an index score
+    assert all(g.n == len(g.participants) for g in gaps.values())
+
+
 def test_the_export_sheet():
     (sheet,) = satisfaction.surveys_export_sheets(campaign=None, tables=campaign_tables())
     assert isinstance(sheet, Sheet) and sheet.name == "satisfaction gap"
     assert sheet.columns == satisfaction.COLUMNS
     assert len(sheet.rows) == 14
-    assert sheet.rows[1] == ["mentee", "sat_individual", IN.name, OUT.name, 5, 5, 7, 2]
-    assert sheet.rows[2] == ["mentee", "sat_group", IN.name, OUT.name, 4, None, None, None]
-    assert sheet.rows[-1] == ["mentor", "index", IN.name, OUT.name, 0, None, None, None]
+    assert bare_numbers(sheet) == []  # every number goes through the disclosure policy
+    pairs = {"p1", "p2", "p3", "p4", "p5"}
+    assert sheet.rows[1] == ["mentee", "sat_individual", IN.name, OUT.name, *(counted(v, pairs) for v in (5, 5, 7, 2))]
+    # Four pairs: the sheet computes the means and leaves hiding them to the export's policy.
+    # expected 6 each; real (4 + 8 + 8 + 8) / 4 = 7; gap 1.
+    group = pairs - {"p2"}
+    assert sheet.rows[2] == ["mentee", "sat_group", IN.name, OUT.name, *(counted(v, group) for v in (4, 6, 7, 1))]
+    mentor = sheet.rows[7]
+    assert mentor[:2] == ["mentor", "sat_comfort"] and {c.group for c in mentor[4:]} == {frozenset({"m1", "m2", "m3"})}
+    assert [c.value for c in mentor[4:]] == [3, 7, pytest.approx(25 / 3), pytest.approx(4 / 3)]
+    assert sheet.rows[-1] == ["mentor", "index", IN.name, OUT.name, *(counted(v, ()) for v in (0, None, None, None))]
+    assert all(isinstance(value, Counted) for row in sheet.rows for value in row[4:])
 
 
 def test_no_sheet_without_satisfaction_answers_or_without_two_waves():

@@ -1,0 +1,120 @@
+"""The "satisfaction gap" sheet in real workbooks: aggregated for the curator, individual for the psychologist.
+
+A campaign on the test database (SQLite) where six mentees and three mentors answer both
+questionnaires; the workbooks are downloaded as staff do and reopened with openpyxl. The expected
+numbers are computed here from the ratings the test submits.
+"""
+
+from __future__ import annotations
+
+import io
+from statistics import fmean
+
+import openpyxl
+import pytest
+
+from plugins.satisfaction.gap import ITEMS
+from surveys.core.contracts import MIN_GROUP
+from surveys.extensions import db
+from tests.conftest import post_form, set_role
+
+# code: (expected ratings in the input wave, real ratings in the output wave), in the order of ITEMS.
+MENTEES = {
+    "E1": ([8, 7, 6, 9, 7, 8], [9, 8, 7, 9, 8, 9]),
+    "E2": ([6, 6, 5, 7, 6, 6], [5, 7, 6, 6, 7, 5]),
+    "E3": ([9, 9, 8, 9, 9, 9], [10, 9, 9, 10, 9, 8]),
+    "E4": ([5, 6, 7, 5, 6, 7], [7, 7, 8, 6, 6, 8]),
+    "E5": ([7, 8, 7, 8, 7, 8], [6, 8, 7, 9, 8, 8]),
+    "E6": ([10, 9, 9, 8, 9, 10], [9, 10, 8, 8, 10, 9]),
+}
+MENTORS = {
+    "T1": ([7, 7, 7, 7, 7, 7], [9, 8, 8, 9, 8, 9]),
+    "T2": ([8, 6, 7, 8, 6, 7], [8, 7, 6, 8, 7, 7]),
+    "T3": ([6, 8, 5, 6, 7, 6], [7, 9, 6, 7, 8, 6]),
+}
+
+
+def expected_row(people: dict, item: str) -> tuple[int, float, float, float]:
+    """n, mean expected, mean real and mean gap of ``item`` ("index": the mean of the six ratings)."""
+
+    def value(ratings: list[int]) -> float:
+        return fmean(ratings) if item == "index" else ratings[ITEMS.index(item)]
+
+    pairs = [(value(e), value(r)) for e, r in people.values()]
+    return len(pairs), fmean(e for e, _ in pairs), fmean(r for _, r in pairs), fmean(r - e for e, r in pairs)
+
+
+@pytest.fixture
+def campaign_id(app, staff):
+    """The campaign: the two questionnaires of each role, input and output wave, everyone answering both."""
+    from surveys.core.models import Invitation, Organisation, Participant
+    from surveys.participation.responses import start_response, submit
+    from surveys.workspace.campaigns import add_wave, create_campaign
+
+    _email, _password, organisation_id = staff
+    ids = ["satisfaction_exp_mentee", "satisfaction_mentee", "satisfaction_exp_mentor", "satisfaction_mentor"]
+    with app.test_request_context():
+        organisation = db.session.get(Organisation, organisation_id)
+        campaign = create_campaign(organisation, "Мониторинг", ids, "Вход")
+        waves = [campaign.waves[0], add_wave(campaign, "output", "Выход")]
+        for role, people in (("mentee", MENTEES), ("mentor", MENTORS)):
+            for code, ratings in people.items():
+                participant = Participant(organisation_id=organisation_id, code=code, role=role, tags=[])
+                db.session.add(participant)
+                db.session.flush()
+                for wave, instrument_id, values in zip(
+                    waves, [f"satisfaction_exp_{role}", f"satisfaction_{role}"], ratings, strict=True
+                ):
+                    invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
+                    invitation.issue_token()
+                    db.session.add(invitation)
+                    db.session.commit()
+                    instrument = app.extensions["surveys"].instrument(instrument_id)
+                    response = start_response(invitation, instrument)
+                    response.answers = dict(zip(ITEMS, values, strict=True))
+                    db.session.commit()
+                    assert submit(response, instrument)
+        return campaign.id
+
+
+def download(app, staff, campaign_id, role: str, query: str = ""):
+    """The XLSX export as a staff member with ``role`` downloads it, reopened."""
+    email, password, _organisation = staff
+    set_role(app, email, role)
+    client = app.test_client()
+    assert post_form(client, "/login", {"email": email, "password": password}).status_code == 302
+    response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx{query}")
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.data))
+
+
+def gap_rows(book) -> dict[tuple[str, str], tuple]:
+    rows = list(book["satisfaction gap"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("role", "item") and rows[0][4:] == ("n", "mean_expected", "mean_real", "mean_gap")
+    assert all(row[2:4] == ("Вход", "Выход") for row in rows[1:])
+    return {(row[0], row[1]): row[4:] for row in rows[1:]}
+
+
+def assert_numbers(cells: tuple, expected: tuple) -> None:
+    assert cells[0] == expected[0]
+    assert cells[1:] == pytest.approx(expected[1:])
+
+
+def test_aggregated_workbook_hides_the_three_mentors_and_shows_the_six_mentees(app, staff, campaign_id):
+    assert len(MENTORS) < MIN_GROUP <= len(MENTEES)
+    book = download(app, staff, campaign_id, "curator")
+    rows = gap_rows(book)
+    assert list(rows) == [(role, item) for role in ("mentee", "mentor") for item in [*ITEMS, "index"]]
+    for item in [*ITEMS, "index"]:
+        assert_numbers(rows["mentee", item], expected_row(MENTEES, item))
+        assert rows["mentor", item] == (f"<{MIN_GROUP}",) * 4  # n and the three means of three people
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    assert f"«<{MIN_GROUP}»" in readme["satisfaction gap"]  # the sheet's line names the threshold
+
+
+def test_the_psychologists_individual_workbook_shows_every_value(app, staff, campaign_id):
+    rows = gap_rows(download(app, staff, campaign_id, "psychologist", "?individual=1"))
+    for role, people in (("mentee", MENTEES), ("mentor", MENTORS)):
+        for item in [*ITEMS, "index"]:
+            assert_numbers(rows[role, item], expected_row(people, item))
+    assert rows["mentor", "sat_comfort"][0] == len(MENTORS)
