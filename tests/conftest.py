@@ -120,6 +120,22 @@ def staff(app):
         return "curator@example.org", "correct horse", organisation.id
 
 
+def submit_in_wave(app, wave_id: int, participant_id: int, instrument_id: str, answers: dict) -> bool:
+    """Invite the participant to the wave, answer the questionnaire and submit it (in an app context)."""
+    from surveys.core.models import Invitation
+    from surveys.participation.responses import start_response, submit
+
+    invitation = Invitation(wave_id=wave_id, participant_id=participant_id)
+    invitation.issue_token()
+    db.session.add(invitation)
+    db.session.commit()
+    instrument = app.extensions["surveys"].instrument(instrument_id)
+    response = start_response(invitation, instrument)
+    response.answers = answers
+    db.session.commit()
+    return bool(submit(response, instrument))
+
+
 def set_role(app, email: str, role: str) -> None:
     """Give the staff member this role in every organisation they belong to."""
     with app.app_context():

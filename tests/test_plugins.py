@@ -16,7 +16,7 @@ from surveys import create_app, hookspecs
 from surveys.core.errors import ConflictError, DefinitionError
 from surveys.core.models import Participant, Response, Score
 from surveys.extensions import db
-from tests.conftest import FIXTURES, csrf_token, post_form
+from tests.conftest import FIXTURES, csrf_token, post_form, submit_in_wave
 
 HOOKS = FIXTURES / "hookplugins"
 BUILT_IN = {"swot", "anxiety_scale", "burnout", "satisfaction", "comparison"}
@@ -129,8 +129,7 @@ def kitchen(make_app):
 
 def _answer(app, instrument_id, answers):
     """Store a submitted response for a new participant through the real submit path."""
-    from surveys.core.models import Invitation, Organisation, Wave
-    from surveys.participation.responses import start_response, submit
+    from surveys.core.models import Organisation
 
     with app.test_request_context():
         organisation = Organisation(name="Школа")
@@ -142,16 +141,7 @@ def _answer(app, instrument_id, answers):
         participant = Participant(organisation_id=organisation.id, code="X1", role="mentee", tags=[])
         db.session.add(participant)
         db.session.commit()
-        wave = db.session.get(Wave, campaign.waves[0].id)
-        invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
-        invitation.issue_token()
-        db.session.add(invitation)
-        db.session.commit()
-        instrument = app.extensions["surveys"].instrument(instrument_id)
-        response = start_response(invitation, instrument)
-        response.answers = answers
-        db.session.commit()
-        submit(response, instrument)
+        submit_in_wave(app, campaign.waves[0].id, participant.id, instrument_id, answers)
         return campaign.id
 
 

@@ -16,7 +16,7 @@ import pytest
 from plugins.satisfaction.gap import ITEMS
 from surveys.core.contracts import MIN_GROUP
 from surveys.extensions import db
-from tests.conftest import post_form, set_role
+from tests.conftest import post_form, set_role, submit_in_wave
 
 # code: (expected ratings in the input wave, real ratings in the output wave), in the order of ITEMS.
 MENTEES = {
@@ -47,8 +47,7 @@ def expected_row(people: dict, item: str) -> tuple[int, float, float, float]:
 @pytest.fixture
 def campaign_id(app, staff):
     """The campaign: the two questionnaires of each role, input and output wave, everyone answering both."""
-    from surveys.core.models import Invitation, Organisation, Participant
-    from surveys.participation.responses import start_response, submit
+    from surveys.core.models import Organisation, Participant
     from surveys.workspace.campaigns import add_wave, create_campaign
 
     _email, _password, organisation_id = staff
@@ -65,15 +64,8 @@ def campaign_id(app, staff):
                 for wave, instrument_id, values in zip(
                     waves, [f"satisfaction_exp_{role}", f"satisfaction_{role}"], ratings, strict=True
                 ):
-                    invitation = Invitation(wave_id=wave.id, participant_id=participant.id)
-                    invitation.issue_token()
-                    db.session.add(invitation)
-                    db.session.commit()
-                    instrument = app.extensions["surveys"].instrument(instrument_id)
-                    response = start_response(invitation, instrument)
-                    response.answers = dict(zip(ITEMS, values, strict=True))
-                    db.session.commit()
-                    assert submit(response, instrument)
+                    answers = dict(zip(ITEMS, values, strict=True))
+                    assert submit_in_wave(app, wave.id, participant.id, instrument_id, answers)
         return campaign.id
 
 
