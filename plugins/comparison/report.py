@@ -27,15 +27,7 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
   ``no_change``, ``deteriorated`` (the RCI classes) and ``normalised``; the report carries
   ``people`` for the attrition counts (``both``, ``before_only``, ``after_only``). Left out by
   default, so the JSON of the command line, the page and the API never lists codes.
-- **Correlations** (linked waves only, everyone together, scales shown overall): Spearman's ρ of
-  each scale's change with
-  - the form of mentoring and the pair variant (category codes in sorted order, when there are
-    two categories or more);
-  - the satisfaction index (scores of ``satisfaction`` scales, the mean per participant, in the
-    after wave, else the before wave);
-  - the number of meetings, where recorded: the participant's submitted responses to meeting
-    records (instruments with ``extensions.comparison.meeting_record: true``) in the waves from the
-    before wave to the after wave, by wave position, both included; only when someone has one.
+- **Correlations** (linked waves only): see ``factors.py``.
 """
 
 from __future__ import annotations
@@ -50,8 +42,9 @@ from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument, Scale
 
 from .expectations import expectations
+from .factors import MEETINGS, SATISFACTION, correlations, meeting_counts, satisfaction_index
 from .method_note import method_note
-from .stats_groups import category_codes, mann_whitney, spearman
+from .stats_groups import mann_whitney
 from .stats_individual import (
     DETERIORATED,
     IMPROVED,
@@ -64,12 +57,10 @@ from .stats_individual import (
     rci_values,
     reliable_change,
 )
-from .stats_paired import DECIMALS, MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
+from .stats_paired import MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
 
 GROUP_KEYS = ("form", "role", "group", "variant", "mentor")
 UNSPECIFIED = "не указано"
-SATISFACTION = "satisfaction"
-MEETINGS = "meetings"
 CATEGORY_FACTORS = ("form", "variant")
 SECONDARY = "hidden so that a smaller hidden group cannot be worked out from the total"
 
@@ -237,66 +228,6 @@ def _apply_holm(rows: list[dict[str, Any]]) -> None:
             row["p_holm"] = adjusted
 
 
-def _satisfaction(scores: Iterable[ScoreRow], before: int, after: int) -> dict[str, float]:
-    by_wave: dict[int, dict[str, list[float]]] = {before: {}, after: {}}
-    for s in scores:
-        if s.scale == SATISFACTION and s.wave_id in by_wave and number(s.value) is not None:
-            by_wave[s.wave_id].setdefault(s.participant, []).append(float(s.value))
-    chosen = by_wave[after] or by_wave[before]
-    return {p: float(np.mean(v)) for p, v in sorted(chosen.items())}
-
-
-def meeting_counts(
-    tables: CampaignTables, instruments: Mapping[str, Instrument], before_wave_id: int, after_wave_id: int
-) -> dict[str, float]:
-    """participant → submitted meeting records in the waves from ``before`` to ``after`` (by position).
-
-    Empty when no instrument is a meeting record or nobody has filled one in.
-    """
-    records = {
-        i.id for i in instruments.values() if ((i.extensions.get("comparison") or {}).get("meeting_record") is True)
-    }
-    position = {w.id: w.position for w in tables.waves}
-    low, high = sorted((position[before_wave_id], position[after_wave_id]))
-    counts: dict[str, float] = {}
-    for row in tables.answers:
-        wave = row.get("wave_id")
-        if row.get("instrument") in records and wave in position and low <= position[wave] <= high:
-            counts[row["participant"]] = counts.get(row["participant"], 0.0) + 1.0
-    return counts
-
-
-def _correlations(values, pair, rows, categories, numbers, min_group, min_pairs) -> list[dict]:
-    """Spearman's ρ of each shown overall row's change with each programme factor.
-
-    ``categories`` is ``{factor: {participant: category}}``; ``numbers`` is ``{factor: {participant: value}}``.
-    """
-    out = []
-    for row in rows:
-        if row["group"] is not None or row["hidden"]:
-            continue
-        by_wave = values[(row["instrument"], row["scale"])]
-        before, after = by_wave[pair[0]], by_wave[pair[1]]
-        change = {
-            p: round(after[p][0] - before[p][0], DECIMALS)
-            for p in set(before) & set(after)
-            if before[p][0] is not None and after[p][0] is not None
-        }
-        factors: list[tuple[str, dict[str, float | None], dict[str, int] | None]] = []
-        for name, of in categories.items():
-            codes = category_codes(of.get(p) for p in change)
-            if len(codes) >= 2:
-                factors.append((name, {p: codes.get(of.get(p)) for p in change}, codes))
-        for name, of in numbers.items():
-            if of and row["scale"] != name:
-                factors.append((name, dict(of), None))
-        for name, factor, category in factors:
-            result = spearman(change, factor, min_group, min_pairs)
-            out.append({"instrument": row["instrument"], "scale": row["scale"], "factor": name, **result})
-            out[-1]["codes"] = category
-    return out
-
-
 def build_report(
     tables: CampaignTables,
     instruments: Mapping[str, Instrument],
@@ -364,10 +295,10 @@ def build_report(
     _apply_holm(scales)
     categories = {factor: _people(rows_in_waves, factor) for factor in CATEGORY_FACTORS}
     numbers = {
-        SATISFACTION: _satisfaction(tables.scores, before_wave_id, after_wave_id),
+        SATISFACTION: satisfaction_index(tables.scores, before_wave_id, after_wave_id),
         MEETINGS: meeting_counts(tables, instruments, before_wave_id, after_wave_id),
     }
-    correlations = _correlations(values, pair, scales, categories, numbers, min_group, min_pairs) if linked else []
+    found = correlations(values, pair, scales, categories, numbers, min_group, min_pairs) if linked else []
     report: dict[str, Any] = {
         "campaign": tables.campaign,
         "before": {"id": before_wave_id, "name": waves[before_wave_id].name},
@@ -382,7 +313,7 @@ def build_report(
             "after_only": len(after_people - before_people),
         },
         "scales": scales,
-        "correlations": correlations,
+        "correlations": found,
         "expectations": expectations(tables, before_wave_id, after_wave_id, min_group),
     }
     report["method_note"] = method_note(report)
