@@ -330,6 +330,20 @@ def test_comparison_is_the_plugins_report_and_checks_its_waves(app, client, scho
     assert missing.status_code == 404 and "comparison" in error_of(missing)["message"]
 
 
+def test_comparison_for_a_token_without_individual_data_passes_the_disclosure_policy(app, client, schools):
+    ours, _theirs, _secret = schools
+    url = f"/api/v1/campaigns/{ours['campaign_id']}/comparison"
+    aggregated = token_for(app, ours["organisation"], ("analyses:read",), name="aggregated")
+    report = client.get(url, headers=auth(aggregated)).get_json()
+    # two people answered the first wave only: that count is under 5, so it is null, and the mark says why
+    assert report["disclosure"] == {"min_group": 5, "small": "<5", "protecting": "скрыто для защиты малой группы"}
+    assert report["attrition"]["before_only"] is None and report["attrition_marks"]["before_only"] == "<5"
+    assert all(row["hidden"] and row["n_pairs"] in (None, 0) and "pairs" not in row for row in report["scales"])
+    assert "people" not in report and not any("people" in row for row in report["scales"])
+    english = client.get(url, headers=auth(aggregated, **{"Accept-Language": "en"})).get_json()
+    assert english["disclosure"]["protecting"] == "hidden to protect a small group"
+
+
 def test_swot_documents_hide_small_groups_quotes_from_tokens_without_individual_data(app, client, schools):
     ours, _theirs, secret = schools
     from plugins.swot.models import SwotDocument

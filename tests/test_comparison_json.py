@@ -23,7 +23,8 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert printed.exit_code == 0, printed.output
     report = json.loads(printed.output)
     assert (report["before"]["id"], report["after"]["id"]) == (first, second) and report["linked"] is True
-    assert report["attrition"]["both"] > 0 and report["attrition"]["before_only"] > 0
+    assert report["attrition"]["both"] > 0 and report["disclosure"]["min_group"] == 5
+    assert report["attrition"]["before_only"] is not None or report["attrition_marks"]["before_only"]
     gad7 = next(r for r in report["scales"] if r["instrument"] == "gad7" and r["group"] is None)
     assert gad7["n_pairs"] >= 10 and gad7["wilcoxon"] is not None and gad7["t_test"] is not None
     # GAD-7's file carries its published alpha, which the RCI uses and the method note cites.
@@ -40,11 +41,20 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     # The administration page shows the same numbers, with one line per pair in the chart.
     assert f"{gad7['before']['mean']:.2f}" in page and f"{gad7['difference']['mean']:+.2f}" in page
     assert f"{gad7['wilcoxon']['p']:.3f}" in page
-    # Charts are matplotlib SVG images: each distinct change one line, tagged with how many people made it.
+    # The curator's page is disclosed: no person-by-person chart, the threshold named.
+    assert 'id="change-' not in page and 'id="threshold"' in page and "«&lt;5»" in page
+    # The psychologist sees the report as built: one line per pair in the charts (matplotlib SVG images),
+    # each distinct change one line, tagged with how many people made it.
     import base64
 
-    shown = [r for r in report["scales"] if not r["hidden"] and r.get("pairs")]
-    images = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page)
+    from tests.conftest import set_role
+
+    set_role(app, email, "psychologist")
+    whole = client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json").get_json()
+    assert "disclosure" not in whole and all("pairs" in r for r in whole["scales"] if not r["hidden"])
+    individual_page = client.get(f"/plugins/comparison/campaigns/{campaign_id}").get_data(as_text=True)
+    shown = [r for r in whole["scales"] if not r["hidden"] and r.get("pairs")]
+    images = re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', individual_page)
     svgs = [base64.b64decode(data).decode("utf-8") for data, _alt in images]
     slopes = [svg for svg in svgs if 'id="change-' in svg]
     assert len(slopes) == len(shown)
@@ -53,6 +63,7 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
         assert len(changes) == len(row["pairs"]) and sum(map(int, changes)) == row["n_pairs"]
     assert all("<script" not in svg for svg in svgs)
     assert any("выросли" in alt or "выросло" in alt or "вырос" in alt for _data, alt in images)
+    set_role(app, email, "curator")
     assert "Как это посчитано" in page and "<script" not in page
     # Every statistic of the row is on the page: medians, t-test, effect sizes, correlations.
     assert f"{gad7['after']['median']:.2f}" in page and f"{gad7['t_test']['p']:.3f}" in page

@@ -49,6 +49,7 @@ def expectations(tables: CampaignTables, before: int, after: int, min_group: int
                     "mean_expected": gap.mean_expected,
                     "mean_real": gap.mean_real,
                     "mean_gap": gap.mean_gap,
+                    "people": sorted(gap.participants),  # kept only for the disclosure policy
                 }
             )
     return rows

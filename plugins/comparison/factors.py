@@ -83,4 +83,5 @@ def correlations(values, pair, rows, categories, numbers, min_group, min_pairs) 
             result = spearman(change, factor, min_group, min_pairs)
             out.append({"instrument": row["instrument"], "scale": row["scale"], "factor": name, **result})
             out[-1]["codes"] = category
+            out[-1]["people"] = sorted(p for p in change if factor.get(p) is not None)  # the n behind ρ
     return out

@@ -95,9 +95,13 @@ def _row_subject(row: Mapping[str, Any]) -> str:
 
 
 def _row_counts(row: Mapping[str, Any], linked: bool) -> str:
+    marks = row.get("marks") or {}  # a disclosed report: a hidden count says why instead
     if linked:
-        return f"n = {row['n_pairs']} {_pairs_word(row['n_pairs'])}"
-    return f"n = {row['before']['n']} до и {row['after']['n']} после"
+        n = row["n_pairs"]
+        return f"n = {marks['n']}" if n is None and "n" in marks else f"n = {n} {_pairs_word(n)}"
+    before = marks.get("before", row["before"]["n"]) if row["before"]["n"] is None else row["before"]["n"]
+    after = marks.get("after", row["after"]["n"]) if row["after"]["n"] is None else row["after"]["n"]
+    return f"n = {before} до и {after} после"
 
 
 def _row_tail(row: Mapping[str, Any], min_group: int, min_pairs: int) -> str:
@@ -133,7 +137,7 @@ def _opening(report: Mapping[str, Any]) -> str:
 
 
 def _paragraphs(report: Mapping[str, Any]) -> list[str]:
-    att = report["attrition"]
+    att = {**report["attrition"], **(report.get("attrition_marks") or {})}
     out = [_opening(report) + " " + ", ".join(f"{label}: {att[key]}" for key, label in ATTRITION) + "."]
     out += _explanations(report)
     rows: Sequence[Mapping[str, Any]] = report["scales"]

@@ -49,6 +49,7 @@ from .stats_individual import (
     DETERIORATED,
     IMPROVED,
     NO_CHANGE,
+    band_order,
     band_transitions,
     choose_reliability,
     classify,
@@ -162,6 +163,10 @@ def _linked_row(key, scale, group, before: Values, after: Values, reliability, n
         if row["bands"] is not None and norm is not None:
             moved = zip(codes, bands, strict=True)
             row["people"]["normalised"] = [p for p, (x, y) in moved if x is not None and x != norm and y == norm]
+        if row["bands"] is not None:  # the people in each cell of the cross-table, in its order
+            order = band_order(scale, [band for pair in bands for band in pair if band is not None])
+            band_of = list(zip(codes, bands, strict=True))
+            row["people"]["bands"] = [[[p for p, b in band_of if b == (x, y)] for y in order] for x in order]
         changes = Counter(zip(b.tolist(), a.tolist(), strict=True))
         row["pairs"] = [[x, y, count] for (x, y), count in sorted(changes.items())]
     row["reason"] = "; ".join(reasons) or None
@@ -324,6 +329,6 @@ def build_report(
             "after_only": sorted(after_people - before_people),
         }
     else:
-        for row in scales:
-            del row["people"]
+        for row in [*scales, *found, *report["expectations"]]:
+            row.pop("people", None)
     return report

@@ -33,9 +33,16 @@ def wave_id(campaign: Campaign, reference: str | int | None) -> int | None:
 
 
 def campaign_report(
-    campaign: Campaign, before: int | None = None, after: int | None = None, group_by: str | None = None
+    campaign: Campaign,
+    before: int | None = None,
+    after: int | None = None,
+    group_by: str | None = None,
+    individual: bool = False,
 ) -> dict[str, Any]:
-    """The comparison of two waves of a stored campaign (defaults: input → output)."""
+    """The comparison of two waves of a stored campaign (defaults: input → output).
+
+    Every figure passes the disclosure policy (``disclosed.py``, docs/privacy.md) unless ``individual``
+    (the psychologist, a token that may read individual answers): then the report is given as built."""
     if before is None or after is None:
         found = default_waves(campaign)
         if found is None:
@@ -50,4 +57,10 @@ def campaign_report(
         raise ValueError(f"unknown wave: {before if before not in position else after}")
     low, high = sorted((position[before], position[after]))
     between = [w.id for w in campaign.waves if low <= w.position <= high]  # meeting records count there
-    return build_report(campaign_tables(campaign, between), instruments, before, after, group_by=group_by)
+    tables = campaign_tables(campaign, between)
+    if individual:
+        return build_report(tables, instruments, before, after, group_by=group_by)
+    from .disclosed import disclosed
+
+    report = build_report(tables, instruments, before, after, group_by=group_by, with_people=True)
+    return disclosed(report, report["min_group"])

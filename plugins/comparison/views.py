@@ -9,7 +9,7 @@ from flask_login import login_required
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign
 from surveys.state import get_state
-from surveys.web import owned_or_404
+from surveys.web import INDIVIDUAL, allowed, owned_or_404
 
 bp = Blueprint("comparison", __name__, template_folder="templates")
 GROUPINGS = ("form", "role", "group", "variant", "mentor")
@@ -31,33 +31,36 @@ def campaign(campaign_id: int):
     if before not in waves or after not in waves or before == after:
         before, after = defaults if defaults else (None, None)
     group_by = request.args.get("by") if request.args.get("by") in GROUPINGS else None
-    report = campaign_report(found, before, after, group_by) if before is not None else None
+    individual = allowed(*INDIVIDUAL)  # the psychologist sees the report as built; others, as disclosed
+    report = campaign_report(found, before, after, group_by, individual) if before is not None else None
     charts = {}
     names = {w.id: w.name for w in found.waves}
     for index, row in enumerate((report or {}).get("scales", [])):
-        if row.get("hidden") or not row.get("pairs"):
+        if row.get("hidden"):
             continue
-        pairs = row["pairs"]
-        ups = sum(p[2] for p in pairs if p[1] > p[0])
-        downs = sum(p[2] for p in pairs if p[1] < p[0])
-        same = sum(p[2] for p in pairs if p[1] == p[0])
-        title = row.get("title") or row["scale"]
-        alt = _(
-            "Before and after, pair by pair: the score rose for %(up)s, fell for %(down)s, "
-            "stayed the same for %(same)s.",
-            up=ups,
-            down=downs,
-            same=same,
-        )
-        higher_is = row.get("higher_is")
-        chart = {"lines": slope_chart(pairs, names[before], names[after], title, alt, higher_is=higher_is)}
+        chart = {}
+        pairs = row.get("pairs")  # person by person: in the psychologist's report only
+        if pairs:
+            ups = sum(p[2] for p in pairs if p[1] > p[0])
+            downs = sum(p[2] for p in pairs if p[1] < p[0])
+            same = sum(p[2] for p in pairs if p[1] == p[0])
+            title = row.get("title") or row["scale"]
+            alt = _(
+                "Before and after, pair by pair: the score rose for %(up)s, fell for %(down)s, "
+                "stayed the same for %(same)s.",
+                up=ups,
+                down=downs,
+                same=same,
+            )
+            chart["lines"] = slope_chart(pairs, names[before], names[after], title, alt, higher_is=row.get("higher_is"))
         rci = row.get("rci")
-        if rci:
+        if rci and all(rci[name] is not None for name in ("improved", "no_change", "deteriorated")):
             counts = [(_("improved"), rci["improved"]), (_("no reliable change"), rci["no_change"])]
             counts.append((_("deteriorated"), rci["deteriorated"]))
             words = ", ".join(f"{label} {n}" for label, n in counts)
             chart["rci"] = stacked_share(counts, _("Reliable change"), _("Reliable change: %(counts)s.", counts=words))
-        charts[index] = chart
+        if chart or rci or row.get("bands"):
+            charts[index] = chart
     return render_template(
         "comparison/campaign.html",
         campaign=found,
@@ -69,7 +72,7 @@ def campaign(campaign_id: int):
         report=report,
         charts=charts,
         registry=get_state().registry,
-        min_group=MIN_GROUP,
+        min_group=(report or {}).get("min_group", MIN_GROUP),
     )
 
 
@@ -84,6 +87,6 @@ def report_json(campaign_id: int):
     after = wave_id(found, request.args.get("to"))
     group_by = request.args.get("by") or None
     try:
-        return jsonify(campaign_report(found, before, after, group_by))
+        return jsonify(campaign_report(found, before, after, group_by, allowed(*INDIVIDUAL)))
     except ValueError as err:
         abort(400, str(err))

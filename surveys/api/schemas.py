@@ -308,9 +308,15 @@ class WaveRefSchema(ApiSchema):
 
 
 class AttritionSchema(ApiSchema):
-    both = fields.Integer()
-    before_only = fields.Integer()
-    after_only = fields.Integer()
+    both = fields.Integer(allow_none=True)
+    before_only = fields.Integer(allow_none=True)
+    after_only = fields.Integer(allow_none=True)
+
+
+class DisclosureSchema(ApiSchema):
+    min_group = fields.Integer(**_doc("The threshold applied: groups of fewer people are hidden."))
+    small = fields.String(**_doc("What a hidden figure of a group under the threshold shows («<5»)."))
+    protecting = fields.String(**_doc("What a figure hidden to protect a small group shows."))
 
 
 class ComparisonSchema(ApiSchema):
@@ -324,7 +330,15 @@ class ComparisonSchema(ApiSchema):
     min_pairs = fields.Integer()
     linked = fields.Boolean()
     attrition = fields.Nested(AttritionSchema)
-    scales = fields.List(fields.Dict(), **_doc("One row per scale and group; hidden rows carry no numbers."))
+    attrition_marks = fields.Dict(**_doc("Why an attrition count is null: the label to show (disclosed reports)."))
+    disclosure = fields.Nested(
+        DisclosureSchema,
+        **_doc("Present when the figures passed the disclosure policy (tokens without responses:read)."),
+    )
+    scales = fields.List(
+        fields.Dict(),
+        **_doc("One row per scale and group; hidden figures are null, and the row's marks say why (docs/privacy.md)."),
+    )
     correlations = fields.List(fields.Dict())
     expectations = fields.List(fields.Dict())
     method_note = fields.String()

@@ -1,0 +1,147 @@
+"""The comparison report as an aggregated audience sees it: every figure through the core's policy.
+
+:func:`disclosed` takes a report built with ``with_people=True`` (who is behind each figure) and
+decides over all its figures at once with the core's disclosure policy
+(``surveys.core.disclosure.decide_groups``; docs/privacy.md): a figure from fewer than ``k`` people is
+hidden, and so is any figure that would let a hidden one be worked out (the total minus the groups,
+a cross-table's margins, the attrition counts). What it returns has no participant codes, and:
+
+- a hidden figure is ``None``; ``marks`` (on the row, the correlation, the expectation, the report
+  for the attrition) names why with the label to show: «<5» for a small group, «скрыто для защиты
+  малой группы» for a group hidden to protect one. Scale rows hidden as a whole also get
+  ``hidden: true`` and ``mark``.
+- ``pairs`` (each pair's before and after scores, for the slope chart) is left out: trajectories
+  person by person are individual results, which only the psychologist sees.
+- ``disclosure`` names the threshold and the two labels; the method note is written anew from what
+  is shown.
+
+The psychologist's page and a token with ``responses:read`` get the report as built.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from surveys.core.disclosure import PROTECTING, SMALL, decide_groups, hidden_label, mark_of
+
+from .method_note import method_note
+
+ROW_FIGURES = ("difference", "wilcoxon", "t_test", "d_z", "rank_biserial", "p_holm", "independent", "rci", "bands")
+RCI_CLASSES = ("improved", "no_change", "deteriorated")
+
+
+class _Figures:
+    """The figures of one report, each with its group and what to do when it is hidden."""
+
+    def __init__(self) -> None:
+        self.groups: dict[frozenset[Hashable], int] = {}
+        self.weights: list[int] = []
+        self.hiders: list[tuple[int, Callable[[str], None]]] = []
+
+    def add(self, people: Any, weight: int, hide: Callable[[str], None]) -> None:
+        group = frozenset(people or ())
+        if group not in self.groups:
+            self.groups[group] = len(self.weights)
+            self.weights.append(0)
+        self.weights[self.groups[group]] += weight
+        self.hiders.append((self.groups[group], hide))
+
+    def settle(self, k: int) -> None:
+        decision = decide_groups(list(self.groups), k, self.weights)
+        for index, hide in self.hiders:
+            mark = mark_of(decision, index)
+            if mark:
+                hide(mark)
+
+
+def _mark(target: dict[str, Any], key: str, k: int) -> Callable[[str], None]:
+    def hide(mark: str) -> None:
+        target.setdefault("marks", {})[key] = hidden_label(mark, k)
+
+    return hide
+
+
+def _row(figures: _Figures, row: dict[str, Any], linked: bool, k: int) -> None:
+    people = row.pop("people")
+
+    def hide_row(mark: str) -> None:
+        row.update(hidden=True, mark=mark, reason=hidden_label(mark, k))
+        row["n_pairs"] = None
+        for name in ROW_FIGURES:
+            row[name] = None
+        row["difference"] = {"mean": None, "ci_low": None, "ci_high": None}
+        row.setdefault("marks", {})["n"] = hidden_label(mark, k)
+
+    def hide_wave(which: str) -> Callable[[str], None]:
+        def hide(mark: str) -> None:
+            row[which] = {"mean": None, "median": None, "n": None}
+            row.setdefault("marks", {})[which] = hidden_label(mark, k)
+            if linked:
+                hide_row(mark)
+
+        return hide
+
+    figures.add(people["row"], 12, hide_row)
+    figures.add(people["before"], 3, hide_wave("before"))
+    figures.add(people["after"], 3, hide_wave("after"))
+    rci, bands = row.get("rci"), row.get("bands")
+    for name in RCI_CLASSES if rci else ():
+
+        def hide_class(mark: str, name: str = name) -> None:
+            if row.get("rci"):
+                row["rci"][name] = None
+            _mark(row, name, k)(mark)
+
+        figures.add(people.get(name), 1, hide_class)
+    if bands and bands.get("normalised") is not None:
+
+        def hide_normalised(mark: str) -> None:
+            if row.get("bands"):
+                row["bands"]["normalised"] = None
+            _mark(row, "normalised", k)(mark)
+
+        figures.add(people.get("normalised"), 1, hide_normalised)
+    cross = (people.get("bands") or []) if bands else []
+    size = len(cross)
+    for i, cells in enumerate(cross):
+        for j, cell in enumerate(cells):
+
+            def hide_cell(mark: str, i: int = i, j: int = j) -> None:
+                if row.get("bands"):
+                    row["bands"]["table"][i][j] = None
+                marks = row.setdefault("marks", {}).setdefault("bands", [[None] * size for _ in range(size)])
+                marks[i][j] = hidden_label(mark, k)
+
+            figures.add(cell, 1, hide_cell)
+    row.pop("pairs", None)
+
+
+def disclosed(report: dict[str, Any], k: int) -> dict[str, Any]:
+    """The report for an aggregated audience (see the module docstring); ``report`` is left as it was."""
+    out = copy.deepcopy(report)
+    figures = _Figures()
+    for row in out["scales"]:
+        _row(figures, row, out["linked"], k)
+    people = out.pop("people", {})
+    for key in ("both", "before_only", "after_only"):
+
+        def hide_attrition(mark: str, key: str = key) -> None:
+            out["attrition"][key] = None
+            out.setdefault("attrition_marks", {})[key] = hidden_label(mark, k)
+
+        figures.add(people.get(key), 1, hide_attrition)
+    for entry, names in [(c, ("n", "rho", "p")) for c in out["correlations"]] + [
+        (e, ("n", "mean_expected", "mean_real", "mean_gap")) for e in out["expectations"]
+    ]:
+
+        def hide_entry(mark: str, entry: dict[str, Any] = entry, names: tuple[str, ...] = names) -> None:
+            entry.update(dict.fromkeys(names), hidden=True)
+            entry["marks"] = {"n": hidden_label(mark, k)}
+
+        figures.add(entry.pop("people", ()), len(names), hide_entry)
+    figures.settle(k)
+    out["disclosure"] = {"min_group": k, "small": hidden_label(SMALL, k), "protecting": hidden_label(PROTECTING, k)}
+    out["method_note"] = method_note(out)
+    return out
