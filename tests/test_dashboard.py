@@ -11,7 +11,7 @@ import numpy as np
 import pypdf
 import pytest
 
-from plugins.comparison.panels import chart_segments, shown_counts, verdict
+from plugins.comparison.panels import chart_segments, verdict
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Campaign, Membership, Organisation, Participant, Programme, Response, Score, User
 from surveys.core.report_models import ReportConclusion
@@ -42,20 +42,25 @@ def test_small_slices_are_hidden_with_their_complements(app):
     ]
 
 
-def test_category_counts_are_hidden_with_complements_and_pooled_in_charts():
-    assert shown_counts([("up", 6), ("same", 2), ("down", 10)], 5) == [("up", None), ("same", None), ("down", 10)]
-    assert shown_counts([("up", 3), ("same", 16), ("down", 0)], 5) == [("up", None), ("same", None), ("down", 0)]
-    assert shown_counts([("up", 5), ("same", 9)], 5) == [("up", 5), ("same", 9)]
+def test_band_counts_of_a_wave_are_sums_of_shown_cells_else_hidden_with_the_right_mark(app):
+    """A wave's band count is a row (before) or a column (after) of the disclosed cross-table: shown when
+    all its cells are, else «<5» only for a band of fewer than 5 people (issue 20: a group of 16 was «<5»)."""
+    from plugins.comparison.panels import margins
+
+    true = [[3, 1, 0], [2, 14, 0], [0, 0, 9]]
+    shown = [[None, None, 0], [None, 14, 0], [0, 0, 9]]  # as the policy left it
+    with app.test_request_context():
+        before, after = margins(shown, true, 5)
+    protecting = "скрыто для защиты малой группы"
+    assert before == [(None, "<5"), (None, protecting), (9, None)]  # rows of 4, 16 and 9 people
+    assert after == [(None, protecting), (None, protecting), (9, None)]  # columns of 5 (not under 5) and 15
+    assert sum(true[1]) == 16 and before[1][1] != "<5"
 
 
-def test_a_group_hidden_to_protect_another_is_not_labelled_as_small(app):
-    """Issue 20's reproduction: a group of 16 was labelled «<5» because it was hidden with a group of 3."""
+def test_a_share_shows_its_mark_when_hidden_and_hidden_shares_pool_in_charts():
     from plugins.comparison.panels import _percent
 
-    with app.test_request_context():
-        assert _percent(None, 19, 3, 5) == "<5"
-        assert _percent(None, 19, 16, 5) == "скрыто для защиты малой группы"
-        assert _percent(16, 19, 16, 5) == "84 %"
+    assert _percent(None, 19, "<5") == "<5" and _percent(16, 19, None) == "84 %" and _percent(3, 0, None) == "—"
     segments = chart_segments([("up", None), ("same", None), ("down", 10)], 18)
     assert segments[:3] == [("up", 0), ("same", 0), ("down", 10)] and segments[3][1] == 8
     assert chart_segments([("up", 5), ("same", 9)], 14)[-1][1] == 0

@@ -3,9 +3,12 @@
 For each campaign of the programme that has two waves to compare (input → output by default),
 the report by form of mentoring (:func:`.report.build_report`) gives four panels: key scales
 before and after by form, the share with a reliable improvement, the band distributions, and
-expected vs real; a fifth carries the method note. Rows the report hides stay hidden; counts of
-people in a category (reliable change, a band) under the threshold are hidden together with
-their complements, so no small group can be worked out from the rest.
+expected vs real; a fifth carries the method note. Everyone in the organisation reads the
+dashboard, so the panels are made from the report as the disclosure policy gives it
+(:func:`.disclosed.disclosed`, docs/privacy.md): every figure of the report is decided together,
+and a figure hidden there shows its mark here. The band counts of each wave are sums of a row or a
+column of the band cross-table: shown when every cell of it is, else hidden with «<5» (a band of
+fewer than 5 people) or as hidden to protect a small group.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
 from surveys.core.disclosure import PROTECTING, SMALL, hidden_label
-from surveys.exports import hide_complements
 
 from .service import default_waves
 
@@ -29,6 +31,8 @@ BAND_COLOURS = ("#0b5cad", "#5b8fc7", "#c98a2b", "#8a4b00", "#b3261e", "#5c1a12"
 def verdict(row: Mapping[str, Any], min_group: int = MIN_GROUP) -> str:
     """In words, what the change of one row means for the reader (hidden, too few, better, worse, none)."""
     if row.get("hidden"):
+        if row.get("mark") == PROTECTING:
+            return hidden_label(PROTECTING, min_group)
         return _("hidden: fewer than %(n)s people", n=min_group)
     p = row.get("p_holm")
     if p is None:
@@ -42,12 +46,6 @@ def verdict(row: Mapping[str, Any], min_group: int = MIN_GROUP) -> str:
     return _("a noticeable improvement") if better else _("a noticeable deterioration")
 
 
-def shown_counts(counts: Sequence[tuple[str, int]], min_group: int) -> list[tuple[str, int | None]]:
-    """Category counts with those under ``min_group`` (and their complements) as None."""
-    hidden = hide_complements({label: n for label, n in counts if n}, min_group)
-    return [(label, None if label in hidden else n) for label, n in counts]
-
-
 def chart_segments(counts: Sequence[tuple[str, int | None]], total: int) -> list[tuple[str, int]]:
     """Every category in order (a hidden one as 0), then the hidden ones pooled into a last segment
     (0 when none is hidden; never under the threshold otherwise), so colours line up across bars."""
@@ -55,11 +53,10 @@ def chart_segments(counts: Sequence[tuple[str, int | None]], total: int) -> list
     return [*segments, (_("hidden (small groups)"), total - sum(n for _, n in segments))]
 
 
-def _percent(n: int | None, total: int, original: int = 0, min_group: int = 5) -> str:
-    """A share as whole per cent; a hidden one says why: «<5» only when the group itself is under
-    the threshold (``original``), else that it is hidden to protect a small group."""
+def _percent(n: int | None, total: int, mark: str | None) -> str:
+    """A share as whole per cent; a hidden one shows its mark («<5», or hidden to protect a small group)."""
     if n is None:
-        return hidden_label(SMALL if original < min_group else PROTECTING, min_group)
+        return mark or "—"
     return f"{round(100 * n / total)} %" if total else "—"
 
 
@@ -94,20 +91,21 @@ def _means_chart(entry: Mapping[str, Any], report: Mapping[str, Any]):
     return means_chart(groups, before, after, entry["title"], alt, higher_is=entry["overall"]["higher_is"])
 
 
-def _rci(entry: Mapping[str, Any], min_group: int, charts: bool) -> dict[str, Any] | None:
-    rci = (entry["overall"] or {}).get("rci")
-    if not rci or entry["overall"].get("hidden"):
+def _rci(entry: Mapping[str, Any], charts: bool) -> dict[str, Any] | None:
+    overall = entry["overall"] or {}
+    rci = overall.get("rci")
+    if not rci or overall.get("hidden"):
         return None
-    raw = [(_("improved"), rci["improved"]), (_("no reliable change"), rci["no_change"])]
-    raw.append((_("deteriorated"), rci["deteriorated"]))
-    total = sum(n for _, n in raw)
-    counts = shown_counts(raw, min_group)
+    marks = overall.get("marks") or {}
+    names = [("improved", _("improved")), ("no_change", _("no reliable change")), ("deteriorated", _("deteriorated"))]
+    counts = [(label, rci[name]) for name, label in names]
+    total = overall["n_pairs"]
     result = {
         "title": entry["title"],
         "total": total,
-        "counts": [(label, n, _percent(n, total, dict(raw)[label], min_group)) for label, n in counts],
+        "counts": [(label, rci[name], _percent(rci[name], total, marks.get(name))) for name, label in names],
     }
-    result["improved"] = _percent(counts[0][1], total, raw[0][1], min_group)
+    result["improved"] = _percent(rci["improved"], total, marks.get("improved"))
     result["chart"] = None
     if charts and total:
         from surveys.reporting import RCI_COLOURS, stacked_share
@@ -119,21 +117,39 @@ def _rci(entry: Mapping[str, Any], min_group: int, charts: bool) -> dict[str, An
     return result
 
 
-def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], min_group: int, charts: bool) -> dict | None:
-    bands = (entry["overall"] or {}).get("bands")
-    if not bands or entry["overall"].get("hidden"):
+def margins(table: Sequence[Sequence[int | None]], true: Sequence[Sequence[int]], k: int) -> tuple[list, list]:
+    """Each wave's band counts with their marks: (count or None, mark or None) per band, before (the
+    rows' sums) and after (the columns'). A sum of shown cells adds nothing to what is shown; a sum
+    with a hidden cell is hidden: «<k» when the band holds fewer than k people, else as protecting."""
+
+    def one(cells: Sequence[int | None], truth: Sequence[int]) -> tuple[int | None, str | None]:
+        if all(cell is not None for cell in cells):
+            return sum(cells), None
+        return None, hidden_label(SMALL if 0 < sum(truth) < k else PROTECTING, k)
+
+    size = range(len(table))
+    before = [one(table[i], true[i]) for i in size]
+    after = [one([table[i][j] for i in size], [true[i][j] for i in size]) for j in size]
+    return before, after
+
+
+def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], true: Mapping[str, Any], charts: bool) -> dict | None:
+    overall = entry["overall"] or {}
+    bands = overall.get("bands")
+    if not bands or overall.get("hidden"):
         return None
-    table, labels = bands["table"], bands["labels"]
-    before = [(label, sum(table[i])) for i, label in enumerate(labels)]
-    after = [(label, sum(row[j] for row in table)) for j, label in enumerate(labels)]
-    total = sum(n for _, n in before)
+    labels, k = bands["labels"], report["min_group"]
+    truth = true["bands"]["table"]
+    total = sum(map(sum, truth))
     waves = []
-    for name, counts in ((report["before"]["name"], before), (report["after"]["name"], after)):
-        shown = shown_counts(counts, min_group)
-        percents = [(label, n, _percent(n, total, dict(counts)[label], min_group)) for label, n in shown]
-        waves.append({"wave": name, "counts": percents, "raw": shown})
+    names = (report["before"]["name"], report["after"]["name"])
+    for name, counts in zip(names, margins(bands["table"], truth, k), strict=True):
+        percents = [(label, n, _percent(n, total, mark)) for label, (n, mark) in zip(labels, counts, strict=True)]
+        waves.append({"wave": name, "counts": percents, "raw": [(label, n) for label, n, _p in percents]})
+    marks = overall.get("marks") or {}
     normalised = bands.get("normalised")
     result = {"title": entry["title"], "labels": labels, "total": total, "waves": waves, "normalised": normalised}
+    result["normalised_mark"] = marks.get("normalised")
     result["chart"] = None
     if charts and total:
         from surveys.reporting import share_rows
@@ -174,7 +190,11 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
     tables = view.tables(campaign)
     if not tables.scores:
         return []
-    report = build_report(tables, instruments, *waves, group_by="form", min_group=view.min_group)
+    from .disclosed import disclosed
+
+    built = build_report(tables, instruments, *waves, group_by="form", min_group=view.min_group, with_people=True)
+    report = disclosed(built, view.min_group)
+    true = {(r["instrument"], r["scale"], r["group"]): r for r in built["scales"]}
     entries = [e for e in _scale_rows(report) if e["overall"] is not None]
     if not entries:
         return []
@@ -189,8 +209,15 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
     ]
     for entry in scales:
         entry["form_verdicts"] = [verdict(row, view.min_group) for row in entry["forms"]]
-    rci = [r for r in (_rci(e, view.min_group, view.charts) for e in entries) if r]
-    bands = [b for b in (_bands(e, report, view.min_group, view.charts) for e in entries) if b]
+    rci = [r for r in (_rci(e, view.charts) for e in entries) if r]
+    bands = [
+        b
+        for b in (
+            _bands(e, report, true[(e["overall"]["instrument"], e["overall"]["scale"], None)], view.charts)
+            for e in entries
+        )
+        if b
+    ]
     common = {"campaign": campaign, "report": report}
     headlines = tuple(
         Headline(f"improved:{r['title']}", _("Reliable improvement: %(scale)s", scale=r["title"]), r["improved"])
