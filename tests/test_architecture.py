@@ -69,7 +69,7 @@ BREAKS = {
     ),
     "public-exports": (
         "surveys/reporting/dashboard.py",
-        "from surveys.exports.aggregates import hide_complements\n",
+        "from surveys.exports.aggregates import describe_scores\n",
         "surveys.reporting.dashboard -> surveys.exports.aggregates",
     ),
     "plugins": (

@@ -4,7 +4,6 @@ Owns the export tables (answers, scores, aggregates, reliability), the codebook,
 the background export jobs. Uses the core and the workspace (campaign tables).
 """
 
-from .aggregates import hide_complements
 from .files import file_slug, write_export
 from .jobs import run_in_app
 from .plan import ExportRequest
@@ -14,7 +13,6 @@ __all__ = [
     "ExportRequest",
     "export_sheets",
     "file_slug",
-    "hide_complements",
     "plan_export",
     "run_in_app",
     "write_export",

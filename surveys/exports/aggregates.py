@@ -2,10 +2,9 @@
 
 Each scale of each wave gets a row for everyone, then per role, per role and form, and per
 role, form and class (the levels nest). A row of fewer than MIN_GROUP people shows «<5» for
-its n and nothing else; so that a hidden row cannot be worked out by subtracting its shown
-siblings from their parent, when the hidden children of a parent hold fewer than MIN_GROUP
-people together, the smallest shown sibling is hidden too. Band counts under MIN_GROUP show
-«<5» in the same way, with the smallest other band hidden when only one would be. The
+its n and nothing else, and a band count under MIN_GROUP shows «<5»; so that no hidden value can
+be worked out from the shown ones (a parent minus its children, a row's n minus its bands), the
+core's disclosure policy hides more, marked as hidden to protect a small group. The
 statistics (n, mean, SD with n − 1, median, min, max) are computed with numpy by
 :func:`describe_scores`, a pure function.
 """
@@ -49,18 +48,6 @@ def describe_scores(values: Sequence[float]) -> dict[str, float | int | None]:
         "min": float(x.min()),
         "max": float(x.max()),
     }
-
-
-def hide_complements(sizes: Mapping[Any, int], min_group: int = MIN_GROUP) -> set[Any]:
-    """The keys to hide among siblings of the given sizes: those under ``min_group``, and then the
-    smallest shown ones until the hidden total is 0 or at least ``min_group``."""
-    hidden = {k for k, n in sizes.items() if n < min_group}
-    while True:
-        total = sum(sizes[k] for k in hidden)
-        shown = sorted((k for k in sizes if k not in hidden), key=lambda k: (sizes[k], str(k)))
-        if not 0 < total < min_group or not shown:
-            return hidden
-        hidden.add(shown[0])
 
 
 def _parent(key: Key, level: int) -> Key:
