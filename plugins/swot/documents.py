@@ -6,10 +6,12 @@ import copy
 import re
 from typing import Any
 
+from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign, User, utcnow
 from surveys.extensions import db
 
-from .draft import DimensionPoint, Draft, Quote
+from .disclosed import withheld_points
+from .draft import DimensionPoint, Draft, Quote, draft_swot
 from .models import APPROVED, DRAFT, QUADRANTS, SwotDocument, empty_content
 
 BULLET = re.compile(r"^(?:[-*•–—]\s+|\d+[.)]\s+)")
@@ -189,3 +191,19 @@ def people(*documents: SwotDocument | None) -> dict[int, str]:
         return {}
     users = db.session.execute(db.select(User).where(User.id.in_(ids))).scalars()
     return {u.id: u.name or u.email for u in users}
+
+
+def withheld_in(document: SwotDocument, answers: list[dict[str, Any]] | None = None) -> set[tuple[str, int]]:
+    """(quadrant, index) of the document's points an aggregated audience may not see: the people behind
+    each point are found again in the draft of its wave and form (``disclosed.py``). ``answers``: the
+    campaign's answer rows, when the caller has read them already."""
+    from surveys.workspace import campaign_tables
+
+    from .spec import app_specs
+
+    specs = app_specs()
+    if answers is None:
+        answers = campaign_tables(db.session.get(Campaign, document.campaign_id)).answers
+    rows = [row for row in answers if row["instrument"] in specs]
+    draft = draft_swot(specs, rows, MIN_GROUP, wave_id=document.wave_id, form=document.form or None)
+    return withheld_points(document.content or {}, draft, MIN_GROUP)

@@ -19,6 +19,7 @@ from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet
 from surveys.core.published import counted
 from surveys.extensions import db
 
+from .disclosed import point_groups
 from .documents import people, quote_text
 from .draft import DimensionPoint, draft_swot
 from .models import APPROVED, QUADRANTS, SwotDocument
@@ -56,19 +57,14 @@ def _automatic_rows(specs, tables: CampaignTables, wave, locale: str) -> list[li
     return rows
 
 
-def document_group(document: SwotDocument, index: int, n: int) -> frozenset[Hashable]:
-    """``n`` ids standing for the people behind point ``index`` of an approved document: its stored
-    source keeps their number, not their codes. Tuples never equal a participant code (a string)."""
-    return frozenset(("swot-document", document.id, index, i) for i in range(n))
-
-
-def _point_cells(document: SwotDocument, index: int, point: Mapping[str, Any]) -> list[Any]:
-    """The ``point`` and ``n`` cells of a stored point: Counted when its source gives an ``n``."""
-    text, n = str(point["text"]), (point.get("source") or {}).get("n")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        return [text, None]  # the curator's own point: no group behind it
-    group = document_group(document, index, n)
-    return [counted(text, group), counted(n, group)]
+def _point_cells(point: Mapping[str, Any], group: frozenset[Hashable] | None) -> list[Any]:
+    """The ``point`` and ``n`` cells of a stored point: Counted with the people behind it, when it has
+    any (``disclosed.point_groups``); the curator's own point is plain text."""
+    text = str(point["text"])
+    if group is None:
+        return [text, None]
+    n = (point.get("source") or {}).get("n")  # as stored with the point, like its text
+    return [counted(text, group), counted(n if isinstance(n, int) else len(group), group)]
 
 
 def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], locale: str = "ru") -> Sheet | None:
@@ -86,8 +82,10 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
             document = latest[(wave.id, form)]
             who, when = names.get(document.approved_by), document.approved_at
             points = [(quadrant, point) for quadrant in QUADRANTS for point in document.points(quadrant)]
-            for index, (quadrant, point) in enumerate(points):
-                cells = _point_cells(document, index, point)
+            draft = draft_swot(specs, tables.answers, MIN_GROUP, wave_id=wave.id, form=form or None)
+            groups = point_groups([point for _quadrant, point in points], draft)  # the same people as the pages
+            for (quadrant, point), group in zip(points, groups, strict=True):
+                cells = _point_cells(point, group)
                 rows.append([wave.name, form, APPROVED, document.version, quadrant, *cells, who, when])
             if document.conclusion:
                 rows.append(

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from surveys.core.contracts import Panel, ProgrammeView
 from surveys.extensions import db
 
-from .documents import content_from, hidden_quote
+from .disclosed import withheld
+from .documents import point_of, withheld_in
 from .draft import draft_swot
 from .models import APPROVED, QUADRANTS, SwotDocument
 from .spec import app_specs
@@ -30,11 +31,6 @@ def _approved(campaign: Any) -> SwotDocument | None:
     return max(found, key=lambda d: (positions.get(d.wave_id, -1), d.version), default=None)
 
 
-def _small(point: dict[str, Any]) -> bool:
-    """A point made from fewer answers than the threshold (a quote or a rating's mean): not shown."""
-    return hidden_quote(point) or bool((point.get("source") or {}).get("small"))
-
-
 def swot_panel(view: ProgrammeView, campaign: Any) -> Panel | None:
     """The SWOT of one campaign, or None when it has neither an approved SWOT nor feedback answers."""
     from .views import QUADRANT_LABELS
@@ -42,7 +38,9 @@ def swot_panel(view: ProgrammeView, campaign: Any) -> Panel | None:
     waves = {w.id: w for w in campaign.waves}
     document = _approved(campaign)
     if document is not None:
-        content, conclusion, wave = document.content or {}, document.conclusion, waves.get(document.wave_id)
+        hidden = withheld_in(document, view.tables(campaign).answers)  # every staff role reads the panel
+        content = {q: [p for i, p in enumerate(document.points(q)) if (q, i) not in hidden] for q in QUADRANTS}
+        conclusion, wave = document.conclusion, waves.get(document.wave_id)
     else:
         specs = app_specs()
         rows = [r for r in view.tables(campaign).answers if r["instrument"] in specs]
@@ -51,12 +49,14 @@ def swot_panel(view: ProgrammeView, campaign: Any) -> Panel | None:
             return None
         wave = answered[-1]
         draft = draft_swot(specs, rows, view.min_group, wave_id=wave.id)
-        content, conclusion = content_from(draft, str(get_locale() or "ru")), ""
+        hide, locale = withheld(draft, view.min_group), str(get_locale() or "ru")  # every staff role reads it
+        content = {q: [point_of(p, locale) for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
+        conclusion = ""
     quadrants = [
         {
             "id": q,
             "label": str(QUADRANT_LABELS[q]),
-            "points": [p["text"] for p in content.get(q) or [] if not _small(p)],
+            "points": [p["text"] for p in content.get(q) or []],
         }
         for q in QUADRANTS
     ]

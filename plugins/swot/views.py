@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,7 @@ from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404
 from surveys.workspace import campaign_tables
 
 from . import documents as docs
+from .disclosed import withheld
 from .draft import Draft, draft_swot
 from .models import QUADRANTS, SwotDocument
 from .spec import app_specs
@@ -81,11 +82,16 @@ def _hide_small() -> bool:
 
 
 def shown_points(document: SwotDocument | None, quadrant: str) -> list[dict]:
-    """A document's points of one quadrant, without small-group quotes for viewers."""
+    """A document's points of one quadrant; for viewers, without the points the disclosure policy withholds
+    (from a group under MIN_GROUP, or letting one be worked out), decided once per document and request."""
     if document is None:
         return []
-    hide = _hide_small()
-    return [p for p in document.points(quadrant) if not (hide and docs.hidden_quote(p))]
+    if not _hide_small():
+        return document.points(quadrant)
+    decided = g.setdefault("swot_withheld", {})
+    if document.id not in decided:
+        decided[document.id] = docs.withheld_in(document)
+    return [p for i, p in enumerate(document.points(quadrant)) if (quadrant, i) not in decided[document.id]]
 
 
 @bp.app_template_global("swot_points")
@@ -122,10 +128,11 @@ def automatic(specs, rows, wave: Wave | None, form: str) -> Draft:
 def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_form: EditForm | None = None):
     specs, rows, wave, forms, form = _selection(campaign, wave_id, form)
     draft = automatic(specs, rows, wave, form)
-    hide = _hide_small()  # the viewer: nothing from a group under MIN_GROUP, quotes, means or distributions
-    auto = {q: [p for p in draft.points(q) if not (hide and p.small)] for q in QUADRANTS}
-    neutral = [p for p in draft.neutral if not (hide and p.small)]
-    facts = [f for f in draft.facts if not (hide and f.small)]
+    # the viewer: nothing from a group under MIN_GROUP, nor what would let one be worked out (the policy)
+    hide = withheld(draft, MIN_GROUP) if _hide_small() else {}
+    auto = {q: [p for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
+    neutral = [p for p in draft.neutral if id(p) not in hide]
+    facts = [f for f in draft.facts if id(f) not in hide]
     hidden = sum(len(draft.points(q)) - len(auto[q]) for q in QUADRANTS)
     hidden += len(draft.neutral) - len(neutral) + len(draft.facts) - len(facts)
     document = docs.find_draft(campaign.id, wave.id, form) if wave else None

@@ -3,8 +3,8 @@
 Those plugins load like third-party ones, so each endpoint first checks that its plugin is loaded
 (404 otherwise) and only then imports it. The comparison is the report the comparison page serves
 (groups under 5 are hidden there). SWOT documents are given as the curator stored them, except
-that quotes of groups under 5 are left out for tokens without ``responses:read``, as they are
-for viewers on the SWOT page.
+that for tokens without ``responses:read`` the points the disclosure policy withholds are left out,
+as they are for viewers on the SWOT page.
 """
 
 from __future__ import annotations
@@ -26,13 +26,15 @@ QUADRANTS = ("S", "W", "O", "T")
 
 
 def swot_document_of(document: Any, show_small: bool) -> dict[str, Any]:
-    """A SWOT document's points by quadrant, without small groups' quotes unless ``show_small``."""
-    from plugins.swot.documents import hidden_quote
+    """A SWOT document's points by quadrant; unless ``show_small``, without the points the disclosure
+    policy withholds (from a group under 5, or letting one be worked out)."""
+    from plugins.swot.documents import withheld_in
 
+    withheld = set() if show_small else withheld_in(document)
     content, hidden = {}, 0
     for quadrant in QUADRANTS:
         points = document.points(quadrant)
-        kept = [point for point in points if show_small or not hidden_quote(point)]
+        kept = [point for index, point in enumerate(points) if (quadrant, index) not in withheld]
         hidden += len(points) - len(kept)
         content[quadrant] = kept
     return {
