@@ -99,11 +99,11 @@ def test_the_print_page_shows_a_two_by_two_grid(server, browser, staff):
 
 
 def test_a_curator_drafts_edits_and_approves_in_the_browser(server, browser, staff):
-    from tests.test_swot_workspace import make_campaign
+    from tests.test_swot_workspace import FIVE_TEACHERS, make_campaign
 
     app, base = server
     email, password, organisation_id = staff
-    campaign_id, _wave = make_campaign(app, organisation_id)
+    campaign_id, _wave = make_campaign(app, organisation_id, groups=FIVE_TEACHERS)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     outside = keep_requests_local(context, base)
     page = context.new_page()
@@ -120,7 +120,7 @@ def test_a_curator_drafts_edits_and_approves_in_the_browser(server, browser, sta
     page.locator("#auto-W").get_by_text("«Мало времени»").wait_for()  # waits for the page that the click loads
     page.get_by_role("button", name="Make a draft from the answers").click()
     weaknesses = page.get_by_role("textbox", name="Weaknesses")
-    assert "Мало времени (×4)" in weaknesses.input_value()
+    assert "Мало времени (×5)" in weaknesses.input_value()
     page.get_by_role("textbox", name="Opportunities").fill("Совместные проекты\nНаставничество онлайн")
     page.get_by_role("textbox", name="Conclusion").fill("Вывод куратора")
     page.get_by_role("button", name="Save and approve").click()

@@ -99,6 +99,23 @@ def test_a_viewers_workbook_hides_the_approved_points_of_small_groups(app, logge
     email, _password, organisation_id = staff
     campaign_id, wave_id = make_campaign(app, organisation_id, groups={PUPILS: GIVEN})
     make_draft(logged_in, campaign_id, wave_id)
+    # A draft made by staff holds only what they may see; one made before the policy (or by hand) can hold
+    # every automatic point, small ones too: the workbook must still withhold them.
+    with app.app_context():
+        from plugins.swot.documents import content_from
+        from plugins.swot.models import SwotDocument
+        from plugins.swot.spec import app_specs
+        from surveys.core.models import Campaign
+        from surveys.extensions import db
+        from surveys.workspace import campaign_tables
+
+        stored = db.session.get(SwotDocument, the_draft(app, campaign_id).id)
+        specs = app_specs()
+        answers = [
+            r for r in campaign_tables(db.session.get(Campaign, campaign_id)).answers if r["instrument"] in specs
+        ]
+        stored.content = content_from(draft_swot(specs, answers, MIN_GROUP, wave_id=wave_id), "ru")
+        db.session.commit()
     draft = the_draft(app, campaign_id)
     points = {q: draft.points(q) for q in "SW"}
     lines = {q: "\n".join(p["text"] for p in found) for q, found in points.items()}

@@ -24,6 +24,8 @@ GROUPS = {
     PUPILS: [PUPIL | {"q_valuable": "Поддержка наставника", "q_risks": "Выгорание"} for _ in range(5)],
     TEACHERS: [TEACHER | {"q_missing": "Мало времени"} for _ in range(4)],
 }
+# every group at least five: the policy withholds nothing, so staff drafts hold every automatic point
+FIVE_TEACHERS = {**GROUPS, TEACHERS: GROUPS[TEACHERS] + [TEACHER | {"q_missing": "Мало времени"}]}
 
 
 @pytest.fixture
@@ -105,9 +107,14 @@ def test_the_workspace_shows_the_automatic_points_by_form(app, logged_in, staff)
     # All forms: organisation (5×9,9 and 4×6,7 → 142/18 = 7.89) is neutral, support (31/9 = 3.44) weak.
     assert 'data-id="swot_quality.support" data-n="9"' in section(html, "auto-W")
     assert 'data-id="swot_quality.organisation"' in section(html, "auto-neutral", "</ul>")
-    assert "«Мало времени»" in section(html, "auto-W") and 'data-count="4" data-n="4"' in section(html, "auto-W")
+    # the teachers' quote comes from 4 people: only the psychologist sees it (flagged), not the curator
+    assert "Мало времени" not in html and 'id="hidden-quotes"' in html
     assert 'data-value="weekly" data-count="5"' in section(html, "fact-swot_quality-q_frequency", "</table>")
     assert 'id="swot-make"' in html  # the curator can make a draft
+    set_role(app, staff[0], "psychologist")
+    seen = logged_in.get(workspace(campaign_id)).get_data(as_text=True)
+    assert "«Мало времени»" in section(seen, "auto-W") and 'data-count="4" data-n="4"' in section(seen, "auto-W")
+    set_role(app, staff[0], "curator")
 
     pupils = logged_in.get(workspace(campaign_id, wave_id, PUPILS)).get_data(as_text=True)
     assert 'data-id="swot_quality.organisation" data-n="5"' in section(pupils, "auto-S")  # 9.0
@@ -117,7 +124,7 @@ def test_the_workspace_shows_the_automatic_points_by_form(app, logged_in, staff)
 
 
 def test_edit_history_save_approve_edit_approve(app, logged_in, staff):
-    campaign_id, wave_id = make_campaign(app, staff[2])
+    campaign_id, wave_id = make_campaign(app, staff[2], groups=FIVE_TEACHERS)
     page = workspace(campaign_id, wave_id)
     assert make_draft(logged_in, campaign_id, wave_id).status_code == 302
     assert make_draft(logged_in, campaign_id, wave_id).status_code == 302  # a second click makes no second draft
@@ -125,7 +132,7 @@ def test_edit_history_save_approve_edit_approve(app, logged_in, staff):
     assert draft.version == 0 and [p["text"] for p in draft.points("S")] == ["Поддержка наставника (×5)"]
     assert [p["source"]["kind"] for p in draft.points("W")] == ["dimension", "quote"]
     kept = draft.points("W")[1]["text"]
-    assert kept == "Мало времени (×4)"
+    assert kept == "Мало времени (×5)"
 
     # Move the quote to T, rewrite, add; the moved line keeps its source.
     response = edit(
@@ -134,7 +141,7 @@ def test_edit_history_save_approve_edit_approve(app, logged_in, staff):
     assert response.status_code == 302
     draft = the_draft(app, campaign_id)
     assert draft.points("S") == [{"text": "Поддержка наставника"}]
-    assert draft.points("T")[0]["source"]["count"] == 4 and draft.points("T")[1] == {"text": "Нагрузка"}
+    assert draft.points("T")[0]["source"]["count"] == 5 and draft.points("T")[1] == {"text": "Нагрузка"}
     assert draft.points("W") == [] and draft.conclusion == "Итог 1"
 
     assert edit(logged_in, draft.id, page, "approve", S="Сильная сторона", conclusion="Итог 1").status_code == 302
@@ -186,8 +193,9 @@ def test_viewers_see_no_quote_of_a_group_under_five_nor_one_that_would_give_it_a
     page = workspace(campaign_id, wave_id)
     make_draft(logged_in, campaign_id, wave_id)
     draft_id = the_draft(app, campaign_id).id
-    curator_view = logged_in.get(page).get_data(as_text=True)
-    assert "«Мало времени»" in curator_view and "«Выгорание»" in curator_view
+    set_role(app, email, "psychologist")  # who sees individual results sees every quote
+    psychologist_view = logged_in.get(page).get_data(as_text=True)
+    assert "«Мало времени»" in psychologist_view and "«Выгорание»" in psychologist_view
 
     set_role(app, email, "viewer")
     html = logged_in.get(page).get_data(as_text=True)
@@ -207,12 +215,14 @@ def test_viewers_see_no_distribution_or_mean_of_a_group_under_five(app, logged_i
     email, _password, organisation_id = staff
     campaign_id, wave_id = make_campaign(app, organisation_id, groups={PUPILS: [PUPIL]})
     page = workspace(campaign_id, wave_id)
-    curator_view = logged_in.get(page).get_data(as_text=True)
-    assert 'id="fact-swot_quality-q_frequency"' in curator_view and 'data-n="1"' in curator_view
-    set_role(app, email, "viewer")
-    html = logged_in.get(page).get_data(as_text=True)
-    assert 'id="fact-swot_quality-q_frequency"' not in html and 'data-n="1"' not in html
-    assert 'id="hidden-quotes"' in html and "Скрыто пунктов" in html
+    set_role(app, email, "psychologist")
+    psychologist_view = logged_in.get(page).get_data(as_text=True)
+    assert 'id="fact-swot_quality-q_frequency"' in psychologist_view and 'data-n="1"' in psychologist_view
+    for role in ("viewer", "curator", "admin"):  # every aggregated audience (issue 20)
+        set_role(app, email, role)
+        html = logged_in.get(page).get_data(as_text=True)
+        assert 'id="fact-swot_quality-q_frequency"' not in html and 'data-n="1"' not in html, role
+        assert 'id="hidden-quotes"' in html and "Скрыто пунктов" in html, role
 
 
 def test_another_organisations_objects_are_404_on_every_swot_route(app, logged_in, staff):

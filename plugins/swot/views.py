@@ -34,7 +34,7 @@ QUADRANT_LABELS = {
     "O": _l("Opportunities"),
     "T": _l("Threats"),
 }
-READERS_OF_SMALL_GROUPS = ("admin", "curator", "psychologist")  # everyone but the viewer
+READERS_OF_SMALL_GROUPS = ("psychologist",)  # who sees individual results; everyone else, what the policy shows
 
 bp = Blueprint("swot", __name__, template_folder="templates")
 
@@ -77,7 +77,7 @@ def _editable() -> None:
 
 
 def _hide_small() -> bool:
-    """Viewers (the school administration) do not see quotes from groups under MIN_GROUP."""
+    """Everyone but the psychologist sees the SWOT as the disclosure policy shows it (issue 20)."""
     return not allowed(*READERS_OF_SMALL_GROUPS)
 
 
@@ -140,7 +140,9 @@ def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_f
     previous = docs.previous_cycle(campaign, form)
     if document is not None and edit_form is None and allowed(*MANAGE):
         edit_form = EditForm(
-            formdata=None, conclusion=document.conclusion, **{q: docs.as_lines(document, q) for q in QUADRANTS}
+            formdata=None,
+            conclusion=document.conclusion,
+            **{q: "\n".join(p["text"] for p in shown_points(document, q)) for q in QUADRANTS},
         )
     return render_template(
         "swot/workspace.html",
@@ -198,7 +200,9 @@ def make_draft(campaign_id: int):
     existing = docs.find_draft(found.id, wave.id, chosen)
     if existing is not None:
         return _back(existing)
-    content = docs.content_from(automatic(specs, rows, wave, chosen), _locale())
+    draft = automatic(specs, rows, wave, chosen)
+    hide, locale = withheld(draft, MIN_GROUP), _locale()  # made by staff who see aggregates only
+    content = {q: [docs.point_of(p, locale) for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
     document = docs.create_draft(found, wave.id, chosen, content, current_user.id)
     try:
         db.session.commit()
