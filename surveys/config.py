@@ -54,6 +54,8 @@ DEFAULTS: dict[str, Any] = {
     # The largest request of any kind, in bytes (Flask's MAX_CONTENT_LENGTH): larger ones get 413 unread.
     # The largest legitimate ones are an API batch (SURVEYS_API_MAX_BODY) and 5 MB uploads (README).
     "SURVEYS_MAX_REQUEST_BYTES": 16 * 1024 * 1024,
+    # Aggregated pages, exports and API answers hide groups of fewer people than this (docs/privacy.md).
+    "SURVEYS_MIN_GROUP": 5,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -75,6 +77,7 @@ INTEGER_SETTINGS = (
     "SURVEYS_API_BAD_TOKEN_WINDOW",
     "SURVEYS_API_MAX_BODY",
     "SURVEYS_MAX_REQUEST_BYTES",
+    "SURVEYS_MIN_GROUP",
 )
 
 
@@ -139,6 +142,8 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["SURVEYS_TIMEZONE"]
     for name in INTEGER_SETTINGS:
         app.config[name] = int(app.config[name])
+    if app.config["SURVEYS_MIN_GROUP"] < 2:
+        raise ValueError("SURVEYS_MIN_GROUP must be 2 or more: a group of one is a person (docs/privacy.md)")
     app.config["MAX_CONTENT_LENGTH"] = app.config["SURVEYS_MAX_REQUEST_BYTES"]
     path = app.config["SURVEYS_PLUGINS_PATH"]
     if isinstance(path, str):

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from surveys.core.models import Campaign
+from surveys.core.threshold import min_group
 from surveys.instruments import catalogue
 from surveys.workspace import campaign_tables
 
@@ -58,9 +59,10 @@ def campaign_report(
     low, high = sorted((position[before], position[after]))
     between = [w.id for w in campaign.waves if low <= w.position <= high]  # meeting records count there
     tables = campaign_tables(campaign, between)
+    k = min_group()
     if individual:
-        return build_report(tables, instruments, before, after, group_by=group_by)
+        return build_report(tables, instruments, before, after, group_by=group_by, min_group=k)
     from .disclosed import disclosed
 
-    report = build_report(tables, instruments, before, after, group_by=group_by, with_people=True)
+    report = build_report(tables, instruments, before, after, group_by=group_by, min_group=k, with_people=True)
     return disclosed(report, report["min_group"])

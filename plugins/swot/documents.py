@@ -6,8 +6,8 @@ import copy
 import re
 from typing import Any
 
-from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign, User, utcnow
+from surveys.core.threshold import min_group
 from surveys.extensions import db
 
 from .disclosed import withheld_points
@@ -205,5 +205,6 @@ def withheld_in(document: SwotDocument, answers: list[dict[str, Any]] | None = N
     if answers is None:
         answers = campaign_tables(db.session.get(Campaign, document.campaign_id)).answers
     rows = [row for row in answers if row["instrument"] in specs]
-    draft = draft_swot(specs, rows, MIN_GROUP, wave_id=document.wave_id, form=document.form or None)
-    return withheld_points(document.content or {}, draft, MIN_GROUP)
+    k = min_group()
+    draft = draft_swot(specs, rows, k, wave_id=document.wave_id, form=document.form or None)
+    return withheld_points(document.content or {}, draft, k)

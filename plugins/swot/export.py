@@ -15,8 +15,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet
+from surveys.core.contracts import CampaignTables, Sheet
 from surveys.core.published import counted
+from surveys.core.threshold import min_group
 from surveys.extensions import db
 
 from .disclosed import point_groups
@@ -44,7 +45,7 @@ def latest_approved(campaign_id: int) -> dict[tuple[int, str], SwotDocument]:
 
 
 def _automatic_rows(specs, tables: CampaignTables, wave, locale: str) -> list[list]:
-    draft = draft_swot(specs, tables.answers, MIN_GROUP, wave_id=wave.id)
+    draft = draft_swot(specs, tables.answers, min_group(), wave_id=wave.id)
     rows = []
     for quadrant in QUADRANTS:
         for item in draft.points(quadrant):
@@ -82,7 +83,7 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
             document = latest[(wave.id, form)]
             who, when = names.get(document.approved_by), document.approved_at
             points = [(quadrant, point) for quadrant in QUADRANTS for point in document.points(quadrant)]
-            draft = draft_swot(specs, tables.answers, MIN_GROUP, wave_id=wave.id, form=form or None)
+            draft = draft_swot(specs, tables.answers, min_group(), wave_id=wave.id, form=form or None)
             groups = point_groups([point for _quadrant, point in points], draft)  # the same people as the pages
             for (quadrant, point), group in zip(points, groups, strict=True):
                 cells = _point_cells(point, group)

@@ -15,8 +15,8 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from surveys.audit import record
-from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign, Wave
+from surveys.core.threshold import min_group
 from surveys.extensions import db
 from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404
 from surveys.workspace import campaign_tables
@@ -122,14 +122,14 @@ def automatic(specs, rows, wave: Wave | None, form: str) -> Draft:
     """The automatic points of one wave and form ("" = all forms)."""
     if wave is None:
         return Draft()
-    return draft_swot(specs, rows, MIN_GROUP, wave_id=wave.id, form=form or None)
+    return draft_swot(specs, rows, min_group(), wave_id=wave.id, form=form or None)
 
 
 def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_form: EditForm | None = None):
     specs, rows, wave, forms, form = _selection(campaign, wave_id, form)
     draft = automatic(specs, rows, wave, form)
     # the viewer: nothing from a group under MIN_GROUP, nor what would let one be worked out (the policy)
-    hide = withheld(draft, MIN_GROUP) if _hide_small() else {}
+    hide = withheld(draft, min_group()) if _hide_small() else {}
     auto = {q: [p for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
     neutral = [p for p in draft.neutral if id(p) not in hide]
     facts = [f for f in draft.facts if id(f) not in hide]
@@ -169,7 +169,7 @@ def _workspace(campaign: Campaign, wave_id: int | None, form: str | None, edit_f
         labels=QUADRANT_LABELS,
         quadrants=QUADRANTS,
         locale=_locale(),
-        min_group=MIN_GROUP,
+        min_group=min_group(),
     ), (400 if edit_form is not None and edit_form.errors else 200)
 
 
@@ -201,7 +201,7 @@ def make_draft(campaign_id: int):
     if existing is not None:
         return _back(existing)
     draft = automatic(specs, rows, wave, chosen)
-    hide, locale = withheld(draft, MIN_GROUP), _locale()  # made by staff who see aggregates only
+    hide, locale = withheld(draft, min_group()), _locale()  # made by staff who see aggregates only
     content = {q: [docs.point_of(p, locale) for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
     document = docs.create_draft(found, wave.id, chosen, content, current_user.id)
     try:

@@ -23,6 +23,7 @@ from surveys.core.contracts import MIN_GROUP, Sheet
 from surveys.core.definitions import Instrument
 from surveys.core.disclosure import decide, hidden_label, mark_of
 from surveys.core.models import Response, Score, Wave
+from surveys.core.threshold import min_group
 from surveys.extensions import db
 
 COLUMNS = ["wave", "role", "form", "group", "instrument", "scale", "n", "mean", "sd", "median", "min", "max", "bands"]
@@ -69,7 +70,10 @@ def _cell(level: int, key: Key) -> dict[str, str]:
 
 
 def scale_rows(
-    values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_order: Sequence[tuple[str, str]]
+    values: Mapping[Key, Sequence[float]],
+    bands: Mapping[Key, Counter],
+    band_order: Sequence[tuple[str, str]],
+    k: int = MIN_GROUP,
 ) -> list[tuple[int, Key, dict[str, Any] | None, str | None, str | None]]:
     """Rows of one scale in one wave: ``(level, key, statistics or None when hidden, bands text, mark)``;
     ``mark`` is None for a shown row, ``SMALL`` for a group under MIN_GROUP and ``PROTECTING`` for a row
@@ -100,7 +104,7 @@ def scale_rows(
     cells = [_cell(*lk) for lk in order]
     band_ids = [band for band, _label in band_order]
     cells += [{**_cell(*lk), "band": band} for lk in order for band in band_ids]
-    decision = decide(people, cells, MIN_GROUP, counts)
+    decision = decide(people, cells, k, counts)
     rows = []
     for index, lk in enumerate(order):
         if not decision.shown(index):
@@ -109,20 +113,16 @@ def scale_rows(
         first = len(order) + index * len(band_ids)
         marks = {band: mark_of(decision, first + i) for i, band in enumerate(band_ids)}
         counts = {band: decision.sizes[first + i] for i, band in enumerate(band_ids)}
-        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counts, marks, band_order), None))
+        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counts, marks, band_order, k), None))
     return rows
 
 
-def hidden_text(mark: str) -> str:
-    return hidden_label(mark, MIN_GROUP)
-
-
-def _bands_text(counts: Mapping[str, int], marks: Mapping[str, str | None], band_order) -> str | None:
+def _bands_text(counts: Mapping[str, int], marks: Mapping[str, str | None], band_order, k: int) -> str | None:
     if not band_order:
         return None
     parts = []
     for band, label in band_order:
-        parts.append(f"{label}: {hidden_text(marks[band]) if marks[band] else counts[band]}")
+        parts.append(f"{label}: {hidden_label(marks[band], k) if marks[band] else counts[band]}")
     return "; ".join(parts)
 
 
@@ -177,6 +177,7 @@ def _aggregate_rows(
         collect_scores(collector, waves, instruments, kept)
     collected = collector.collected
     position = {w.id: w.position for w in waves.values()}
+    k = min_group()
 
     def order(item: tuple[int, str, str]) -> tuple:
         wave_id, instrument_id, scale = item
@@ -189,10 +190,10 @@ def _aggregate_rows(
         scale = instrument.scale(scale_id) if instrument else None
         band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
         values, bands = collected.pop((wave_id, instrument_id, scale_id))
-        for _level, (role, form, group), stats, bands_text, mark in scale_rows(values, bands, band_order):
+        for _level, (role, form, group), stats, bands_text, mark in scale_rows(values, bands, band_order, k):
             head = [waves[wave_id].name, role, form, group, instrument_id, scale_id]
             if stats is None:
-                yield [*head, hidden_text(mark), None, None, None, None, None, None]
+                yield [*head, hidden_label(mark, k), None, None, None, None, None, None]
             else:
                 numbers = [stats[k] for k in ("n", "mean", "sd", "median", "min", "max")]
                 yield [*head, *numbers, bands_text]
@@ -219,5 +220,5 @@ def aggregate_sheet(
             "«все» is everyone at that level; groups under %(n)s show «<%(n)s», and a group hidden so that "
             "a smaller one cannot be worked out by subtraction says so."
         )
-        % {"n": MIN_GROUP},
+        % {"n": min_group()},
     )

@@ -9,8 +9,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from surveys.core.contracts import MIN_GROUP, Sheet
+from surveys.core.contracts import Sheet
 from surveys.core.models import Campaign, Wave
+from surveys.core.threshold import min_group
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -64,7 +65,7 @@ class ExportPlan:
             "instruments": list(self.instruments),
             "forms": list(self.request.forms),
             "individual": self.request.individual,
-            "suppression_threshold": MIN_GROUP,
+            "suppression_threshold": min_group(),
         }
 
 
@@ -83,7 +84,10 @@ def readme_sheet(plan: ExportPlan, names: list[str]) -> Sheet:
             if plan.request.individual
             else _("no: aggregated tables only"),
         ],
-        [_("Small groups"), _("groups of fewer than %(n)s people show «<%(n)s» instead of numbers") % {"n": MIN_GROUP}],
+        [
+            _("Small groups"),
+            _("groups of fewer than %(n)s people show «<%(n)s» instead of numbers") % {"n": min_group()},
+        ],
         [
             _("Long texts"),
             _("text longer than 32,767 characters is cut in Excel (marked […]); CSV and JSON keep it whole"),

@@ -17,13 +17,14 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from surveys.core.contracts import MIN_GROUP, CampaignTables, Sheet, WaveInfo
+from surveys.core.contracts import CampaignTables, Sheet, WaveInfo
 from surveys.core.definitions import Instrument
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.core.published import bare_numbers, disclose, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
 from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
+from surveys.core.threshold import min_group
 from surveys.exports.aggregates import AggregateCollector, aggregate_sheet
 from surveys.exports.codebook import codebook_sheet
 from surveys.exports.plan import DATE_FORMAT, ExportPlan, ExportRequest, readme_sheet
@@ -269,7 +270,7 @@ def reliability_export_sheet(
                 continue
             for wave in ordered:
                 sources.append((instrument, wave.name, wave.kind, lambda i=instrument_id, w=wave.id: answers_of(i, w)))
-        yield from reliability_sheet_rows(reliability_rows_from(sources, MIN_GROUP))
+        yield from reliability_sheet_rows(reliability_rows_from(sources, min_group()))
 
     return Sheet(
         "reliability",
@@ -341,7 +342,7 @@ def plugin_sheets(campaign: Campaign, tables: CampaignTables, individual: bool) 
                 )
                 continue
             found.append(sheet)
-    return reveal(found) if individual else disclose(found, MIN_GROUP)
+    return reveal(found) if individual else disclose(found, min_group())
 
 
 def export_sheets(plan: ExportPlan) -> list[Sheet]:

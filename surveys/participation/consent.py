@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from surveys.core.models import Campaign, GuardianConsent, Participant, utcnow
+from surveys.core.threshold import min_group
 from surveys.extensions import db
 
 SECTIONS = ("purpose", "access", "rights", "data")
@@ -33,7 +34,7 @@ DEFAULT_TEXTS = {
     ),
     "access": _l(
         "Your answers are stored under a code, without your name. The curator and the school "
-        "administration see only totals for groups of at least five people. Only the school "
+        "administration see only totals for groups of at least %(k)s people. Only the school "
         "psychologist can see individual results."
     ),
     "rights": _l(
@@ -68,12 +69,17 @@ class Section:
     paragraphs: list[str]
 
 
+def default_texts() -> dict[str, str]:
+    """The standard texts in the current language, with the app's disclosure threshold in them."""
+    return {key: str(text).replace("%(k)s", str(min_group())) for key, text in DEFAULT_TEXTS.items()}
+
+
 def sections(campaign: Campaign) -> list[Section]:
     """The page's sections in order, with the campaign's own text where it has one."""
-    custom = campaign.consent_texts or {}
+    custom, defaults = campaign.consent_texts or {}, default_texts()
     found = []
     for key in SECTIONS:
-        text = (custom.get(key) or "").strip() or str(DEFAULT_TEXTS[key])
+        text = (custom.get(key) or "").strip() or defaults[key]
         paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
         found.append(Section(key, str(HEADINGS[key]), paragraphs))
     return found

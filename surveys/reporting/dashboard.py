@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 
-from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
+from surveys.core.contracts import Headline, Panel, ProgrammeView
 from surveys.core.disclosure import decide, hidden_label, mark_of
 from surveys.core.models import Campaign, Programme
 from surveys.core.report_models import Indicator
+from surveys.core.threshold import min_group as threshold
 from surveys.extensions import db
 from surveys.plugins import implementations
 from surveys.reporting.charts import RCI_COLOURS, share_rows, trend_chart
@@ -27,12 +28,13 @@ from surveys.workspace import Tally, campaign_tables, progress, wave_status
 log = logging.getLogger(__name__)
 
 
-def programme_view(programme: Programme, min_group: int = MIN_GROUP, charts: bool = True) -> ProgrammeView:
+def programme_view(programme: Programme, min_group: int | None = None, charts: bool = True) -> ProgrammeView:
     """The programme with its campaigns (oldest first); tables are read when a panel asks."""
     campaigns = db.session.execute(
         db.select(Campaign).filter_by(programme_id=programme.id).order_by(Campaign.id)
     ).scalars()
-    return ProgrammeView(programme, list(campaigns), campaign_tables, min_group=min_group, charts=charts)
+    k = threshold() if min_group is None else min_group
+    return ProgrammeView(programme, list(campaigns), campaign_tables, min_group=k, charts=charts)
 
 
 def percent(part: int, whole: int) -> str:

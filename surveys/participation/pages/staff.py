@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from surveys.core.models import Campaign, OpenLink
 from surveys.extensions import db
 from surveys.participation import wave_admin as admin
-from surveys.participation.consent import DEFAULT_TEXTS, MODE_LABELS, SECTIONS
+from surveys.participation.consent import MODE_LABELS, SECTIONS, default_texts
 from surveys.participation.pages.forms import ConsentSettingsForm, GuardianForm, OpenLinkForm, ScheduleForm
 from surveys.web import (
     MANAGE,
@@ -51,7 +51,7 @@ def consent_settings(campaign_id: int):
         admin.save_consent_settings(campaign, form.mode.data, form.allow_editing.data, typed)
         flash(_("Consent settings saved."))
         return redirect(url_for("staff.campaign", campaign_id=campaign.id))
-    return render_template("staff/consent_settings.html", campaign=campaign, form=form, defaults=DEFAULT_TEXTS)
+    return render_template("staff/consent_settings.html", campaign=campaign, form=form, defaults=default_texts())
 
 
 @bp.route("/campaigns/<int:campaign_id>/guardians", methods=["GET", "POST"])

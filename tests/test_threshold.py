@@ -1,0 +1,58 @@
+"""SURVEYS_MIN_GROUP: one setting moves the threshold of every output and of the consent text's promise."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from surveys import create_app
+from surveys.core.threshold import min_group
+from tests.conftest import post_form
+from tests.test_plugins import HOOKS, _answer
+
+
+def test_the_threshold_is_5_by_default_and_outside_an_app():
+    assert min_group() == 5
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3"])
+def test_a_threshold_under_2_stops_the_start_with_the_setting_named(tmp_path, value):
+    with pytest.raises(ValueError, match="SURVEYS_MIN_GROUP"):
+        create_app({"SURVEYS_MIN_GROUP": value, "SURVEYS_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_a_threshold_of_7_is_the_one_the_workbook_shows_and_the_consent_page_promises(make_app):
+    app = make_app(SURVEYS_PLUGINS_PATH=str(HOOKS), SURVEYS_MIN_GROUP="7")
+    campaign_id = _answer(app, "kitchen_check", {"k1": 1})
+    with app.test_request_context():
+        from surveys.core.models import Campaign
+        from surveys.exports import ExportRequest
+        from surveys.exports.files import campaign_workbook
+        from surveys.extensions import db
+        from surveys.participation.consent import sections
+
+        assert min_group() == 7
+        campaign = db.session.get(Campaign, campaign_id)
+        book = openpyxl.load_workbook(io.BytesIO(campaign_workbook(campaign, ExportRequest(individual=False))))
+        promise = next(s for s in sections(campaign) if s.key == "access").paragraphs[0]
+    assert list(book["kitchen"].iter_rows(values_only=True))[1] == ("К", "<7")
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    assert "«<7»" in readme["kitchen"] and "7" in readme["Малые группы"]
+    assert "не меньше 7 человек" in promise and "%(k)s" not in promise
+
+
+def test_the_consent_settings_page_shows_the_standard_text_with_the_threshold(app, client, staff):
+    email, password, _organisation = staff
+    assert post_form(client, "/login", {"email": email, "password": password}).status_code == 302
+    with app.app_context():
+        from surveys.core.models import Campaign, Organisation
+        from surveys.extensions import db
+        from surveys.workspace.campaigns import create_campaign
+
+        organisation = db.session.get(Organisation, staff[2])
+        campaign_id = create_campaign(organisation, "Опрос", ["gad7"], "Вход").id
+        assert db.session.get(Campaign, campaign_id) is not None
+    page = client.get(f"/staff/campaigns/{campaign_id}/consent").get_data(as_text=True)
+    assert "не меньше 5 человек" in page and "%(k)s" not in page
