@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_login import current_user
 
+from surveys.core.threshold import min_group
 from surveys.web.access import MANAGE, allowed
 from surveys.web.forms import ROLE_LABELS, STAFF_ROLE_LABELS, WAVE_LABELS, ActionForm
 
@@ -19,6 +20,7 @@ def labels() -> dict:
         "WAVE_LABELS": WAVE_LABELS,
         "STAFF_ROLE_LABELS": STAFF_ROLE_LABELS,
         "endpoints": current_app.view_functions,
+        "MIN_GROUP": min_group(),  # the disclosure threshold every caption names (docs/privacy.md)
     }
     if not current_user.is_authenticated:
         return {**common, "can_manage": False, "can_audit": False}
