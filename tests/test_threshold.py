@@ -56,3 +56,27 @@ def test_the_consent_settings_page_shows_the_standard_text_with_the_threshold(ap
         assert db.session.get(Campaign, campaign_id) is not None
     page = client.get(f"/staff/campaigns/{campaign_id}/consent").get_data(as_text=True)
     assert "не меньше 5 человек" in page and "%(k)s" not in page
+
+
+def test_the_dashboard_caption_names_the_threshold_in_force(make_app):
+    app = make_app(SURVEYS_MIN_GROUP="7")
+    with app.app_context():
+        from surveys.core.models import Membership, Organisation, User
+        from surveys.extensions import db
+        from surveys.workspace.programmes import create_programme
+
+        organisation = Organisation(name="Школа")
+        db.session.add(organisation)
+        db.session.flush()
+        create_programme(organisation, "Наставничество")
+        user = User(email="viewer@school.ru", name="Завуч")
+        user.set_password("Viewer-pass-2026!")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Membership(user_id=user.id, organisation_id=organisation.id, role="viewer"))
+        db.session.commit()
+    client = app.test_client()
+    signed_in = post_form(client, "/login", {"email": "viewer@school.ru", "password": "Viewer-pass-2026!"})
+    assert signed_in.status_code == 302
+    page = client.get("/staff/dashboard").get_data(as_text=True)
+    assert "Группы меньше 7 человек скрыты (показаны как «<7»)" in page  # «<» before a digit is text
