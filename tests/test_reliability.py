@@ -340,7 +340,8 @@ def test_reliability_rows_cover_every_scale_and_wave_and_hide_groups_under_five(
     first, hidden = rows[0], rows[1]
     assert (first["method"], first["k"], first["n"], first["wave_kind"]) == ("alpha", 4, 6, "input")
     assert first["coefficient"] == pytest.approx(alpha_numpy(HAND)) and first["reason"] is None
-    assert (hidden["n"], hidden["coefficient"], hidden["reason"]) == (4, None, "fewer than 5 complete answers")
+    # under the threshold not even the number of complete answers is shown (issue 20: it gave a small wave away)
+    assert (hidden["n"], hidden["coefficient"], hidden["reason"]) == (None, None, "fewer than 5 complete answers")
     assert hidden["item_total"] == {"i1": None, "i2": None, "i3": None, "i4": None}
     assert rows[2]["coefficient"] == pytest.approx(alpha_numpy([[r[0], r[2]] for r in HAND]))
 
@@ -356,7 +357,7 @@ def test_reliability_sheet_has_a_row_per_item_with_rounded_numbers():
     r = [round(v, 3) for v in item_total_correlations(HAND)]
     assert sheet.rows[0] == ["t", "total", "Вход", "alpha", 4, 6, alpha, "i1", r[0], None]
     assert [row[7:9] for row in sheet.rows[:4]] == [[f"i{n + 1}", r[n]] for n in range(4)]
-    assert sheet.rows[4] == ["t", "total", "Выход", "alpha", 4, 3, None, "i1", None, "fewer than 5 complete answers"]
+    assert sheet.rows[4] == ["t", "total", "Выход", "alpha", 4, None, None, "i1", None, "fewer than 5 complete answers"]
 
 
 # --- the campaign workbook, through the real submit path --------------------------------------
@@ -429,6 +430,6 @@ def test_campaign_workbook_has_a_reliability_sheet(app):
     ]
     assert alpha > 0.7
     assert rows[4:] == [
-        ("wellbeing_check", "wellbeing", "Выход", "alpha", 3, 3, None, item, None, "fewer than 5 complete answers")
+        ("wellbeing_check", "wellbeing", "Выход", "alpha", 3, None, None, item, None, "fewer than 5 complete answers")
         for item in ["wb_calm", "wb_tense", "wb_happy"]
     ]

@@ -10,6 +10,8 @@ a cross-table's margins, the attrition counts). What it returns has no participa
   for the attrition) names why with the label to show: «<5» for a small group, «скрыто для защиты
   малой группы» for a group hidden to protect one. Scale rows hidden as a whole also get
   ``hidden: true`` and ``mark``.
+- a band table's symmetry test (McNemar, Bowker) is left out when any of its cells is hidden: its
+  statistic is a function of the cells and can give a hidden one back;
 - ``pairs`` (each pair's before and after scores, for the slope chart) is left out: trajectories
   person by person are individual results, which only the psychologist sees.
 - ``disclosure`` names the threshold and the two labels; the method note is written anew from what
@@ -111,6 +113,8 @@ def _row(figures: _Figures, row: dict[str, Any], linked: bool, k: int) -> None:
             def hide_cell(mark: str, i: int = i, j: int = j) -> None:
                 if row.get("bands"):
                     row["bands"]["table"][i][j] = None
+                    # the symmetry test is a function of the cells: with one hidden, it could give it away
+                    row["bands"]["test"] = None
                 marks = row.setdefault("marks", {}).setdefault("bands", [[None] * size for _ in range(size)])
                 marks[i][j] = hidden_label(mark, k)
 

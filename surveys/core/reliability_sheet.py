@@ -83,7 +83,8 @@ def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP)
                 if (scale.id, wave) not in results:
                     continue
                 result = results[(scale.id, wave)]
-                if result.n < min_group and result.reason not in STRUCTURAL:
+                small = result.n < min_group and result.reason not in STRUCTURAL
+                if small:
                     result = result.hidden(f"fewer than {min_group} complete answers")
                 yield {
                     "instrument": instrument.id,
@@ -92,7 +93,7 @@ def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP)
                     "wave_kind": kind,
                     "method": result.method,
                     "k": result.k,
-                    "n": result.n,
+                    "n": None if small and result.n else result.n,  # a group under the threshold: not even its size
                     "coefficient": result.coefficient,
                     "item_total": result.item_total,
                     "reason": result.reason,
