@@ -85,3 +85,36 @@ def test_no_band_cell_or_reliable_change_class_under_5_is_shown_or_recoverable(a
     for table in tables:
         for value in re.findall(r"<td>([^<]*)</td>", table):
             assert not value.strip().isdigit() or int(value) == 0 or int(value) >= K, value
+
+
+def test_unlinked_waves_a_small_wave_takes_the_difference_and_the_test_with_it(app):
+    """Nobody in both waves: 7 before (shown), 6 after, 3 of them in form B. With the after wave's mean of
+    form B hidden, the difference (after − before) and its test must go too, or before's mean gives it back."""
+    from plugins.comparison.disclosed import disclosed
+    from plugins.comparison.report import build_report
+    from surveys.core.contracts import CampaignTables, ScoreRow, WaveInfo
+    from surveys.core.definitions import Instrument, Scale
+    from surveys.core.text import Text
+
+    before, after = WaveInfo(1, "Вход", "input", 0), WaveInfo(2, "Выход", "output", 1)
+    scale = Scale("total", Text("Тревога"), ("q1",), higher_is="worse")
+    gad = Instrument("gad", "1", Text("ГТР"), None, ("mentee",), (), (scale,))
+    tables = CampaignTables("Весна", [before, after])
+    people = [(f"a{i}", before, "A" if i < 4 else "B", 10 + i) for i in range(7)]
+    people += [(f"b{i}", after, "A" if i < 3 else "B", 5 + 2 * i) for i in range(6)]
+    for code, wave, form, value in people:
+        tables.scores.append(ScoreRow(code, wave.id, wave.name, wave.kind, "gad", "total", float(value)))
+        row = {"participant": code, "form": form, "role": "mentee", "instrument": "gad", "answers": {"q1": value}}
+        tables.answers.append({**row, "wave": wave.name, "wave_id": wave.id})
+    with app.test_request_context():
+        whole = build_report(tables, {"gad": gad}, 1, 2, group_by="form", min_group=1, with_people=True)
+        shown = disclosed(whole, K)
+    assert shown["linked"] is False
+    rows = {row["group"]: row for row in shown["scales"]}
+    for group, row in rows.items():
+        for wave in ("before", "after"):
+            n = row[wave]["n"]
+            assert n is None or n >= K, (group, wave, n)
+            if n is None:  # a wave hidden: nothing computed from both waves is left to subtract from
+                assert row["difference"]["mean"] is None and row["independent"] is None and row["hidden"]
+    assert any(row[wave]["n"] is None for row in rows.values() for wave in ("before", "after"))

@@ -65,7 +65,7 @@ def _mark(target: dict[str, Any], key: str, k: int) -> Callable[[str], None]:
     return hide
 
 
-def _row(figures: _Figures, row: dict[str, Any], linked: bool, k: int) -> None:
+def _row(figures: _Figures, row: dict[str, Any], k: int) -> None:
     people = row.pop("people")
 
     def hide_row(mark: str) -> None:
@@ -80,8 +80,9 @@ def _row(figures: _Figures, row: dict[str, Any], linked: bool, k: int) -> None:
         def hide(mark: str) -> None:
             row[which] = {"mean": None, "median": None, "n": None}
             row.setdefault("marks", {})[which] = hidden_label(mark, k)
-            if linked:
-                hide_row(mark)
+            # the row's difference and tests come from both waves: with the other wave's mean shown,
+            # they would give this one back (unlinked waves), so they go with it
+            hide_row(mark)
 
         return hide
 
@@ -127,7 +128,7 @@ def disclosed(report: dict[str, Any], k: int) -> dict[str, Any]:
     out = copy.deepcopy(report)
     figures = _Figures()
     for row in out["scales"]:
-        _row(figures, row, out["linked"], k)
+        _row(figures, row, k)
     people = out.pop("people", {})
     for key in ("both", "before_only", "after_only"):
 
