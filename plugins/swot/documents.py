@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Collection
 from typing import Any
 
 from surveys.core.models import Campaign, User, utcnow
@@ -39,15 +40,13 @@ def point_of(item: DimensionPoint | Quote, locale: str) -> dict[str, Any]:
     return {"text": quote_text(item), "source": source}
 
 
-def content_from(draft: Draft, locale: str) -> dict[str, list[dict[str, Any]]]:
-    """The first content of a document: every automatic point under its quadrant."""
-    return {quadrant: [point_of(item, locale) for item in draft.points(quadrant)] for quadrant in QUADRANTS}
-
-
-def hidden_quote(point: dict[str, Any]) -> bool:
-    """A quote from a group smaller than the minimum (kept as generated): hidden from viewers."""
-    source = point.get("source") or {}
-    return source.get("kind") == "quote" and bool(source.get("small"))
+def content_from(draft: Draft, locale: str, withheld: Collection[int] = ()) -> dict[str, list[dict[str, Any]]]:
+    """The first content of a document: every automatic point under its quadrant, but those whose
+    ``id`` is in ``withheld`` (``disclosed.withheld``)."""
+    return {
+        quadrant: [point_of(item, locale) for item in draft.points(quadrant) if id(item) not in withheld]
+        for quadrant in QUADRANTS
+    }
 
 
 def parse_lines(text: str | None) -> list[str]:

@@ -17,7 +17,7 @@ from surveys.core.contracts import Panel, ProgrammeView
 from surveys.extensions import db
 
 from .disclosed import withheld
-from .documents import point_of, withheld_in
+from .documents import content_from, withheld_in
 from .draft import draft_swot
 from .models import APPROVED, QUADRANTS, SwotDocument
 from .spec import app_specs
@@ -50,7 +50,7 @@ def swot_panel(view: ProgrammeView, campaign: Any) -> Panel | None:
         wave = answered[-1]
         draft = draft_swot(specs, rows, view.min_group, wave_id=wave.id)
         hide, locale = withheld(draft, view.min_group), str(get_locale() or "ru")  # every staff role reads it
-        content = {q: [point_of(p, locale) for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
+        content = content_from(draft, locale, hide)
         conclusion = ""
     quadrants = [
         {

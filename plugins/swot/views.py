@@ -88,9 +88,11 @@ def shown_points(document: SwotDocument | None, quadrant: str) -> list[dict]:
         return []
     if not _hide_small():
         return document.points(quadrant)
-    decided = g.setdefault("swot_withheld", {})
-    if document.id not in decided:
-        decided[document.id] = docs.withheld_in(document)
+    decided, answers = g.setdefault("swot_withheld", {}), g.setdefault("swot_answers", {})
+    if document.id not in decided:  # the campaign's answers are read once per request, whatever the documents
+        if document.campaign_id not in answers:
+            answers[document.campaign_id] = campaign_tables(db.session.get(Campaign, document.campaign_id)).answers
+        decided[document.id] = docs.withheld_in(document, answers[document.campaign_id])
     return [p for i, p in enumerate(document.points(quadrant)) if (quadrant, i) not in decided[document.id]]
 
 
@@ -202,7 +204,7 @@ def make_draft(campaign_id: int):
         return _back(existing)
     draft = automatic(specs, rows, wave, chosen)
     hide, locale = withheld(draft, min_group()), _locale()  # made by staff who see aggregates only
-    content = {q: [docs.point_of(p, locale) for p in draft.points(q) if id(p) not in hide] for q in QUADRANTS}
+    content = docs.content_from(draft, locale, hide)
     document = docs.create_draft(found, wave.id, chosen, content, current_user.id)
     try:
         db.session.commit()

@@ -15,6 +15,7 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..workspace import campaign_tables
 from .access import campaign_or_404, plugin_or_404, wave_filter
 from .auth import current_token
 from .blueprint import operation
@@ -25,12 +26,13 @@ from .schemas import ComparisonArgsSchema, ComparisonSchema, SwotArgsSchema, Swo
 QUADRANTS = ("S", "W", "O", "T")
 
 
-def swot_document_of(document: Any, show_small: bool) -> dict[str, Any]:
+def swot_document_of(document: Any, show_small: bool, answers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A SWOT document's points by quadrant; unless ``show_small``, without the points the disclosure
-    policy withholds (from a group under 5, or letting one be worked out)."""
+    policy withholds (from a group under 5, or letting one be worked out); ``answers``: the campaign's
+    answer rows, read once for a whole page of documents."""
     from plugins.swot.documents import withheld_in
 
-    withheld = set() if show_small else withheld_in(document)
+    withheld = set() if show_small else withheld_in(document, answers)
     content, hidden = {}, 0
     for quadrant in QUADRANTS:
         points = document.points(quadrant)
@@ -105,5 +107,6 @@ def swot(campaign_id: int, args):
             query = query.filter_by(**{"wave_id" if name == "wave" else name: args[name]})
     query = query.order_by(SwotDocument.wave_id, SwotDocument.form, SwotDocument.version)
     show_small = current_token().allows("responses:read")
-    body = page_of_query(query, args, lambda row: swot_document_of(row[0], show_small))
+    answers = None if show_small else campaign_tables(campaign).answers
+    body = page_of_query(query, args, lambda row: swot_document_of(row[0], show_small, answers))
     return jsonify(page_schema(SwotDocumentSchema)().dump(body))
