@@ -100,6 +100,23 @@ def test_the_span_agrees_with_sympy_on_a_known_dependency():
     assert not Span([frozenset({0, 1}), frozenset({1, 2})]).contains(frozenset({0}))
 
 
+def test_the_span_names_the_shown_cells_a_recovery_uses():
+    span = Span()
+    for label, atoms in ((10, {0, 1}), (11, {1, 2}), (12, {0}), (13, {3})):
+        span.add(frozenset(atoms), label)
+    assert span.support(frozenset({2})) == {10, 11, 12}  # (1,2) − (0,1) + (0): the cell of 3 is not used
+    assert span.support(frozenset({4})) is None
+
+
+def test_the_cheapest_cell_is_hidden_to_protect_a_small_one():
+    """Everyone (10) = mentees (6) + mentors (4): one of the two shown cells must go; the weights (how many
+    values each stands for) decide which."""
+    people = [{"role": "mentee"}] * 6 + [{"role": "mentor"}] * 4
+    cells = [{}, {"role": "mentee"}, {"role": "mentor"}]
+    assert decide(people, cells, K, weights=[1, 30, 1]).protecting == {0}
+    assert decide(people, cells, K, weights=[30, 1, 1]).protecting == {1}
+
+
 def test_marks_say_why_a_cell_is_hidden(app):
     people = [{"role": "mentee"}] * 5 + [{"role": "mentor"}] * 4
     decision = decide(people, [{}, {"role": "mentee"}, {"role": "mentor"}], K)

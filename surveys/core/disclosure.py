@@ -74,36 +74,51 @@ def atoms_of(
 
 
 class Span:
-    """The row space of 0/1 vectors over the rationals, kept in echelon form with integer rows."""
+    """The row space of 0/1 vectors over the rationals, kept in echelon form with integer rows.
+
+    Each row remembers which of the added vectors (by the ``label`` given to :meth:`add`) it is an
+    integer combination of, so that :meth:`support` can say which shown cells a recovery uses.
+    """
 
     def __init__(self, rows: Iterable[frozenset[int]] = ()) -> None:
-        self._rows: list[tuple[int, dict[int, int]]] = []  # (pivot, row) with row[pivot] != 0
-        for row in rows:
-            self.add(row)
+        self._rows: list[tuple[int, dict[int, int], dict[int, int]]] = []  # (pivot, row, combination)
+        for label, row in enumerate(rows):
+            self.add(row, label)
 
-    def _reduce(self, vector: dict[int, int]) -> dict[int, int]:
-        for pivot, row in self._rows:
+    def _reduce(self, vector: dict[int, int], combination: dict[int, int]) -> tuple[dict[int, int], dict[int, int]]:
+        for pivot, row, made_of in self._rows:
             value = vector.get(pivot, 0)
             if value:
                 scale = row[pivot]
                 merged = {j: vector.get(j, 0) * scale - row.get(j, 0) * value for j in vector.keys() | row.keys()}
                 vector = {j: v for j, v in merged.items() if v}
+                mixed = {
+                    j: combination.get(j, 0) * scale - made_of.get(j, 0) * value
+                    for j in combination.keys() | made_of.keys()
+                }
+                combination = {j: v for j, v in mixed.items() if v}
                 divisor = 0
-                for v in vector.values():
+                for v in (*vector.values(), *combination.values()):
                     divisor = gcd(divisor, v)
                 if divisor > 1:
                     vector = {j: v // divisor for j, v in vector.items()}
-        return vector
+                    combination = {j: v // divisor for j, v in combination.items()}
+        return vector, combination
 
-    def add(self, atoms: frozenset[int]) -> None:
-        rest = self._reduce(dict.fromkeys(atoms, 1))
+    def add(self, atoms: frozenset[int], label: int = -1) -> None:
+        rest, combination = self._reduce(dict.fromkeys(atoms, 1), {label: 1})
         if rest:
-            self._rows.append((min(rest), rest))
+            self._rows.append((min(rest), rest, combination))
             self._rows.sort(key=lambda item: item[0])
 
     def contains(self, atoms: frozenset[int]) -> bool:
         """True when the cell made of ``atoms`` is a linear combination of the rows."""
-        return not atoms or not self._reduce(dict.fromkeys(atoms, 1))
+        return not atoms or not self._reduce(dict.fromkeys(atoms, 1), {})[0]
+
+    def support(self, atoms: frozenset[int]) -> set[int] | None:
+        """The labels of the added vectors one combination giving ``atoms`` uses; None when none does."""
+        rest, combination = self._reduce(dict.fromkeys(atoms, 1), {})
+        return None if rest else set(combination)
 
 
 def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: Iterable[int]) -> list[int]:
@@ -113,12 +128,16 @@ def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: 
 
 
 def decide(
-    people: Sequence[Mapping[str, str]], cells: Sequence[Cell], k: int, counts: Sequence[int] | None = None
+    people: Sequence[Mapping[str, str]],
+    cells: Sequence[Cell],
+    k: int,
+    counts: Sequence[int] | None = None,
+    weights: Sequence[int] | None = None,
 ) -> Decision:
     """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``
-    (``counts``: as for ``atoms_of``)."""
+    (``counts``: as for ``atoms_of``; ``weights``: as for ``decide_groups``)."""
     atom_sizes, members = atoms_of(people, cells, counts)
-    return _settle(atom_sizes, members, k)
+    return _settle(atom_sizes, members, k, weights)
 
 
 def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequence[int] | None = None) -> Decision:
@@ -152,36 +171,39 @@ def _settle(
 ) -> Decision:
     """Primary and secondary suppression over cells given as sets of atoms of the given sizes.
 
-    Secondary suppression is greedy: while a small cell can be worked out, hide the shown group whose
-    removal stops it at the least cost (with ``weights``, the fewest values; then the smallest group),
-    or failing that the smallest shown group that overlaps it. Cells of
+    Secondary suppression is greedy, in rounds: for each small cell that can be worked out, take one
+    combination of shown cells that gives it (a cell that every such combination needs is in it) and hide
+    the cheapest cell it uses (with ``weights``, the fewest values; then the smallest group); then look
+    again, until no small cell can be worked out. Cells of
     the same people (a class that is its form's only class, say) are one group: they are shown or
     hidden together, since showing one shows the other.
     """
     sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
     small = {i for i, n in enumerate(sizes) if 0 < n < k}
     protecting: set[int] = set()
+    alike: dict[frozenset[int], list[int]] = {}  # cells of the same people: shown or hidden together
+    for i, atoms in enumerate(members):
+        alike.setdefault(atoms, []).append(i)
+
+    def cost(cells: list[int]) -> tuple:
+        return (sum(weights[i] for i in cells) if weights else 0, sizes[cells[0]], -cells[-1])
+
     while True:
         shown = [i for i in range(len(members)) if i not in small and i not in protecting]
-        leaks = recovered(members, shown, sorted(small))
-        if not leaks:
-            return Decision(k, sizes, frozenset(small), frozenset(protecting))
-        target = leaks[0]
-        same: dict[frozenset[int], list[int]] = {}
+        span = Span()
         for i in shown:
-            if sizes[i] > 0:
-                same.setdefault(members[i], []).append(i)
-        groups = sorted(
-            same.values(),
-            key=lambda cells_: (sum(weights[i] for i in cells_) if weights else 0, sizes[cells_[0]], -cells_[-1]),
-        )
-        chosen = next(
-            (group for group in groups if not recovered(members, [j for j in shown if j not in group], [target])),
-            None,
-        )
-        if chosen is None:
-            chosen = next(group for group in groups if members[group[0]] & members[target])
-        protecting.update(chosen)
+            span.add(members[i], i)
+        chosen: set[int] = set()
+        for target in sorted(small):
+            uses = span.support(members[target]) if members[target] else None
+            if uses is None or uses & chosen:
+                continue  # not recoverable, or perhaps stopped by what this round hides: looked at again
+            # Only a cell this recovery uses can stop it (a cell that every recovery needs is in this one).
+            groups = [[j for j in alike[members[i]] if j not in protecting] for i in uses if sizes[i] > 0]
+            chosen.update(min(groups, key=cost))
+        if not chosen:
+            return Decision(k, sizes, frozenset(small), frozenset(protecting))
+        protecting |= chosen
 
 
 SMALL, PROTECTING = "small", "protecting"
