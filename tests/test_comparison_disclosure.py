@@ -76,9 +76,10 @@ def test_every_figure_carries_the_people_it_comes_from():
     assert all(not bare_numbers(sheet) for sheet in sheets)
     everyone = frozenset(code for form in codes.values() for code in form)
     rows = {row[3]: row for row in sheets[0].rows}
-    assert rows[None][4] == Counted(len(everyone), everyone)
-    assert rows[BIG][5] == Counted(mean(FORMS[BIG][0]), frozenset(codes[BIG]))
-    assert rows[SMALL_FORM][4] == Counted(len(codes[SMALL_FORM]), frozenset(codes[SMALL_FORM]))
+    about = ("gad", "total")  # each figure says which scale it is about: an export decides it with its aggregates
+    assert rows[None][4] == Counted(len(everyone), everyone, about)
+    assert rows[BIG][5] == Counted(mean(FORMS[BIG][0]), frozenset(codes[BIG]), about)
+    assert rows[SMALL_FORM][4] == Counted(len(codes[SMALL_FORM]), frozenset(codes[SMALL_FORM]), about)
     # The report's JSON keeps no codes; only the workbook's report asks for them.
     plain = build_report(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")
     assert "people" not in plain and all("people" not in row for row in plain["scales"])
@@ -131,9 +132,11 @@ def test_the_individual_export_shows_every_figure():
 def test_a_row_the_policy_hides_is_no_zero_bar_in_the_chart():
     tables, codes = forms_campaign()
     sheets = comparison_sheets(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")
-    # Another sheet of the workbook shows the form of six and the form of three together: the form of
-    # six must now be hidden, or the three would be that total minus it.
-    other = Sheet("other", ["n"], [[counted(9, [*codes[BIG], *codes[SMALL_FORM]])]])
+    # Another sheet of the workbook shows the form of six and the form of three together, in more values than
+    # the form of six's row has: the row is the cheaper to hide, and must be, or the three would be that
+    # total minus it.
+    together = counted(9, [*codes[BIG], *codes[SMALL_FORM]])
+    other = Sheet("other", ["n"] * 40, [[together] * 40])
     data = write_workbook(disclose([*sheets, other], MIN_GROUP))
     book = openpyxl.load_workbook(io.BytesIO(data))
     big = next(row for row in table(book, "comparison") if row["group"] == BIG)

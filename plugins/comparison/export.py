@@ -54,9 +54,9 @@ COLUMNS = [
 INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
-def _of(value: Any, people: Iterable[str]) -> Any:
-    """``value`` as computed from ``people``; an empty cell stays empty."""
-    return None if value is None else counted(value, people)
+def _of(value: Any, people: Iterable[str], about: tuple[str, str]) -> Any:
+    """``value`` as computed from ``people`` about a scale; an empty cell stays empty."""
+    return None if value is None else counted(value, people, about)
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -69,27 +69,28 @@ def _row(row: dict[str, Any]) -> list[Any]:
     everyone = people["row"]
     label = _label(row)
     pairs = everyone if row["n_pairs"] else ()  # waves not linked: no pairs, n 0 whoever answered
-    head = [row["instrument"], row["scale"], label, row["group"], counted(row["n_pairs"], pairs)]
-    chart_label = counted(label, everyone)
+    about = (row["instrument"], row["scale"])  # decided with that scale's aggregates (surveys/exports/joint.py)
+    head = [row["instrument"], row["scale"], label, row["group"], counted(row["n_pairs"], pairs, about)]
+    chart_label = counted(label, everyone, about)
     if row["hidden"]:  # the report left only n: the reason says why (a size, no figure of the group)
         return [*head, *[None] * 14, row["reason"], chart_label]
     rci, bands = row.get("rci") or {}, row.get("bands") or {}
     numbers = [
-        _of(row["before"]["mean"], people["before"]),
-        _of(row["after"]["mean"], people["after"]),
-        _of(row["difference"]["mean"], everyone),
-        _of(row["difference"].get("ci_low"), everyone),
-        _of(row["difference"].get("ci_high"), everyone),
-        _of((row.get("wilcoxon") or {}).get("p"), everyone),
-        _of(row.get("p_holm"), everyone),
-        _of((row.get("t_test") or {}).get("p"), everyone),
-        _of(row.get("d_z"), everyone),
-        _of(row.get("rank_biserial"), everyone),
-        *(_of(rci.get(name), people.get(name, ())) for name in ("improved", "no_change", "deteriorated")),
-        _of(bands.get("normalised"), people.get("normalised", ())),
+        _of(row["before"]["mean"], people["before"], about),
+        _of(row["after"]["mean"], people["after"], about),
+        _of(row["difference"]["mean"], everyone, about),
+        _of(row["difference"].get("ci_low"), everyone, about),
+        _of(row["difference"].get("ci_high"), everyone, about),
+        _of((row.get("wilcoxon") or {}).get("p"), everyone, about),
+        _of(row.get("p_holm"), everyone, about),
+        _of((row.get("t_test") or {}).get("p"), everyone, about),
+        _of(row.get("d_z"), everyone, about),
+        _of(row.get("rank_biserial"), everyone, about),
+        *(_of(rci.get(name), people.get(name, ()), about) for name in ("improved", "no_change", "deteriorated")),
+        _of(bands.get("normalised"), people.get("normalised", ()), about),
     ]
     # Why a test is missing can tell about the group's answers (all differences zero): it goes with them.
-    return [*head, *numbers, _of(row.get("reason"), everyone), chart_label]
+    return [*head, *numbers, _of(row.get("reason"), everyone, about), chart_label]
 
 
 def comparison_sheets(

@@ -277,12 +277,13 @@ def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
     table.append(["По шкалам:", None])
     for row in report["scales"]:
         subject, codes = _row_subject(row), row["people"]
+        about = (row["instrument"], row["scale"])  # decided with that scale's aggregates in an export
         tail = _row_tail(row, report["min_group"], report["min_pairs"])
         if report["linked"]:
-            table.append([subject, counted(f"{_row_counts(row, True)}{tail}.", codes["row"])])
+            table.append([subject, counted(f"{_row_counts(row, True)}{tail}.", codes["row"], about)])
             continue
-        table.append([f"{subject}, до", counted(f"n = {row['before']['n']}", codes["before"])])
-        table.append([f"{subject}, после", counted(f"n = {row['after']['n']}", codes["after"])])
+        table.append([f"{subject}, до", counted(f"n = {row['before']['n']}", codes["before"], about)])
+        table.append([f"{subject}, после", counted(f"n = {row['after']['n']}", codes["after"], about)])
         if tail:
-            table.append([subject, counted(tail.removeprefix("; ").strip() + ".", codes["row"])])
+            table.append([subject, counted(tail.removeprefix("; ").strip() + ".", codes["row"], about)])
     return table

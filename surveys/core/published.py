@@ -16,7 +16,7 @@ versions, years: numbers that describe, not count) is left out: the policy canno
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,19 +28,23 @@ from .disclosure import decide_groups, hidden_label, mark_of
 
 @dataclass(frozen=True)
 class Counted:
-    """A value computed from a group: shown only when the policy allows. ``group`` holds the units."""
+    """A value computed from a group: shown only when the policy allows. ``group`` holds the units;
+    ``about`` optionally names the measure it comes from (an ``(instrument, scale)``), so that an
+    export decides it together with that scale's aggregates (surveys/exports/joint.py); a value
+    about no one scale (None) is decided with every scale's."""
 
     value: Any
     group: frozenset[Hashable]
+    about: Hashable | None = None
 
     @property
     def n(self) -> int:
         return len(self.group)
 
 
-def counted(value: Any, group: Iterable[Hashable]) -> Counted:
-    """``value`` as computed from ``group`` (any iterable of unit ids)."""
-    return Counted(value, frozenset(group))
+def counted(value: Any, group: Iterable[Hashable], about: Hashable | None = None) -> Counted:
+    """``value`` as computed from ``group`` (any iterable of unit ids), about a measure or None."""
+    return Counted(value, frozenset(group), about)
 
 
 def threshold_caption(k: int) -> str:
@@ -53,39 +57,67 @@ def threshold_caption(k: int) -> str:
     )
 
 
-def _rows(sheet: Sheet) -> list[list[Any]]:
-    return [list(row) for row in sheet.rows]
+@dataclass
+class Groups:
+    """The groups behind the Counted values of sheets published together, each once: ``index`` by the
+    group's units; ``weights``, how many values each stands for; ``about``, the measures it is about
+    (an empty set when some value of it is about no one measure)."""
+
+    index: dict[frozenset[Hashable], int]
+    weights: list[int]
+    about: list[set[Hashable]]
+
+    @property
+    def sets(self) -> list[frozenset[Hashable]]:
+        return list(self.index)
+
+
+def groups_of(sheets: Sequence[Sheet]) -> Groups:
+    """The groups of every Counted of the sheets (whose rows must be lists: they are read again)."""
+    found = Groups({}, [], [])
+    for sheet in sheets:
+        for row in sheet.rows:
+            for value in row:
+                if isinstance(value, Counted):
+                    number = found.index.get(value.group)
+                    if number is None:
+                        number = found.index[value.group] = len(found.weights)
+                        found.weights.append(0)
+                        found.about.append({value.about} if value.about is not None else set())
+                    elif value.about is None or not found.about[number]:
+                        found.about[number] = set()
+                    else:
+                        found.about[number].add(value.about)
+                    found.weights[number] += 1
+    return found
+
+
+def shown_sheets(sheets: Sequence[Sheet], groups: Groups, mark: Callable[[int], str | None], k: int) -> list[Sheet]:
+    """The sheets with each Counted as its value, or the label of why it is hidden (``mark`` of its
+    group's index: SMALL, PROTECTING or None), each sheet's description naming the threshold. The
+    rows are made as they are written, so ``mark`` may be decided after this call."""
+    caption = threshold_caption(k)
+
+    def rows(sheet: Sheet):
+        for row in sheet.rows:
+            out = []
+            for value in row:
+                if isinstance(value, Counted):
+                    why = mark(groups.index[value.group])
+                    value = hidden_label(why, k) if why else value.value
+                out.append(value)
+            yield out
+
+    return [replace(sheet, rows=rows(sheet), description=f"{sheet.description} {caption}".strip()) for sheet in sheets]
 
 
 def disclose(sheets: Sequence[Sheet], k: int) -> list[Sheet]:
     """The sheets as an aggregated audience may see them, decided together (one workbook, one answer)."""
-    tables = [_rows(sheet) for sheet in sheets]
-    groups: dict[frozenset[Hashable], int] = {}
-    weights: list[int] = []  # how many values each group stands for: hiding costs that many
-    for rows in tables:
-        for row in rows:
-            for value in row:
-                if isinstance(value, Counted):
-                    if value.group not in groups:
-                        groups[value.group] = len(groups)
-                        weights.append(0)
-                    weights[groups[value.group]] += 1
-    decision = decide_groups(list(groups), k, weights)
-    caption = threshold_caption(k)
-    result = []
-    for sheet, rows in zip(sheets, tables, strict=True):
-        shown = []
-        for row in rows:
-            out = []
-            for value in row:
-                if isinstance(value, Counted):
-                    mark = mark_of(decision, groups[value.group])
-                    value = hidden_label(mark, k) if mark else value.value
-                out.append(value)
-            shown.append(out)
-        description = f"{sheet.description} {caption}".strip()
-        result.append(replace(sheet, rows=shown, description=description))
-    return result
+    sheets = [replace(sheet, rows=[list(row) for row in sheet.rows]) for sheet in sheets]
+    groups = groups_of(sheets)
+    decision = decide_groups(groups.sets, k, groups.weights)
+    shown = shown_sheets(sheets, groups, lambda i: mark_of(decision, i), k)
+    return [replace(sheet, rows=list(sheet.rows)) for sheet in shown]
 
 
 def reveal(sheets: Sequence[Sheet]) -> list[Sheet]:

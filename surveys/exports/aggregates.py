@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,9 +65,29 @@ def _levels(key: Key) -> list[tuple[int, Key]]:
     return [(0, (ALL, ALL, ALL)), (1, (role, ALL, ALL)), (2, (role, form, ALL)), (3, (role, form, group))]
 
 
-def _cell(level: int, key: Key) -> dict[str, str]:
+def cell_of(level: int, key: Key) -> dict[str, str]:
     """The group of a row: the first ``level`` of role, form and class."""
     return dict(zip(LEVELS[:level], key[:level], strict=True))
+
+
+def merged_levels(values: Mapping[Key, Sequence[float]]) -> dict[tuple[int, Key], array]:
+    """The values of every row of a scale in a wave, by (level, key): each full key's values go to its
+    row at every level of the nesting."""
+    merged: dict[tuple[int, Key], array] = {}
+    for key, xs in values.items():
+        for level, at in _levels(key):
+            merged.setdefault((level, at), array("d")).extend(xs)
+    return merged
+
+
+def nested_order(rows: Iterable[tuple[int, Key]]) -> list[tuple[int, Key]]:
+    """The rows in the sheet's order: everyone, then each role followed by its forms, each form by its classes."""
+
+    def nested(lk: tuple[int, Key]) -> tuple[str, ...]:
+        level, key = lk
+        return tuple(part if i < level else "" for i, part in enumerate(key))
+
+    return sorted(rows, key=nested)
 
 
 def scale_rows(
@@ -83,16 +104,25 @@ def scale_rows(
     ``values`` and ``bands`` are by full key (role, form, group); ``band_order`` lists the
     scale's bands as (id, label).
     """
-    merged: dict[tuple[int, Key], array] = {}
-    for key, xs in values.items():
-        for level, at in _levels(key):
-            merged.setdefault((level, at), array("d")).extend(xs)
+    merged = merged_levels(values)
+    return rows_of(own_decision(values, bands, [band for band, _label in band_order], k), merged, band_order, k)
 
-    def nested(lk: tuple[int, Key]) -> tuple[str, ...]:  # everyone, then each role followed by its forms, …
-        level, key = lk
-        return tuple(part if i < level else "" for i, part in enumerate(key))
 
-    order = sorted(merged, key=nested)
+@dataclass(frozen=True)
+class ScaleCells:
+    """What the policy decided for one scale in one wave: the rows in the sheet's order, each row's
+    mark (None: shown) and number of people and, per row, its bands' marks and counts by band id."""
+
+    order: list[tuple[int, Key]]
+    marks: list[str | None]
+    sizes: list[int]
+    band_marks: list[dict[str, str | None]]
+    band_counts: list[dict[str, int]]
+
+
+def own_decision(values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_ids, k: int) -> ScaleCells:
+    """The decision over one scale in one wave alone: every row and band count of it at once."""
+    order = nested_order(merged_levels(values))
     people, counts = [], []  # one record per group and band, standing for that many people
     for key, xs in values.items():
         person = dict(zip(LEVELS, key, strict=True))
@@ -101,19 +131,37 @@ def scale_rows(
             if count > 0:
                 people.append({**person, "band": band})
                 counts.append(count)
-    cells = [_cell(*lk) for lk in order]
-    band_ids = [band for band, _label in band_order]
-    cells += [{**_cell(*lk), "band": band} for lk in order for band in band_ids]
+    cells = [cell_of(*lk) for lk in order]
+    cells += [{**cell_of(*lk), "band": band} for lk in order for band in band_ids]
     decision = decide(people, cells, k, counts)
+    return cells_from(decision, order, band_ids, 0)
+
+
+def cells_from(decision, order, band_ids, start: int) -> ScaleCells:
+    """A :class:`ScaleCells` read off a decision whose cells from ``start`` on are the rows in
+    ``order``, then each row's bands in ``band_ids`` order."""
+    marks, sizes, band_marks, band_counts = [], [], [], []
+    width = len(band_ids)
+    for row in range(len(order)):
+        first = start + len(order) + row * width
+        marks.append(mark_of(decision, start + row))
+        sizes.append(decision.sizes[start + row])
+        band_marks.append({band: mark_of(decision, first + i) for i, band in enumerate(band_ids)})
+        band_counts.append({band: decision.sizes[first + i] for i, band in enumerate(band_ids)})
+    return ScaleCells(order, marks, sizes, band_marks, band_counts)
+
+
+def rows_of(
+    cells: ScaleCells, merged: Mapping[tuple[int, Key], array], band_order, k: int
+) -> list[tuple[int, Key, dict[str, Any] | None, str | None, str | None]]:
+    """The rows of one scale in one wave as :func:`scale_rows` gives them, from a decision."""
     rows = []
-    for index, lk in enumerate(order):
-        if not decision.shown(index):
-            rows.append((lk[0], lk[1], None, None, mark_of(decision, index)))
+    for index, lk in enumerate(cells.order):
+        if cells.marks[index]:
+            rows.append((lk[0], lk[1], None, None, cells.marks[index]))
             continue
-        first = len(order) + index * len(band_ids)
-        marks = {band: mark_of(decision, first + i) for i, band in enumerate(band_ids)}
-        counts = {band: decision.sizes[first + i] for i, band in enumerate(band_ids)}
-        rows.append((lk[0], lk[1], describe_scores(merged[lk]), _bands_text(counts, marks, band_order, k), None))
+        text = _bands_text(cells.band_counts[index], cells.band_marks[index], band_order, k)
+        rows.append((lk[0], lk[1], describe_scores(merged[lk]), text, None))
     return rows
 
 
@@ -129,16 +177,24 @@ def _bands_text(counts: Mapping[str, int], marks: Mapping[str, str | None], band
 class AggregateCollector:
     """Scale scores gathered by group, fed one at a time (:meth:`add`) by whoever reads them."""
 
-    def __init__(self, standing_of: Callable[[int], Any]) -> None:
+    def __init__(self, standing_of: Callable[[int], Any], units: bool = False) -> None:
         self.standing_of = standing_of
         self.collected: dict[tuple[int, str, str], tuple[dict[Key, array], dict[Key, Counter]]] = {}
         self.complete = False  # set by the reader once every score has been added
+        # With ``units``, who is behind each score too (participant id → band, "" for none), per
+        # (wave, instrument, scale): what an aggregated export's joint decision needs (joint.py).
+        self.units: dict[tuple[int, str, str], dict[int, str]] | None = {} if units else None
+
+    def key_of(self, participant_id: int) -> Key:
+        s = self.standing_of(participant_id)
+        return (s.role or UNSPECIFIED, s.form or UNSPECIFIED, s.group or UNSPECIFIED)
 
     def add(self, participant_id: int, wave_id: int, instrument_id: str, scale: str, value, band) -> None:
         if value is None:
             return
-        s = self.standing_of(participant_id)
-        key = (s.role or UNSPECIFIED, s.form or UNSPECIFIED, s.group or UNSPECIFIED)
+        key = self.key_of(participant_id)
+        if self.units is not None:
+            self.units.setdefault((wave_id, instrument_id, scale), {})[participant_id] = band or ""
         values, bands = self.collected.setdefault((wave_id, instrument_id, scale), ({}, {}))
         found = values.get(key)
         if found is None:
@@ -172,9 +228,12 @@ def _aggregate_rows(
     instruments: list[str],
     kept: Callable[[int], bool],
     available: Mapping[str, Instrument],
+    joint=None,
 ) -> Iterator[list[Any]]:
     if not collector.complete:
         collect_scores(collector, waves, instruments, kept)
+    if joint is not None:
+        joint.settle()  # before the first scale's values are let go
     collected = collector.collected
     position = {w.id: w.position for w in waves.values()}
     k = min_group()
@@ -190,7 +249,11 @@ def _aggregate_rows(
         scale = instrument.scale(scale_id) if instrument else None
         band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
         values, bands = collected.pop((wave_id, instrument_id, scale_id))
-        for _level, (role, form, group), stats, bands_text, mark in scale_rows(values, bands, band_order, k):
+        if joint is None:  # decided alone: the psychologist's export, which holds individual data anyway
+            rows = scale_rows(values, bands, band_order, k)
+        else:  # decided with the other waves of the scale and the plugins' sheets (joint.py)
+            rows = rows_of(joint.scale(wave_id, instrument_id, scale_id), merged_levels(values), band_order, k)
+        for _level, (role, form, group), stats, bands_text, mark in rows:
             head = [waves[wave_id].name, role, form, group, instrument_id, scale_id]
             if stats is None:
                 yield [*head, hidden_label(mark, k), None, None, None, None, None, None]
@@ -205,14 +268,17 @@ def aggregate_sheet(
     instruments: list[str],
     kept: Callable[[int], bool],
     available: Mapping[str, Instrument],
+    joint=None,
 ) -> Sheet:
     """The ``aggregates`` sheet (see the module docstring), from the collector once it is complete
-    (the scores sheet fills it as it goes), else from its own reading of the scores."""
+    (the scores sheet fills it as it goes), else from its own reading of the scores. With ``joint``
+    (a :class:`~surveys.exports.joint.JointDisclosure`), its cells are decided with the rest of an
+    aggregated export; without, each scale in each wave on its own."""
     decimals = {COLUMNS.index(c): "0.00" for c in ("mean", "sd", "median", "min", "max")}
     return Sheet(
         "aggregates",
         list(COLUMNS),
-        _aggregate_rows(collector, waves, instruments, kept, available),
+        _aggregate_rows(collector, waves, instruments, kept, available, joint),
         number_formats=decimals,
         widths=[18, 10, 20, 10, 18, 16, 6, 8, 8, 8, 8, 8, 50],
         description=_(

@@ -20,13 +20,14 @@ from flask_babel import gettext as _
 from surveys.core.contracts import CampaignTables, Sheet, WaveInfo
 from surveys.core.definitions import Instrument
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
-from surveys.core.published import bare_numbers, disclose, reveal
+from surveys.core.published import bare_numbers, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
 from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
 from surveys.core.threshold import min_group
-from surveys.exports.aggregates import AggregateCollector, aggregate_sheet
+from surveys.exports.aggregates import AggregateCollector, aggregate_sheet, collect_scores
 from surveys.exports.codebook import codebook_sheet
+from surveys.exports.joint import JointDisclosure
 from surveys.exports.plan import DATE_FORMAT, ExportPlan, ExportRequest, readme_sheet
 from surveys.extensions import db
 from surveys.instruments import catalogue
@@ -249,7 +250,12 @@ def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People
 
 
 def reliability_export_sheet(
-    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+    waves: dict[int, Wave],
+    instruments: list[str],
+    people: _People,
+    taps: _Taps,
+    available: Mapping[str, Instrument],
+    joint: JointDisclosure | None = None,
 ) -> Sheet:
     """Internal consistency per scale and wave, computed from the streamed answers (aggregated: no codes)."""
 
@@ -270,7 +276,14 @@ def reliability_export_sheet(
                 continue
             for wave in ordered:
                 sources.append((instrument, wave.name, wave.kind, lambda i=instrument_id, w=wave.id: answers_of(i, w)))
-        yield from reliability_sheet_rows(reliability_rows_from(sources, min_group()))
+        found = reliability_rows_from(sources, min_group())
+        if joint is not None:  # aggregated: n only as the aggregates show it (joint.py)
+            ids = {wave.name: wave.id for wave in ordered}
+            found = (
+                {**row, "n": joint.reliability_n(ids[row["wave"]], row["instrument"], row["scale"], row["n"])}
+                for row in found
+            )
+        yield from reliability_sheet_rows(found)
 
     return Sheet(
         "reliability",
@@ -292,8 +305,17 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
     plan = ExportPlan(campaign, request, waves, instruments)
     by_id = {w.id: w for w in waves}
     people = _People(campaign, request.forms)
-    taps = _Taps(aggregates=AggregateCollector(people.of))
+    taps = _Taps(aggregates=AggregateCollector(people.of, units=not request.individual))
     available = catalogue(campaign.organisation_id)  # the plugins' instruments and the organisation's uploads
+    joint = None
+    if not request.individual:  # aggregated: the aggregates and the plugins' sheets decided together
+        joint = JointDisclosure(
+            taps.aggregates,
+            lambda: collect_scores(taps.aggregates, by_id, instruments, people.kept),
+            lambda: _codes(campaign),
+            lambda instrument, scale: _band_ids(available, instrument, scale),
+            min_group(),
+        )
     sheets: list[Sheet] = [codebook_sheet(instruments, available)]
     base = (
         db.select(Response.id)
@@ -308,22 +330,35 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
         sheets += [answers_sheet(i, by_id, people, taps, available) for i in instruments]
         sheets.append(scores_sheet(by_id, instruments, people, taps))
         estimate += scores
-    sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available))
-    sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available))
+    sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available, joint))
+    sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available, joint))
     if not request.forms:  # the plugins' analyses cover the whole campaign, so a form filter leaves them out
-        sheets += plugin_sheets(campaign, LazyTables(campaign, wave_ids, instruments), request.individual)
+        sheets += plugin_sheets(campaign, LazyTables(campaign, wave_ids, instruments), joint)
     plan.sheets = sheets
     plan.estimated_rows = max(estimate, 1)
     return plan
 
 
-def plugin_sheets(campaign: Campaign, tables: CampaignTables, individual: bool) -> list[Sheet]:
-    """The plugins' sheets through the disclosure policy, decided together (surveys/core/published.py).
+def _codes(campaign: Campaign) -> dict[int, str]:
+    query = db.select(Participant.id, Participant.code).where(Participant.organisation_id == campaign.organisation_id)
+    return {participant_id: code for participant_id, code in db.session.execute(query)}
 
-    With individual data (the psychologist's export) every value is shown. Otherwise a sheet with a
-    number the policy cannot check (not wrapped in Counted, outside its plain columns) is left out and
-    the error logged: a plugin cannot forget the policy.
+
+def _band_ids(available: Mapping[str, Instrument], instrument_id: str, scale_id: str) -> list[str]:
+    instrument = available.get(instrument_id)
+    scale = instrument.scale(scale_id) if instrument else None
+    return [band.id for band in scale.bands] if scale else []
+
+
+def plugin_sheets(campaign: Campaign, tables: CampaignTables, joint: JointDisclosure | None) -> list[Sheet]:
+    """The plugins' sheets through the disclosure policy (surveys/core/published.py).
+
+    With individual data (the psychologist's export: no ``joint``) every value is shown. Otherwise the
+    values are decided with the export's aggregates (``joint``, surveys/exports/joint.py), and a sheet
+    with a number the policy cannot check (not wrapped in Counted, outside its plain columns) is left
+    out and the error logged: a plugin cannot forget the policy.
     """
+    individual = joint is None
     hook = get_state().pm.hook.surveys_export_sheets
     found = []
     for plugin, extra in call_each(hook, campaign=campaign, tables=tables):
@@ -342,7 +377,7 @@ def plugin_sheets(campaign: Campaign, tables: CampaignTables, individual: bool) 
                 )
                 continue
             found.append(sheet)
-    return reveal(found) if individual else disclose(found, min_group())
+    return reveal(found) if joint is None else joint.sheets(found)
 
 
 def export_sheets(plan: ExportPlan) -> list[Sheet]:
