@@ -305,6 +305,12 @@ def test_participant_pages_meet_wcag_basics(server, browser):
 
     page.goto(f"{base}/o/{token}")
     check("open consent")
+    page.get_by_role("link", name="Как защищены ваши ответы").click()  # the privacy page, and back
+    expect(page.get_by_role("heading", name="Как защищены ваши ответы", level=1)).to_be_visible()
+    expect(page.get_by_text("не меньше 5 человек").first).to_be_visible()
+    no_horizontal_scroll(page)
+    check("privacy")
+    page.get_by_role("link", name="Вернуться к анкете").click()
     page.get_by_role("button", name=AGREE).click()
     page.get_by_role("button", name="Продолжить").click()  # an empty code: errors at every field
     expect(page.get_by_role("alert")).to_be_visible()
@@ -317,5 +323,5 @@ def test_participant_pages_meet_wcag_basics(server, browser):
     shot(page, "errors-phone")
     page.goto(base + "/s/" + "0" * 26)
     check("invalid link")
-    assert checked == ["open consent", "code errors", "question errors", "invalid link"]
+    assert checked == ["open consent", "privacy", "code errors", "question errors", "invalid link"]
     context.close()

@@ -80,3 +80,17 @@ def test_the_dashboard_caption_names_the_threshold_in_force(make_app):
     assert signed_in.status_code == 302
     page = client.get("/staff/dashboard").get_data(as_text=True)
     assert "Группы меньше 7 человек скрыты (показаны как «<7»)" in page  # «<» before a digit is text
+
+
+def test_the_privacy_page_names_the_threshold_and_leads_back_only_to_a_survey(make_app):
+    """/privacy, linked from the consent page, is open without signing in and says k and both marks."""
+    app = make_app(SURVEYS_MIN_GROUP="7")
+    client = app.test_client()
+    page = client.get("/privacy?back=/s/abc").get_data(as_text=True)
+    assert "Как защищены ваши ответы" in page
+    # «<» before a digit is text, not a tag
+    assert "не меньше 7 человек" in page and "«<7»" in page and "скрыто для защиты малой группы" in page
+    assert 'href="/s/abc"' in page  # back to the survey page it was opened from
+    for elsewhere in ("//evil.example/s/", "https://evil.example/", "javascript:alert(1)", "/staff/"):
+        page = client.get("/privacy", query_string={"back": elsewhere}).get_data(as_text=True)
+        assert "Вернуться к анкете" not in page and f'href="{elsewhere}"' not in page, elsewhere

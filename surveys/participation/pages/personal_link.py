@@ -7,8 +7,10 @@ where the campaign needs one, and the participant's own consent given, before an
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
+from surveys.core.disclosure import PROTECTING, hidden_label
+from surveys.core.threshold import min_group
 from surveys.extensions import csrf
 from surveys.participation import journey
 from surveys.participation.forms import ParticipantForm
@@ -29,6 +31,15 @@ def _urls(token: str) -> Urls:
 
 def _posted():
     return request.form if request.method == "POST" else None
+
+
+@bp.get("/privacy")
+def privacy():
+    """How answers are protected, in plain words: linked from the consent page, open to everyone."""
+    back = request.args.get("back", "")
+    back = back if back.startswith(("/s/", "/o/")) else None  # only back to a survey page of this site
+    protecting = hidden_label(PROTECTING, min_group())
+    return render_template("participant/privacy.html", min_group=min_group(), protecting=protecting, back=back)
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
