@@ -23,10 +23,14 @@ unit the issue names) stays a strict xfail, documented in docs/privacy.md.
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
+import json
 import math
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -403,6 +407,69 @@ def workbook(app, viewer, people: list[Person]) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(response.data))
 
 
+class Tables:
+    """An export's tables read back from its JSON or CSV file, shaped as the figure readers read a workbook."""
+
+    def __init__(self, tables: dict[str, list[tuple]]) -> None:
+        self.tables = tables
+        self.sheetnames = list(tables)
+
+    def __getitem__(self, name: str) -> Tables:
+        self.rows = self.tables[name]
+        return self
+
+    def iter_rows(self, values_only: bool = True):
+        return iter(self.rows)
+
+
+def _cell(text: str) -> Any:
+    """A CSV cell as the workbook holds it: empty is None, a number is a number (comma or point)."""
+    if text == "":
+        return None
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+[.,]\d+(e-?\d+)?", text):
+        return float(text.replace(",", "."))
+    return text
+
+
+def exports(app, viewer, people: list[Person]) -> dict[str, Any]:
+    """The aggregated export of a campaign of ``people`` in every format: the workbook as the viewer downloads
+    it, the JSON and CSV (with «;») as a viewer's export job writes them."""
+    from surveys.core.models import Campaign
+    from surveys.exports.files import write_export
+    from surveys.exports.plan import ExportRequest
+
+    client, membership_id = viewer
+    organisation_id, campaign_id = build(app, people)
+    with app.app_context():
+        db.session.get(Membership, membership_id).organisation_id = organisation_id
+        db.session.commit()
+    response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
+    assert response.status_code == 200, response.status_code
+    found: dict[str, Any] = {"xlsx": openpyxl.load_workbook(io.BytesIO(response.data))}
+    with app.test_request_context(), tempfile.TemporaryDirectory() as folder:
+        campaign = db.session.get(Campaign, campaign_id)
+        for fmt in ("json", "csv"):
+            write_export(campaign, ExportRequest(individual=False), fmt, Path(folder) / f"x.{fmt}", delimiter=";")
+        document = json.loads((Path(folder) / "x.json").read_text(encoding="utf-8"))
+        archive = zipfile.ZipFile(Path(folder) / "x.csv")
+        names = [table["name"] for table in document["tables"]]
+        found["json"] = Tables({t["name"]: [tuple(t["columns"]), *map(tuple, t["rows"])] for t in document["tables"]})
+        found["csv"] = Tables(
+            {
+                name: [
+                    tuple(row) if number == 0 else tuple(map(_cell, row))
+                    for number, row in enumerate(
+                        csv.reader(io.StringIO(archive.read(member).decode("utf-8-sig")), delimiter=";")
+                    )
+                ]
+                for name, member in zip(names, archive.namelist(), strict=True)
+            }
+        )
+    return found
+
+
 def labels(app) -> tuple[str, str]:
     with app.test_request_context():
         return hidden_label(SMALL, K), hidden_label(PROTECTING, K)
@@ -516,13 +583,21 @@ def test_no_answer_of_the_api_comparison_gives_a_small_group_away(app, people):
 @example(people=LEAVER)
 @example(people=JOINER)
 @example(people=SMALL_WAVE)
-def test_the_aggregated_workbook_gives_no_small_group_away(app, viewer, people):
-    """The whole workbook a viewer downloads: aggregates, reliability, comparison and its note, attacked at once."""
+def test_the_aggregated_export_gives_no_small_group_away(app, viewer, people):
+    """The whole export a viewer gets: aggregates, reliability, comparison and its note, attacked at once, in
+    each format (the workbook, JSON, CSV)."""
     note(f"people = {people!r}")
     small, protecting = labels(app)
-    figures = workbook_figures(workbook(app, viewer, people), Truth(people), {small, protecting})
-    assert figures
-    assert problems(figures, small) == []
+    truth = Truth(people)
+    seen = {}
+    for fmt, tables in exports(app, viewer, people).items():
+        figures = seen[fmt] = workbook_figures(tables, truth, {small, protecting})
+        assert figures
+        assert problems(figures, small) == [], fmt
+    for fmt in ("json", "csv"):  # the same figures in every format, read back as numbers
+        assert [f.where for f in seen[fmt]] == [f.where for f in seen["xlsx"]]
+        for mine, book in zip(seen[fmt], seen["xlsx"], strict=True):
+            assert mine.value == book.value or math.isclose(mine.value, book.value, rel_tol=1e-9), (fmt, mine.where)
 
 
 # ---- plain cases -------------------------------------------------------------------------------------
