@@ -361,6 +361,9 @@ def test_swot_documents_hide_small_groups_quotes_from_tokens_without_individual_
     limited = client.get(url, headers=auth(aggregated)).get_json()["items"][0]
     assert limited["content"]["W"] == [] and limited["hidden"] == 1
     assert limited["content"]["S"] == [{"text": "Сильная сторона"}]
+    # the answer names the threshold it applied; the full answer applied none
+    assert limited["disclosure"] == {"min_group": 5, "small": "<5", "protecting": "скрыто для защиты малой группы"}
+    assert "disclosure" not in full
     assert client.get(f"{url}?status=approved", headers=auth(secret)).get_json()["total"] == 0
     get_state(app).pm.unregister(name="swot")
     assert client.get(url, headers=auth(secret)).status_code == 404

@@ -311,6 +311,10 @@ def test_the_print_page_has_the_grid_and_the_conclusion(app, logged_in, staff):
     assert [html.index(f'id="print-{q}"') for q in "SWOT"] == sorted(html.index(f'id="print-{q}"') for q in "SWOT")
     assert "&lt;b&gt;Сильно&lt;/b&gt;" in html and "Вывод" in html and "<style" not in html
     assert 'href="/plugins/swot/static/swot.css"' in html
+    caption = "Не показаны пункты из групп меньше чем из 5 человек"  # the threshold the page applied
+    assert caption in html
+    set_role(app, staff[0], "psychologist")  # who sees every point: no threshold applied, none named
+    assert caption not in logged_in.get(f"/plugins/swot/documents/{draft.id}/print").get_data(as_text=True)
     css = logged_in.get("/plugins/swot/static/swot.css")
     assert css.status_code == 200 and css.mimetype == "text/css" and b"@page" in css.data
 

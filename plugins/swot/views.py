@@ -278,6 +278,7 @@ def print_document(document_id: int):
         wave=db.session.get(Wave, document.wave_id),
         people=docs.people(document),
         labels=QUADRANT_LABELS,
+        min_group=min_group() if _hide_small() else None,  # the threshold the page applied, if any
     )
 
 

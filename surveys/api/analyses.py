@@ -14,6 +14,8 @@ from typing import Any
 from flask import jsonify
 from flask_babel import gettext as _
 
+from ..core.disclosure import PROTECTING, SMALL, hidden_label
+from ..core.threshold import min_group
 from ..extensions import db
 from ..workspace import campaign_tables
 from .access import campaign_or_404, plugin_or_404, wave_filter
@@ -39,7 +41,7 @@ def swot_document_of(document: Any, show_small: bool, answers: list[dict[str, An
         kept = [point for index, point in enumerate(points) if (quadrant, index) not in withheld]
         hidden += len(points) - len(kept)
         content[quadrant] = kept
-    return {
+    found = {
         "id": document.id,
         "wave": document.wave_id,
         "form": document.form,
@@ -52,6 +54,11 @@ def swot_document_of(document: Any, show_small: bool, answers: list[dict[str, An
         "updated_at": document.updated_at,
         "approved_at": document.approved_at,
     }
+    if not show_small:  # the threshold the points passed, as every disclosed answer names it
+        k = min_group()
+        marks = {"small": hidden_label(SMALL, k), "protecting": hidden_label(PROTECTING, k)}
+        found["disclosure"] = {"min_group": k, **marks}
+    return found
 
 
 @operation(

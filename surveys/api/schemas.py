@@ -365,6 +365,10 @@ class SwotDocumentSchema(ApiSchema):
     content = fields.Nested(SwotContentSchema)
     conclusion = fields.String()
     hidden = fields.Integer(**_doc("Quotes of groups under 5 left out (tokens without responses:read)."))
+    disclosure = fields.Nested(
+        DisclosureSchema,
+        **_doc("The threshold the points passed: present for tokens without responses:read."),
+    )
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     approved_at = UtcDateTime(allow_none=True)
