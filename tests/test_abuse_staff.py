@@ -123,7 +123,9 @@ def test_only_personal_link_posts_go_without_a_csrf_token(app, logged_in, staff)
     assert {"open.consent", "open.code", "open.survey", "open.save", "open.forget", "auth.login"} <= set(checked)
     assert snapshot(app) == before  # no decline counted, no code joined, nothing forgotten or changed
     personal = [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("participant.")]
-    assert len(personal) == 4 and all(rule.startswith("/s/<token>") for rule in personal)
+    posted = [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("participant.") and "POST" in r.methods]
+    assert len(personal) == 5 and "/privacy" in personal  # /privacy is read only
+    assert len(posted) == 4 and all(rule.startswith("/s/<token>") for rule in posted)
     with app.test_request_context():
         token = db.session.get(Invitation, ids["invitation_id"]).issue_token()
         db.session.commit()

@@ -244,6 +244,12 @@ def test_hook_surveys_dashboard_panels(kitchen, caplog):
         programme_id = programme.id
     mine = next(p for p in panels if p.name == "kitchen")
     assert mine.data == {"campaigns": 1} and [(h.key, h.value) for h in mine.headlines] == [("kitchen_campaigns", "1")]
+    # One respondent: the core passed the panel's Counted through the policy, in its data and its headline.
+    people = next(p for p in panels if p.name == "kitchen-people")
+    assert people.data == {"people": "<5"} and [h.value for h in people.headlines] == ["<5"]
+    # A bare number of people: the panel is left out, and the error says where the number is.
+    assert "kitchen-raw" not in {p.name for p in panels}
+    assert "panel 'kitchen-raw': the number at data['people'] is not wrapped in Counted" in caplog.text
     # The 'raising' plugin's panels failed: logged, and every other panel is still there.
     assert "broken panel for 2025/26" in caplog.text and "raising" in caplog.text
     assert [p.order for p in panels] == sorted(p.order for p in panels)
@@ -251,6 +257,7 @@ def test_hook_surveys_dashboard_panels(kitchen, caplog):
     assert post_form(client, "/login", {"email": "viewer@example.org", "password": "correct horse"}).status_code == 302
     page = client.get(f"/staff/dashboard?programme={programme_id}").get_data(as_text=True)
     assert '<p class="kitchen">1 campaigns in the dashboard</p>' in page and "Kitchen panel" in page
+    assert '<p class="kitchen-people">respondents: &lt;5</p>' in page and "Kitchen raw" not in page
     printed = client.get(f"/staff/programmes/{programme_id}/report").get_data(as_text=True)
     assert '<p class="kitchen">1 campaigns in print</p>' in printed
 

@@ -83,3 +83,51 @@ def test_no_hidden_small_group_follows_from_what_is_shown(groups):
 def test_counted_is_its_value_and_group():
     value = Counted(12.5, frozenset({"p1", "p2"}))
     assert value.n == 2 and counted(12.5, ["p2", "p1", "p1"]) == value
+
+
+# ---- dashboard panels: one page, one decision --------------------------------------------------------
+
+
+def test_the_panels_of_a_page_are_decided_together_and_finished_from_what_is_shown(app):
+    """Everyone (9) in one panel, the mentees (5) in another, the mentors (4) in a third: the mentors are
+    «<5», and one of the other two is hidden to protect them, though no panel alone shows a leak. A
+    figure a plugin adds to the page's publication itself (as the comparison's report does) is decided
+    with them; ``finish`` sees only what is shown; a bare number leaves its panel out."""
+    from dataclasses import replace
+
+    from surveys.core.contracts import Headline, Panel
+    from surveys.core.published import Publication, publish_panels
+
+    mentees, mentors = people("e", 5), people("o", 4)
+    everyone = mentees + mentors
+    publication = Publication(K)
+    registered: dict[str, str] = {}
+    publication.add(mentors, 1, lambda mark: registered.update(mentors=mark))  # a plugin's own figure
+    drawn = []
+
+    def draw(panel):  # a chart drawn after the decision, from what is shown
+        drawn.append(panel.data["n"])
+        return replace(panel, data={**panel.data, "chart": f"bar of {panel.data['n']}"})
+
+    panels = [
+        Panel("all", "Все", "t.html", {"n": counted(9, everyone)}, 1, (Headline("n", "n", counted(9, everyone)),)),
+        Panel("mentees", "Наставляемые", "t.html", {"n": counted(5, mentees)}, 2, finish=draw),
+        Panel("mentors", "Наставники", "t.html", {"rows": [{"n": counted(4, mentors)}]}, 3),
+        Panel("years", "Годы", "t.html", {"year": 2026, "n": counted(9, everyone)}, 4, plain=frozenset({"year"})),
+        Panel("forgot", "Забыл", "t.html", {"rows": [{"n": 9}]}, 5),
+    ]
+    with app.test_request_context():
+        kept, problems = publish_panels(panels, publication)
+    shown = {panel.name: panel for panel in kept}
+    assert shown["mentors"].data == {"rows": [{"n": "<5"}]} and registered == {"mentors": "small"}
+    protecting = "скрыто для защиты малой группы"
+    values = [shown["all"].data["n"], shown["mentees"].data["n"]]
+    assert sorted(values, key=str) == sorted([protecting, 9 if values[0] == 9 else 5], key=str)
+    assert protecting in values and (9 in values or 5 in values)
+    assert shown["all"].headlines[0].value == str(shown["all"].data["n"])  # a headline as its panel shows it
+    assert drawn == [shown["mentees"].data["n"]] and shown["mentees"].data["chart"] == f"bar of {drawn[0]}"
+    assert shown["years"].data == {"year": 2026, "n": shown["all"].data["n"]}  # the same people, the same fate
+    assert "forgot" not in shown and problems == [
+        "panel 'forgot': the number at data['rows'][0]['n'] is not wrapped in Counted"
+    ]
+    assert publication.settled

@@ -23,39 +23,16 @@ The psychologist's page and a token with ``responses:read`` get the report as bu
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
-from surveys.core.disclosure import PROTECTING, SMALL, decide_groups, hidden_label, mark_of
+from surveys.core.disclosure import PROTECTING, SMALL, hidden_label
+from surveys.core.published import Publication
 
 from .method_note import method_note
 
 ROW_FIGURES = ("difference", "wilcoxon", "t_test", "d_z", "rank_biserial", "p_holm", "independent", "rci", "bands")
 RCI_CLASSES = ("improved", "no_change", "deteriorated")
-
-
-class _Figures:
-    """The figures of one report, each with its group and what to do when it is hidden."""
-
-    def __init__(self) -> None:
-        self.groups: dict[frozenset[Hashable], int] = {}
-        self.weights: list[int] = []
-        self.hiders: list[tuple[int, Callable[[str], None]]] = []
-
-    def add(self, people: Any, weight: int, hide: Callable[[str], None]) -> None:
-        group = frozenset(people or ())
-        if group not in self.groups:
-            self.groups[group] = len(self.weights)
-            self.weights.append(0)
-        self.weights[self.groups[group]] += weight
-        self.hiders.append((self.groups[group], hide))
-
-    def settle(self, k: int) -> None:
-        decision = decide_groups(list(self.groups), k, self.weights)
-        for index, hide in self.hiders:
-            mark = mark_of(decision, index)
-            if mark:
-                hide(mark)
 
 
 def _mark(target: dict[str, Any], key: str, k: int) -> Callable[[str], None]:
@@ -65,7 +42,7 @@ def _mark(target: dict[str, Any], key: str, k: int) -> Callable[[str], None]:
     return hide
 
 
-def _row(figures: _Figures, row: dict[str, Any], k: int) -> None:
+def _row(figures: Publication, row: dict[str, Any], k: int) -> None:
     people = row.pop("people")
 
     def hide_row(mark: str) -> None:
@@ -123,10 +100,13 @@ def _row(figures: _Figures, row: dict[str, Any], k: int) -> None:
     row.pop("pairs", None)
 
 
-def disclosed(report: dict[str, Any], k: int) -> dict[str, Any]:
-    """The report for an aggregated audience (see the module docstring); ``report`` is left as it was."""
+def disclosed(report: dict[str, Any], k: int, publication: Publication | None = None) -> dict[str, Any]:
+    """The report for an aggregated audience (see the module docstring); ``report`` is left as it was.
+
+    With ``publication`` (a page's, with other panels' figures) its figures are decided with the others
+    when the page settles it, and the report is complete only then; without, at once."""
     out = copy.deepcopy(report)
-    figures = _Figures()
+    figures = Publication(k) if publication is None else publication
     for row in out["scales"]:
         _row(figures, row, k)
     people = out.pop("people", {})
@@ -146,7 +126,12 @@ def disclosed(report: dict[str, Any], k: int) -> dict[str, Any]:
             entry["marks"] = {"n": hidden_label(mark, k)}
 
         figures.add(entry.pop("people", ()), len(names), hide_entry)
-    figures.settle(k)
     out["disclosure"] = {"min_group": k, "small": hidden_label(SMALL, k), "protecting": hidden_label(PROTECTING, k)}
-    out["method_note"] = method_note(out)
+
+    def write_note() -> None:
+        out["method_note"] = method_note(out)  # from what is shown
+
+    figures.after(write_note)
+    if publication is None:
+        figures.settle()
     return out

@@ -14,6 +14,7 @@ fewer than 5 people) or as hidden to protect a small group.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -181,7 +182,11 @@ def _expectations(report: Mapping[str, Any], instruments: Mapping[str, Any]) -> 
 
 
 def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str, Any]) -> list[Panel]:
-    """The comparison panels of one campaign of the programme (none without two waves with scores)."""
+    """The comparison panels of one campaign of the programme (none without two waves with scores).
+
+    The report's figures join the page's publication (``view.publication``): they are decided with the
+    other panels' figures when the page is complete, so each panel is made in its ``finish``, from the
+    report as it is shown then (a chart never draws a figure that is hidden)."""
     from .report import build_report
 
     waves = default_waves(campaign)
@@ -193,79 +198,57 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
     from .disclosed import disclosed
 
     built = build_report(tables, instruments, *waves, group_by="form", min_group=view.min_group, with_people=True)
-    report = disclosed(built, view.min_group)
-    true = {(r["instrument"], r["scale"], r["group"]): r for r in built["scales"]}
-    entries = [e for e in _scale_rows(report) if e["overall"] is not None]
-    if not entries:
+    if not any(row["group"] is None for row in built["scales"]):
         return []
+    report = disclosed(built, view.min_group, view.publication)  # complete once the page is decided
+    true = {(r["instrument"], r["scale"], r["group"]): r for r in built["scales"]}
     suffix = f"-{campaign.id}"
-    scales = [
-        {
-            **e,
-            "verdict": verdict(e["overall"], view.min_group),
-            "chart": _means_chart(e, report) if view.charts else None,
-        }
-        for e in entries
-    ]
-    for entry in scales:
-        entry["form_verdicts"] = [verdict(row, view.min_group) for row in entry["forms"]]
-    rci = [r for r in (_rci(e, view.charts) for e in entries) if r]
-    bands = [
-        b
-        for b in (
-            _bands(e, report, true[(e["overall"]["instrument"], e["overall"]["scale"], None)], view.charts)
-            for e in entries
-        )
-        if b
-    ]
     common = {"campaign": campaign, "report": report}
-    headlines = tuple(
-        Headline(f"improved:{r['title']}", _("Reliable improvement: %(scale)s", scale=r["title"]), r["improved"])
-        for r in rci
-    )
-    panels = [
-        Panel(
-            f"scales{suffix}",
-            _("Key scales before and after"),
-            "comparison/panel_scales.html",
-            {**common, "scales": scales},
-            30,
-        ),
-        Panel(
-            f"method{suffix}",
-            _("How the comparison was computed"),
-            "comparison/panel_method.html",
-            common,
-            90,
-            report_order=5,
-        ),
+    plain = frozenset({"report", "scales", "rows", "roles", "forms"})  # the report's figures, in the publication
+
+    def entries() -> list[dict[str, Any]]:
+        return [e for e in _scale_rows(report) if e["overall"] is not None]
+
+    def scales_panel(panel: Panel) -> Panel:
+        scales = [
+            {
+                **e,
+                "verdict": verdict(e["overall"], view.min_group),
+                "chart": _means_chart(e, report) if view.charts else None,
+            }
+            for e in entries()
+        ]
+        for entry in scales:
+            entry["form_verdicts"] = [verdict(row, view.min_group) for row in entry["forms"]]
+        return replace(panel, data={**common, "scales": scales})
+
+    def rci_panel(panel: Panel) -> Panel | None:
+        rci = [r for r in (_rci(e, view.charts) for e in entries()) if r]
+        headlines = tuple(
+            Headline(f"improved:{r['title']}", _("Reliable improvement: %(scale)s", scale=r["title"]), r["improved"])
+            for r in rci
+        )
+        return replace(panel, data={**common, "rows": rci}, headlines=headlines) if rci else None
+
+    def bands_panel(panel: Panel) -> Panel | None:
+        rows = [
+            _bands(e, report, true[(e["overall"]["instrument"], e["overall"]["scale"], None)], view.charts)
+            for e in entries()
+        ]
+        rows = [b for b in rows if b]
+        return replace(panel, data={**common, "rows": rows}) if rows else None
+
+    def expectations_panel(panel: Panel) -> Panel | None:
+        expected = _expectations(report, instruments)
+        return replace(panel, data={**common, **expected}) if expected is not None else None
+
+    def made(name: str, title: str, template: str, order: int, finish, **more: Any) -> Panel:
+        return Panel(f"{name}{suffix}", title, template, common, order, finish=finish, plain=plain, **more)
+
+    return [
+        made("scales", _("Key scales before and after"), "comparison/panel_scales.html", 30, scales_panel),
+        made("method", _("How the comparison was computed"), "comparison/panel_method.html", 90, None, report_order=5),
+        made("rci", _("Reliable improvement"), "comparison/panel_rci.html", 32, rci_panel),
+        made("bands", _("Band distributions"), "comparison/panel_bands.html", 34, bands_panel),
+        made("expectations", _("Expected and real"), "comparison/panel_expectations.html", 40, expectations_panel),
     ]
-    if rci:
-        panels.append(
-            Panel(
-                f"rci{suffix}",
-                _("Reliable improvement"),
-                "comparison/panel_rci.html",
-                {**common, "rows": rci},
-                32,
-                headlines,
-            )
-        )
-    if bands:
-        panels.append(
-            Panel(
-                f"bands{suffix}", _("Band distributions"), "comparison/panel_bands.html", {**common, "rows": bands}, 34
-            )
-        )
-    expected = _expectations(report, instruments)
-    if expected is not None:
-        panels.append(
-            Panel(
-                f"expectations{suffix}",
-                _("Expected and real"),
-                "comparison/panel_expectations.html",
-                {**common, **expected},
-                40,
-            )
-        )
-    return panels

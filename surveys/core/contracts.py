@@ -148,8 +148,15 @@ class Panel:
     participation 10, indicators 80) and ``report_order`` its place in the printed report (default:
     ``order``). ``headlines`` are the few figures the municipal view shows side by side per
     school. ``in_report`` False keeps the panel out of the printed report.
-    Everyone in the organisation reads the dashboard, so a panel shows aggregated data only,
-    with groups under the view's ``min_group`` hidden.
+
+    Everyone in the organisation reads the dashboard, so the core passes every panel through the
+    disclosure policy (docs/plugins.md): a value from a group in ``data`` or a headline is a
+    :class:`surveys.core.published.Counted`, decided with every other figure of the page (the view's
+    ``publication``, which a plugin may also add figures to directly) and replaced by the value or
+    the label of why it is hidden; ``finish(panel)``, when given, runs after that decision and
+    returns the panel to show (charts are drawn there, from what is shown) or None to leave it out.
+    A number left bare in ``data`` outside the top-level keys in ``plain`` (numbers that describe, or
+    that the plugin added to the publication itself) leaves the panel out, and the error is logged.
     """
 
     name: str
@@ -160,6 +167,8 @@ class Panel:
     headlines: tuple[Headline, ...] = ()
     in_report: bool = True
     report_order: int | None = None
+    finish: Callable[[Panel], Panel | None] | None = None
+    plain: frozenset[str] = frozenset()
 
     @property
     def place_in_report(self) -> int:
@@ -173,13 +182,15 @@ class ProgrammeView:
 
     ``programme`` and ``campaigns`` (oldest first) are the stored objects; ``tables(campaign)``
     reads a campaign's :class:`CampaignTables` once and shares it between plugins. ``charts``
-    False asks for figures without drawing (the municipal view only needs headlines)."""
+    False asks for figures without drawing (the municipal view only needs headlines).
+    ``publication`` collects the page's figures, decided together once every panel is made."""
 
     programme: Any
     campaigns: list[Any]
     load: Callable[[Any], CampaignTables]
     min_group: int = MIN_GROUP
     charts: bool = True
+    publication: Any = None  # the page's surveys.core.published.Publication: every panel's figures at once
     _tables: dict[int, CampaignTables] = field(default_factory=dict, repr=False)
 
     def tables(self, campaign: Any) -> CampaignTables:

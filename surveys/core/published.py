@@ -12,12 +12,17 @@ hold individual data anyway, get the values as they are (:func:`reveal`).
 A plugin sheet of an aggregated export that shows a bare number outside its ``plain_columns`` (ids,
 versions, years: numbers that describe, not count) is left out: the policy cannot check it
 (:func:`bare_numbers`).
+
+Dashboard panels go the same way, a page at a time (:func:`publish_panels`): the Counted values of
+every panel, and the figures plugins add to the page's :class:`Publication` themselves (the
+comparison's report), are decided together; a panel with a bare number outside its ``plain`` keys
+is left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -137,3 +142,154 @@ def bare_numbers(sheet: Sheet) -> list[tuple[int, int]]:
         for c, value in enumerate(row)
         if isinstance(value, int | float) and not isinstance(value, bool) and c not in sheet.plain_columns
     ]
+
+
+class Publication:
+    """The figures of one output — a dashboard page, a printed report — decided together.
+
+    Whoever shows a figure adds it with the group behind it (any hashable unit ids, the same for the
+    same person everywhere), how many values it stands for, and what to do if it is hidden
+    (``hide(mark)``, with SMALL or PROTECTING). :meth:`settle` decides once, over every figure added,
+    then runs what was asked to run :meth:`after` it (a text written from what is shown, a chart).
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.groups: dict[frozenset[Hashable], int] = {}
+        self.weights: list[int] = []
+        self.hiders: list[tuple[int, Callable[[str], None]]] = []
+        self.later: list[Callable[[], None]] = []
+        self.settled = False
+
+    def add(self, group: Iterable[Hashable] | None, weight: int, hide: Callable[[str], None]) -> None:
+        """A figure from ``group`` standing for ``weight`` values; ``hide(mark)`` runs if it is hidden."""
+        if self.settled:
+            raise RuntimeError("a figure was added after the publication was decided")
+        members = frozenset(group or ())
+        if members not in self.groups:
+            self.groups[members] = len(self.weights)
+            self.weights.append(0)
+        self.weights[self.groups[members]] += weight
+        self.hiders.append((self.groups[members], hide))
+
+    def after(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the figures are decided (at once if they are)."""
+        if self.settled:
+            callback()
+        else:
+            self.later.append(callback)
+
+    def settle(self) -> None:
+        """Decide over every figure added (once), hide what must be hidden, then run the callbacks."""
+        if self.settled:
+            return
+        self.settled = True
+        decision = decide_groups(list(self.groups), self.k, self.weights)
+        for index, hide in self.hiders:
+            mark = mark_of(decision, index)
+            if mark:
+                hide(mark)
+        for callback in self.later:
+            callback()
+
+
+def _counted_in(value: Any, found: list[Counted]) -> None:
+    if isinstance(value, Counted):
+        found.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _counted_in(item, found)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _counted_in(item, found)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            _counted_in(getattr(value, item.name), found)
+
+
+def _shown(value: Any, show: Callable[[Counted], Any]) -> Any:
+    """``value`` with every Counted in it (in dicts, lists, tuples, dataclasses) as ``show`` gives it."""
+    if isinstance(value, Counted):
+        return show(value)
+    if isinstance(value, Mapping):
+        return {key: _shown(item, show) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item, show) for item in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_shown(item, show) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _shown(getattr(value, f.name), show) for f in fields(value) if f.init}
+        return replace(value, **changed)
+    return value
+
+
+def bare_number_in(value: Any, where: str = "data") -> str | None:
+    """Where in ``value`` a number stands that is not wrapped in Counted (``data['rows'][2]``), else None."""
+    if isinstance(value, bool | Counted) or value is None:
+        return None  # a Counted is the policy's to decide
+    if isinstance(value, int | float):
+        return where
+    if isinstance(value, Mapping):
+        items = ((f"{where}[{key!r}]", item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{where}[{number}]", item) for number, item in enumerate(value))
+    elif is_dataclass(value) and not isinstance(value, type):
+        items = ((f"{where}.{f.name}", getattr(value, f.name)) for f in fields(value))
+    else:
+        return None  # strings, stored objects, charts: not numbers
+    return next((found for path, item in items if (found := bare_number_in(item, path))), None)
+
+
+def publish_panels(panels: Sequence[Any], publication: Publication) -> tuple[list[Any], list[str]]:
+    """The panels of one page as an aggregated audience may see them, and what was left out and why.
+
+    A panel whose ``data``, as the plugin made it, has a bare number outside its ``plain`` keys is left
+    out (see :class:`Panel`). Every Counted in the other panels' ``data`` and headlines joins the page's
+    ``publication`` with the figures the plugins added to it themselves; once all are in, the
+    publication is decided, each Counted becomes its value or the label of why it is hidden, and each
+    panel's ``finish`` makes the rest from what is shown.
+    """
+    k = publication.k
+    checked, problems = [], []
+    for panel in panels:
+        data = panel.data
+        if isinstance(data, Mapping):
+            data = {key: item for key, item in data.items() if key not in panel.plain}
+        where = bare_number_in(data)
+        if where is None:
+            checked.append(panel)
+        else:
+            problems.append(f"panel {panel.name!r}: the number at {where} is not wrapped in Counted")
+    marks: dict[frozenset[Hashable], str] = {}
+    wrapped: set[int] = set()  # the panels with a Counted in their data (the rest keep their data as it is)
+    for number, panel in enumerate(checked):
+        found: list[Counted] = []
+        _counted_in(panel.data, found)
+        if found:
+            wrapped.add(number)
+        for headline in panel.headlines:
+            _counted_in(headline.value, found)
+        for value in found:
+
+            def hide(mark: str, group: frozenset[Hashable] = value.group) -> None:
+                marks[group] = mark
+
+            publication.add(value.group, 1, hide)
+    publication.settle()
+
+    def show(value: Counted) -> Any:
+        mark = marks.get(value.group)
+        return hidden_label(mark, k) if mark else value.value
+
+    kept = []
+    for number, panel in enumerate(checked):
+        headlines = tuple(
+            replace(h, value=str(show(h.value))) if isinstance(h.value, Counted) else h for h in panel.headlines
+        )
+        data = _shown(panel.data, show) if number in wrapped else panel.data
+        panel = replace(panel, data=data, headlines=headlines)
+        if panel.finish is not None:
+            panel = panel.finish(panel)
+        if panel is not None:
+            kept.append(panel)
+    return kept, problems

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from surveys.core.contracts import Headline, Panel, ProgrammeView
 from surveys.core.disclosure import decide, hidden_label, mark_of
 from surveys.core.models import Campaign, Programme
+from surveys.core.published import Publication, publish_panels
 from surveys.core.report_models import Indicator
 from surveys.core.threshold import min_group as threshold
 from surveys.extensions import db
@@ -34,7 +35,9 @@ def programme_view(programme: Programme, min_group: int | None = None, charts: b
         db.select(Campaign).filter_by(programme_id=programme.id).order_by(Campaign.id)
     ).scalars()
     k = threshold() if min_group is None else min_group
-    return ProgrammeView(programme, list(campaigns), campaign_tables, min_group=k, charts=charts)
+    view = ProgrammeView(programme, list(campaigns), campaign_tables, min_group=k, charts=charts)
+    view.publication = Publication(k)  # the page's figures, decided together (collect_panels)
+    return view
 
 
 def percent(part: int, whole: int) -> str:
@@ -117,6 +120,7 @@ def participation_panel(view: ProgrammeView) -> Panel | None:
         template="dashboard/participation.html",
         data={"waves": waves, "chart": chart},
         order=10,
+        plain=frozenset({"waves"}),  # decided here by the core (rate_rows): who took part, not what they said
         headlines=headlines,
     )
 
@@ -156,12 +160,17 @@ def indicators_panel(view: ProgrammeView) -> Panel | None:
         template="dashboard/indicators.html",
         data={"rows": rows},
         order=80,
+        plain=frozenset({"rows"}),  # the programme's own figures, entered by staff: about no one's answers
         headlines=headlines,
     )
 
 
 def collect_panels(view: ProgrammeView) -> list[Panel]:
-    """The core's panels and every plugin's, by ``order`` then name; a failing plugin is logged and skipped."""
+    """The core's panels and every plugin's, by ``order`` then name, passed through the disclosure policy
+    together (surveys/core/published.py, ``publish_panels``); a failing plugin is logged and skipped, and
+    so is a panel with a number the policy cannot check."""
+    if view.publication is None:
+        view.publication = Publication(view.min_group)
     panels = [p for p in (participation_panel(view), indicators_panel(view)) if p is not None]
     hook = current_app.extensions[KEY].pm.hook.surveys_dashboard_panels
     for plugin, call in implementations(hook, view=view):
@@ -169,4 +178,7 @@ def collect_panels(view: ProgrammeView) -> list[Panel]:
             panels += [p for p in call() or () if p is not None]
         except Exception:
             log.exception("plugin %s failed to make its dashboard panels", plugin)
+    panels, problems = publish_panels(panels, view.publication)
+    for problem in problems:
+        log.error("dashboard: %s; the panel is left out, since the disclosure policy cannot check it", problem)
     return sorted(panels, key=lambda p: (p.order, p.name))
