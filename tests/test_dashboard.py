@@ -324,3 +324,31 @@ def test_without_pango_the_pdf_link_says_to_print_the_page_instead(app, logged_i
     monkeypatch.setattr(surveys.reporting.report_pdf, "render_pdf", missing)
     response = logged_in.get(f"/staff/programmes/{programme_id}/report.pdf")
     assert response.status_code == 503 and "напечатайте страницу отчёта" in response.get_data(as_text=True)
+
+
+def test_the_swot_panels_points_are_decided_with_the_rest_of_the_page(app, demo):
+    """A SWOT point's group joins the page's publication: if another panel shows that group together with
+    three more people (in many values: the costlier to hide), and those three are a figure of their own
+    (hidden, «<5»), the point must go, or the three would be the other figure minus the point."""
+    from plugins.swot.panels import swot_panel
+    from surveys.core.models import Programme
+    from surveys.reporting.dashboard import programme_view
+
+    _client, programme_id, campaign_id = demo
+    with app.test_request_context():
+        programme = db.session.get(Programme, programme_id)
+        campaign = db.session.get(Campaign, campaign_id)
+
+        def points(extra: bool) -> int:
+            view = programme_view(programme)
+            panel = swot_panel(view, campaign)
+            if extra:
+                biggest = max(view.publication.groups, key=len)  # the point from the most people
+                three = frozenset({"NOT-A-CODE-1", "NOT-A-CODE-2", "NOT-A-CODE-3"})
+                view.publication.add(biggest | three, 100, lambda mark: None)  # another panel's, costlier to hide
+                view.publication.add(three, 1, lambda mark: None)
+            view.publication.settle()
+            return sum(len(q["points"]) for q in panel.finish(panel).data["quadrants"])
+
+        alone, with_others = points(False), points(True)
+    assert alone > 0 and with_others < alone
