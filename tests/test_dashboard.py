@@ -16,9 +16,8 @@ from surveys.core.log_models import AuditEvent
 from surveys.core.models import Campaign, Membership, Organisation, Participant, Programme, Response, Score, User
 from surveys.core.report_models import ReportConclusion
 from surveys.extensions import db
-from surveys.reporting.dashboard import collect_panels, programme_view, rate_rows
+from surveys.reporting.dashboard import Slice, collect_panels, programme_view, rate_rows
 from surveys.reporting.programme_report import text_blocks
-from surveys.workspace.tracking import Tally
 from tests.conftest import csrf_token, post_form, set_role
 
 DEMO_EMAIL = "curator@demo.school"
@@ -26,12 +25,24 @@ DEMO_EMAIL = "curator@demo.school"
 
 # ---- pure parts -------------------------------------------------------------------------------
 def test_small_slices_are_hidden_with_their_complements(app):
-    overall = Tally("", total=40, completed=30)
-    slices = [Tally("a", total=3, completed=3), Tally("b", total=12, completed=9), Tally("c", total=25, completed=18)]
+    """A form of 3 (all completed) beside forms of 12 and 25: the 3 are «<5», and the form of 12 is hidden to
+    protect them (everyone − 12 − 25 = 3, for the expected and the completed counts alike)."""
+    from surveys.core.published import Publication
+
+    def codes(prefix: str, n: int) -> frozenset[str]:
+        return frozenset(f"{prefix}{i}" for i in range(n))
+
+    a, b, c = codes("a", 3), codes("b", 12), codes("c", 25)
+    done = a | codes("b", 9) | codes("c", 18)
+    slices = [Slice("Все", a | b | c, done)] + [Slice(n, s, s & done) for n, s in (("a", a), ("b", b), ("c", c))]
+    tiny = [Slice("Все", codes("x", 4), codes("x", 4)), Slice("x", codes("x", 4), codes("x", 4))]
     with app.test_request_context():
-        rows = rate_rows(overall, slices, 5)
-        tiny = rate_rows(Tally("", total=4, completed=4), [Tally("x", total=4, completed=4)], 5)
-    assert [r.hidden for r in tiny] == [True, True]
+        publication, alone = Publication(5), Publication(5)
+        made, small = rate_rows(slices, publication), rate_rows(tiny, alone)
+        publication.settle()
+        alone.settle()
+        rows, few = made(), small()
+    assert [r.hidden for r in few] == [True, True]  # four people in all: nothing of them is shown
     assert [(r.label, r.hidden, r.rate) for r in rows] == [
         ("Все", False, "75 %"),
         ("a", True, "<5"),
@@ -40,6 +51,25 @@ def test_small_slices_are_hidden_with_their_complements(app):
         ("b", True, "скрыто для защиты малой группы"),
         ("c", False, "72 %"),
     ]
+
+
+def test_a_small_completed_count_is_hidden_though_its_slice_is_not(app):
+    """Ten expected in a form, three of them completed: the form's expected count is shown, its completed
+    count and rate are «<5»; everyone's completed count, which would give the three back with the other
+    form's, is hidden to protect them."""
+    from surveys.core.published import Publication
+
+    ten, twelve = frozenset(f"t{i}" for i in range(10)), frozenset(f"w{i}" for i in range(12))
+    done = frozenset(list(ten)[:3]) | twelve
+    slices = [Slice("Все", ten | twelve, done), Slice("t", ten, ten & done), Slice("w", twelve, twelve & done)]
+    with app.test_request_context():
+        publication = Publication(5)
+        made = rate_rows(slices, publication)
+        publication.settle()
+        rows = {r.label: r for r in made()}
+    assert (rows["t"].hidden, rows["t"].total, rows["t"].rate, rows["t"].completed_text) == (False, 10, "<5", "<5")
+    assert rows["w"].rate == "100 %" or rows["Все"].completed_mark == "protecting"
+    assert "protecting" in {rows["w"].completed_mark, rows["Все"].completed_mark}
 
 
 def test_band_counts_of_a_wave_are_sums_of_shown_cells_else_hidden_with_the_right_mark(app):

@@ -174,7 +174,8 @@ def _settle(
     Secondary suppression is greedy, in rounds: for each small cell that can be worked out, take one
     combination of shown cells that gives it (a cell that every such combination needs is in it) and hide
     the cheapest cell it uses (with ``weights``, the fewest values; then the smallest group); then look
-    again, until no small cell can be worked out. Cells of
+    again, until no small cell can be worked out; then give back, the costliest first, every hidden cell
+    whose showing lets no small cell be worked out. Cells of
     the same people (a class that is its form's only class, say) are one group: they are shown or
     hidden together, since showing one shows the other.
     """
@@ -202,8 +203,18 @@ def _settle(
             groups = [[j for j in alike[members[i]] if j not in protecting] for i in uses if sizes[i] > 0]
             chosen.update(min(groups, key=cost))
         if not chosen:
-            return Decision(k, sizes, frozenset(small), frozenset(protecting))
+            break
         protecting |= chosen
+    # A round hides one cell per leak without looking further, so some may be needed no longer: give back,
+    # the costliest first, each group of cells whose showing lets no small cell be worked out.
+    for i in sorted(protecting, key=lambda i: cost(alike[members[i]]), reverse=True):
+        if i not in protecting:
+            continue
+        trial = protecting - set(alike[members[i]])
+        shown = [j for j in range(len(members)) if j not in small and j not in trial]
+        if not recovered(members, shown, sorted(small)):
+            protecting = trial
+    return Decision(k, sizes, frozenset(small), frozenset(protecting))
 
 
 SMALL, PROTECTING = "small", "protecting"

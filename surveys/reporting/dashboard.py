@@ -8,13 +8,14 @@ viewer's home page, the printed report and, by their headlines, the municipal vi
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
 
 from surveys.core.contracts import Headline, Panel, ProgrammeView
-from surveys.core.disclosure import decide, hidden_label, mark_of
+from surveys.core.disclosure import hidden_label
 from surveys.core.models import Campaign, Programme
 from surveys.core.published import Publication, publish_panels
 from surveys.core.report_models import Indicator
@@ -24,7 +25,7 @@ from surveys.plugins import implementations
 from surveys.reporting.charts import RCI_COLOURS, share_rows, trend_chart
 from surveys.reporting.indicators import trend
 from surveys.state import KEY
-from surveys.workspace import Tally, campaign_tables, progress, wave_status
+from surveys.workspace import campaign_tables, wave_status
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,18 @@ def percent(part: int, whole: int) -> str:
 
 @dataclass(frozen=True)
 class RateRow:
-    """A slice of a wave's participation; ``mark`` says why it is hidden: ``"small"`` when fewer than
-    the threshold are expected, ``"protecting"`` when it is hidden so that a small slice cannot be
-    worked out from the others (surveys/core/disclosure.py); None when shown."""
+    """A slice of a wave's participation as the page shows it. ``mark`` says why the whole row is
+    hidden (its number expected: ``"small"`` under the threshold, ``"protecting"`` to protect a small
+    group elsewhere on the page, surveys/core/disclosure.py), ``completed_mark`` why its completed
+    count (and so its rate) is; None when shown."""
 
     label: str
     total: int
     completed: int
     mark: str | None = None
-    hidden_text: str = ""  # «<5», or the words for a slice hidden to protect another
+    hidden_text: str = ""  # «<5», or the words for a figure hidden to protect another
+    completed_mark: str | None = None
+    completed_text: str = ""
 
     @property
     def hidden(self) -> bool:
@@ -63,65 +67,117 @@ class RateRow:
 
     @property
     def rate(self) -> str:
-        return self.hidden_text if self.hidden else percent(self.completed, self.total) if self.total else "—"
+        if self.hidden:
+            return self.hidden_text
+        if self.completed_mark:
+            return self.completed_text
+        return percent(self.completed, self.total) if self.total else "—"
 
 
-def rate_rows(overall: Tally, slices: list[Tally], min_group: int) -> list[RateRow]:
-    """Everyone, then each slice; small slices are hidden, and others with them where a small one
-    could be worked out from everyone and the rest."""
-    people = [{"slice": str(i)} for i in range(len(slices))]
-    cells = [{}] + [{"slice": str(i)} for i in range(len(slices))]
-    decision = decide(people, cells, min_group, [t.total for t in slices])
-    if not slices:
-        decision = decide([{}], [{}], min_group, [overall.total])
+@dataclass(frozen=True)
+class Slice:
+    """A row of the participation table before the page is decided: who was expected, who completed."""
 
-    def row(label: str, tally: Tally, index: int) -> RateRow:
-        mark = mark_of(decision, index)
-        text = hidden_label(mark, min_group) if mark else ""
-        return RateRow(label, tally.total, tally.completed, mark, text)
+    label: str
+    expected: frozenset[str]  # participant codes
+    completed: frozenset[str]
 
-    rows = [row(_("Everyone"), overall, 0)]
-    rows += [row(t.label or _("not specified"), t, i) for i, t in enumerate(slices, start=1)]
+
+def rate_rows(slices: list[Slice], publication: Publication) -> Callable[[], list[RateRow]]:
+    """Everyone, then each slice, added to the page's ``publication``: a slice's number expected is a figure
+    of the people expected, its completed count and rate one of those who completed. Returns what makes the
+    rows once the publication is decided (a small slice is hidden, and others with it wherever a small
+    one could be worked out, on this table or from the page's other figures)."""
+    marks: dict[tuple[int, str], str] = {}
+    for number, one in enumerate(slices):
+        publication.add(one.expected, 1, lambda mark, at=(number, "expected"): marks.__setitem__(at, mark))
+        publication.add(one.completed, 2, lambda mark, at=(number, "completed"): marks.__setitem__(at, mark))
+
+    def rows() -> list[RateRow]:
+        k = publication.k
+        made = []
+        for number, one in enumerate(slices):
+            mark, done = marks.get((number, "expected")), marks.get((number, "completed"))
+            made.append(
+                RateRow(
+                    one.label,
+                    len(one.expected),
+                    len(one.completed),
+                    mark,
+                    hidden_label(mark, k) if mark else "",
+                    done,
+                    hidden_label(done, k) if done else "",
+                )
+            )
+        return made
+
     return rows
 
 
+def _slices(wave) -> list[Slice]:
+    """Everyone expected in the wave, then each form of mentoring, with the codes of who completed."""
+    statuses = wave_status(wave)
+    everyone = Slice(
+        _("Everyone"),
+        frozenset(s.participant.code for s in statuses),
+        frozenset(s.participant.code for s in statuses if s.label == "done"),
+    )
+    forms: dict[str, list] = {}
+    for status in statuses:
+        forms.setdefault(status.standing.form or "", []).append(status)
+    return [everyone] + [
+        Slice(
+            form or _("not specified"),
+            frozenset(s.participant.code for s in found),
+            frozenset(s.participant.code for s in found if s.label == "done"),
+        )
+        for form, found in sorted(forms.items())
+    ]
+
+
 def participation_panel(view: ProgrammeView) -> Panel | None:
-    """Per campaign and wave: how many were expected and how many completed, by form of mentoring."""
+    """Per campaign and wave: how many were expected and how many completed, by form of mentoring; the
+    figures are decided with the page's others, and the table and chart made once they are."""
     waves = []
     for campaign in view.campaigns:
         for wave in campaign.waves:
-            state = progress(wave_status(wave))
-            if not state.overall.total:
+            slices = _slices(wave)
+            if not slices[0].expected:
                 continue
-            rows = rate_rows(state.overall, state.by_form, view.min_group)
-            waves.append({"campaign": campaign.name, "wave": wave.name, "rows": rows})
+            waves.append({"campaign": campaign.name, "wave": wave.name, "rows": rate_rows(slices, view.publication)})
     if not waves:
         return None
-    chart = None
-    if view.charts:
-        shown = [w for w in waves if not w["rows"][0].hidden]
-        bars = [
-            (
-                w["wave"],
-                [(_("completed"), w["rows"][0].completed), (_("not yet"), w["rows"][0].total - w["rows"][0].completed)],
-            )
-            for w in shown
-        ]
-        words = "; ".join(f"{w['wave']}: {w['rows'][0].rate}" for w in shown)
-        if bars:
+
+    def finish(panel: Panel) -> Panel:
+        made = [{**w, "rows": w["rows"]()} for w in waves]
+        chart = None
+        shown = [w for w in made if not w["rows"][0].hidden and not w["rows"][0].completed_mark]
+        if view.charts and shown:
+            bars = [
+                (
+                    w["wave"],
+                    [
+                        (_("completed"), w["rows"][0].completed),
+                        (_("not yet"), w["rows"][0].total - w["rows"][0].completed),
+                    ],
+                )
+                for w in shown
+            ]
+            words = "; ".join(f"{w['wave']}: {w['rows'][0].rate}" for w in shown)
             chart = share_rows(
                 bars, _("Response rate"), _("Response rate by wave: %(rates)s.", rates=words), RCI_COLOURS[::2]
             )
-    latest = waves[-1]["rows"][0]
-    headlines = (Headline("response_rate", _("Response rate, last wave"), latest.rate),)
+        latest = made[-1]["rows"][0]
+        headlines = (Headline("response_rate", _("Response rate, last wave"), latest.rate),)
+        return replace(panel, data={"waves": made, "chart": chart}, headlines=headlines)
+
     return Panel(
         name="participation",
         title=_("Participation"),
         template="dashboard/participation.html",
-        data={"waves": waves, "chart": chart},
+        data={},
         order=10,
-        plain=frozenset({"waves"}),  # decided here by the core (rate_rows): who took part, not what they said
-        headlines=headlines,
+        finish=finish,
     )
 
 
