@@ -11,7 +11,9 @@ process, from one reading of the scores (not timed):
 - **ours**: the same rows decided as :class:`surveys.exports.joint.JointDisclosure` decides them: each
   scale over both waves, with the comparison plugin's sheets (built beforehand, not timed).
 
-Reports both times, the ratio ours / baseline, and how many cells each hides.
+Reports both times, the ratio ours / baseline, and how many cells each hides. With ``--all-scales
+SECONDS`` it also tries what joint.py does not: one decision over every scale's rows and band counts at
+once (the people's combinations of bands become the smallest groups), given at most that many seconds.
 """
 
 from __future__ import annotations
@@ -118,10 +120,59 @@ def measure(app, campaign_id: int) -> dict:
     }
 
 
+def every_scale_at_once(app, campaign_id: int, limit: int) -> str:
+    """One decision over every scale of both waves (not what exports do): its time, or that it ran out."""
+    import signal
+    from collections import Counter
+
+    from surveys.core.disclosure import decide
+    from surveys.core.models import Campaign
+    from surveys.core.threshold import min_group
+    from surveys.exports.aggregates import AggregateCollector, cell_of, collect_scores, merged_levels, nested_order
+    from surveys.exports.tables import _People
+    from surveys.extensions import db
+
+    with app.test_request_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        waves = {w.id: w for w in campaign.waves}
+        people = _People(campaign, [])
+        collector = AggregateCollector(people.of, units=True)
+        collect_scores(collector, waves, ["bench60"], people.kept)
+        records: dict[int, dict[str, str]] = {}
+        cells: list[dict[str, str]] = []
+        for (wave_id, _instrument, scale), units in collector.units.items():
+            tag = f"{wave_id}:{scale}"
+            for participant_id, band in units.items():
+                role, form, group = collector.key_of(participant_id)
+                record = records.setdefault(participant_id, {"role": role, "form": form, "group": group})
+                record[f"w{tag}"], record[f"b{tag}"] = "1", band
+            values, _bands = collector.collected[(wave_id, _instrument, scale)]
+            for lk in nested_order(merged_levels(values)):
+                cells.append({f"w{tag}": "1", **cell_of(*lk)})
+                cells += [{f"w{tag}": "1", **cell_of(*lk), f"b{tag}": b} for b in ("low", "mid", "high")]
+        names = sorted({name for cell in cells for name in cell})
+        tally = Counter(tuple(r.get(n) for n in names) for r in records.values())
+
+        def out_of_time(*_args):
+            raise TimeoutError
+
+        signal.signal(signal.SIGALRM, out_of_time)
+        signal.alarm(limit)
+        start = time.perf_counter()
+        try:
+            decide([dict(zip(names, key, strict=True)) for key in tally], cells, min_group(), list(tally.values()))
+        except TimeoutError:
+            return f"{len(cells)} cells over {len(tally)} smallest groups: not decided within {limit} s"
+        finally:
+            signal.alarm(0)
+        return f"{len(cells)} cells over {len(tally)} smallest groups: {time.perf_counter() - start:.1f} s"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--all-scales", type=int, default=0, metavar="SECONDS")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-disclosure-"))
     (workdir / "plugins" / "bench60").mkdir(parents=True)
@@ -136,6 +187,8 @@ def main() -> None:
         f"joint with the comparison {found['ours']:.2f} s, ratio {found['ours'] / found['baseline']:.1f}x; "
         f"{found['rows']} aggregates rows; hidden cells {found['hidden_alone']} alone, {found['hidden_joint']} joint"
     )
+    if args.all_scales:
+        print("every scale at once:", every_scale_at_once(app, campaign_id, args.all_scales))
 
 
 if __name__ == "__main__":

@@ -395,8 +395,8 @@ def viewer(app):
     return client, membership_id
 
 
-def workbook(app, viewer, people: list[Person]) -> openpyxl.Workbook:
-    """The aggregated workbook of a campaign of ``people``, as the viewer downloads it."""
+def downloaded(app, viewer, people: list[Person]) -> tuple[openpyxl.Workbook, int]:
+    """The aggregated workbook of a new campaign of ``people``, as the viewer downloads it, and the campaign id."""
     client, membership_id = viewer
     organisation_id, campaign_id = build(app, people)
     with app.app_context():
@@ -404,7 +404,12 @@ def workbook(app, viewer, people: list[Person]) -> openpyxl.Workbook:
         db.session.commit()
     response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
     assert response.status_code == 200, response.status_code
-    return openpyxl.load_workbook(io.BytesIO(response.data))
+    return openpyxl.load_workbook(io.BytesIO(response.data)), campaign_id
+
+
+def workbook(app, viewer, people: list[Person]) -> openpyxl.Workbook:
+    """The aggregated workbook of a campaign of ``people``, as the viewer downloads it."""
+    return downloaded(app, viewer, people)[0]
 
 
 class Tables:
@@ -440,14 +445,8 @@ def exports(app, viewer, people: list[Person]) -> dict[str, Any]:
     from surveys.exports.files import write_export
     from surveys.exports.plan import ExportRequest
 
-    client, membership_id = viewer
-    organisation_id, campaign_id = build(app, people)
-    with app.app_context():
-        db.session.get(Membership, membership_id).organisation_id = organisation_id
-        db.session.commit()
-    response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
-    assert response.status_code == 200, response.status_code
-    found: dict[str, Any] = {"xlsx": openpyxl.load_workbook(io.BytesIO(response.data))}
+    book, campaign_id = downloaded(app, viewer, people)
+    found: dict[str, Any] = {"xlsx": book}
     with app.test_request_context(), tempfile.TemporaryDirectory() as folder:
         campaign = db.session.get(Campaign, campaign_id)
         for fmt in ("json", "csv"):

@@ -33,9 +33,9 @@ def _approved(campaign: Any) -> SwotDocument | None:
     return max(found, key=lambda d: (positions.get(d.wave_id, -1), d.version), default=None)
 
 
-def _decided_with_the_page(view: ProgrammeView, campaign: Any, points: list[tuple[str, Any]], groups) -> set[int]:
-    """Add each point's group to the page's publication; the numbers of the points it hides fill the
-    set returned, once the page is decided."""
+def _decided_with_the_page(view: ProgrammeView, campaign: Any, groups) -> set[int]:
+    """Add each point's group (None: the curator's own words) to the page's publication; the numbers of
+    the points it hides fill the set returned, once the page is decided."""
     hidden: set[int] = set()
     for number, group in enumerate(groups):
         if group is None:
@@ -74,7 +74,7 @@ def swot_panel(view: ProgrammeView, campaign: Any) -> Panel | None:
         points = [(q, point_of(item, locale)) for q, item in made]
         groups = [frozenset(item.people) for _q, item in made]
         conclusion = ""
-    hidden = _decided_with_the_page(view, campaign, points, groups)
+    hidden = _decided_with_the_page(view, campaign, groups)
 
     def finish(panel: Panel) -> Panel:
         quadrants = [
