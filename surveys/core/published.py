@@ -22,7 +22,7 @@ is left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -64,29 +64,27 @@ def threshold_caption(k: int) -> str:
 
 @dataclass
 class Groups:
-    """The groups behind the Counted values of sheets published together, each once: ``index`` by the
-    group's units; ``weights``, how many values each stands for; ``about``, the measures it is about
-    (an empty set when some value of it is about no one measure)."""
+    """The groups behind the Counted values of sheets published together, each once: ``sets`` in order,
+    ``index`` their positions by the group's units; ``weights``, how many values each stands for;
+    ``about``, the measures it is about (an empty set when some value of it is about no one measure)."""
 
-    index: dict[frozenset[Hashable], int]
-    weights: list[int]
-    about: list[set[Hashable]]
-
-    @property
-    def sets(self) -> list[frozenset[Hashable]]:
-        return list(self.index)
+    sets: list[frozenset[Hashable]] = field(default_factory=list)
+    index: dict[frozenset[Hashable], int] = field(default_factory=dict)
+    weights: list[int] = field(default_factory=list)
+    about: list[set[Hashable]] = field(default_factory=list)
 
 
 def groups_of(sheets: Sequence[Sheet]) -> Groups:
     """The groups of every Counted of the sheets (whose rows must be lists: they are read again)."""
-    found = Groups({}, [], [])
+    found = Groups()
     for sheet in sheets:
         for row in sheet.rows:
             for value in row:
                 if isinstance(value, Counted):
                     number = found.index.get(value.group)
                     if number is None:
-                        number = found.index[value.group] = len(found.weights)
+                        number = found.index[value.group] = len(found.sets)
+                        found.sets.append(value.group)
                         found.weights.append(0)
                         found.about.append({value.about} if value.about is not None else set())
                     elif value.about is None or not found.about[number]:

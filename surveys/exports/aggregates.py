@@ -105,7 +105,7 @@ def scale_rows(
     scale's bands as (id, label).
     """
     merged = merged_levels(values)
-    return rows_of(own_decision(values, bands, [band for band, _label in band_order], k), merged, band_order, k)
+    return rows_of(own_decision(values, bands, [band for band, _label in band_order], k, merged), merged, band_order, k)
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,12 @@ class ScaleCells:
     band_counts: list[dict[str, int]]
 
 
-def own_decision(values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_ids, k: int) -> ScaleCells:
-    """The decision over one scale in one wave alone: every row and band count of it at once."""
-    order = nested_order(merged_levels(values))
+def own_decision(
+    values: Mapping[Key, Sequence[float]], bands: Mapping[Key, Counter], band_ids, k: int, merged=None
+) -> ScaleCells:
+    """The decision over one scale in one wave alone: every row and band count of it at once (``merged``:
+    the rows' values, when the caller has them already)."""
+    order = nested_order(merged if merged is not None else merged_levels(values))
     people, counts = [], []  # one record per group and band, standing for that many people
     for key, xs in values.items():
         person = dict(zip(LEVELS, key, strict=True))

@@ -59,7 +59,7 @@ class JointDisclosure:
         self.band_ids = band_ids
         self.k = k
         self.plugin: list[Sheet] = []
-        self.groups = Groups({}, [], [])
+        self.groups = Groups()
         self._scales: dict[tuple[int, str, str], ScaleCells] | None = None
         self._hidden: set[int] = set()
 
