@@ -2,12 +2,13 @@
 
 A plugin (or the core) writes a number, a mean or a quote that comes from a group of people as
 :class:`Counted`: the value and the units it was computed from (participant codes, or a code with
-the wave, for a value of one wave: the same ids for the same unit in every sheet). Before an
-aggregated workbook, CSV or JSON export is written, :func:`disclose` decides over every Counted of
-every sheet published together (surveys/core/disclosure.py): a value from fewer than ``k`` units
-shows «<k», a value that would let a hidden one be worked out shows that it is hidden to protect a
-small group, and each sheet's description names the threshold. The psychologist's exports, which
-hold individual data anyway, get the values as they are (:func:`reveal`).
+the wave, for a value of one wave: the same ids for the same unit in every sheet). Every Counted of
+every sheet published together is decided at once (surveys/core/disclosure.py): a value from fewer
+than ``k`` units shows «<k», a value that would let a hidden one be worked out shows that it is
+hidden to protect a small group, and each sheet's description names the threshold. :func:`disclose`
+does this for sheets alone; an aggregated export decides its plugin sheets together with its
+aggregates (surveys/exports/joint.py, with :func:`groups_of` and :func:`shown_sheets`). The
+psychologist's exports, which hold individual data anyway, get the values as they are (:func:`reveal`).
 
 A plugin sheet of an aggregated export that shows a bare number outside its ``plain_columns`` (ids,
 versions, years: numbers that describe, not count) is left out: the policy cannot check it
