@@ -19,8 +19,21 @@ from surveys.core.models import Membership, Organisation, User
 from surveys.extensions import db
 
 PG_URL = os.environ.get("SURVEYS_TEST_DATABASE_URL")
+COMPILED_CATALOGUE_WAS_CURRENT: list[bool] = []  # filled once per run by pytest_sessionstart
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_sessionstart(session):
+    """Rebuild the Russian messages.mo from messages.po before any app is made, so that a stale compiled
+    catalogue cannot hide a gap during the run; whether the committed one was current is kept for
+    tests/test_project.py (the wheel ships the committed file)."""
+    from tests.catalogue import compile_catalogue, compiled_is_current
+
+    current = compiled_is_current()
+    COMPILED_CATALOGUE_WAS_CURRENT.append(current)
+    if not current:
+        compile_catalogue()
 
 
 def _reset_postgresql(url: str) -> None:

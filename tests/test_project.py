@@ -10,8 +10,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
+from jinja2 import TemplateSyntaxError
+
+from tests.catalogue import (
+    BABEL_CFG,
+    compile_catalogue,
+    compiled_is_current,
+    extract,
+    extract_template,
+    gaps,
+    read_catalogue,
+)
+from tests.conftest import COMPILED_CATALOGUE_WAS_CURRENT
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "surveys" / "translations" / "ru" / "LC_MESSAGES"
@@ -37,42 +47,125 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_every_user_visible_string_has_a_russian_translation(tmp_path):
-    pybabel = shutil.which("pybabel") or str(Path(sys.executable).with_name("pybabel"))
-    pot = tmp_path / "messages.pot"
-    subprocess.run(
-        [pybabel, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
-        check=True,
-        cwd=ROOT,
+def test_every_msgid_in_use_has_a_current_russian_translation():
+    """The catalogue gate: missing, obsolete, empty, fuzzy or wrongly-placeholdered translations are named."""
+    found = gaps(extract(), read_catalogue())
+    assert not found, "lacking a Russian translation (edit messages.po, then pybabel compile):\n" + "\n".join(
+        map(str, found)
     )
-    with pot.open("rb") as f:
-        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
-    with (CATALOG / "messages.po").open("rb") as f:
-        catalog = read_po(f)
-    translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
-        for m in catalog
-        if m.id and (all(m.string) if isinstance(m.string, tuple | list) else m.string) and not m.fuzzy
+
+
+def test_the_committed_compiled_catalogue_was_current():
+    """The run rebuilds messages.mo (tests/conftest.py), but the wheel ships the committed one."""
+    current = COMPILED_CATALOGUE_WAS_CURRENT[0] if COMPILED_CATALOGUE_WAS_CURRENT else compiled_is_current()
+    assert current, "messages.mo was stale: run pybabel compile -d surveys/translations and commit it"
+
+
+TEMPLATES = sorted(
+    p.relative_to(ROOT).as_posix() for base in ("surveys", "plugins") for p in (ROOT / base).rglob("*.html")
+)
+LITERAL_CALL = re.compile(r"""\b(?:_|gettext|ngettext)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?%}(.*?){%-?\s*(?:pluralize|endtrans)", re.S)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_each_template_yields_its_messages(template):
+    """Every literal _("...") of a template, and one message per {% trans %} block, reach the catalogue."""
+    source = ROOT.joinpath(template).read_text(encoding="utf-8")
+    literals = {(a or b).replace('\\"', '"').replace("\\'", "'") for a, b in LITERAL_CALL.findall(source)}
+    blocks = {" ".join(block.split()) for block in TRANS_BLOCK.findall(source)}
+    extracted = extract_template(ROOT / template)
+    assert literals <= extracted, f"not extracted: {sorted(literals - extracted)}"
+    assert len(extracted - literals) >= len(blocks - literals), "a {% trans %} block was not extracted"
+    assert extracted or not (literals or blocks)
+
+
+def test_the_gate_names_a_new_untranslated_string_and_fails_on_a_template_it_cannot_read(tmp_path):
+    known = "Please check the answers marked below."
+    assert known in {m.id for m in read_catalogue() if m.id}
+    page = tmp_path / "surveys" / "feature" / "templates" / "new.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "{% do items.append(1) %}"
+        + f'<p>{{{{ _("{known}") }}}}</p><p>{{{{ _("A sentence nobody has translated") }}}}</p>',
+        encoding="utf-8",
+    )
+    (tmp_path / "plugins" / "extra").mkdir(parents=True)
+    (tmp_path / "plugins" / "extra" / "labels.py").write_text('TITLE = _l("A new plugin title")\n', encoding="utf-8")
+
+    found = {gap.msgid: gap for gap in gaps(extract(tmp_path), read_catalogue())}
+    assert set(found) == {"A sentence nobody has translated", "A new plugin title"}
+    assert found["A new plugin title"].kind == "missing"
+    assert found["A new plugin title"].where == ("plugins/extra/labels.py:1",)
+    assert "new.html:1" in str(found["A sentence nobody has translated"])
+
+    # Without jinja2.ext.do the template cannot be parsed: the extractor must fail, not skip it.
+    loose = tmp_path / "loose.cfg"
+    loose.write_text(
+        BABEL_CFG.read_text(encoding="utf-8").replace("extensions = jinja2.ext.do\n", ""), encoding="utf-8"
+    )
+    with pytest.raises(TemplateSyntaxError):
+        extract(tmp_path, loose)
+
+
+def test_the_gate_names_obsolete_empty_fuzzy_and_broken_translations(tmp_path):
+    po = tmp_path / "messages.po"
+    po.write_text(
+        """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : "
+"n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"
+
+msgid "Saved"
+msgstr "Сохранено"
+
+#, fuzzy
+msgid "Draft"
+msgstr "Черновик"
+
+msgid "Empty"
+msgstr ""
+
+#, python-format
+msgid "%(n)s answers"
+msgstr "%(count)s ответов"
+
+msgid "%(num)d file"
+msgid_plural "%(num)d files"
+msgstr[0] "%(num)d файл"
+msgstr[1] ""
+msgstr[2] "%(num)d файлов"
+
+#~ msgid "Gone"
+#~ msgstr "Удалено"
+""",
+        encoding="utf-8",
+    )
+    used = {
+        m: [f"x.py:{i}"]
+        for i, m in enumerate(["Saved", "Draft", "Empty", "%(n)s answers", "%(num)d file", "Gone", "New"])
     }
-    missing = sorted(wanted - translated)
-    assert not missing, f"untranslated: {missing}; run pybabel update and translate"
+    kinds = {gap.msgid: gap.kind for gap in gaps(used, read_catalogue(po))}
+    assert kinds == {
+        "Draft": "fuzzy",
+        "Empty": "empty",
+        "%(n)s answers": "placeholders",
+        "%(num)d file": "empty",
+        "Gone": "obsolete",
+        "New": "missing",
+    }
 
 
-def test_compiled_catalog_matches_the_po_file():
-    def entries(catalog):
-        return {
-            tuple(m.id) if not isinstance(m.id, str) else m.id: tuple(m.string)
-            if not isinstance(m.string, str)
-            else m.string
-            for m in catalog
-            if m.id
-        }
-
-    with (CATALOG / "messages.po").open("rb") as f:
-        po = entries(read_po(f))
-    with (CATALOG / "messages.mo").open("rb") as f:
-        mo = entries(read_mo(f))
-    assert po == mo, "run: pybabel compile -d surveys/translations"
+def test_a_stale_compiled_catalogue_is_seen_and_rebuilt(tmp_path):
+    for name in ("messages.po", "messages.mo"):
+        shutil.copy(CATALOG / name, tmp_path / name)
+    assert compiled_is_current(tmp_path)
+    with (tmp_path / "messages.po").open("a", encoding="utf-8") as po:
+        po.write('\nmsgid "A message added after compiling"\nmsgstr "Сообщение, добавленное после компиляции"\n')
+    assert not compiled_is_current(tmp_path)
+    compile_catalogue(tmp_path)
+    assert compiled_is_current(tmp_path)
 
 
 @pytest.mark.parametrize(
