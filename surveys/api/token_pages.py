@@ -33,7 +33,8 @@ class ApiTokenForm(FlaskForm):
     )
     scopes = MultiCheckboxField(
         _l("What the token may do"),
-        choices=[SelectChoice(scope, f"{scope}: {text}") for scope, text in SCOPES.items()],
+        # a callable: WTForms calls it for each form, so the lazy texts follow the page's language
+        choices=lambda: [SelectChoice(scope, f"{scope}: {text}") for scope, text in SCOPES.items()],
         validators=[InputRequired(message=_l("Choose at least one scope."))],
     )
 

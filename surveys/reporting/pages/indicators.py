@@ -12,6 +12,7 @@ from surveys.core.report_models import Indicator
 from surveys.extensions import db
 from surveys.reporting import indicator_editing as editing
 from surveys.reporting.indicators import (
+    COLUMNS,
     parse_period,
 )
 from surveys.reporting.pages.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
@@ -38,6 +39,7 @@ def _page(programme: Programme, add=None, value_forms=None, upload=None, problem
         upload_form=upload or IndicatorImportForm(prefix="upload"),
         problems=problems,
         can_manage=allowed(*MANAGE),
+        indicator_columns=COLUMNS,  # the importer reads these Russian headers in either language
     )
     return page, status
 

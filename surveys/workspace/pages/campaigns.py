@@ -38,7 +38,12 @@ def index():
     if current_role() == "viewer":  # the school administration starts at the dashboard
         return redirect(url_for("dashboard.dashboard"))
     organisation = current_organisation()
-    return render_template("staff/index.html", organisation=organisation, campaigns=editing.campaigns_of(organisation))
+    return render_template(
+        "staff/index.html",
+        organisation=organisation,
+        campaigns=editing.campaigns_of(organisation),
+        can_manage=allowed(*MANAGE),  # the psychologist reads campaigns but does not make them
+    )
 
 
 def _instrument_choices(organisation_id: int):
