@@ -130,6 +130,10 @@ def test_the_comparison_page_explains_every_statistic_and_has_a_glossary_in_russ
     note = page[page.index('class="method-note"') :]
     items = re.search(r"<p>По шкалам:</p>\s*<ul>(.*?)</ul>", note, re.S).group(1)
     assert items.count("<li>") == page.count("<tr>\n      <td>") >= 5 and "— «" not in items
+    # The expectations' items in words, not ids.
+    expectations = page[page.index('<table class="expectations">') :]
+    assert "<td>Индекс удовлетворённости (среднее по пунктам)</td>" in expectations
+    assert not re.search(r"<td>(index|sat_\w+)</td>", expectations)
     # Chart descriptions for screen readers in Russian, the same inside the SVG.
     described = charts(page)
     assert described and all(alt == desc and alt.startswith("Надёжные изменения: ") for alt, desc in described)

@@ -194,17 +194,21 @@ def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], true: Mapping[st
     return result
 
 
+def item_text(row: Mapping[str, Any], instruments: Mapping[str, Any]) -> str:
+    """The words of an expectations row's item: the question's text, or the satisfaction index."""
+    if row["item"] == "index":
+        return _("Satisfaction index (mean of the items)")
+    instrument = instruments.get(f"satisfaction_{row['role']}")
+    question = instrument.question(row["item"]) if instrument is not None else None
+    return str(question.text) if question is not None else row["item"]
+
+
 def _expectations(report: Mapping[str, Any], instruments: Mapping[str, Any]) -> dict[str, Any] | None:
     """Everyone's rows by role (each item, then the index), and the index by form of mentoring."""
     by_role: dict[str, list[dict[str, Any]]] = {}
     forms = []
     for row in report.get("expectations") or []:
-        instrument = instruments.get(f"satisfaction_{row['role']}")
-        question = instrument.question(row["item"]) if instrument is not None else None
-        text = str(question.text) if question is not None else row["item"]
-        if row["item"] == "index":
-            text = _("Satisfaction index (mean of the items)")
-        entry = {**row, "text": text}
+        entry = {**row, "text": item_text(row, instruments)}
         if row["form"] is None:
             by_role.setdefault(row["role"], []).append(entry)
         elif row["item"] == "index":

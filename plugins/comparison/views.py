@@ -75,6 +75,14 @@ def campaign(campaign_id: int):
         chart_keys.append("rci")
     if any(row.get("bands") and row["bands"].get("table") for row in shown):
         chart_keys += ["bands", "band_test", "normalised"]
+    items = []  # the expectations' items in words, in the report's order
+    if report and report.get("expectations"):
+        from surveys.instruments import catalogue
+
+        from .panels import item_text
+
+        instruments = catalogue(found.organisation_id)
+        items = [item_text(row, instruments) for row in report["expectations"]]
     return render_template(
         "comparison/campaign.html",
         campaign=found,
@@ -86,6 +94,7 @@ def campaign(campaign_id: int):
         report=report,
         charts=charts,
         chart_keys=chart_keys,
+        items=items,
         registry=get_state().registry,
         min_group=(report or {}).get("min_group", MIN_GROUP),
     )
