@@ -106,7 +106,7 @@ def test_the_comparison_page_explains_every_statistic_and_has_a_glossary_in_russ
         "Размер эффекта (d_z): насколько велико изменение относительно разброса изменений между участниками; "
         "0,2 — малое, 0,5 — среднее, 0,8 — большое"
     )
-    assert words["p_holm"].startswith("p с поправкой на число шкал (p_holm): p критерия Уилкоксона, скорректированное")
+    assert words["p_holm"].startswith("p с поправкой на число шкал (p_holm): p критерия (Уилкоксона; Манна–Уитни")
     assert words["ci"].startswith("Доверительный интервал изменения (95 % ДИ): ")
     for key in ("rci", "bands", "band_test", "spearman", "correlation_p", "gap"):  # charts, correlations, expectations
         assert key in words, key
@@ -188,3 +188,21 @@ def test_the_report_opens_with_the_conclusions_and_keeps_the_method_note_for_the
     assert len(described) >= 8
     for alt, desc in described:
         assert alt == desc and not re.search(r"\b(Reliable|Mean of|share in each|by period|Response rate)\b", alt)
+
+
+def test_every_statistic_a_template_names_has_its_words():
+    """The templates name statistics by key (a missing one would fail the page): each has its words,
+    the unlinked waves' ones too."""
+    from pathlib import Path
+
+    folder = Path(explain.__file__).parent / "templates" / "comparison"
+    named = set()
+    for template in folder.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for listed in re.findall(r"legend\(\[([^\]]*)\]", text):
+            named |= set(re.findall(r"'(\w+)'", listed))
+        named |= set(re.findall(r"heading\('(\w+)'", text))
+    assert {"n_waves", "mann_whitney", "cliffs_delta", "d_z", "gap", "band_shares"} <= named
+    assert named <= set(explain.STATISTICS)
+    for statistic in explain.STATISTICS.values():
+        assert str(statistic.label) and len(str(statistic.explanation)) > 20

@@ -84,8 +84,8 @@ _STATISTICS = (
         _l("p corrected for several scales"),
         "p_holm",
         _l(
-            "the Wilcoxon p adjusted by the Holm method because several scales were tested at once; "
-            "below 0.05 the change is called noticeable"
+            "the p of the test (Wilcoxon; Mann–Whitney when the waves are not linked) adjusted by the Holm "
+            "method because several scales were tested at once; below 0.05 the change is called noticeable"
         ),
     ),
     Statistic(
