@@ -220,8 +220,9 @@ def test_the_report_prints_every_section_and_the_curators_conclusions(app, demo)
     client, programme_id, campaign_id = demo
     url = f"/staff/programmes/{programme_id}/report"
     page = client.get(url).get_data(as_text=True)
-    order = ["cover", f"method-{campaign_id}", "participation", f"swot-{campaign_id}", f"scales-{campaign_id}"]
-    order += ["indicators", "conclusions"]
+    # The conclusions and key changes first, the panels, then the method note in the appendix.
+    order = ["cover", "conclusions", "key-changes", "participation", f"swot-{campaign_id}", f"scales-{campaign_id}"]
+    order += ["indicators", "appendix", f"method-{campaign_id}"]
     positions = [page.index(f'id="{anchor}"') for anchor in order]
     assert positions == sorted(positions)
     assert "Отчёт о мониторинге программы наставничества" in page and "для педагогического совета" in page.lower()

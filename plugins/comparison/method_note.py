@@ -287,3 +287,16 @@ def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
         if tail:
             table.append([subject, counted(tail.removeprefix("; ").strip() + ".", codes["row"], about)])
     return table
+
+
+def note_blocks(note: str) -> list[dict[str, Any]]:
+    """The method note as blocks to render: ``{"text": paragraph}``, or ``{"text": heading, "list":
+    lines}`` for a paragraph whose lines after the first are a list (the scales' «— …» lines)."""
+    blocks: list[dict[str, Any]] = []
+    for paragraph in note.split("\n\n"):
+        first, *rest = paragraph.split("\n")
+        if rest:
+            blocks.append({"text": first, "list": [line.removeprefix("— ") for line in rest]})
+        elif first:
+            blocks.append({"text": first})
+    return blocks

@@ -47,6 +47,37 @@ def verdict(row: Mapping[str, Any], min_group: int = MIN_GROUP) -> str:
     return _("a noticeable improvement") if better else _("a noticeable deterioration")
 
 
+def _noticeable(row: Mapping[str, Any]) -> bool:
+    change = (row.get("difference") or {}).get("mean")
+    return not row.get("hidden") and row.get("p_holm") is not None and row["p_holm"] < SIGNIFICANT and bool(change)
+
+
+def _means(row: Mapping[str, Any]) -> str:
+    before, after = row["before"]["mean"], row["after"]["mean"]
+    return f"{before:.1f} → {after:.1f}" if before is not None and after is not None else "—"
+
+
+def key_points(entry: Mapping[str, Any], min_group: int = MIN_GROUP) -> list[str]:
+    """The report's key changes for one scale, in words, from the row as shown: the verdict for everyone
+    with the means, and each form of mentoring whose change is noticeable. A hidden row gives none."""
+    overall = entry["overall"]
+    if overall is None or overall.get("hidden"):
+        return []
+    forms = [row for row in entry["forms"] if _noticeable(row)]
+    if not _noticeable(overall) and not forms:
+        return [_("%(scale)s: %(verdict)s.", scale=entry["title"], verdict=verdict(overall, min_group))]
+    text = _(
+        "%(scale)s: %(verdict)s for everyone (mean %(means)s).",
+        scale=entry["title"],
+        verdict=verdict(overall, min_group),
+        means=_means(overall),
+    )
+    if forms:
+        found = "; ".join(f"{row['group']} — {verdict(row, min_group)} ({_means(row)})" for row in forms)
+        text += " " + _("By form of mentoring: %(forms)s.", forms=found)
+    return [text]
+
+
 def chart_segments(counts: Sequence[tuple[str, int | None]], total: int) -> list[tuple[str, int]]:
     """Every category in order (a hidden one as 0), then the hidden ones pooled into a last segment
     (0 when none is hidden; never under the threshold otherwise), so colours line up across bars."""
@@ -163,17 +194,21 @@ def _bands(entry: Mapping[str, Any], report: Mapping[str, Any], true: Mapping[st
     return result
 
 
+def item_text(row: Mapping[str, Any], instruments: Mapping[str, Any]) -> str:
+    """The words of an expectations row's item: the question's text, or the satisfaction index."""
+    if row["item"] == "index":
+        return _("Satisfaction index (mean of the items)")
+    instrument = instruments.get(f"satisfaction_{row['role']}")
+    question = instrument.question(row["item"]) if instrument is not None else None
+    return str(question.text) if question is not None else row["item"]
+
+
 def _expectations(report: Mapping[str, Any], instruments: Mapping[str, Any]) -> dict[str, Any] | None:
     """Everyone's rows by role (each item, then the index), and the index by form of mentoring."""
     by_role: dict[str, list[dict[str, Any]]] = {}
     forms = []
     for row in report.get("expectations") or []:
-        instrument = instruments.get(f"satisfaction_{row['role']}")
-        question = instrument.question(row["item"]) if instrument is not None else None
-        text = str(question.text) if question is not None else row["item"]
-        if row["item"] == "index":
-            text = _("Satisfaction index (mean of the items)")
-        entry = {**row, "text": text}
+        entry = {**row, "text": item_text(row, instruments)}
         if row["form"] is None:
             by_role.setdefault(row["role"], []).append(entry)
         elif row["item"] == "index":
@@ -220,7 +255,8 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
         ]
         for entry in scales:
             entry["form_verdicts"] = [verdict(row, view.min_group) for row in entry["forms"]]
-        return replace(panel, data={**common, "scales": scales})
+        points = tuple(point for entry in scales for point in key_points(entry, view.min_group))
+        return replace(panel, data={**common, "scales": scales}, key_points=points)
 
     def rci_panel(panel: Panel) -> Panel | None:
         rci = [r for r in (_rci(e, view.charts) for e in entries()) if r]
@@ -228,7 +264,18 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
             Headline(f"improved:{r['title']}", _("Reliable improvement: %(scale)s", scale=r["title"]), r["improved"])
             for r in rci
         )
-        return replace(panel, data={**common, "rows": rci}, headlines=headlines) if rci else None
+        points = tuple(
+            _(
+                "%(scale)s: reliable improvement in %(improved)s, reliable deterioration in %(deteriorated)s "
+                "(n = %(n)s).",
+                scale=r["title"],
+                improved=r["improved"],
+                deteriorated=r["counts"][2][2],
+                n=r["total"],
+            )
+            for r in rci
+        )
+        return replace(panel, data={**common, "rows": rci}, headlines=headlines, key_points=points) if rci else None
 
     def bands_panel(panel: Panel) -> Panel | None:
         rows = [
@@ -247,7 +294,7 @@ def campaign_panels(view: ProgrammeView, campaign: Any, instruments: Mapping[str
 
     return [
         made("scales", _("Key scales before and after"), "comparison/panel_scales.html", 30, scales_panel),
-        made("method", _("How the comparison was computed"), "comparison/panel_method.html", 90, None, report_order=5),
+        made("method", _("How the comparison was computed"), "comparison/panel_method.html", 90, None, appendix=True),
         made("rci", _("Reliable improvement"), "comparison/panel_rci.html", 32, rci_panel),
         made("bands", _("Band distributions"), "comparison/panel_bands.html", 34, bands_panel),
         made("expectations", _("Expected and real"), "comparison/panel_expectations.html", 40, expectations_panel),

@@ -11,7 +11,15 @@ from surveys.core.models import Campaign
 from surveys.state import get_state
 from surveys.web import INDIVIDUAL, allowed, owned_or_404
 
+from . import explain
+from .method_note import note_blocks
+
 bp = Blueprint("comparison", __name__, template_folder="templates")
+# The words for the numbers, for this page and for the dashboard and report panels (comparison/_explain.html).
+bp.add_app_template_global(explain.statistics, "comparison_statistics")
+bp.add_app_template_global(explain.glossary, "comparison_glossary")
+bp.add_app_template_global(explain.reason, "comparison_reason")
+bp.add_app_template_global(note_blocks, "comparison_note_blocks")
 GROUPINGS = ("form", "role", "group", "variant", "mentor")
 
 
@@ -61,6 +69,20 @@ def campaign(campaign_id: int):
             chart["rci"] = stacked_share(counts, _("Reliable change"), _("Reliable change: %(counts)s.", counts=words))
         if chart or rci or row.get("bands"):
             charts[index] = chart
+    chart_keys = []  # the statistics the charts section shows, for its legend
+    shown = [report["scales"][index] for index in charts]
+    if any(row.get("rci") for row in shown):
+        chart_keys.append("rci")
+    if any(row.get("bands") and row["bands"].get("table") for row in shown):
+        chart_keys += ["bands", "band_test", "normalised"]
+    items = []  # the expectations' items in words, in the report's order
+    if report and report.get("expectations"):
+        from surveys.instruments import catalogue
+
+        from .panels import item_text
+
+        instruments = catalogue(found.organisation_id)
+        items = [item_text(row, instruments) for row in report["expectations"]]
     return render_template(
         "comparison/campaign.html",
         campaign=found,
@@ -71,6 +93,8 @@ def campaign(campaign_id: int):
         groupings=GROUPINGS,
         report=report,
         charts=charts,
+        chart_keys=chart_keys,
+        items=items,
         registry=get_state().registry,
         min_group=(report or {}).get("min_group", MIN_GROUP),
     )

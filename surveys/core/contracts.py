@@ -147,7 +147,10 @@ class Panel:
     in the printed report and the PDF) in its context. ``order`` places it (the core's:
     participation 10, indicators 80) and ``report_order`` its place in the printed report (default:
     ``order``). ``headlines`` are the few figures the municipal view shows side by side per
-    school. ``in_report`` False keeps the panel out of the printed report.
+    school. ``in_report`` False keeps the panel out of the printed report; ``appendix`` True prints
+    it in the report's appendix, after the other panels (a method note, say). ``key_points`` are the
+    sentences the report lists under «key changes», right after the conclusions: made in ``finish``
+    from the figures as shown, never from hidden ones.
 
     Everyone in the organisation reads the dashboard, so the core passes every panel through the
     disclosure policy (docs/plugins.md): a value from a group in ``data`` or a headline is a
@@ -167,6 +170,8 @@ class Panel:
     headlines: tuple[Headline, ...] = ()
     in_report: bool = True
     report_order: int | None = None
+    appendix: bool = False
+    key_points: tuple[str, ...] = ()
     finish: Callable[[Panel], Panel | None] | None = None
     plain: frozenset[str] = frozenset()
 

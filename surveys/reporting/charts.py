@@ -3,7 +3,10 @@
 Each function takes plain numbers and returns a :class:`ChartImage`: the SVG text and a
 ``data:`` URI to put in an ``<img>`` (the page's Content-Security-Policy allows ``data:``
 images, and an image keeps matplotlib's styles to itself). The ``alt`` text says in words what
-the chart shows, for screen readers; pages put the numbers in a table beside it too.
+the chart shows, for screen readers; pages put the numbers in a table beside it too. The SVG
+carries the same words itself (``role="img"``, ``aria-label``, ``<title>`` and ``<desc>``), so the
+file opened on its own or embedded in the PDF describes itself in the interface language; callers
+pass ``title`` and ``alt`` already translated, and matplotlib's own English credit is left out.
 
 Figures are made with :class:`matplotlib.figure.Figure` (no pyplot and no global state, so
 requests in threads do not share figures). Text stays text in the SVG (``svg.fonttype: none``)
@@ -16,6 +19,7 @@ import base64
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 import matplotlib
 
@@ -46,10 +50,16 @@ class ChartImage:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
-def _render(fig: Figure, alt: str) -> ChartImage:
+def _render(fig: Figure, title: str, alt: str) -> ChartImage:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return ChartImage(buffer.getvalue(), alt)
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    svg = buffer.getvalue()
+    start = svg.index("<svg ")
+    end = svg.index(">", start)
+    label = escape(alt, {'"': "&quot;"})
+    head = f'{svg[start:end]} role="img" aria-label="{label}">'
+    described = f"<title>{escape(title)}</title><desc>{escape(alt)}</desc>"
+    return ChartImage(svg[:start] + head + described + svg[end + 1 :], alt)
 
 
 def slope_chart(
@@ -80,7 +90,7 @@ def slope_chart(
         ax.set_xticks([0, 1], [before, after])
         ax.set_xlim(-0.15, 1.15)
         ax.set_title(title, loc="left")
-        return _render(fig, alt)
+        return _render(fig, title, alt)
 
 
 def stacked_share(
@@ -100,7 +110,7 @@ def stacked_share(
         ax.spines["left"].set_visible(False)
         ax.set_title(title, loc="left")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3, frameon=False, fontsize=8)
-        return _render(fig, alt)
+        return _render(fig, title, alt)
 
 
 def trend_chart(
@@ -119,7 +129,7 @@ def trend_chart(
         ax.set_ylabel(unit)
         ax.set_title(title, loc="left")
         ax.tick_params(axis="x", labelrotation=30)
-        return _render(fig, alt)
+        return _render(fig, title, alt)
 
 
 def share_rows(
@@ -149,7 +159,7 @@ def share_rows(
         ax.set_xlabel("%")
         ax.set_title(title, loc="left")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, frameon=False, fontsize=8)
-        return _render(fig, alt)
+        return _render(fig, title, alt)
 
 
 def means_chart(
@@ -178,4 +188,4 @@ def means_chart(
         ax.set_ylim(len(groups) - 0.5, -0.5)
         ax.set_title(title, loc="left")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2, frameon=False, fontsize=8)
-        return _render(fig, alt)
+        return _render(fig, title, alt)

@@ -42,8 +42,10 @@ def text_blocks(text: str) -> list[tuple[str, list[str]]]:
 
 @dataclass(frozen=True)
 class Report:
-    """What the report prints: the school, the programme's campaigns, the panels in report order, and
-    the conclusions (the saved text, or a draft when there is none)."""
+    """What the report prints, in this order: the school and the programme's campaigns; the conclusions
+    (the saved text, or a draft when there is none) and the key changes (the panels' ``key_points``,
+    made from the figures as shown); the panels in report order; the appendix (the panels marked
+    ``appendix``, such as the method note)."""
 
     organisation: Organisation
     campaigns: list[Campaign]
@@ -51,15 +53,20 @@ class Report:
     saved: ReportConclusion | None
     text: str  # the saved conclusions, "" when none were written
     draft: str
+    key_points: list[tuple[Panel, list[str]]]  # per panel with any, in report order
+    appendix: list[Panel]
 
 
 def report(programme: Programme) -> Report:
     view = programme_view(programme)
-    panels = sorted((p for p in collect_panels(view) if p.in_report), key=lambda p: (p.place_in_report, p.name))
+    placed = sorted((p for p in collect_panels(view) if p.in_report), key=lambda p: (p.place_in_report, p.name))
+    panels = [p for p in placed if not p.appendix]
+    points = [(p, list(p.key_points)) for p in panels if p.key_points]
     saved = conclusions_of(programme)
     text = saved.text if saved and saved.text.strip() else ""
     organisation = db.session.get(Organisation, programme.organisation_id)
-    return Report(organisation, view.campaigns, panels, saved, text, draft_conclusions(panels))
+    appendix = [p for p in placed if p.appendix]
+    return Report(organisation, view.campaigns, panels, saved, text, draft_conclusions(panels), points, appendix)
 
 
 def save_conclusions(programme: Programme, text: str, user_id: int) -> None:

@@ -47,6 +47,8 @@ def _report_html(programme: Programme, form: ConclusionsForm | None, pdf: bool) 
         programme=programme,
         campaigns=found.campaigns,
         panels=found.panels,
+        key_points=found.key_points,
+        appendix=found.appendix,
         conclusions=programme_report.text_blocks(found.text or found.draft),
         drafted=not found.text,
         saved=found.saved,
