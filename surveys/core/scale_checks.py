@@ -96,6 +96,8 @@ def _numbers_as_ids(raw: Any, path: list, problems) -> bool:
         return True
     resolved = True
     ids = [item for item in raw["items"] if isinstance(item, str)]
+    if len(ids) < len(raw["items"]):  # items written as numbers too: the schema says how to write both
+        return True
     by_number: dict[int, list[str]] = {}
     for item in ids:
         found = _TRAILING_NUMBER.search(item)

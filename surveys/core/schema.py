@@ -28,6 +28,11 @@ class Id(fields.String):
     def __init__(self, **kwargs):
         super().__init__(validate=_check_id, **kwargs)
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):  # an item number copied from a manual
+            raise ValidationError(_("%(n)s is a number; write an id here, such as q%(n)s", n=value))
+        return super()._deserialize(value, attr, data, **kwargs)
+
 
 class LocalText(fields.Field):
     """A string (Russian) or a mapping ``{ru: ..., en: ...}``."""
