@@ -10,6 +10,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import ngettext
 
 from .core.errors import DefinitionError
 from .core.loader import load_instrument
@@ -88,7 +89,15 @@ def instrument_check(paths: tuple[str, ...]) -> None:
                 click.echo(str(problem), err=True)
             continue
         count = len(loaded.questions())
-        click.echo(f"{path}: ok ({loaded.id} v{loaded.version}, {count} question{'' if count == 1 else 's'})")
+        summary = ngettext(
+            "%(path)s: ok (%(id)s v%(version)s, %(num)d question)",
+            "%(path)s: ok (%(id)s v%(version)s, %(num)d questions)",
+            count,
+            path=path,
+            id=loaded.id,
+            version=loaded.version,
+        )
+        click.echo(summary)
     if failed:
         sys.exit(1)
 

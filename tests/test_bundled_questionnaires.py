@@ -158,7 +158,7 @@ def test_instrument_check_accepts_every_bundled_file(runner):
     files = [*INSTRUMENTS, *SATISFACTION]
     result = runner.invoke(args=["instrument", "check", *map(str, files)])
     assert result.exit_code == 0, result.output
-    assert result.output.count(": ok (") == len(files) == 13
+    assert result.output.count(": в порядке (") == len(files) == 13
 
 
 def test_satisfaction_plugin_registers_its_questionnaires_and_analysis(app):

@@ -73,7 +73,10 @@ def test_every_problem_of_a_broken_file_is_reported_with_its_line():
 
 def test_yaml_syntax_error_names_the_line():
     path = BAD / "syntax.yaml"
-    assert problems_of(path) == [f"{path}:4: expected ',' or ']', but got ':'"]
+    assert problems_of(path) == [
+        f"{path}:4: a text inside {{…}} or […] cannot be read (expected ',' or ']', found ':'): a comma, a colon "
+        "or # ends such a text; put the text in quotes or write it on a new line after `|`"
+    ]
 
 
 def test_duplicate_key_names_the_line_of_the_second_key():
@@ -187,10 +190,10 @@ def test_a_file_that_is_not_a_mapping_is_rejected():
 
 def test_instrument_check_command_exits_non_zero_on_errors(runner):
     good = runner.invoke(args=["instrument", "check", str(GOOD)])
-    assert good.exit_code == 0 and "ok (wellbeing_check v2, 4 questions)" in good.output
+    assert good.exit_code == 0 and "в порядке (wellbeing_check, версия 2, 4 вопроса)" in good.output
     bad = runner.invoke(args=["instrument", "check", str(GOOD), str(BAD / "syntax.yaml")])
     assert bad.exit_code == 1
-    assert f"{BAD / 'syntax.yaml'}:4: expected ',' or ']', but got ':'" in bad.output
+    assert f"{BAD / 'syntax.yaml'}:4: не удаётся прочитать текст внутри {{…}} или […]" in bad.output
 
 
 def test_yes_no_conditions_may_say_yes_or_no():

@@ -105,9 +105,13 @@ def test_a_bad_file_gets_the_command_lines_messages_and_nothing_is_stored(app, c
 def test_other_refusals_name_the_file_and_the_reason(app, client, staff):
     psychologist(app, client, staff)
     cases = [
-        (climate().replace("class_climate", "gad7"), "class_climate.yaml", "belongs to the plugin 'anxiety_scale'"),
-        ("id: x\n".encode("cp1251") + "title: Тест\n".encode("cp1251"), "x.yaml", "x.yaml:2: the file is not UTF-8"),
-        (climate(), "climate.txt", "ends with .yaml, .yml or .json"),
+        (climate().replace("class_climate", "gad7"), "class_climate.yaml", "принадлежит плагину «anxiety_scale»"),
+        (
+            "id: x\n".encode("cp1251") + "title: Тест\n".encode("cp1251"),
+            "x.yaml",
+            "x.yaml:2: файл не является текстом в кодировке UTF-8",
+        ),
+        (climate(), "climate.txt", "должно оканчиваться на .yaml, .yml или .json"),
         ("", "empty.yaml", "empty.yaml:1:"),
     ]
     for text, name, message in cases:
@@ -116,7 +120,7 @@ def test_other_refusals_name_the_file_and_the_reason(app, client, staff):
     assert upload(client, climate()).status_code == 302
     again = upload(client, climate())
     assert again.status_code == 422
-    assert "version 1 of &#39;class_climate&#39; is already uploaded" in again.get_data(as_text=True)
+    assert "версия 1 анкеты «class_climate» уже загружена" in again.get_data(as_text=True)
     missing = post_form(client, PAGE, {}, content_type="multipart/form-data")
     assert missing.status_code == 200 and "Выберите файл" in missing.get_data(as_text=True)
 

@@ -374,14 +374,16 @@ def test_cli_import(app, runner, school, tmp_path):
     campaign = str(school["campaign"])
     failed = runner.invoke(args=["responses", "import", campaign, "Вход", str(bad)])
     assert failed.exit_code == 1
-    assert "answers!B4: " in failed.output and "answers!D5: " in failed.output
+    assert "answers!B4: " in failed.output and "answers!D5: Пожалуйста, ответьте на этот вопрос." in failed.output
     assert responses(app) == {}
     partly = runner.invoke(args=["responses", "import", campaign, str(school["wave"]), str(bad), "--valid-rows"])
     assert partly.exit_code == 0 and "answers!E4: " in partly.output
     assert sorted(responses(app)) == ["P1"]
     again = runner.invoke(args=["responses", "import", campaign, "Вход", str(good)])
     assert again.exit_code == 0 and len(responses(app)) == 1
-    assert runner.invoke(args=["responses", "import", campaign, "Нет такой", str(good)]).exit_code == 1
+    unknown = runner.invoke(args=["responses", "import", campaign, "Нет такой", str(good)])
+    assert unknown.exit_code == 1
+    assert unknown.output == f"кампания {campaign}: нет волны с номером или названием «Нет такой»\n"
     with app.app_context():
         events = db.session.execute(db.select(AuditEvent).filter_by(action="paper.import")).scalars().all()
         assert len(events) == 3 and all(e.details["via"] == "cli" for e in events)

@@ -122,7 +122,7 @@ def test_a_new_plugin_installs_lists_passes_and_its_tests_catch_a_broken_key(wor
     assert plugin["version"] == "0.1.0" and "instrument hall_mood" in plugin["registers"]
     assert plugin["hooks"] == ["surveys_register_instruments", "surveys_score_response"]
     checked = run("surveys instrument check hall_mood/surveys_hall_mood/hall_mood.yaml", here, env)
-    assert checked.returncode == 0 and "ok (hall_mood v1, 1 question)" in checked.stdout
+    assert checked.returncode == 0 and "в порядке (hall_mood, версия 1, 1 вопрос)" in checked.stdout
     passed = run("python -m pytest -q -p no:cacheprovider hall_mood", here, env)
     assert passed.returncode == 0 and "5 passed" in passed.stdout, passed.stdout
     # Break the key: the package's own tests must notice.

@@ -47,9 +47,9 @@ def test_a_pack_must_name_every_item_and_only_those(app):
         with pytest.raises(DefinitionError) as caught:
             read_pack("pack.yaml", instrument, pack(broken, extra="version: 7"))
     problems = [str(p) for p in caught.value.problems]
-    assert "pack.yaml:2: the pack is for version 7; the loaded instrument is 1" in problems
-    assert any(p.startswith("pack.yaml:") and "'zz' is not an item of methods_demo" in p for p in problems)
-    assert any("no text for: r2, c1" in p for p in problems)
+    assert "pack.yaml:2: файл с текстами для версии 7, а загружена версия 1" in problems
+    assert any(p.startswith("pack.yaml:") and "«zz» не является пунктом methods_demo" in p for p in problems)
+    assert any("нет текста для: r2, c1" in p for p in problems)
 
 
 def test_texts_added_on_the_command_line_reach_participants(app, runner, tmp_path, staff):
@@ -98,7 +98,7 @@ def test_a_key_only_instrument_needs_texts_before_a_campaign(app, logged_in, sta
         data={"csrf_token": csrf_token(page), "file": (io.BytesIO(pack({"r1": "x"}).encode()), "pack.yaml")},
         content_type="multipart/form-data",
     )
-    assert bad.status_code == 200 and "pack.yaml:2: no text for: ratings, r2" in bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "pack.yaml:2: нет текста для: ratings, r2" in bad.get_data(as_text=True)
     good = logged_in.post(
         "/staff/instruments/methods_demo/texts",
         data={"csrf_token": csrf_token(page), "file": (io.BytesIO(pack(FULL).encode()), "pack.yaml")},

@@ -21,6 +21,13 @@ from surveys.instruments.xlsform_results import Conversion
 from surveys.participation.links import generate_links
 from surveys.workspace.campaigns import create_campaign
 
+
+@pytest.fixture
+def runner(make_app):
+    """The command's report in English, as these tests read it (test_messages_ru.py reads the Russian one)."""
+    return make_app(SURVEYS_DEFAULT_LOCALE="en").test_cli_runner()
+
+
 RU_EN = ["type", "name", "label::Russian (ru)", "label::English (en)", "hint::Russian (ru)", "required"]
 GOOD_SURVEY = [
     [*RU_EN, "relevant", "constraint", "appearance"],

@@ -12,20 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 
 from . import conditions
-from .definitions import Band, Instrument, Licence, Norm, NormRow, Page, Question, Scale
+from .definitions import Instrument, Licence, Page, Question
 from .errors import DefinitionError, Problem
 from .question_types import QuestionType
+from .scale_checks import build_scales
 from .schema import (
     ChoiceList,
     InstrumentSchema,
     PageSchema,
     QuestionBaseSchema,
-    ScaleSchema,
 )
+from .validation_text import translate_default
 from .yaml_lines import LineDict, line_of, parse
+from .yaml_problems import yaml_problem
 
 SUFFIXES = (".yaml", ".yml", ".json")
 COMMON_QUESTION_KEYS = set(QuestionBaseSchema().fields)
@@ -46,6 +49,7 @@ class _Collector:
 
     def add(self, path: list[Any], message: str) -> None:
         where = _path_text(path)
+        message = translate_default(message)
         text = f"{where}: {message}" if where else message
         self.problems.append(Problem(self.source, line_of(self.tree, path), text))
 
@@ -62,7 +66,7 @@ class _Collector:
     def load(self, schema: Schema, data: Any, path: list[Any], keep_valid: bool = False) -> dict | None:
         """Load with ``schema``; on errors record them and return None (or the valid part)."""
         if not isinstance(data, Mapping):
-            self.add(path, "expected a mapping of keys to values")
+            self.add(path, _("expected a mapping of keys to values"))
             return None
         try:
             return schema.load(data)
@@ -78,15 +82,13 @@ def read_tree(path: Path | str, text: str | None = None) -> Any:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            raise DefinitionError([Problem(source, 1, f"cannot read the file: {err}")]) from None
+            raise DefinitionError([Problem(source, 1, _("cannot read the file: %(error)s", error=err))]) from None
     try:
         return parse(text)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else 1
-        raise DefinitionError([Problem(source, line, err.problem or str(err))]) from None
+        raise DefinitionError([Problem(source, *yaml_problem(err))]) from None
     except yaml.YAMLError as err:
-        raise DefinitionError([Problem(source, 1, str(err))]) from None
+        raise DefinitionError([Problem(source, 1, _("the YAML cannot be read: %(detail)s", detail=err))]) from None
 
 
 def load_instrument(
@@ -99,7 +101,7 @@ def load_instrument(
     tree = read_tree(path, text)
     problems = _Collector(source, tree)
     if not isinstance(tree, LineDict):
-        problems.add([], "the file must hold a mapping with id, version, title, audience and pages")
+        problems.add([], _("the file must hold a mapping with id, version, title, audience and pages"))
         raise DefinitionError(problems.problems)
     head = problems.load(InstrumentSchema(), tree, [], keep_valid=True) or {}
     head.setdefault("choices", {})
@@ -110,12 +112,12 @@ def load_instrument(
     pages, questions = _pages(tree, head, named, question_types, problems)
     item_ranges: dict[str, tuple[float, float]] = {}
     answer_keys: list[str] = []
-    for q, qtype, _ in questions:
+    for q, qtype, _page in questions:
         answer_keys.extend(qtype.answer_keys(q))
         item_ranges.update(qtype.item_ranges(q))
     _check_unique_keys(questions, problems)
     _check_conditions(questions, problems)
-    scales = _scales(tree, head["scales"], item_ranges, set(answer_keys), problems)
+    scales = build_scales(head["scales"], item_ranges, set(answer_keys), problems)
     if problems.problems:
         raise DefinitionError(problems.problems)
     licence = Licence(**head["licence"]) if "licence" in head else None
@@ -141,7 +143,7 @@ def _named_choices(raw: dict, problems: _Collector) -> dict[str, list]:
     named = {}
     for name, value in raw.items():
         if not isinstance(value, list):
-            problems.add(["choices", name], "a choice list must be a list of {value, label}")
+            problems.add(["choices", name], _("a choice list must be a list of {value, label}"))
             continue
         try:
             named[name] = ChoiceList().deserialize(value)
@@ -181,7 +183,7 @@ def _pages(tree, head, named, question_types, problems):
         if page is None:
             continue
         if page["id"] in page_ids:
-            problems.add([*p_path, "id"], f"page id '{page['id']}' is used twice")
+            problems.add([*p_path, "id"], _("page id '%(id)s' is used twice", id=page["id"]))
         page_ids.add(page["id"])
         built = []
         for q_index, raw_q in enumerate(page["questions"]):
@@ -198,7 +200,7 @@ def _pages(tree, head, named, question_types, problems):
 
 def _question(raw, path, named, question_types, problems):
     if not isinstance(raw, Mapping):
-        problems.add(path, "expected a question: a mapping with id, type and text")
+        problems.add(path, _("expected a question: a mapping with id, type and text"))
         return None
     common = {k: v for k, v in raw.items() if k in COMMON_QUESTION_KEYS}
     rest = {k: v for k, v in raw.items() if k not in COMMON_QUESTION_KEYS}
@@ -206,7 +208,10 @@ def _question(raw, path, named, question_types, problems):
     qtype = question_types.get(raw.get("type")) if isinstance(raw.get("type"), str) else None
     if qtype is None and "type" in raw:
         known = ", ".join(sorted(question_types))
-        problems.add([*path, "type"], f"unknown question type '{raw['type']}'; known types: {known}")
+        problems.add(
+            [*path, "type"],
+            _("unknown question type '%(type)s'; known types: %(known)s", type=raw["type"], known=known),
+        )
     if base is None or qtype is None:
         return None
     options = _type_options(qtype, rest, path, problems)
@@ -215,7 +220,7 @@ def _question(raw, path, named, question_types, problems):
     if isinstance(options.get("choices"), str):
         name = options["choices"]
         if name not in named:
-            problems.add([*path, "choices"], f"no choice list named '{name}' under 'choices'")
+            problems.add([*path, "choices"], _("no choice list named '%(name)s' under 'choices'", name=name))
             return None
         options["choices"] = named[name]
     for key, message in qtype.check_options(options):
@@ -236,7 +241,7 @@ def _question(raw, path, named, question_types, problems):
 def _type_options(qtype, rest, path, problems):
     if qtype.options_schema is None:
         for key in rest:
-            problems.add([*path, key], f"unknown field for a '{qtype.name}' question")
+            problems.add([*path, key], _("unknown field for a '%(type)s' question", type=qtype.name))
         return None if rest else {}
     try:
         return qtype.options_schema().load(rest)
@@ -247,12 +252,11 @@ def _type_options(qtype, rest, path, problems):
 
 def _check_unique_keys(questions, problems):
     seen: dict[str, int] = {}
-    for q, qtype, _ in questions:
+    for q, qtype, _page in questions:
         for key in dict.fromkeys([q.id, *qtype.answer_keys(q)]):
             if key in seen:
-                problems.problems.append(
-                    Problem(problems.source, q.line, f"id '{key}' is used twice (first at line {seen[key]})")
-                )
+                message = _("id '%(id)s' is used twice (first at line %(line)s)", id=key, line=seen[key])
+                problems.problems.append(Problem(problems.source, q.line, message))
             seen.setdefault(key, q.line)
 
 
@@ -265,71 +269,19 @@ def _check_conditions(questions, problems):
         if q.show_if is None:
             continue
         for ref in sorted(q.show_if.questions()):
-            where = f"show_if refers to '{ref}'"
             if ref not in page_of:
-                message = f"{where}, which is not a question or answer of this instrument"
+                message = _(
+                    "show_if refers to '%(ref)s', which is not a question or answer of this instrument", ref=ref
+                )
             elif page_of[ref] >= page:
-                message = (
-                    f"{where}, which is not on an earlier page; conditions use answers from "
-                    "earlier pages, because participant pages work without JavaScript"
+                message = _(
+                    "show_if refers to '%(ref)s', which is not on an earlier page; conditions use answers from "
+                    "earlier pages, because participant pages work without JavaScript",
+                    ref=ref,
                 )
             else:
                 continue
             problems.problems.append(Problem(problems.source, q.line, message))
-
-
-RANGED = ("sum", "mean", "linear")  # methods whose items must be numeric (rating questions, matrix rows)
-
-
-def _scale_items(data: dict, path: list, item_ranges, answer_keys, problems) -> None:
-    """Check that a scale's items exist, and carry what its method needs."""
-    method = data["method"]
-    for key in ("items", "reverse"):
-        for i, item in enumerate(data[key]):
-            if method in RANGED and item not in item_ranges:
-                problems.add([*path, key, i], f"'{item}' is not a scoreable item (a rating question or a matrix row)")
-            elif method in ("key_match", "weighted") and item not in answer_keys:
-                problems.add([*path, key, i], f"'{item}' is not an answer key of this instrument")
-    stray = set(data["reverse"]) - set(data["items"])
-    if stray:
-        problems.add([*path, "reverse"], f"reverse-keyed items not in 'items': {', '.join(sorted(stray))}")
-    if data["reverse"] and method in ("key_match", "weighted"):
-        problems.add([*path, "reverse"], f"'{method}' scales have no reverse keys: put the keyed answers in the key")
-    for option, needed_by in (("key", "key_match"), ("weights", "weighted")):
-        given = data.get(option)
-        if method == needed_by:
-            missing_items = [item for item in data["items"] if item not in (given or {})]
-            if missing_items:
-                problems.add([*path, option], f"no {option} for: {', '.join(missing_items)}")
-            extra = sorted(set(given or {}) - set(data["items"]))
-            if extra:
-                problems.add([*path, option], f"{option} for items not in 'items': {', '.join(extra)}")
-        elif given is not None:
-            problems.add([*path, option], f"only '{needed_by}' scales have {option}")
-    if "constant" in data and data["constant"] and method != "linear":
-        problems.add([*path, "constant"], "only 'linear' scales have a constant")
-
-
-def _norms(data: dict, path: list, problems) -> tuple[Norm, ...]:
-    norms = []
-    for index, raw in enumerate(data["norms"]):
-        rows = sorted(raw["table"], key=lambda row: row["min"])
-        for before, after in zip(rows, rows[1:], strict=False):
-            if after["min"] <= before["max"]:
-                problems.add(
-                    [*path, "norms", index, "table"],
-                    f"rows {before['min']}–{before['max']} and {after['min']}–{after['max']} overlap",
-                )
-        norms.append(
-            Norm(
-                kind=raw["kind"],
-                table=tuple(NormRow(r["min"], r["max"], r["value"]) for r in raw["table"]),
-                sex=raw["sex"],
-                age=tuple(raw["age"]) if raw.get("age") else None,
-                source=raw.get("source", ""),
-            )
-        )
-    return tuple(norms)
 
 
 def _plain(value: Any) -> Any:
@@ -339,46 +291,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
-
-
-def _as_tuple(value: Any) -> tuple:
-    return tuple(value) if isinstance(value, list) else (value,)
-
-
-def _scales(tree, raw_scales, item_ranges, answer_keys, problems):
-    scales, ids = [], set()
-    for index, raw in enumerate(raw_scales):
-        path = ["scales", index]
-        data = problems.load(ScaleSchema(), raw, path)
-        if data is None:
-            continue
-        if data["id"] in ids:
-            problems.add([*path, "id"], f"scale id '{data['id']}' is used twice")
-        ids.add(data["id"])
-        if data["method"] != "custom":
-            _scale_items(data, path, item_ranges, answer_keys, problems)
-        if data.get("min_answered", 0) > len(data["items"]):
-            problems.add([*path, "min_answered"], "is larger than the number of items")
-        scales.append(
-            Scale(
-                id=data["id"],
-                title=data["title"],
-                items=tuple(data["items"]),
-                method=data["method"],
-                reverse=tuple(data["reverse"]),
-                min_answered=data.get("min_answered"),
-                bands=tuple(Band(**b) for b in data["bands"]),
-                higher_is=data.get("higher_is"),
-                prorate=data["prorate"],
-                constant=data["constant"],
-                key={item: _as_tuple(value) for item, value in (data.get("key") or {}).items()},
-                weights={item: dict(points) for item, points in (data.get("weights") or {}).items()},
-                norms=_norms(data, path, problems),
-                reliability=(data.get("reliability") or {}).get("value"),
-                reliability_source=(data.get("reliability") or {}).get("source"),
-            )
-        )
-    return scales
 
 
 def find_instrument_files(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ and how its answers go into and out of storage. Plugins add types through
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 from wtforms import (
@@ -85,9 +86,9 @@ def choice_list_problems(options: dict) -> list[tuple[str, str]]:
     values = [str(c["value"]) for c in options.get("choices") or []]
     problems = []
     if len(set(values)) != len(values):
-        problems.append(("choices", "choice values must be unique"))
+        problems.append(("choices", _("choice values must be unique")))
     if options.get("other") and OTHER in values:
-        problems.append(("choices", f"'{OTHER}' is reserved when 'other: true'"))
+        problems.append(("choices", _("'%(value)s' is reserved when 'other: true'", value=OTHER)))
     return problems
 
 
@@ -115,7 +116,7 @@ class SingleChoiceType(QuestionType):
 
     def make_fields(self, question, locale):
         pairs = self._choices(question, locale)
-        values = [v for v, _ in pairs]
+        values = [v for v, _text in pairs]
         coerce = _coerce_for([Choice(v, None) for v in values])
         label = _label(question.text, locale)
         if self.multiple:
@@ -177,12 +178,13 @@ class RatingOptions(Strict):
         if low is None or high is None:
             return
         if low >= high:
-            raise ValidationError("'min' must be less than 'max'", "min")
+            raise ValidationError(_("'min' must be less than 'max'"), "min")
         if high - low > 20:
-            raise ValidationError("a rating may have at most 21 points", "max")
+            raise ValidationError(_("a rating may have at most 21 points"), "max")
         outside = [k for k in data.get("anchors", {}) if not low <= k <= high]
         if outside:
-            raise ValidationError(f"anchor {outside[0]} is outside {low}..{high}", "anchors")
+            message = _("anchor %(anchor)s is outside %(low)s..%(high)s", anchor=outside[0], low=low, high=high)
+            raise ValidationError(message, "anchors")
 
 
 def rating_choices(options: dict, locale: str) -> list[tuple[int, str]]:
@@ -204,9 +206,9 @@ class RatingType(QuestionType):
             question.id: RadioField(
                 _label(question.text, locale),
                 choices=_options(pairs),
-                coerce=_coerce_for([Choice(v, None) for v, _ in pairs]),
+                coerce=_coerce_for([Choice(v, None) for v, _text in pairs]),
                 validate_choice=False,
-                validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
+                validators=_presence(question) + [AllowedValues([v for v, _text in pairs])],
             )
         }
 
@@ -227,7 +229,7 @@ class MatrixOptions(Strict):
     def _scale(self, data, **kwargs):
         has_range = "min" in data or "max" in data
         if ("choices" in data) == has_range:
-            raise ValidationError("a matrix needs either 'choices' or 'min' and 'max'")
+            raise ValidationError(_("a matrix needs either 'choices' or 'min' and 'max'"))
         if has_range:
             RatingOptions().load(
                 {k: data[k] for k in ("min", "max") if k in data}
@@ -241,7 +243,7 @@ class MatrixType(QuestionType):
     def check_options(self, options):
         choices = options.get("choices") or []
         if any(isinstance(c["value"], str) for c in choices):
-            return [("choices", "matrix choices need integer values, so that they can be scored")]
+            return [("choices", _("matrix choices need integer values, so that they can be scored"))]
         return choice_list_problems(options)
 
     def _pairs(self, question, locale):
@@ -253,19 +255,19 @@ class MatrixType(QuestionType):
         return [item["id"] for item in question.options["items"]]
 
     def item_ranges(self, question):
-        values = [v for v, _ in self._pairs(question, "ru")]
+        values = [v for v, _text in self._pairs(question, "ru")]
         return {key: (min(values), max(values)) for key in self.answer_keys(question)}
 
     def make_fields(self, question, locale):
         pairs = self._pairs(question, locale)
-        coerce = _coerce_for([Choice(v, None) for v, _ in pairs])
+        coerce = _coerce_for([Choice(v, None) for v, _text in pairs])
         return {
             item["id"]: RadioField(
                 item["text"].get(locale),
                 choices=_options(pairs),
                 coerce=coerce,
                 validate_choice=False,
-                validators=_presence(question) + [AllowedValues([v for v, _ in pairs])],
+                validators=_presence(question) + [AllowedValues([v for v, _text in pairs])],
             )
             for item in question.options["items"]
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import gettext as _
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from .conditions import OPERATORS
@@ -20,12 +21,17 @@ ROLES = ("mentor", "mentee", "curator", "teacher", "parent", "employer", "other"
 
 def _check_id(value: str) -> None:
     if not isinstance(value, str) or not ID_PATTERN.match(value) or "__" in value:
-        raise ValidationError("must be lower_snake_case: a letter, then letters, digits or single underscores")
+        raise ValidationError(_("must be lower_snake_case: a letter, then letters, digits or single underscores"))
 
 
 class Id(fields.String):
     def __init__(self, **kwargs):
         super().__init__(validate=_check_id, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):  # an item number copied from a manual
+            raise ValidationError(_("%(n)s is a number; write an id here, such as q%(n)s", n=value))
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class LocalText(fields.Field):
@@ -39,7 +45,7 @@ class LocalText(fields.Field):
             ru, en = value.get("ru"), value.get("en")
             if not extra and isinstance(ru, str) and ru.strip() and (en is None or isinstance(en, str)):
                 return Text(ru, en)
-        raise ValidationError("expected a non-empty text, or a mapping with 'ru' and optional 'en'")
+        raise ValidationError(_("expected a non-empty text, or a mapping with 'ru' and optional 'en'"))
 
 
 class ChoiceValue(fields.Field):
@@ -47,9 +53,9 @@ class ChoiceValue(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValidationError("a choice value must be an integer or a string")
+            raise ValidationError(_("a choice value must be an integer or a string"))
         if isinstance(value, str) and not value.strip():
-            raise ValidationError("a choice value must not be empty")
+            raise ValidationError(_("a choice value must not be empty"))
         return value
 
 
@@ -65,7 +71,7 @@ class ConditionValue(fields.Field):
 class Number(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError("must be a number")
+            raise ValidationError(_("must be a number"))
         return value
 
 
@@ -76,13 +82,13 @@ class IsoDate(fields.Field):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise ValidationError("must be a date written as YYYY-MM-DD") from None
+            raise ValidationError(_("must be a date written as YYYY-MM-DD")) from None
 
 
 def check_order(data: dict, low: str, high: str) -> None:
     """Schema-level check that ``data[low] <= data[high]`` when both are given."""
     if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
-        raise ValidationError(f"'{low}' is greater than '{high}'", low)
+        raise ValidationError(_("'%(low)s' is greater than '%(high)s'", low=low, high=high), low)
 
 
 class Strict(Schema):
@@ -102,7 +108,7 @@ class ChoiceList(fields.Field):
         if isinstance(value, str):
             return value  # resolved by the loader, which knows the named lists
         if not isinstance(value, list) or len(value) < 2:
-            raise ValidationError("expected at least two choices, or the name of a choice list")
+            raise ValidationError(_("expected at least two choices, or the name of a choice list"))
         return ChoiceSchema(many=True).load(value)
 
 
@@ -123,14 +129,14 @@ class ConditionSchema(Strict):
         ops = [k for k in OPERATORS if (k if k != "in" else "in_") in data]
         if groups:
             if len(groups) > 1 or ops or "question" in data:
-                raise ValidationError("use either 'all' or 'any' alone in one condition")
+                raise ValidationError(_("use either 'all' or 'any' alone in one condition"))
             if not data[groups[0]]:
-                raise ValidationError(f"'{groups[0]}' needs at least one condition")
+                raise ValidationError(_("'%(group)s' needs at least one condition", group=groups[0]))
             return
         if "question" not in data:
-            raise ValidationError("a condition needs 'question' (or 'all'/'any')")
+            raise ValidationError(_("a condition needs 'question' (or 'all'/'any')"))
         if len(ops) != 1:
-            raise ValidationError(f"a condition needs exactly one test of: {', '.join(OPERATORS)}")
+            raise ValidationError(_("a condition needs exactly one test of: %(tests)s", tests=", ".join(OPERATORS)))
 
 
 class QuestionBaseSchema(Schema):
@@ -184,7 +190,7 @@ class NormSchema(Strict):
     @validates_schema
     def _age(self, data, **kwargs):
         if data.get("age") and data["age"][0] > data["age"][1]:
-            raise ValidationError("the first age is greater than the second", "age")
+            raise ValidationError(_("the first age is greater than the second"), "age")
 
 
 class ReliabilitySchema(Strict):
@@ -238,4 +244,4 @@ class InstrumentSchema(Strict):
     def _version(self, data, **kwargs):
         version = data.get("version")
         if isinstance(version, bool) or not isinstance(version, int | float | str) or not str(version).strip():
-            raise ValidationError("must be a version such as 1 or '1.2'", "version")
+            raise ValidationError(_("must be a version such as 1 or '1.2'"), "version")

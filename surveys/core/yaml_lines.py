@@ -45,6 +45,10 @@ class DuplicateKey(yaml.MarkedYAMLError):
     """The same key appears twice in one mapping."""
 
 
+class CommaInText(yaml.MarkedYAMLError):
+    """Inside ``{…}`` a comma ended a text, and the words after it became a key without a value."""
+
+
 class TooDeep(yaml.MarkedYAMLError):
     """Mappings and lists are nested deeper than :data:`MAX_DEPTH`."""
 
@@ -54,7 +58,7 @@ class TooLarge(yaml.MarkedYAMLError):
 
 
 def _too_deep(mark: yaml.Mark | None) -> TooDeep:
-    return TooDeep(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
+    return TooDeep(problem=_("nested more than %(n)s levels deep", n=MAX_DEPTH), problem_mark=mark)
 
 
 # id(node) -> the aliases among its children: the alias event and the anchored node it repeats
@@ -103,13 +107,36 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             hash(key)
         except TypeError:
             raise yaml.constructor.ConstructorError(
-                problem="a key must be a plain value", problem_mark=key_node.start_mark
+                problem=_("a key must be a plain value"), problem_mark=key_node.start_mark
             ) from None
         if key in result:
-            raise DuplicateKey(problem=f"duplicate key '{key}'", problem_mark=key_node.start_mark)
+            raise DuplicateKey(problem=_("duplicate key '%(key)s'", key=key), problem_mark=key_node.start_mark)
+        if node.flow_style and _no_value_given(key_node, value_node):
+            raise _comma_in_text(result, key, key_node)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
+
+
+def _no_value_given(key_node: yaml.Node, value_node: yaml.Node) -> bool:
+    """A key written without ``:`` in a flow mapping (``{ru: Как вы, друзья}``: ``друзья``)."""
+    if not isinstance(value_node, yaml.ScalarNode) or value_node.value != "" or value_node.style is not None:
+        return False
+    mark = key_node.end_mark
+    rest = (mark.buffer or "")[mark.pointer :].lstrip(" \t")
+    return not rest.startswith(":")
+
+
+def _comma_in_text(done: LineDict, key: Any, key_node: yaml.Node) -> CommaInText:
+    before = next((value for value in reversed(done.values()) if isinstance(value, str)), None)
+    start = f"{before}, {key}" if before else str(key)
+    problem = _(
+        "inside {…} a comma ends a text, so «%(words)s» was read as a key of its own; put the whole text in "
+        'quotes ("%(start)s…") or write it on a new line after `|`',
+        words=key,
+        start=start,
+    )
+    return CommaInText(problem=problem, problem_mark=key_node.start_mark)
 
 
 def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:

@@ -70,34 +70,40 @@ def read_pack(source: str, instrument: Instrument, text: str | None = None) -> d
         problems.append(Problem(source, line_of(tree, path) if path else 1, message))
 
     if not isinstance(tree, Mapping):
-        problem([], "a text pack is a mapping with 'instrument' and 'texts'")
+        problem([], _("a text pack is a mapping with 'instrument' and 'texts'"))
         raise DefinitionError(problems)
     for key in sorted(set(tree) - {"instrument", "version", "texts"}):
-        problem([key], f"unknown field '{key}' (expected instrument, version, texts)")
+        problem([key], _("unknown field '%(key)s' (expected instrument, version, texts)", key=key))
     if tree.get("instrument") != instrument.id:
-        problem(["instrument"] if "instrument" in tree else [], f"this pack is not for '{instrument.id}'")
+        where = ["instrument"] if "instrument" in tree else []
+        problem(where, _("this pack is not for '%(id)s'", id=instrument.id))
     if "version" in tree and str(tree["version"]) != instrument.version:
-        problem(
-            ["version"], f"the pack is for version {tree['version']}; the loaded instrument is {instrument.version}"
+        message = _(
+            "the pack is for version %(pack)s; the loaded instrument is %(loaded)s",
+            pack=tree["version"],
+            loaded=instrument.version,
         )
+        problem(["version"], message)
     texts = tree.get("texts")
     found: dict[str, dict[str, str | None]] = {}
     if not isinstance(texts, Mapping):
-        problem(["texts"] if "texts" in tree else [], "'texts' must map item ids to texts")
+        problem(["texts"] if "texts" in tree else [], _("'texts' must map item ids to texts"))
         raise DefinitionError(problems)
     wanted = text_ids(instrument)
     for item_id, value in texts.items():
         if item_id not in wanted:
-            problem(["texts", item_id], f"'{item_id}' is not an item of {instrument.id}")
+            problem(["texts", item_id], _("'%(item)s' is not an item of %(id)s", item=item_id, id=instrument.id))
             continue
         parsed = _text(value)
         if parsed is None:
-            problem(["texts", item_id], f"the text of '{item_id}' is empty (a string, or {{ru: …, en: …}})")
+            problem(
+                ["texts", item_id], _("the text of '%(item)s' is empty (a string, or {ru: …, en: …})", item=item_id)
+            )
             continue
         found[item_id] = {"ru": parsed.ru, "en": parsed.en}
     absent = [item_id for item_id in wanted if item_id not in texts]
     if absent:
-        problem(["texts"], f"no text for: {', '.join(absent)}")
+        problem(["texts"], _("no text for: %(ids)s", ids=", ".join(absent)))
     if problems:
         raise DefinitionError(problems)
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from surveys.audit import record
@@ -37,18 +38,22 @@ def _name(filename: str) -> str:
 
 def _read(name: str, data: bytes) -> tuple[str | None, list[str]]:
     if len(data) > MAX_BYTES:
-        return None, [f"{name}:1: the file is larger than {MAX_BYTES // 1024} KB"]
+        return None, [str(Problem(name, 1, _("the file is larger than %(n)s KB", n=MAX_BYTES // 1024)))]
     if not name.lower().endswith((".yaml", ".yml", ".json")):
-        return None, [f"{name}:1: a questionnaire file ends with .yaml, .yml or .json"]
+        return None, [str(Problem(name, 1, _("a questionnaire file ends with .yaml, .yml or .json")))]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return None, [f"{name}:{line}: the file is not UTF-8 text"]
+        return None, [str(Problem(name, line, _("the file is not UTF-8 text")))]
 
 
 def _already(name: str, instrument: Instrument) -> UploadResult:
-    message = f"version {instrument.version} of {instrument.id!r} is already uploaded: raise 'version' for a new one"
+    message = _(
+        "version %(version)s of '%(id)s' is already uploaded: raise 'version' for a new one",
+        version=instrument.version,
+        id=instrument.id,
+    )
     return UploadResult(None, (str(Problem(name, 1, message)),))
 
 
@@ -65,7 +70,11 @@ def check_upload(organisation_id: int, filename: str, data: bytes) -> UploadResu
         return UploadResult(None, tuple(str(p) for p in err.problems))
     owner = state.registry.instrument_owner.get(instrument.id)
     if owner is not None:
-        message = f"the id {instrument.id!r} belongs to the plugin {owner!r}: give the questionnaire an id of its own"
+        message = _(
+            "the id '%(id)s' belongs to the plugin '%(plugin)s': give the questionnaire an id of its own",
+            id=instrument.id,
+            plugin=owner,
+        )
         return UploadResult(None, (str(Problem(name, 1, message)),))
     taken = db.session.execute(
         db.select(UploadedInstrument.id).filter_by(

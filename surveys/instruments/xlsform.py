@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
 from flask_babel import gettext as _
 
 from surveys.core.yaml_lines import MAX_NODES, expanded_size
@@ -24,6 +23,7 @@ from surveys.instruments.xlsform_expressions import (
     relevant_condition,
 )
 from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, RowProblem
+from surveys.instruments.xlsform_results import to_yaml as to_yaml  # the command writes what convert() gives
 from surveys.instruments.xlsform_sheets import (
     HANDLED_COLUMNS,
     METADATA_TYPES,
@@ -60,17 +60,6 @@ def convert(source: str | Path | IO[bytes], audience: list[str] | tuple[str, ...
     return _Converter(display, list(audience)).run(source)
 
 
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:  # a title shared by split pages is written out twice
-        return True
-
-
-def to_yaml(definition: dict, source: str) -> str:
-    """The converted questionnaire as YAML, with a comment naming the form it came from."""
-    body = yaml.dump(definition, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
-    return f"# Imported from the XLSForm {Path(source).name} by 'surveys instrument import-xlsform'.\n{body}"
-
-
 class _Converter:
     def __init__(self, display: str, audience: list[str]):
         self.display, self.audience = display, audience
@@ -105,10 +94,10 @@ class _Converter:
             return self.failed(str(err))
         survey = sheets.get("survey")
         if survey is None:
-            return self.failed("the workbook has no 'survey' sheet, so it is not an XLSForm")
+            return self.failed(_("the workbook has no 'survey' sheet, so it is not an XLSForm"))
         missing = [c for c in ("type", "name") if c not in survey.columns]
         if missing:
-            return self.failed(f"the survey sheet has no '{missing[0]}' column in its first row")
+            return self.failed(_("the survey sheet has no '%(column)s' column in its first row", column=missing[0]))
         head = self._settings(sheets.get("settings"))
         self._check_header(survey)
         self.texts.learn(survey)
@@ -118,7 +107,7 @@ class _Converter:
         self._walk(survey)
         pages = self._finish()
         if not pages:
-            return self.failed("no question of the form could be imported")
+            return self.failed(_("no question of the form could be imported"))
         definition = {**head, "audience": self.audience}
         if self.lists.used():
             definition["choices"] = self.lists.used()
@@ -149,13 +138,15 @@ class _Converter:
         self.texts.default = "en" if language and language_of(language) == "en" else "ru"
         unused = sorted({base_of(k) for k in row.cells} - SETTINGS_USED)
         if unused:
-            self.warn("settings", row.number, f"settings not used here: {', '.join(unused)}", note=True)
+            self.warn(
+                "settings", row.number, _("settings not used here: %(names)s", names=", ".join(unused)), note=True
+            )
         title = row.text("form_title") or row.text("form_id") or Path(self.display).stem
         wanted = [snake(row.text("form_id")), snake(row.text("form_title")), snake(Path(self.display).stem)]
         form_id = next((w for w in wanted if w), "")
         if not form_id:
             form_id = "imported_form"
-            message = "no id could be made from form_id, form_title or the file name; the id 'imported_form' is used"
+            message = _("no id could be made from form_id, form_title or the file name; the id 'imported_form' is used")
             self.warn("settings", row.number, message)
         return {
             "id": form_id,
@@ -167,7 +158,8 @@ class _Converter:
         for key in survey.columns:
             base = base_of(key)
             if key and not base.startswith("$") and base not in HANDLED_COLUMNS | UNSUPPORTED_COLUMNS:
-                self.warn("survey", survey.header, f"column '{key}' is not an XLSForm column; ignored", note=True)
+                message = _("column '%(column)s' is not an XLSForm column; ignored", column=key)
+                self.warn("survey", survey.header, message, note=True)
 
     # ---- the survey sheet ------------------------------------------------------------------
     def _walk(self, survey: Sheet) -> None:
@@ -177,7 +169,7 @@ class _Converter:
         for row in rows:
             words = type_words(row.text("type"))
             if not words:
-                self.flag(row, "the row has no type; skipped")
+                self.flag(row, _("the row has no type; skipped"))
             elif words[0] == "begin group":
                 groups.append(self._begin_group(row, groups))
             elif words[0] == "end group":
@@ -185,18 +177,18 @@ class _Converter:
                     groups.pop()
                     loose = None
                 else:
-                    self.flag(row, "'end group' without a 'begin group'; ignored")
+                    self.flag(row, _("'end group' without a 'begin group'; ignored"))
             elif words[0] == "begin repeat":
                 self._skip_repeat(row, rows)
             elif words[0] == "end repeat":
-                self.flag(row, "'end repeat' without a 'begin repeat'; ignored")
+                self.flag(row, _("'end repeat' without a 'begin repeat'; ignored"))
             else:
                 if not groups and loose is None:
                     loose = self._new_page(f"page_{len(self.pages) + 1}", None)
                 page = groups[0].page if groups else loose
                 self._question(row, words, page, groups)
         for group in groups:
-            self.warn("survey", group.row, "the group has no 'end group'; it ends with the sheet", note=True)
+            self.warn("survey", group.row, _("the group has no 'end group'; it ends with the sheet"), note=True)
 
     def _new_page(self, name: str, title: Any) -> Page:
         page = Page(name, title)
@@ -205,7 +197,7 @@ class _Converter:
 
     def _begin_group(self, row: Row, groups: list[Group]) -> Group:
         self._check_columns(row, group=True)
-        title = self.texts.text("survey", row, "label", f"group '{row.text('name')}'")
+        title = self.texts.text("survey", row, "label", _("group '%(name)s'", name=row.text("name")))
         if not groups:
             page = self._new_page(snake(row.text("name")) or "page", title)
         else:
@@ -226,22 +218,22 @@ class _Converter:
             depth += {"begin repeat": 1, "end repeat": -1}.get(words[0] if words else "", 0)
             if depth == 0:
                 break
-        self.flag(row, f"repeats are not supported; rows {row.number}–{last} are skipped")
+        self.flag(row, _("repeats are not supported; rows %(first)s–%(last)s are skipped", first=row.number, last=last))
 
     def _question(self, row: Row, words: list[str], page: Page, groups: list[Group]) -> None:
         kind = words[0]
         if kind in METADATA_TYPES:
-            self.flag(row, f"type '{kind}' is device metadata, not a question; skipped", note=True)
+            self.flag(row, _("type '%(type)s' is device metadata, not a question; skipped", type=kind), note=True)
             return
         if kind not in SIMPLE_TYPES and kind not in SELECT_TYPES:
-            self.flag(row, f"type '{row.text('type')}' is not supported; the row is skipped")
+            self.flag(row, _("type '%(type)s' is not supported; the row is skipped", type=row.text("type")))
             return
         options, values = self._select_options(row, words) if kind in SELECT_TYPES else (SIMPLE_TYPES[kind][1], {})
         if options is None:
             return
         our_type = SELECT_TYPES.get(kind) or SIMPLE_TYPES[kind][0]
         question = {"id": self._claim_id(row), "type": our_type, "text": self._label(row)}
-        hint = self.texts.text("survey", row, "hint", "the hint")
+        hint = self.texts.text("survey", row, "hint", _("the hint"))
         if hint is not None:
             question["help"] = hint
         if kind != "note" and self._required(row):
@@ -260,30 +252,35 @@ class _Converter:
         wanted = snake(name) or f"q_{row.number}"
         qid, first = self.ids.claim(wanted, row.number)
         if first is not None:
-            self.flag(row, f"name '{name}' gives the id '{wanted}', already used at row {first}; imported as '{qid}'")
+            message = _(
+                "name '%(name)s' gives the id '%(wanted)s', already used at row %(first)s; imported as '%(id)s'"
+            )
+            self.flag(row, message % {"name": name, "wanted": wanted, "first": first, "id": qid})
         elif qid != name:
-            why = "has no name" if not name else f"name '{name}' is not lower_snake_case"
-            self.flag(row, f"{why}; imported as '{qid}'")
+            why = _("has no name") if not name else _("name '%(name)s' is not lower_snake_case", name=name)
+            self.flag(row, _("%(why)s; imported as '%(id)s'", why=why, id=qid))
         return qid
 
     def _label(self, row: Row) -> Any:
-        label = self.texts.text("survey", row, "label", "the label")
+        label = self.texts.text("survey", row, "label", _("the label"))
         if label is None:
-            label = row.text("name") or f"[row {row.number}]"
-            self.flag(row, f"no label; '{label}' is used as the text")
+            label = row.text("name") or _("[row %(n)s]", n=row.number)
+            self.flag(row, _("no label; '%(label)s' is used as the text", label=label))
         return label
 
     def _select_options(self, row: Row, words: list[str]) -> tuple[dict | None, dict]:
         if len(words) < 2 or len(words) > 3 or (len(words) == 3 and words[2] != "or_other"):
-            self.flag(row, f"type '{row.text('type')}' should read '{words[0]} LIST [or_other]'; the row is skipped")
+            message = _("type '%(type)s' should read '%(kind)s LIST [or_other]'; the row is skipped")
+            self.flag(row, message % {"type": row.text("type"), "kind": words[0]})
             return None, {}
         found = self.lists.get(words[1])
         if found is None:
-            self.flag(row, f"choice list '{words[1]}' {self.lists.why_missing(words[1])}; the question is skipped")
+            message = _("choice list '%(name)s' %(why)s; the question is skipped")
+            self.flag(row, message % {"name": words[1], "why": self.lists.why_missing(words[1])})
             return None, {}
         options: dict[str, Any] = {"choices": found.id}
         if len(words) == 3 and "other" in found.values:
-            self.flag(row, f"list '{words[1]}' already has a choice named 'other'; or_other is ignored")
+            self.flag(row, _("list '%(name)s' already has a choice named 'other'; or_other is ignored", name=words[1]))
         elif len(words) == 3:
             options["other"] = True
         return options, found.values
@@ -291,11 +288,12 @@ class _Converter:
     def _required(self, row: Row) -> bool:
         text = row.text("required").lower()
         if text and text not in YES | NO:
-            message = f"required only when '{row.text('required')}' is not supported; imported as not required"
+            message = _("required only when '%(when)s' is not supported; imported as not required")
+            message %= {"when": row.text("required")}
             self.flag(row, message)
         required = text in YES
         if required and row.text("required_message"):
-            self.flag(row, "required_message is not kept; the app's own message is shown", note=True)
+            self.flag(row, _("required_message is not kept; the app's own message is shown"), note=True)
         return required
 
     def _appearance(self, row: Row, kind: str) -> dict:
@@ -306,7 +304,7 @@ class _Converter:
         else:
             options = {}
         if words:
-            self.flag(row, f"appearance '{' '.join(words)}' is not supported; ignored")
+            self.flag(row, _("appearance '%(words)s' is not supported; ignored", words=" ".join(words)))
         return options
 
     def _limits(self, row: Row, kind: str) -> dict:
@@ -316,18 +314,20 @@ class _Converter:
         try:
             limits = constraint_limits(constraint, kind)
         except Unsupported as err:
-            self.flag(row, f"constraint '{constraint}' is not supported ({err}); the question is imported without it")
+            message = _("constraint '%(text)s' is not supported (%(why)s); the question is imported without it")
+            self.flag(row, message % {"text": constraint, "why": err})
             return {}
         if row.text("constraint_message"):
-            self.flag(row, "constraint_message is not kept; the app shows its own message for the range", note=True)
+            message = _("constraint_message is not kept; the app shows its own message for the range")
+            self.flag(row, message, note=True)
         return limits
 
     def _check_columns(self, row: Row, group: bool = False) -> None:
         for key in row.cells:
             if base_of(key) in UNSUPPORTED_COLUMNS:
-                self.flag(row, f"column '{key}' is not supported; ignored")
+                self.flag(row, _("column '%(column)s' is not supported; ignored", column=key))
         if group and set(row.text("appearance").split()) - {"field-list"}:
-            self.flag(row, f"appearance '{row.text('appearance')}' is not supported; ignored")
+            self.flag(row, _("appearance '%(words)s' is not supported; ignored", words=row.text("appearance")))
 
     # ---- conditions and pages --------------------------------------------------------------
     def _finish(self) -> list[dict]:
@@ -343,7 +343,7 @@ class _Converter:
                 condition = self._show_if(item, targets, order)
                 on_page = {q["id"] for q in current["questions"]} if current else set()
                 if current is not None and condition and condition_ids(condition) & on_page:
-                    message = "relevant uses an answer on the same page, so the page is split here"
+                    message = _("relevant uses an answer on the same page, so the page is split here")
                     self.warn("survey", item.row, message, note=True)
                     current = None
                 if current is None:
@@ -377,15 +377,20 @@ class _Converter:
         parts = []
         position = order[item.question["id"]]
         for row, text, from_group in item.conditions:
-            whose = "the group's questions are" if from_group else "the question is"
             found = self._translated(text, targets, order)
             if isinstance(found, str):
-                self.warn("survey", row, f"relevant '{text}' is not supported ({found}); {whose} imported without it")
+                message = (
+                    _("relevant '%(text)s' is not supported (%(why)s); the group's questions are imported without it")
+                    if from_group
+                    else _("relevant '%(text)s' is not supported (%(why)s); the question is imported without it")
+                )
+                self.warn("survey", row, message % {"text": text, "why": found})
                 continue
             condition, latest = found
             if latest >= position:
                 later = sorted(i for i in condition_ids(condition) if order[i] >= position)
-                message = f"relevant refers to '{later[0]}', which is not before this question; condition not imported"
+                message = _("relevant refers to '%(id)s', which is not before this question; condition not imported")
+                message %= {"id": later[0]}
                 self.warn("survey", item.row, message)
                 continue
             parts.append(condition)

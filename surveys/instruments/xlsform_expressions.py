@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
+
 _TOKEN = re.compile(
     r"""(?:
     (?P<ref>\$\{\s*[^}\s]+\s*\})
@@ -74,7 +76,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
             return found
         match = _TOKEN.match(text, position)
         if not match:
-            raise Unsupported(f"cannot read '{text[position : position + 12]}'")
+            raise Unsupported(gettext("cannot read '%(text)s'", text=text[position : position + 12]))
         kind = match.lastgroup
         found.append((kind, match.group(kind)))
         position = match.end()
@@ -93,14 +95,14 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise Unsupported("the expression ends too early")
+            raise Unsupported(gettext("the expression ends too early"))
         self.at += 1
         return token
 
     def expect(self, value: str) -> None:
         kind, text = self.take()
         if text != value:
-            raise Unsupported(f"expected '{value}' but found '{text}'")
+            raise Unsupported(gettext("expected '%(wanted)s' but found '%(found)s'", wanted=value, found=text))
 
     def is_word(self, word: str) -> bool:
         token = self.peek()
@@ -108,10 +110,10 @@ class _Parser:
 
     def parse(self) -> tuple:
         if not self.items:
-            raise Unsupported("the expression is empty")
+            raise Unsupported(gettext("the expression is empty"))
         node = self.either()
         if self.peek() is not None:
-            raise Unsupported(f"unexpected '{self.peek()[1]}'")
+            raise Unsupported(gettext("unexpected '%(text)s'", text=self.peek()[1]))
         return node
 
     def either(self) -> tuple:
@@ -152,13 +154,13 @@ class _Parser:
             return ("dot",)
         if kind == "name" and text not in ("and", "or") and self.peek() == ("punct", "("):
             return ("call", text, self.nested(self.arguments))
-        raise Unsupported(f"'{text}' is not supported here")
+        raise Unsupported(gettext("'%(text)s' is not supported here", text=text))
 
     def nested(self, step: Callable[[], Any]) -> Any:
         """Parentheses and calls one inside the other, up to MAX_DEPTH (far from Python's recursion limit)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise Unsupported(f"nested more than {MAX_DEPTH} levels deep")
+            raise Unsupported(gettext("nested more than %(n)s levels deep", n=MAX_DEPTH))
         try:
             return step()
         finally:
@@ -176,7 +178,7 @@ class _Parser:
             if separator == ")":
                 return found
             if separator != ",":
-                raise Unsupported(f"expected ',' or ')' but found '{separator}'")
+                raise Unsupported(gettext("expected ',' or ')' but found '%(found)s'", found=separator))
 
 
 def parse(text: str) -> tuple:
@@ -212,31 +214,31 @@ def _condition(node: tuple, lookup: Lookup) -> dict:
         return _selected(node[2], lookup, "equals")
     if node[0] == "call" and node[1] == "not" and len(node[2]) == 1 and node[2][0][:2] == ("call", "selected"):
         return _selected(node[2][0][2], lookup, "not_equals")
-    raise Unsupported(f"{_describe(node)} is not a test we can translate")
+    raise Unsupported(_describe(node))
 
 
 def _describe(node: tuple) -> str:
     if node[0] == "call":
-        return f"the function {node[1]}()"
+        return gettext("the function %(name)s() is not a test we can translate", name=node[1])
     if node[0] == "ref":
-        return f"${{{node[1]}}} on its own"
-    return "this expression"
+        return gettext("${%(name)s} on its own is not a test we can translate", name=node[1])
+    return gettext("this expression is not a test we can translate")
 
 
 def _target(node: tuple, lookup: Lookup) -> Target:
     if node[0] != "ref":
-        raise Unsupported("a test must compare a ${question} with a value")
+        raise Unsupported(gettext("a test must compare a ${question} with a value"))
     target = lookup(node[1])
     if target is None:
-        raise Unsupported(f"'{node[1]}' is not a question imported from this form")
+        raise Unsupported(gettext("'%(name)s' is not a question imported from this form", name=node[1]))
     if target.kind == "note":
-        raise Unsupported(f"'{node[1]}' is a note and has no answer")
+        raise Unsupported(gettext("'%(name)s' is a note and has no answer", name=node[1]))
     return target
 
 
 def _literal(node: tuple) -> Any:
     if node[0] not in ("str", "num"):
-        raise Unsupported("a test must compare a ${question} with a quoted value or a number")
+        raise Unsupported(gettext("a test must compare a ${question} with a quoted value or a number"))
     return node[1]
 
 
@@ -246,7 +248,7 @@ def _number(value: Any) -> float | int:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise Unsupported(f"'{value}' is not a number")
+        raise Unsupported(gettext("'%(value)s' is not a number", value=value))
     return int(number) if number.is_integer() else number
 
 
@@ -265,36 +267,37 @@ def _comparison(node: tuple, lookup: Lookup) -> dict:
 
 def _stored_value(target: Target, value: Any) -> Any:
     if target.kind == "select_multiple":
-        raise Unsupported(f"'=' on a select_multiple compares the whole selection; write selected(${{{target.id}}}, …)")
+        message = gettext("'=' on a select_multiple compares the whole selection; write selected(${%(id)s}, …)")
+        raise Unsupported(message % {"id": target.id})
     if target.kind == "select_one":
         return _choice(target, value)
     if target.kind in ("integer", "decimal"):
         number = _number(value)
         if isinstance(number, float):
-            raise Unsupported("equality with a fractional number cannot be expressed")
+            raise Unsupported(gettext("equality with a fractional number cannot be expressed"))
         return number
     if target.kind == "text" and str(value).strip():
         return str(value)
-    raise Unsupported(f"equality tests on a {target.kind} question are not supported")
+    raise Unsupported(gettext("equality tests on a %(kind)s question are not supported", kind=target.kind))
 
 
 def _choice(target: Target, value: Any) -> Any:
     key = str(_number(value)) if isinstance(value, int | float) else str(value)
     if key not in target.values:
-        raise Unsupported(f"'{key}' is not a choice of '{target.id}'")
+        raise Unsupported(gettext("'%(key)s' is not a choice of '%(id)s'", key=key, id=target.id))
     return target.values[key]
 
 
 def _bound(target: Target, operator: str, number: float | int) -> dict:
     """``> 3`` and friends as a min or max test (strict ones only on whole numbers)."""
     if not target.numeric():
-        raise Unsupported(f"'{operator}' needs a number question or a choice list of whole numbers")
+        raise Unsupported(gettext("'%(op)s' needs a number question or a choice list of whole numbers", op=operator))
     if operator in (">=", "<="):
         if target.whole():
             number = math.ceil(number) if operator == ">=" else math.floor(number)
         return {"min" if operator == ">=" else "max": number}
     if not target.whole():
-        raise Unsupported(f"'{operator}' on a decimal number cannot be expressed; use '>=' or '<='")
+        raise Unsupported(gettext("'%(op)s' on a decimal number cannot be expressed; use '>=' or '<='", op=operator))
     if operator == ">":
         return {"min": math.floor(number) + 1}
     return {"max": math.ceil(number) - 1}
@@ -302,10 +305,10 @@ def _bound(target: Target, operator: str, number: float | int) -> dict:
 
 def _selected(arguments: list[tuple], lookup: Lookup, test: str) -> dict:
     if len(arguments) != 2:
-        raise Unsupported("selected() takes a ${question} and a choice")
+        raise Unsupported(gettext("selected() takes a ${question} and a choice"))
     target = _target(arguments[0], lookup)
     if target.kind not in ("select_one", "select_multiple"):
-        raise Unsupported(f"selected() needs a select question, and '{target.id}' is not one")
+        raise Unsupported(gettext("selected() needs a select question, and '%(id)s' is not one", id=target.id))
     return {"question": target.id, test: _choice(target, _literal(arguments[1]))}
 
 
@@ -329,7 +332,7 @@ def constraint_limits(text: str, kind: str) -> dict:
     gives ``min_length``/``max_length`` and ``count-selected(.)`` gives ``min_selected``/``max_selected``.
     """
     if kind not in SUBJECTS:
-        raise Unsupported(f"constraints on {kind} questions are not supported")
+        raise Unsupported(gettext("constraints on %(kind)s questions are not supported", kind=kind))
     node = parse(text)
     limits: dict[str, Any] = {}
     for part in node[1] if node[0] == "and" else [node]:
@@ -338,24 +341,27 @@ def constraint_limits(text: str, kind: str) -> dict:
         limits[name] = keep(limits[name], value) if name in limits else value
     lower, upper = SUBJECTS[kind][1]
     if lower in limits and upper in limits and limits[lower] > limits[upper]:
-        raise Unsupported("the allowed range is empty")
+        raise Unsupported(gettext("the allowed range is empty"))
     for name, value in limits.items():
         if value < LOWEST.get(name, value) or value > HIGHEST.get(name, value):
-            raise Unsupported(f"{name} would be {value}, outside {LOWEST[name]}..{HIGHEST.get(name, 'any')}")
+            message = gettext("%(name)s would be %(value)s, outside %(low)s..%(high)s")
+            raise Unsupported(
+                message % {"name": name, "value": value, "low": LOWEST[name], "high": HIGHEST.get(name, "…")}
+            )
     return limits
 
 
 def _limit(node: tuple, kind: str) -> tuple[str, Any]:
     subject, (lower, upper), whole = SUBJECTS[kind]
     if node[0] != "cmp":
-        raise Unsupported("only comparisons joined by 'and' can be translated")
+        raise Unsupported(gettext("only comparisons joined by 'and' can be translated"))
     _, left, operator, right = node
     if left != subject and right == subject:
         left, operator, right = right, MIRRORED[operator], left
     if left != subject:
-        raise Unsupported(f"the test must be on {_subject_text(subject)}")
+        raise Unsupported(gettext("the test must be on %(subject)s", subject=_subject_text(subject)))
     if operator not in (">", ">=", "<", "<="):
-        raise Unsupported(f"'{operator}' cannot be translated into a range")
+        raise Unsupported(gettext("'%(op)s' cannot be translated into a range", op=operator))
     if kind == "date":
         return _date_limit(operator, right)
     number = _number(_literal(right))
@@ -363,7 +369,7 @@ def _limit(node: tuple, kind: str) -> tuple[str, Any]:
     if whole:
         number = _whole_limit(operator, number)
     elif len(operator) == 1:
-        raise Unsupported(f"'{operator}' on a decimal number cannot be expressed; use '>=' or '<='")
+        raise Unsupported(gettext("'%(op)s' on a decimal number cannot be expressed; use '>=' or '<='", op=operator))
     return name, number
 
 
@@ -383,9 +389,9 @@ def _date_limit(operator: str, node: tuple) -> tuple[str, str]:
     try:
         dt.date.fromisoformat(value if DATE.match(value) else "")
     except ValueError:
-        raise Unsupported(f"'{value}' is not a date written as YYYY-MM-DD") from None
+        raise Unsupported(gettext("'%(value)s' is not a date written as YYYY-MM-DD", value=value)) from None
     if len(operator) == 1:
-        raise Unsupported(f"'{operator}' on a date cannot be expressed; use '>=' or '<='")
+        raise Unsupported(gettext("'%(op)s' on a date cannot be expressed; use '>=' or '<='", op=operator))
     return ("min" if operator == ">=" else "max"), value
 
 

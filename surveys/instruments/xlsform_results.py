@@ -4,7 +4,11 @@ and the questions and pages it is built from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
+from flask_babel import gettext as _
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,8 @@ class RowProblem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.sheet}:{self.row}" if self.sheet else self.source
-        return f"{where}: {'note: ' if self.note else ''}{self.message}"
+        message = _("note: %(message)s", message=self.message) if self.note else self.message
+        return f"{where}: {message}"
 
 
 @dataclass
@@ -59,3 +64,14 @@ class Group:
     row: int
     relevant: str
     page: Page
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # a title shared by split pages is written out twice
+        return True
+
+
+def to_yaml(definition: dict, source: str) -> str:
+    """The converted questionnaire as YAML, with a comment naming the form it came from."""
+    body = yaml.dump(definition, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
+    return f"# Imported from the XLSForm {Path(source).name} by 'surveys instrument import-xlsform'.\n{body}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
+from flask_babel import gettext
 
 SHEETS = ("survey", "choices", "settings")
 MAX_ROWS = 20000  # rows of one sheet: a long questionnaire has hundreds, a long choice list thousands
@@ -115,11 +116,13 @@ def language_of(name: str) -> str | None:
 def read_workbook(source: str | Path | IO[bytes]) -> dict[str, Sheet]:
     """The survey, choices and settings sheets of an .xlsx file (those present), or raise Unreadable."""
     if isinstance(source, str | Path) and Path(source).suffix.lower() not in SUFFIXES:
-        raise Unreadable("not an .xlsx workbook; save the form as .xlsx first")
+        raise Unreadable(gettext("not an .xlsx workbook; save the form as .xlsx first"))
     try:
         book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many kinds for broken files: report them all the same way
-        raise Unreadable(f"cannot be read as an .xlsx workbook: {err or type(err).__name__}") from None
+        raise Unreadable(
+            gettext("cannot be read as an .xlsx workbook: %(error)s", error=err or type(err).__name__)
+        ) from None
     try:
         sheets = {}
         for worksheet in book.worksheets:
@@ -130,7 +133,9 @@ def read_workbook(source: str | Path | IO[bytes]) -> dict[str, Sheet]:
     except Unreadable:
         raise
     except Exception as err:  # a damaged sheet part shows up only while rows are read
-        raise Unreadable(f"cannot be read as an .xlsx workbook: {err or type(err).__name__}") from None
+        raise Unreadable(
+            gettext("cannot be read as an .xlsx workbook: %(error)s", error=err or type(err).__name__)
+        ) from None
     finally:
         book.close()
 
@@ -146,7 +151,8 @@ def _read_sheet(name: str, worksheet) -> Sheet:
         cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
         if cells:
             if len(sheet.rows) >= MAX_ROWS:
-                raise Unreadable(f"the {name} sheet has more than {MAX_ROWS} rows (row {number}); split the form")
+                message = gettext("the %(sheet)s sheet has more than %(n)s rows (row %(row)s); split the form")
+                raise Unreadable(message % {"sheet": name, "n": MAX_ROWS, "row": number})
             sheet.rows.append(Row(number, cells))
     return sheet
 
@@ -198,14 +204,16 @@ class Texts:
                 continue
             language = language_of(suffix) if suffix else self.default
             if language is None:
-                self.warn(sheet.name, sheet.header, f"column '{key}': only Russian and English texts are imported")
+                message = gettext("column '%(column)s': only Russian and English texts are imported", column=key)
+                self.warn(sheet.name, sheet.header, message)
                 continue
             self.columns[(sheet.name, key)] = language
         found = {lang for (name, _), lang in self.columns.items() if name == sheet.name}
         if "ru" in found:
             self.has_russian.add(sheet.name)
         elif "en" in found:
-            self.warn(sheet.name, sheet.header, "no Russian texts: the English ones are used for both languages")
+            message = gettext("no Russian texts: the English ones are used for both languages")
+            self.warn(sheet.name, sheet.header, message)
 
     def text(self, sheet: str, row: Row, base: str, what: str) -> Any:
         """The row's ``base`` text (``label``, ``hint``), or None when it has none."""
@@ -218,11 +226,13 @@ class Texts:
             return None
         if not ru:
             if sheet in self.has_russian:
-                self.warn(sheet, row.number, f"{what} has no Russian text; the English one is used for both")
+                message = gettext("%(what)s: no Russian text; the English one is used for both languages", what=what)
+                self.warn(sheet, row.number, message)
             ru = en
         piped = PIPED.search(f"{ru} {en or ''}")
         if piped:
-            self.warn(sheet, row.number, f"{what} shows {piped.group()} as written: answers are not put into texts")
+            message = gettext("%(what)s: %(ref)s is shown as written: answers are not put into texts")
+            self.warn(sheet, row.number, message % {"what": what, "ref": piped.group()})
         return {"ru": ru, "en": en} if en else ru
 
 
@@ -253,7 +263,11 @@ class ChoiceLists:
         return self.built[list_name]
 
     def why_missing(self, list_name: str) -> str:
-        return "is not on the choices sheet" if list_name not in self.rows else "has fewer than two choices"
+        return (
+            gettext("is not on the choices sheet")
+            if list_name not in self.rows
+            else gettext("has fewer than two choices")
+        )
 
     def used(self) -> dict[str, list[dict]]:
         """The lists that questions use, for the top-level ``choices``."""
@@ -265,15 +279,23 @@ class ChoiceLists:
             name = row.text("name")
             value = int(name) if WHOLE.fullmatch(name) else name
             if not name or str(value) in {str(v) for v in values.values()}:
-                why = "has no name" if not name else f"'{name}' is listed twice"
-                self.warn("choices", row.number, f"a choice of list '{list_name}' {why}; skipped")
+                message = (
+                    gettext("a choice of list '%(list)s' has no name; skipped")
+                    if not name
+                    else gettext("a choice of list '%(list)s': '%(name)s' is listed twice; skipped")
+                )
+                self.warn("choices", row.number, message % {"list": list_name, "name": name})
                 continue
             for key in row.cells:
                 if base_of(key) in CHOICE_MEDIA:
-                    self.warn("choices", row.number, f"column '{key}' is not supported; ignored")
-            label = self.texts.text("choices", row, "label", f"choice '{name}'")
+                    self.warn(
+                        "choices", row.number, gettext("column '%(column)s' is not supported; ignored", column=key)
+                    )
+            label = self.texts.text("choices", row, "label", gettext("choice '%(name)s'", name=name))
             if label is None:
-                self.warn("choices", row.number, f"choice '{name}' has no label; its name is shown")
+                self.warn(
+                    "choices", row.number, gettext("choice '%(name)s' has no label; its name is shown", name=name)
+                )
             values[name] = value
             choices.append({"value": value, "label": label or name})
         if len(choices) < 2:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from surveys.core.answers import check_answers
@@ -51,22 +52,27 @@ class _Checker:
     def problem(self, path: str, message: str) -> None:
         self.problems.append(BundleProblem(path, message))
 
-    def unique(self, key: str, field: str, what: str, hint: str = "") -> set[str]:
-        """The values of ``field`` in the list ``key``, reporting repeats."""
+    def unique(self, key: str, field: str, message: str) -> set[str]:
+        """The values of ``field`` in the list ``key``, reporting repeats with ``message`` (a translated
+        text with ``%(value)s`` and ``%(other)s``, the path of the first one)."""
         seen: dict[str, int] = {}
         for index, item in _items(self.data, key):
             value = _text(item, field)
             if value is None:
                 continue
             if value in seen:
-                self.problem(f"{key}[{index}].{field}", f"duplicate {what} '{value}' (also {key}[{seen[value]}]){hint}")
+                self.problem(f"{key}[{index}].{field}", message % {"value": value, "other": f"{key}[{seen[value]}]"})
             else:
                 seen[value] = index
         return set(seen)
 
     def run(self) -> None:
-        codes = self.unique("participants", "code", "code")
-        waves = self.unique("waves", "name", "wave name", ": responses name their wave, so rename one of them")
+        codes = self.unique("participants", "code", _("duplicate code '%(value)s' (also %(other)s)"))
+        waves = self.unique(
+            "waves",
+            "name",
+            _("duplicate wave name '%(value)s' (also %(other)s): responses name their wave, so rename one of them"),
+        )
         instruments = self.instruments()
         self.forms()
         self.hashes(codes)
@@ -75,7 +81,7 @@ class _Checker:
         self.responses(codes, waves, instruments)
 
     def instruments(self) -> set[str]:
-        ids = self.unique("instruments", "id", "instrument")
+        ids = self.unique("instruments", "id", _("duplicate instrument '%(value)s' (also %(other)s)"))
         registry = get_state().registry.instruments
         for index, item in _items(self.data, "instruments"):
             instrument_id = _text(item, "id")
@@ -83,13 +89,18 @@ class _Checker:
                 continue
             loaded = registry.get(instrument_id)
             if loaded is None:
-                self.problem(f"instruments[{index}].id", f"unknown instrument '{instrument_id}': not loaded here")
+                message = _("unknown instrument '%(id)s': not loaded here", id=instrument_id)
+                self.problem(f"instruments[{index}].id", message)
             elif isinstance(item.get("version"), str) and item["version"] != loaded.version:
                 self.warnings.append(
                     BundleProblem(
                         f"instruments[{index}].version",
-                        f"the bundle has version {item['version']}, this server {loaded.version}: "
-                        f"scores are recomputed with version {loaded.version}",
+                        _(
+                            "the bundle has version %(theirs)s, this server %(ours)s: "
+                            "scores are recomputed with version %(ours)s",
+                            theirs=item["version"],
+                            ours=loaded.version,
+                        ),
                     )
                 )
         return ids
@@ -103,7 +114,11 @@ class _Checker:
                 if name is not None and name in seen:
                     self.problem(
                         f"programme.forms[{index}].name",
-                        f"duplicate form '{name}' (also programme.forms[{seen[name]}])",
+                        _(
+                            "duplicate form '%(name)s' (also %(other)s)",
+                            name=name,
+                            other=f"programme.forms[{seen[name]}]",
+                        ),
                     )
                 elif name is not None:
                     seen[name] = index
@@ -118,7 +133,7 @@ class _Checker:
             if digest in by_hash:
                 self.problem(
                     f"participants[{index}].pseudonym_hash",
-                    f"the same hash as participants[{by_hash[digest][0]}]",
+                    _("the same hash as %(other)s", other=f"participants[{by_hash[digest][0]}]"),
                 )
             else:
                 by_hash[digest] = (index, code)
@@ -131,7 +146,7 @@ class _Checker:
             if not mine or found.code != code:
                 self.problem(
                     f"participants[{index}].pseudonym_hash",
-                    "this hash belongs to another participant in this database",
+                    _("this hash belongs to another participant in this database"),
                 )
         if self.organisation is None:
             return
@@ -146,7 +161,7 @@ class _Checker:
             if found.pseudonym_hash != digest:
                 self.problem(
                     f"participants[{index}].pseudonym_hash",
-                    f"participant '{found.code}' of this organisation has another pseudonym hash",
+                    _("participant '%(code)s' of this organisation has another pseudonym hash", code=found.code),
                 )
 
     def personal_data(self, codes: set[str]) -> None:
@@ -156,18 +171,18 @@ class _Checker:
             if code is None:
                 continue
             if code not in codes:
-                self.problem(f"personal_data[{index}].code", f"unknown participant '{code}'")
+                self.problem(f"personal_data[{index}].code", _("unknown participant '%(code)s'", code=code))
             if code in seen:
-                self.problem(f"personal_data[{index}].code", f"duplicate code '{code}'")
+                self.problem(f"personal_data[{index}].code", _("duplicate code '%(code)s'", code=code))
             seen.add(code)
 
     def pairs(self, codes: set[str]) -> None:
         if not isinstance(self.data.get("programme"), dict) and any(_items(self.data, "pairs")):
-            self.problem("pairs", "pairs belong to a programme, and the bundle has none")
+            self.problem("pairs", _("pairs belong to a programme, and the bundle has none"))
         for index, item in _items(self.data, "pairs"):
             mentor = _text(item, "mentor")
             if mentor is not None and mentor not in codes:
-                self.problem(f"pairs[{index}].mentor", f"unknown participant '{mentor}'")
+                self.problem(f"pairs[{index}].mentor", _("unknown participant '%(code)s'", code=mentor))
             mentees = item.get("mentees")
             if not isinstance(mentees, list):
                 continue
@@ -177,11 +192,11 @@ class _Checker:
                     continue
                 where = f"pairs[{index}].mentees[{position}]"
                 if mentee not in codes:
-                    self.problem(where, f"unknown participant '{mentee}'")
+                    self.problem(where, _("unknown participant '%(code)s'", code=mentee))
                 elif mentee == mentor:
-                    self.problem(where, "the mentor cannot be their own mentee")
+                    self.problem(where, _("the mentor cannot be their own mentee"))
                 elif mentee in listed:
-                    self.problem(where, f"'{mentee}' is listed twice")
+                    self.problem(where, _("'%(code)s' is listed twice", code=mentee))
                 listed.add(mentee)
 
     def responses(self, codes: set[str], waves: set[str], instruments: set[str]) -> None:
@@ -189,16 +204,18 @@ class _Checker:
         for index, item in _items(self.data, "responses"):
             participant, wave, instrument = _text(item, "participant"), _text(item, "wave"), _text(item, "instrument")
             if participant is not None and participant not in codes:
-                self.problem(f"responses[{index}].participant", f"unknown participant '{participant}'")
+                self.problem(f"responses[{index}].participant", _("unknown participant '%(code)s'", code=participant))
             if wave is not None and wave not in waves:
-                self.problem(f"responses[{index}].wave", f"unknown wave '{wave}'")
+                self.problem(f"responses[{index}].wave", _("unknown wave '%(name)s'", name=wave))
             if instrument is not None and instrument not in instruments:
-                self.problem(f"responses[{index}].instrument", f"'{instrument}' is not one of the bundle's instruments")
+                message = _("'%(id)s' is not one of the bundle's instruments", id=instrument)
+                self.problem(f"responses[{index}].instrument", message)
             self.answers(index, item, instrument)
             key = (wave, participant, instrument)
             if None not in key and key in seen:
                 self.problem(
-                    f"responses[{index}]", f"a second response to the same wave and instrument (responses[{seen[key]}])"
+                    f"responses[{index}]",
+                    _("a second response to the same wave and instrument (%(other)s)", other=f"responses[{seen[key]}]"),
                 )
             elif None not in key:
                 seen[key] = index
@@ -224,7 +241,7 @@ def check_bundle(data: Any, organisation: Organisation | None = None) -> tuple[d
     with every problem found, each with its path (``participants[12].role: …``).
     """
     if not isinstance(data, dict):
-        raise BundleError([BundleProblem(ROOT, "must be a JSON object")])
+        raise BundleError([BundleProblem(ROOT, _("must be a JSON object"))])
     problems: list[BundleProblem] = []
     loaded: dict = {}
     try:

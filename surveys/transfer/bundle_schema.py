@@ -14,9 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from surveys.core.models import CONSENT_MODES, ROLES, WAVE_KINDS
+from surveys.core.validation_text import translate_default
 
 FORMAT = "surveys-bundle"
 FORMAT_VERSION = 1
@@ -51,13 +54,13 @@ class UtcDateTime(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
-            raise ValidationError("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ")
+            raise ValidationError(_("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ"))
         try:
             parsed = dt.datetime.fromisoformat(value)
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)  # OverflowError near year 1 or 9999
         except (ValueError, OverflowError):
-            raise ValidationError("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ") from None
+            raise ValidationError(_("must be a date and time written as YYYY-MM-DDTHH:MM:SSZ")) from None
         return parsed
 
 
@@ -66,7 +69,7 @@ class StrictBoolean(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
-            raise ValidationError("must be true or false")
+            raise ValidationError(_("must be true or false"))
         return value
 
 
@@ -82,18 +85,18 @@ class StrictInteger(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("must be an integer")
+            raise ValidationError(_("must be an integer"))
         low = -MAX_INTEGER - 1 if self.minimum is None else self.minimum
         if value < low:
-            raise ValidationError(f"must be at least {low}")
+            raise ValidationError(_("must be at least %(n)s", n=low))
         if value > MAX_INTEGER:
-            raise ValidationError(f"must be at most {MAX_INTEGER}")
+            raise ValidationError(_("must be at most %(n)s", n=MAX_INTEGER))
         return value
 
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
-        raise ValidationError("must not contain NUL characters (PostgreSQL cannot store them)")
+        raise ValidationError(_("must not contain NUL characters (PostgreSQL cannot store them)"))
 
 
 def _finite(value: Any) -> None:
@@ -102,7 +105,7 @@ def _finite(value: Any) -> None:
     while stack:
         item = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
-            raise ValidationError("must not contain NaN or Infinity")
+            raise ValidationError(_("must not contain NaN or Infinity"))
         stack.extend(item.values() if isinstance(item, dict) else item if isinstance(item, list) else ())
 
 
@@ -153,15 +156,15 @@ class ParticipantSchema(Strict):
     tags = fields.List(fields.String(), required=True)
     pseudonymous = StrictBoolean(required=True)
     pseudonym_hash = fields.String(
-        required=True, allow_none=True, validate=validate.Regexp(HASH, error="must be 64 lower-case hex digits")
+        required=True, allow_none=True, validate=validate.Regexp(HASH, error=_l("must be 64 lower-case hex digits"))
     )
 
     @validates_schema
     def _hash_matches_flag(self, data, **kwargs):
         if data.get("pseudonymous") and not data.get("pseudonym_hash"):
-            raise ValidationError("a pseudonymous participant needs a pseudonym_hash", "pseudonym_hash")
+            raise ValidationError(_("a pseudonymous participant needs a pseudonym_hash"), "pseudonym_hash")
         if data.get("pseudonymous") is False and data.get("pseudonym_hash"):
-            raise ValidationError("only a pseudonymous participant has a pseudonym_hash", "pseudonym_hash")
+            raise ValidationError(_("only a pseudonymous participant has a pseudonym_hash"), "pseudonym_hash")
 
 
 class PersonalDataSchema(Strict):
@@ -190,7 +193,7 @@ class WaveSchema(Strict):
     def _ordered(self, data, **kwargs):
         opens, closes = data.get("opens_at"), data.get("closes_at")
         if opens is not None and closes is not None and closes <= opens:
-            raise ValidationError("must be later than opens_at", "closes_at")
+            raise ValidationError(_("must be later than opens_at"), "closes_at")
 
 
 class ResponseSchema(Strict):
@@ -210,15 +213,15 @@ class ResponseSchema(Strict):
     def _dates_fit_status(self, data, **kwargs):
         submitted = data.get("status") == "submitted"
         if submitted and data.get("submitted_at") is None and "submitted_at" in data:
-            raise ValidationError("a submitted response needs submitted_at", "submitted_at")
+            raise ValidationError(_("a submitted response needs submitted_at"), "submitted_at")
         if data.get("status") == "in_progress" and data.get("submitted_at") is not None:
-            raise ValidationError("a response in progress has no submitted_at", "submitted_at")
+            raise ValidationError(_("a response in progress has no submitted_at"), "submitted_at")
         if data.get("edited_at") is not None and not submitted:
-            raise ValidationError("only a submitted response can have been edited", "edited_at")
+            raise ValidationError(_("only a submitted response can have been edited"), "edited_at")
 
 
 class BundleSchema(Strict):
-    format = fields.String(required=True, validate=validate.Equal(FORMAT, error=f"must be '{FORMAT}'"))
+    format = fields.String(required=True, validate=validate.Equal(FORMAT, error=_l("must be 'surveys-bundle'")))
     format_version = StrictInteger(required=True)
     exported_at = UtcDateTime(required=True)
     organisation = text(200, required=False, allow_none=True)
@@ -235,9 +238,8 @@ class BundleSchema(Strict):
     def _version(self, data, **kwargs):
         version = data.get("format_version")
         if version is not None and version != FORMAT_VERSION:
-            raise ValidationError(
-                f"unsupported version {version}: this server reads version {FORMAT_VERSION}", "format_version"
-            )
+            message = _("unsupported version %(version)s: this server reads version %(ours)s")
+            raise ValidationError(message % {"version": version, "ours": FORMAT_VERSION}, "format_version")
 
 
 def join_path(path: str, key: Any) -> str:
@@ -259,7 +261,7 @@ def flatten_errors(messages: Any, path: str = "") -> list[BundleProblem]:
         for message in messages:
             problems += flatten_errors(message, path)
         return problems
-    return [BundleProblem(path or ROOT, str(messages))]
+    return [BundleProblem(path or ROOT, translate_default(messages))]
 
 
 SECTIONS = [ROOT, *BundleSchema().fields]

@@ -6,6 +6,8 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.audit import record
 from surveys.core.errors import DefinitionError
@@ -24,10 +26,11 @@ def add_texts(instrument_id: str, path: str, organisation_ref: str | None) -> No
     """Check a text pack against the instrument's item ids and store it for an organisation."""
     instrument = get_state().instrument(instrument_id)
     if instrument is None:
-        click.echo(f"unknown instrument '{instrument_id}'; see 'surveys instrument list'", err=True)
+        click.echo(_("unknown instrument '%(id)s'; see 'surveys instrument list'", id=instrument_id), err=True)
         sys.exit(2)
     if not instrument.key_only:
-        click.echo(f"'{instrument_id}' ships its own texts (licence.bundle_texts is true): nothing to add", err=True)
+        message = _("'%(id)s' ships its own texts (licence.bundle_texts is true): nothing to add", id=instrument_id)
+        click.echo(message, err=True)
         sys.exit(2)
     organisations = list(db.session.execute(db.select(Organisation).order_by(Organisation.id)).scalars())
     if organisation_ref:
@@ -35,7 +38,7 @@ def add_texts(instrument_id: str, path: str, organisation_ref: str | None) -> No
     else:
         found = organisations if len(organisations) == 1 else []
     if len(found) != 1:
-        click.echo("choose the organisation with --organisation ID or NAME", err=True)
+        click.echo(_("choose the organisation with --organisation ID or NAME"), err=True)
         sys.exit(2)
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -49,4 +52,11 @@ def add_texts(instrument_id: str, path: str, organisation_ref: str | None) -> No
     record(
         "instrument.texts", f"instrument:{instrument.id}", organisation_id=organisation.id, items=len(texts), via="cli"
     )
-    click.echo(f"{instrument.id}: texts of {len(texts)} items added for {organisation.name}")
+    summary = ngettext(
+        "%(id)s: the text of %(num)d item added for %(organisation)s",
+        "%(id)s: the texts of %(num)d items added for %(organisation)s",
+        len(texts),
+        id=instrument.id,
+        organisation=organisation.name,
+    )
+    click.echo(summary)

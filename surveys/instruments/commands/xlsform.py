@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.core.errors import DefinitionError
 from surveys.core.loader import load_instrument
@@ -55,13 +57,13 @@ def import_xlsform(path: str, output: str | None, audience: tuple[str, ...], for
         sys.exit(2)
     target = Path(output) if output else default_output(path, conversion.definition["id"])
     if target.exists() and not force:
-        click.echo(f"{target}: the file exists; use --force to overwrite it", err=True)
+        click.echo(_("%(path)s: the file exists; use --force to overwrite it", path=target), err=True)
         sys.exit(2)
     text = to_yaml(conversion.definition, path)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as err:
-        click.echo(f"{target}: cannot write the file: {err.strerror or err}", err=True)
+        click.echo(_("%(path)s: cannot write the file: %(error)s", path=target, error=err.strerror or err), err=True)
         sys.exit(2)
     _report(conversion)
     state = get_state()
@@ -70,12 +72,23 @@ def import_xlsform(path: str, output: str | None, audience: tuple[str, ...], for
     except DefinitionError as err:
         for problem in err.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{target}: written, but it does not load; fix the problems above", err=True)
+        click.echo(_("%(path)s: written, but it does not load; fix the problems above", path=target), err=True)
         sys.exit(2)
     count = len(loaded.questions())
-    click.echo(f"{target}: ok ({loaded.id} v{loaded.version}, {count} question{'' if count == 1 else 's'})")
+    summary = ngettext(
+        "%(path)s: ok (%(id)s v%(version)s, %(num)d question)",
+        "%(path)s: ok (%(id)s v%(version)s, %(num)d questions)",
+        count,
+        path=target,
+        id=loaded.id,
+        version=loaded.version,
+    )
+    click.echo(summary)
     if loaded.id in state.registry.instruments:
-        click.echo(
-            f"{target}: note: an instrument '{loaded.id}' is already loaded; change the id to add both", err=True
+        message = _(
+            "%(path)s: note: an instrument '%(id)s' is already loaded; change the id to add both",
+            path=target,
+            id=loaded.id,
         )
+        click.echo(message, err=True)
     sys.exit(0 if conversion.complete else 1)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, func
 
 from surveys.core.models import Campaign, Organisation, Response
@@ -44,16 +46,16 @@ def campaign_list() -> None:
     }
     campaigns = list(db.session.execute(db.select(Campaign).order_by(Campaign.id)).scalars())
     if not campaigns:
-        click.echo("no campaigns")
+        click.echo(_("no campaigns"))
     for found in campaigns:
         organisation = organisations.get(found.organisation_id)
-        click.echo(f"campaign {found.id}\t{found.name}\torganisation {found.organisation_id}\t{organisation.name}")
+        line = _("campaign %(id)s", id=found.id), found.name, _("organisation %(id)s", id=found.organisation_id)
+        click.echo("\t".join([*line, organisation.name]))
         for wave in found.waves:
             total, submitted = counts.get(wave.id, (0, 0))
-            click.echo(
-                f"  wave {wave.id}\t{wave.name}\t{wave.kind}\t{wave.state()}\t"
-                f"{total} response{'' if total == 1 else 's'} ({submitted} submitted)"
-            )
+            responses = ngettext("%(num)d response", "%(num)d responses", total)
+            counted = _("%(responses)s (%(submitted)s submitted)", responses=responses, submitted=submitted)
+            click.echo("\t".join(["  " + _("wave %(id)s", id=wave.id), wave.name, wave.kind, wave.state(), counted]))
 
 
 @campaign.command("export")
@@ -69,7 +71,7 @@ def campaign_export(campaign_id: int, file: str, with_personal_data: bool) -> No
     """Write campaign CAMPAIGN_ID to FILE as a bundle ('-' for standard output)."""
     found = db.session.get(Campaign, campaign_id)
     if found is None:
-        _fail(f"campaign {campaign_id}: no such campaign")
+        _fail(_("campaign %(id)s: no such campaign", id=campaign_id))
     bundle = export_bundle(found, with_personal_data=with_personal_data)
     text = dumps(bundle)
     if file == "-":
@@ -82,13 +84,18 @@ def campaign_export(campaign_id: int, file: str, with_personal_data: bool) -> No
             _fail(f"{file}: {err.strerror}")
     names = [wave["name"] for wave in bundle["waves"]]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        click.echo(f"warning: two waves are named '{name}': rename one, or the bundle will not import", err=True)
-    extra = ", with personal data" if with_personal_data else ""
-    click.echo(
-        f"campaign {found.id} exported to {file}: {len(bundle['participants'])} participants, "
-        f"{len(bundle['waves'])} waves, {len(bundle['responses'])} responses{extra}",
-        err=file == "-",
+        message = _("warning: two waves are named '%(name)s': rename one, or the bundle will not import", name=name)
+        click.echo(message, err=True)
+    counts = {key: len(bundle[key]) for key in ("participants", "waves", "responses")}
+    summary = _(
+        "campaign %(id)s exported to %(file)s: participants %(participants)s, waves %(waves)s, responses %(responses)s",
+        id=found.id,
+        file=file,
+        **counts,
     )
+    if with_personal_data:
+        summary = _("%(summary)s, with personal data", summary=summary)
+    click.echo(summary, err=file == "-")
 
 
 def _organisation(organisation_id: int | None) -> Organisation | None:
@@ -96,13 +103,34 @@ def _organisation(organisation_id: int | None) -> Organisation | None:
     if organisation_id is not None:
         found = db.session.get(Organisation, organisation_id)
         if found is None:
-            _fail(f"--organisation {organisation_id}: no such organisation", 2)
+            _fail(_("--organisation %(id)s: no such organisation", id=organisation_id), 2)
         return found
     organisations = list(db.session.execute(db.select(Organisation).order_by(Organisation.id)).scalars())
     if len(organisations) > 1:
         names = ", ".join(f"{o.id} ({o.name})" for o in organisations)
-        _fail(f"several organisations exist: {names}; choose one with --organisation ID", 2)
+        _fail(_("several organisations exist: %(names)s; choose one with --organisation ID", names=names), 2)
     return organisations[0] if organisations else None
+
+
+def _kind_names() -> dict[str, str]:
+    """The rows of the import table, in the interface language."""
+    return {
+        "campaigns": _("campaigns"),
+        "programmes": _("programmes"),
+        "forms": _("forms"),
+        "participants": _("participants"),
+        "enrolments": _("enrolments"),
+        "personal_data": _("personal data"),
+        "waves": _("waves"),
+        "assignments": _("assignments"),
+        "pairs": _("pairs"),
+        "responses": _("responses"),
+    }
+
+
+def _count_columns() -> list[tuple[str, str, int]]:
+    """The columns of the import table: key, heading, least width."""
+    return [("created", _("created"), 9), ("updated", _("updated"), 9), ("unchanged", _("unchanged"), 11)]
 
 
 @campaign.command("import")
@@ -114,15 +142,15 @@ def campaign_import(file: str, organisation_id: int | None) -> None:
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        _fail(f"{file}: not UTF-8 text")
+        _fail(_("%(file)s: not UTF-8 text", file=file))
     except OSError as err:
         _fail(f"{file}: {err.strerror}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        _fail(f"{file}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}")
+        _fail(_("%(where)s: not valid JSON: %(error)s", where=f"{file}:{err.lineno}:{err.colno}", error=err.msg))
     except RecursionError:
-        _fail(f"{file}: not a bundle: arrays or objects nested too deeply")
+        _fail(_("%(file)s: not a bundle: arrays or objects nested too deeply", file=file))
     organisation = _organisation(organisation_id)
     try:
         result = import_bundle(data, organisation)
@@ -130,17 +158,28 @@ def campaign_import(file: str, organisation_id: int | None) -> None:
         for problem in err.problems:
             click.echo(str(problem), err=True)
         count = len(err.problems)
-        _fail(f"{file}: {count} problem{'' if count == 1 else 's'}; nothing was imported")
+        _fail(
+            ngettext(
+                "%(file)s: %(num)d problem; nothing was imported",
+                "%(file)s: %(num)d problems; nothing was imported",
+                count,
+                file=file,
+            )
+        )
     for warning in result.warnings:
-        click.echo(f"{warning.path}: warning: {warning.message}", err=True)
+        click.echo(_("%(path)s: warning: %(message)s", path=warning.path, message=warning.message), err=True)
     found = db.session.get(Campaign, result.campaign_id)
     organisation = db.session.get(Organisation, result.organisation_id)
-    new = " (new)" if result.organisation_created else ""
-    click.echo(
-        f"imported campaign {found.id} ({found.name}) into organisation {organisation.id} ({organisation.name}){new}"
-    )
-    click.echo(f"{'':14}{'created':>9}{'updated':>9}{'unchanged':>11}")
+    into = {"campaign": f"{found.id} ({found.name})", "organisation": f"{organisation.id} ({organisation.name})"}
+    if result.organisation_created:
+        click.echo(_("imported campaign %(campaign)s into the new organisation %(organisation)s", **into))
+    else:
+        click.echo(_("imported campaign %(campaign)s into organisation %(organisation)s", **into))
+    names = _kind_names()
+    width = max(14, *(len(name) + 1 for name in names.values()))
+    columns = [(key, head, max(least, len(head) + 2)) for key, head, least in _count_columns()]
+    click.echo(" " * width + "".join(f"{head:>{size}}" for _key, head, size in columns))
     for kind in KINDS:
         row = result.counts[kind]
-        click.echo(f"{kind:14}{row['created']:>9}{row['updated']:>9}{row['unchanged']:>11}")
-    click.echo(f"scores recomputed for {result.scores_recomputed} submitted responses")
+        click.echo(f"{names[kind]:{width}}" + "".join(f"{row[key]:>{size}}" for key, _head, size in columns))
+    click.echo(_("scores recomputed for %(num)s submitted responses", num=result.scores_recomputed))

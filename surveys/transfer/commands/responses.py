@@ -53,10 +53,10 @@ def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, r
     """
     found = db.session.get(Campaign, campaign_id)
     if found is None:
-        _fail(f"campaign {campaign_id}: no such campaign")
+        _fail(_("campaign %(id)s: no such campaign", id=campaign_id))
     target = find_wave(found, wave)
     if target is None:
-        _fail(f"campaign {campaign_id}: no wave with the id or name {wave!r}")
+        _fail(_("campaign %(id)s: no wave with the id or name '%(wave)s'", id=campaign_id, wave=wave))
     data = Path(file).read_bytes()
     mode = "valid_rows" if valid_rows else "all_or_nothing"
     with current_app.test_request_context():  # the questionnaire's forms need one
@@ -64,7 +64,7 @@ def responses_import(campaign_id: int, wave: str, file: str, valid_rows: bool, r
             instrument_id, _version = read_meta(data)
             instrument = instrument_for(found.organisation_id, instrument_id)
             if instrument is None:
-                _fail(f"{file}: the questionnaire {instrument_id!r} is not loaded")
+                _fail(_("%(file)s: the questionnaire '%(id)s' is not loaded", file=file, id=instrument_id))
             where = {"organisation_id": found.organisation_id, "via": "cli", "file": Path(file).name}
             result = import_filled(target, instrument, data, mode, replace_online, **where)
         except PaperError as err:
