@@ -122,3 +122,28 @@ def compile_catalogue(directory: Path = CATALOGUE_DIR) -> None:
     catalogue = read_catalogue(directory / "messages.po")
     with (directory / "messages.mo").open("wb") as f:
         write_mo(f, catalogue, use_fuzzy=False)
+
+
+def duplicate_definitions(po: Path = CATALOGUE_DIR / "messages.po") -> list[str]:
+    """msgids defined twice in the file, obsolete (``#~``) entries included: Babel keeps one silently,
+    GNU msgfmt refuses the file (a merge of two branches that both add a string can leave this)."""
+    seen: dict[str, int] = {}
+    current: list[str] | None = None
+
+    def close() -> None:
+        if current is not None:
+            msgid = "".join(current)
+            seen[msgid] = seen.get(msgid, 0) + 1
+
+    for raw in po.read_text(encoding="utf-8").splitlines():
+        line = raw[3:] if raw.startswith("#~ ") else raw
+        if line.startswith("msgid "):
+            close()
+            current = [line[6:].strip().strip('"')]
+        elif line.startswith('"') and current is not None:
+            current.append(line.strip().strip('"'))
+        elif current is not None:
+            close()
+            current = None
+    close()
+    return sorted(msgid for msgid, count in seen.items() if count > 1 and msgid)

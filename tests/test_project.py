@@ -16,6 +16,7 @@ from tests.catalogue import (
     BABEL_CFG,
     compile_catalogue,
     compiled_is_current,
+    duplicate_definitions,
     extract,
     extract_template,
     gaps,
@@ -53,6 +54,15 @@ def test_every_msgid_in_use_has_a_current_russian_translation():
     assert not found, "lacking a Russian translation (edit messages.po, then pybabel compile):\n" + "\n".join(
         map(str, found)
     )
+
+
+def test_no_message_is_defined_twice_in_the_catalogue(tmp_path):
+    assert duplicate_definitions() == []
+    po = tmp_path / "messages.po"
+    po.write_text(
+        'msgid "Saved"\nmsgstr "Сохранено"\n\n#~ msgid ""\n#~ "Sav"\n#~ "ed"\n#~ msgstr "x"\n', encoding="utf-8"
+    )
+    assert duplicate_definitions(po) == ["Saved"]
 
 
 def test_the_committed_compiled_catalogue_was_current():
