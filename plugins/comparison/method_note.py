@@ -246,8 +246,8 @@ def _explanations(report: Mapping[str, Any]) -> list[str]:
         )
         if linked:
             text = _(
-                "Correction for multiple comparisons: the p-values of the Wilcoxon test are adjusted by the Holm method "
-                "across the scales within each group (p_holm); the number of scales: %(sizes)s.",
+                "Correction for multiple comparisons: the p-values of the Wilcoxon test are adjusted by the Holm "
+                "method across the scales within each group (p_holm); the number of scales: %(sizes)s.",
                 sizes=sizes,
             )
         else:

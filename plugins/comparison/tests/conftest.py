@@ -30,3 +30,9 @@ def russian() -> Iterator[None]:
 def english() -> Iterator[None]:
     with interface("en"):
         yield
+
+
+@pytest.fixture
+def in_language():
+    """``interface`` itself, for a test that writes the same report in both languages."""
+    return interface
