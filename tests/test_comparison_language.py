@@ -9,10 +9,12 @@ import json
 import re
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
 from surveys.core.models import Campaign
 from surveys.extensions import db
-from tests.conftest import post_form
+from tests.conftest import post_form, set_role
 
 NUMBER = re.compile(r"(?<![\w])\d+(?:[.,]\d+)?")
 CELL_DECIMAL = {"ru": re.compile(r"<td>[+-]?\d+\.\d+</td>"), "en": re.compile(r"<td>[+-]?\d+,\d+</td>")}
@@ -55,7 +57,7 @@ def shown(value: float, digits: int, language: str, sign: str = "") -> str:
     return text.replace(".", ",") if language == "ru" else text
 
 
-def test_the_comparison_page_writes_its_note_and_its_decimals_in_the_interface_language(demo):
+def test_the_comparison_page_writes_its_note_and_its_decimals_in_the_interface_language(app, demo):
     client, _programme_id, campaign_id = demo
     url = f"/plugins/comparison/campaigns/{campaign_id}"
     pages, reports = {}, {}
@@ -87,6 +89,16 @@ def test_the_comparison_page_writes_its_note_and_its_decimals_in_the_interface_l
         p = gad7["wilcoxon"]["p"]
         assert ("&lt;" + shown(0.001, 3, language) if p < 0.001 else shown(p, 3, language)) in page
     assert "<td>0.000</td>" not in pages["en"] and "<td>0,000</td>" not in pages["ru"]
+    # The psychologist's page has the band tests (the curator's hides them with their small cells).
+    set_role(app, "curator@demo.school", "psychologist")
+    for language in ("ru", "en"):
+        client.get(f"/lang/{language}")
+        page = client.get(url).get_data(as_text=True)
+        whole = client.get(f"{url}/report.json").get_json()
+        tested = [r["bands"]["test"]["p"] for r in whole["scales"] if (r["bands"] or {}).get("test")]
+        assert tested and "p = &lt;" not in page
+        for p in tested:  # the band tests' sentences: «p = 0,012», or «p < 0,001»
+            assert (f"p &lt; {shown(0.001, 3, language)}." if p < 0.001 else f"p = {shown(p, 3, language)}.") in page
 
 
 def test_the_programme_report_writes_its_note_and_its_decimals_in_the_interface_language(demo):
@@ -126,3 +138,18 @@ def test_the_command_line_writes_the_note_in_the_default_language(app, runner, d
     assert "\n\nПо шкалам:\n" in printed["ru"]["method_note"] and "\n\nBy scale:\n" in printed["en"]["method_note"]
     assert numbers_of(printed["ru"]) == numbers_of(printed["en"])
     assert figures(printed["ru"]["method_note"]) == figures(printed["en"]["method_note"])
+
+
+def test_a_band_test_below_one_in_a_thousand_reads_p_less_than_in_either_language(app):
+    # a template made from a string is not autoescaped: «<» as it is (the page escapes it)
+    template = '{% import "comparison/_explain.html" as explain with context %}{{ explain.band_test(test) }}'
+    tests = ({"name": "McNemar", "p": 0.0002}, {"name": "Bowker", "p": 0.0123})
+    with app.test_request_context():
+        russian = [render_template_string(template, test=test) for test in tests]
+        with force_locale("en"):
+            english = [render_template_string(template, test=test) for test in tests]
+    assert russian == [
+        "Критерий Мак-Немара для смены уровней: p < 0,001.",
+        "Критерий Боукера для смены уровней: p = 0,012.",
+    ]
+    assert english == ["McNemar test of the band changes: p < 0.001.", "Bowker test of the band changes: p = 0.012."]
