@@ -342,6 +342,11 @@ def test_comparison_for_a_token_without_individual_data_passes_the_disclosure_po
     assert "people" not in report and not any("people" in row for row in report["scales"])
     english = client.get(url, headers=auth(aggregated, **{"Accept-Language": "en"})).get_json()
     assert english["disclosure"]["protecting"] == "hidden to protect a small group"
+    # the method note too is in the caller's language; the numbers are the same
+    note, english_note = report["method_note"], english["method_note"]
+    assert note.startswith("Сравнение волн") and "Участники в обеих волнах: 0" in note
+    assert english_note.startswith("Comparison of the waves") and "in the first only: <5" in english_note
+    assert english["attrition"] == report["attrition"]
 
 
 def test_swot_documents_hide_small_groups_quotes_from_tokens_without_individual_data(app, client, schools):

@@ -38,6 +38,14 @@ FORMS = {
 LEFT = "z-left"  # answered the input wave only
 
 
+@pytest.fixture
+def russian(app):
+    """A request in the default interface language, Russian: the method note's rows are written in the
+    language of the request (English outside any app context)."""
+    with app.test_request_context():
+        yield
+
+
 def forms_campaign() -> tuple[CampaignTables, dict[str, list[str]]]:
     """Pairs in three forms (6, 5 and 3) and one person who left after the input wave."""
     tables = CampaignTables("Весна", [IN, OUT])
@@ -85,7 +93,7 @@ def test_every_figure_carries_the_people_it_comes_from():
     assert "people" not in plain and all("people" not in row for row in plain["scales"])
 
 
-def test_a_small_form_is_hidden_and_so_is_the_form_that_would_give_it_away():
+def test_a_small_form_is_hidden_and_so_is_the_form_that_would_give_it_away(russian):
     tables, codes = forms_campaign()
     sheets = disclose(comparison_sheets(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form"), MIN_GROUP)
     assert all(f"<{MIN_GROUP}" in sheet.description for sheet in sheets)  # the README names the threshold
@@ -118,7 +126,7 @@ def test_a_small_form_is_hidden_and_so_is_the_form_that_would_give_it_away():
     assert lines["Участники только во второй волне"] == 0
 
 
-def test_the_individual_export_shows_every_figure():
+def test_the_individual_export_shows_every_figure(russian):
     tables, codes = forms_campaign()
     book = reopened(reveal(comparison_sheets(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")))
     rows = {row["group"]: row for row in table(book, "comparison")}
@@ -166,7 +174,7 @@ def test_the_note_table_has_the_same_lines_as_the_note():
     assert all(isinstance(v, Counted) for _line, v in note_table(report) if v is not None)
 
 
-def test_unlinked_waves_count_each_wave_from_its_own_people():
+def test_unlinked_waves_count_each_wave_from_its_own_people(russian):
     tables = CampaignTables("Весна", [IN, OUT])
     for wave, codes in ((IN, [f"a{i}" for i in range(7)]), (OUT, [f"b{i}" for i in range(3)])):
         for i, code in enumerate(codes):

@@ -12,6 +12,16 @@ from surveys.extensions import db
 from tests.conftest import post_form
 
 
+def on_page(value: float, spec: str) -> str:
+    """A number as the Russian page shows it: Python's rounding, a decimal comma."""
+    return format(value, spec).replace(".", ",")
+
+
+def shown_p(p: float) -> str:
+    """A p-value as the Russian page shows it (escaped): three decimals, or «<0,001» below 0.001."""
+    return "&lt;0,001" if p < 0.001 else on_page(p, ".3f")
+
+
 def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner):
     demo = runner.invoke(args=["demo"])
     email = re.search(r"Staff login:\s+(\S+)", demo.output).group(1)
@@ -38,9 +48,10 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     assert served.status_code == 200 and served.get_json() == report
     assert client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json?from=nope").get_json() == report
     page = client.get(f"/plugins/comparison/campaigns/{campaign_id}").get_data(as_text=True)
-    # The administration page shows the same numbers, with one line per pair in the chart.
-    assert f"{gad7['before']['mean']:.2f}" in page and f"{gad7['difference']['mean']:+.2f}" in page
-    assert f"{gad7['wilcoxon']['p']:.3f}" in page
+    # The administration page shows the same numbers (in Russian, with a decimal comma), with one line
+    # per pair in the chart.
+    assert on_page(gad7["before"]["mean"], ".2f") in page and on_page(gad7["difference"]["mean"], "+.2f") in page
+    assert shown_p(gad7["wilcoxon"]["p"]) in page
     # The curator's page is disclosed: no person-by-person chart, the threshold named.
     assert 'id="change-' not in page and 'id="threshold"' in page and "«&lt;5»" in page
     # The psychologist sees the report as built: one line per pair in the charts (matplotlib SVG images),
@@ -66,11 +77,11 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     set_role(app, email, "curator")
     assert "Как это посчитано" in page and "<script" not in page
     # Every statistic of the row is on the page: medians, t-test, effect sizes, correlations.
-    assert f"{gad7['after']['median']:.2f}" in page and f"{gad7['t_test']['p']:.3f}" in page
-    assert f"{gad7['d_z']:.2f}" in page and f"{gad7['rank_biserial']:.2f}" in page
-    shown = [c for c in report["correlations"] if c["rho"] is not None]
-    assert {c["factor"] for c in report["correlations"]} >= {"form", "variant"} and shown
-    assert 'id="correlations"' in page and all(f"{c['rho']:.2f}" in page for c in shown)
+    assert on_page(gad7["after"]["median"], ".2f") in page and shown_p(gad7["t_test"]["p"]) in page
+    assert on_page(gad7["d_z"], ".2f") in page and on_page(gad7["rank_biserial"], ".2f") in page
+    computed = [c for c in report["correlations"] if c["rho"] is not None]
+    assert {c["factor"] for c in report["correlations"]} >= {"form", "variant"} and computed
+    assert 'id="correlations"' in page and all(on_page(c["rho"], ".2f") in page for c in computed)
     # Expected vs real, per item and per form: check one item for everyone by hand from the tables.
     from surveys.workspace.campaigns import campaign_tables
 

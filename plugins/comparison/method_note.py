@@ -1,9 +1,12 @@
-"""A plain-language note in Russian on how a comparison report was computed.
+"""A plain-language note on how a comparison report was computed, in the interface language.
 
 :func:`method_note` reads only the report dict (:func:`.report.build_report`) and says what was
 actually done: which waves, whether they were linked, the thresholds, the tests used with their n,
-the corrections, the reliability behind the RCI, what was hidden and why. The same report always
-gives the same text.
+the corrections, the reliability behind the RCI, what was hidden and why. The same report in the same
+language always gives the same text. The sentences are translated when the note is written (English
+msgids, Russian in the project's catalogue), so the note is in the language of the request (the page,
+the API's ``Accept-Language``) or of ``SURVEYS_DEFAULT_LOCALE`` (the command line, background work);
+outside any app context (a pure test) it is English. Decimals follow the language too (``0,89``/``0.89``).
 
 :func:`note_table` gives the same note as the rows of the workbook's ``comparison method`` sheet:
 explanations as plain text, and each figure computed from a group of people (the attrition counts,
@@ -16,81 +19,84 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from surveys.core.published import counted
 
-GROUP_NAMES = {
-    "form": "форме наставничества",
-    "role": "роли участника",
-    "group": "классу (группе)",
-    "variant": "варианту пары",
-    "mentor": "наставнику",
+from . import explain
+from .numbers import decimal
+
+GROUPED = {
+    "form": _l("Results are given for all participants and separately by form of mentoring."),
+    "role": _l("Results are given for all participants and separately by participant role."),
+    "group": _l("Results are given for all participants and separately by class (group)."),
+    "variant": _l("Results are given for all participants and separately by pair variant."),
+    "mentor": _l("Results are given for all participants and separately by mentor."),
 }
 FACTOR_NAMES = {
-    "form": "форма наставничества",
-    "variant": "вариант пары",
-    "satisfaction": "индекс удовлетворённости",
-    "meetings": "число встреч",
+    "form": _l("form of mentoring"),
+    "variant": _l("pair variant"),
+    "satisfaction": _l("satisfaction index"),
+    "meetings": _l("number of meetings"),
 }
-NO_SCALES = "Ни одна шкала не измерялась в обеих волнах."
-CODED = {"form": "Формы наставничества", "variant": "Варианты пар"}
+CODED = {
+    "form": _l("Forms of mentoring are coded as numbers in alphabetical order: %(codes)s."),
+    "variant": _l("Pair variants are coded as numbers in alphabetical order: %(codes)s."),
+}
+# The reasons of stats_paired.py and stats_individual.py (English, in the report) as the note words them.
 REASONS = {
-    "no pairs": "нет ни одной пары",
-    "hidden so that a smaller hidden group cannot be worked out from the total": (
-        "скрыто, чтобы по общему итогу нельзя было вычислить данные меньшей скрытой группы"
-    ),
-    "differences do not vary: t-test and d_z undefined": "все разности одинаковы: t-критерий и d_z не определены",
-    "all differences are zero: Wilcoxon test undefined": "все разности равны нулю: критерий Уилкоксона не определён",
-    "one pair: t-test and d_z undefined": "одна пара: t-критерий и d_z не определены",
-    "the scale has no direction (higher_is): no reliable change classes": (
-        "у шкалы не указано направление (higher_is): RCI не классифицируется"
-    ),
-    "no reliability for the RCI (no published value, input alpha unavailable)": (
-        "нет надёжности для RCI (нет опубликованного значения, альфа входной волны недоступна)"
-    ),
-    "before scores do not vary: RCI undefined": "баллы входной волны не различаются: RCI не определён",
+    "no pairs": _l("no pairs"),
+    explain.SECONDARY: _l("hidden so that a smaller hidden group cannot be worked out from the total"),
+    explain.NO_VARIANCE: _l("differences do not vary: t-test and d_z undefined"),
+    explain.ALL_ZERO: _l("all differences are zero: Wilcoxon test undefined"),
+    explain.ONE_PAIR: _l("one pair: t-test and d_z undefined"),
+    explain.NO_DIRECTION: _l("the scale has no direction (higher_is): no reliable change classes"),
+    explain.NO_RELIABILITY: _l("no reliability for the RCI (no published value, input alpha unavailable)"),
+    explain.NO_SPREAD: _l("before scores do not vary: RCI undefined"),
 }
-ATTRITION = (
-    ("both", "Участники в обеих волнах"),
-    ("before_only", "только в первой"),
-    ("after_only", "только во второй"),
-)
 ATTRITION_ROWS = {
-    "both": "Участники в обеих волнах",
-    "before_only": "Участники только в первой волне",
-    "after_only": "Участники только во второй волне",
+    "both": _l("Participants in both waves"),
+    "before_only": _l("Participants in the first wave only"),
+    "after_only": _l("Participants in the second wave only"),
 }
 
 
 def _num(x: float, digits: int = 2) -> str:
-    return f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
+    return decimal(x, digits).replace("-", "−")
+
+
+def _no_scales() -> str:
+    return _("No scale was measured in both waves.")
+
+
+def _by_scale() -> str:
+    return _("By scale:")
+
+
+def _everyone() -> str:
+    return _("all participants")
 
 
 def _reason(reason: str, min_group: int, min_pairs: int) -> str:
     parts = []
     for part in reason.split("; "):
         if part == f"fewer than {min_group} pairs":
-            parts.append(f"меньше {min_group} пар: скрыто")
+            parts.append(_("fewer than %(n)s pairs: hidden", n=min_group))
         elif part == f"fewer than {min_pairs} pairs":
-            parts.append(f"меньше {min_pairs} пар: только описательные статистики")
+            parts.append(_("fewer than %(n)s pairs: only descriptive statistics", n=min_pairs))
         elif part == f"fewer than {min_group} participants in a wave":
-            parts.append(f"в одной из волн меньше {min_group} участников: скрыто")
+            parts.append(_("fewer than %(n)s participants in a wave: hidden", n=min_group))
         elif part == f"fewer than {min_pairs} participants in a wave":
-            parts.append(f"в одной из волн меньше {min_pairs} участников: только описательные статистики")
+            parts.append(_("fewer than %(n)s participants in a wave: only descriptive statistics", n=min_pairs))
         else:
-            parts.append(REASONS.get(part, part))
+            parts.append(str(REASONS.get(part, part)))  # a mark of the disclosure policy is already in words
     return "; ".join(parts)
 
 
-def _pairs_word(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "пара"
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return "пары"
-    return "пар"
-
-
 def _row_subject(row: Mapping[str, Any]) -> str:
-    who = "все участники" if row["group"] is None else f"группа «{row['group']}»"
+    who = _everyone() if row["group"] is None else _("group «%(group)s»", group=row["group"])
     return f"— «{row['title']}» ({row['instrument']}), {who}"
 
 
@@ -98,27 +104,32 @@ def _row_counts(row: Mapping[str, Any], linked: bool) -> str:
     marks = row.get("marks") or {}  # a disclosed report: a hidden count says why instead
     if linked:
         n = row["n_pairs"]
-        return f"n = {marks['n']}" if n is None and "n" in marks else f"n = {n} {_pairs_word(n)}"
+        return (
+            f"n = {marks['n']}" if n is None and "n" in marks else ngettext("n = %(num)d pair", "n = %(num)d pairs", n)
+        )
     before = marks.get("before", row["before"]["n"]) if row["before"]["n"] is None else row["before"]["n"]
     after = marks.get("after", row["after"]["n"]) if row["after"]["n"] is None else row["after"]["n"]
-    return f"n = {before} до и {after} после"
+    return _("n = %(before)s before and %(after)s after", before=before, after=after)
 
 
 def _row_tail(row: Mapping[str, Any], min_group: int, min_pairs: int) -> str:
-    """What was computed for the row and why something was not: "; критерий … (причина)", or ""."""
+    """What was computed for the row and why something was not: "; a test, … (a reason)", or ""."""
     done = []
     if row["wilcoxon"]:
-        exact = "точное p" if row["wilcoxon"]["method"] == "exact" else "нормальное приближение"
-        done.append(f"критерий Уилкоксона ({exact})")
+        exact = _("exact p") if row["wilcoxon"]["method"] == "exact" else _("normal approximation")
+        done.append(_("Wilcoxon test (%(method)s)", method=exact))
     if row["t_test"]:
-        done.append(f"парный t-критерий (df = {row['t_test']['df']})")
+        done.append(_("paired t-test (df = %(df)s)", df=row["t_test"]["df"]))
     if row["independent"]:
-        done.append("критерий Манна–Уитни и дельта Клиффа")
+        done.append(_("Mann–Whitney test and Cliff's delta"))
     if row["rci"]:
-        source = "опубликованная" if row["rci"]["reliability_source"] == "published" else "альфа входной волны"
-        done.append(f"RCI (надёжность {_num(row['rci']['reliability'])}, {source})")
+        reliability = _num(row["rci"]["reliability"])
+        if row["rci"]["reliability_source"] == "published":
+            done.append(_("RCI (reliability %(r)s, published)", r=reliability))
+        else:
+            done.append(_("RCI (reliability %(r)s, input wave alpha)", r=reliability))
     if row["bands"] and row["bands"]["test"]:
-        done.append(f"критерий {'Мак-Немара' if row['bands']['test']['name'] == 'McNemar' else 'Боукера'}")
+        done.append(_("McNemar test") if row["bands"]["test"]["name"] == "McNemar" else _("Bowker test"))
     text = "; " + ", ".join(done) if done else ""
     if row["reason"]:
         text += f" ({_reason(row['reason'], min_group, min_pairs)})"
@@ -130,23 +141,64 @@ def _row_line(row: Mapping[str, Any], linked: bool, min_group: int, min_pairs: i
 
 
 def _opening(report: Mapping[str, Any]) -> str:
-    return (
-        f"Сравнение волн «{report['before']['name']}» (до) и «{report['after']['name']}» (после) "
-        f"кампании «{report['campaign']}»."
+    return _(
+        "Comparison of the waves «%(before)s» (before) and «%(after)s» (after) of the campaign «%(campaign)s».",
+        before=report["before"]["name"],
+        after=report["after"]["name"],
+        campaign=report["campaign"],
     )
 
 
 def _paragraphs(report: Mapping[str, Any]) -> list[str]:
     att = {**report["attrition"], **(report.get("attrition_marks") or {})}
-    out = [_opening(report) + " " + ", ".join(f"{label}: {att[key]}" for key, label in ATTRITION) + "."]
+    counts = _(
+        "Participants in both waves: %(both)s, in the first only: %(before)s, in the second only: %(after)s.",
+        both=att["both"],
+        before=att["before_only"],
+        after=att["after_only"],
+    )
+    out = [f"{_opening(report)} {counts}"]
     out += _explanations(report)
     rows: Sequence[Mapping[str, Any]] = report["scales"]
     if rows:
         lines = [_row_line(r, report["linked"], report["min_group"], report["min_pairs"]) for r in rows]
-        out.append("По шкалам:\n" + "\n".join(lines))
+        out.append(_by_scale() + "\n" + "\n".join(lines))
     else:
-        out.append(NO_SCALES)
+        out.append(_no_scales())
     return out
+
+
+def _thresholds(linked: bool, min_group: int, min_pairs: int) -> str:
+    """What is hidden and what is shown without tests, and why."""
+    if linked:
+        text = _(
+            "Rows with fewer than %(n)s pairs are hidden (only the count is shown), so that no one's individual "
+            "results can be made out.",
+            n=min_group,
+        )
+    else:
+        text = _(
+            "Rows with fewer than %(n)s participants in a wave are hidden (only the count is shown), so that no "
+            "one's individual results can be made out.",
+            n=min_group,
+        )
+    if min_pairs > min_group:
+        if linked:
+            more = _(
+                "If the number of pairs is from %(low)s to %(high)s, only descriptive statistics are shown (mean, "
+                "median, mean difference), without statistical tests.",
+                low=min_group,
+                high=min_pairs - 1,
+            )
+        else:
+            more = _(
+                "If the number of participants in each wave is from %(low)s to %(high)s, only descriptive "
+                "statistics are shown (mean, median, mean difference), without statistical tests.",
+                low=min_group,
+                high=min_pairs - 1,
+            )
+        text += " " + more
+    return text
 
 
 def _explanations(report: Mapping[str, Any]) -> list[str]:
@@ -156,100 +208,130 @@ def _explanations(report: Mapping[str, Any]) -> list[str]:
     out = []
     if linked:
         out.append(
-            "Волны связаны по кодам участников: сравниваются результаты одних и тех же людей "
-            "(парное сравнение, разность «после − до»). Участник без балла по шкале в одной из волн "
-            "не входит в сравнение по этой шкале."
+            _(
+                "The waves are linked by participant codes: the results of the same people are compared (a paired "
+                "comparison, the difference «after − before»). A participant without a score on a scale in one of "
+                "the waves is left out of the comparison on that scale."
+            )
         )
     else:
         out.append(
-            "Ни один код участника не встречается в обеих волнах, поэтому сравнивались две независимые "
-            "группы: критерий Манна–Уитни U (двусторонний) и дельта Клиффа. Это более слабое доказательство, "
-            "чем парное сравнение: различие может объясняться тем, что волны прошли разные люди."
+            _(
+                "No participant code appears in both waves, so two independent groups were compared: the "
+                "Mann–Whitney U test (two-sided) and Cliff's delta. This is weaker evidence than a paired "
+                "comparison: the difference may be due to different people having answered the two waves."
+            )
         )
     if report["group_by"]:
-        out.append(f"Результаты приведены для всех участников и отдельно по {GROUP_NAMES[report['group_by']]}.")
-    unit = "пар" if linked else "участников в волне"
-    count = "число пар" if linked else "число участников в каждой волне"
-    text = (
-        f"Строки, где меньше {min_group} {unit}, скрыты (показано только число), чтобы нельзя было узнать "
-        "результаты отдельных людей."
-    )
-    if min_pairs > min_group:
-        text += (
-            f" Если {count} от {min_group} до {min_pairs - 1}, показаны только описательные статистики "
-            "(среднее, медиана, средняя разность), без статистических критериев."
-        )
-    out.append(text)
+        out.append(str(GROUPED[report["group_by"]]))
+    out.append(_thresholds(linked, min_group, min_pairs))
     if any(r["wilcoxon"] or r["t_test"] for r in rows):
         out.append(
-            "Статистические критерии: критерий знаковых рангов Уилкоксона (нулевые разности учитываются "
-            "по Пратту; точное p при n ≤ 20, иначе нормальное приближение с поправками на совпадения и нули); "
-            "парный t-критерий Стьюдента; 95-процентный доверительный интервал средней разности "
-            "(по t-распределению); размеры эффекта: d_z (средняя разность / стандартное отклонение разностей) "
-            "и ранговая бисериальная корреляция Кёрби (совпавшие баллы входят в сумму рангов). "
-            "Все критерии двусторонние, уровень значимости 0,05."
+            _(
+                "Statistical tests: the Wilcoxon signed-rank test (zero differences handled by Pratt's method; an "
+                "exact p for n ≤ 20, otherwise the normal approximation with corrections for ties and zeros); "
+                "Student's paired t-test; the 95 percent confidence interval of the mean difference (from the t "
+                "distribution); effect sizes: d_z (the mean difference / the standard deviation of the "
+                "differences) and Kerby's rank-biserial correlation (tied scores are counted in the rank sum). "
+                "All tests are two-sided, at the significance level 0.05."
+            )
         )
     families: dict[Any, int] = {}
     for r in rows:
         if r["p_holm"] is not None:
             families[r["group"]] = families.get(r["group"], 0) + 1
     if families:
-        test = "Уилкоксона" if linked else "Манна–Уитни"
         sizes = ", ".join(
-            f"{'все участники' if g is None else f'«{g}»'} — {m}" for g, m in sorted(families.items(), key=_group_key)
+            f"{_everyone() if g is None else f'«{g}»'} — {m}" for g, m in sorted(families.items(), key=_group_key)
         )
-        out.append(
-            f"Поправка на множественные сравнения: p критерия {test} скорректированы методом Холма "
-            f"по шкалам внутри каждой группы (p_holm); число шкал: {sizes}."
-        )
-    rci = [r for r in rows if r["rci"]]
-    if rci:
-        published = sorted(
-            {
-                f"«{r['title']}»"
-                + (f" ({r['rci']['reliability_citation']})" if r["rci"].get("reliability_citation") else "")
-                for r in rci
-                if r["rci"]["reliability_source"] == "published"
-            }
-        )
-        alpha = sorted({f"«{r['title']}»" for r in rci if r["rci"]["reliability_source"] != "published"})
-        sources = []
-        if published:
-            sources.append("опубликованная надёжность — для шкал " + ", ".join(published))
-        if alpha:
-            sources.append("альфа Кронбаха (или KR-20) ответов входной волны — для шкал " + ", ".join(alpha))
-        out.append(
-            "Индивидуальные изменения: индекс надёжного изменения Якобсона–Труакса, RCI = (после − до) / "
-            "(√2 · SD_до · √(1 − r)), где SD_до — стандартное отклонение баллов «до» у сравниваемых участников; "
-            "изменение надёжно при |RCI| > 1,96, его знак переводится в «улучшение» "
-            "или «ухудшение» по направлению шкалы. Надёжность r: " + "; ".join(sources) + "."
-        )
-    if any(r["bands"] for r in rows):
-        out.append(
-            "Переходы между уровнями шкалы (таблица «до → после»): критерий Мак-Немара для двух уровней "
-            "(точный биномиальный при менее чем 25 изменивших уровень, иначе χ² с поправкой на непрерывность) "
-            "или критерий симметрии Боукера для трёх и более уровней. «Нормализация» — переход в уровень "
-            "нормы (если он не задан явно: первый уровень шкалы, где больше — хуже, последний, где больше — лучше)."
-        )
-    if report["correlations"]:
-        factors = sorted({c["factor"] for c in report["correlations"]})
-        text = (
-            "Связь изменений с факторами программы (" + ", ".join(FACTOR_NAMES.get(f, f) for f in factors) + "): "
-            f"ранговая корреляция Спирмена ρ, без поправки на множественность; при n < {min_pairs} "
-            "результат отмечен как ненадёжный (малая выборка)."
-        )
-        for factor in factors:
-            codes = next((c["codes"] for c in report["correlations"] if c["factor"] == factor and c.get("codes")), None)
-            if codes:
-                listed = ", ".join(f"{name} = {code}" for name, code in sorted(codes.items(), key=lambda kv: kv[1]))
-                text += f" {CODED.get(factor, factor)} закодированы числами по алфавиту: {listed}."
-        if "meetings" in factors:
-            text += (
-                " Число встреч — сколько дневников встреч участник заполнил в волнах от входной до выходной; "
-                "участники без единого дневника в этот расчёт не входят."
+        if linked:
+            text = _(
+                "Correction for multiple comparisons: the p-values of the Wilcoxon test are adjusted by the Holm "
+                "method across the scales within each group (p_holm); the number of scales: %(sizes)s.",
+                sizes=sizes,
+            )
+        else:
+            text = _(
+                "Correction for multiple comparisons: the p-values of the Mann–Whitney test are adjusted by the Holm "
+                "method across the scales within each group (p_holm); the number of scales: %(sizes)s.",
+                sizes=sizes,
             )
         out.append(text)
+    rci = [r for r in rows if r["rci"]]
+    if rci:
+        out.append(_rci_paragraph(rci))
+    if any(r["bands"] for r in rows):
+        out.append(
+            _(
+                "Transitions between the bands of a scale (the «before → after» table): McNemar's test for two "
+                "bands (exact binomial when fewer than 25 people changed band, otherwise χ² with a continuity "
+                "correction) or Bowker's test of symmetry for three or more bands. «Normalisation» is a move into "
+                "the normal band (unless it is named explicitly: the first band of a scale where more is worse, "
+                "the last where more is better)."
+            )
+        )
+    if report["correlations"]:
+        out.append(_correlations_paragraph(report["correlations"], min_pairs))
     return out
+
+
+def _rci_paragraph(rci: Sequence[Mapping[str, Any]]) -> str:
+    published = sorted(
+        {
+            f"«{r['title']}»"
+            + (f" ({r['rci']['reliability_citation']})" if r["rci"].get("reliability_citation") else "")
+            for r in rci
+            if r["rci"]["reliability_source"] == "published"
+        }
+    )
+    alpha = sorted({f"«{r['title']}»" for r in rci if r["rci"]["reliability_source"] != "published"})
+    sources = []
+    if published:
+        sources.append(_("published reliability — for the scales %(scales)s", scales=", ".join(published)))
+    if alpha:
+        sources.append(
+            _(
+                "Cronbach's alpha (or KR-20) of the input wave's answers — for the scales %(scales)s",
+                scales=", ".join(alpha),
+            )
+        )
+    return _(
+        "Individual changes: the Jacobson–Truax reliable change index, RCI = (after − before) / "
+        "(√2 · SD_before · √(1 − r)), where SD_before is the standard deviation of the «before» scores of the "
+        "compared participants; a change is reliable when |RCI| > 1.96, and its sign is read as «improvement» "
+        "or «deterioration» by the direction of the scale. Reliability r: %(sources)s.",
+        sources="; ".join(sources),
+    )
+
+
+def _correlations_paragraph(correlations: Sequence[Mapping[str, Any]], min_pairs: int) -> str:
+    factors = sorted({c["factor"] for c in correlations})
+    text = _(
+        "Link between the changes and the programme's factors (%(factors)s): Spearman's rank correlation ρ, "
+        "not corrected for multiple comparisons; with n < %(n)s the result is marked as unreliable (a small "
+        "sample).",
+        factors=", ".join(str(FACTOR_NAMES.get(f, f)) for f in factors),
+        n=min_pairs,
+    )
+    for factor in factors:
+        codes = next((c["codes"] for c in correlations if c["factor"] == factor and c.get("codes")), None)
+        if codes:
+            listed = ", ".join(f"{name} = {code}" for name, code in sorted(codes.items(), key=lambda kv: kv[1]))
+            coded = CODED.get(factor)
+            if coded is not None:
+                text += " " + str(coded) % {"codes": listed}
+            else:
+                text += " " + _(
+                    "The values of «%(factor)s» are coded as numbers in alphabetical order: %(codes)s.",
+                    factor=factor,
+                    codes=listed,
+                )
+    if "meetings" in factors:
+        text += " " + _(
+            "The number of meetings is how many meeting diaries a participant filled in over the waves from the "
+            "input to the output one; participants without a single diary are left out of this calculation."
+        )
+    return text
 
 
 def _group_key(item: tuple[Any, int]) -> tuple[int, str]:
@@ -270,11 +352,11 @@ def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
     """
     people, att = report["people"], report["attrition"]
     table: list[list[Any]] = [[_opening(report), None]]
-    table += [[label, counted(att[key], people[key])] for key, label in ATTRITION_ROWS.items()]
+    table += [[str(label), counted(att[key], people[key])] for key, label in ATTRITION_ROWS.items()]
     table += [[paragraph, None] for paragraph in _explanations(report)]
     if not report["scales"]:
-        return [*table, [NO_SCALES, None]]
-    table.append(["По шкалам:", None])
+        return [*table, [_no_scales(), None]]
+    table.append([_by_scale(), None])
     for row in report["scales"]:
         subject, codes = _row_subject(row), row["people"]
         about = (row["instrument"], row["scale"])  # decided with that scale's aggregates in an export
@@ -282,8 +364,12 @@ def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
         if report["linked"]:
             table.append([subject, counted(f"{_row_counts(row, True)}{tail}.", codes["row"], about)])
             continue
-        table.append([f"{subject}, до", counted(f"n = {row['before']['n']}", codes["before"], about)])
-        table.append([f"{subject}, после", counted(f"n = {row['after']['n']}", codes["after"], about)])
+        table.append(
+            [_("%(subject)s, before", subject=subject), counted(f"n = {row['before']['n']}", codes["before"], about)]
+        )
+        table.append(
+            [_("%(subject)s, after", subject=subject), counted(f"n = {row['after']['n']}", codes["after"], about)]
+        )
         if tail:
             table.append([subject, counted(tail.removeprefix("; ").strip() + ".", codes["row"], about)])
     return table

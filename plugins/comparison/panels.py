@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from surveys.core.contracts import MIN_GROUP, Headline, Panel, ProgrammeView
 from surveys.core.disclosure import PROTECTING, SMALL, hidden_label
 
+from .numbers import decimal
 from .service import default_waves
 
 SIGNIFICANT = 0.05
@@ -54,7 +55,7 @@ def _noticeable(row: Mapping[str, Any]) -> bool:
 
 def _means(row: Mapping[str, Any]) -> str:
     before, after = row["before"]["mean"], row["after"]["mean"]
-    return f"{before:.1f} → {after:.1f}" if before is not None and after is not None else "—"
+    return f"{decimal(before, 1)} → {decimal(after, 1)}" if before is not None and after is not None else "—"
 
 
 def key_points(entry: Mapping[str, Any], min_group: int = MIN_GROUP) -> list[str]:
@@ -117,7 +118,7 @@ def _means_chart(entry: Mapping[str, Any], report: Mapping[str, Any]):
     ]
     if not groups:
         return None
-    words = "; ".join(f"{label}: {b:.1f} → {a:.1f}" for label, b, a in groups)
+    words = "; ".join(f"{label}: {decimal(b, 1)} → {decimal(a, 1)}" for label, b, a in groups)
     before, after = report["before"]["name"], report["after"]["name"]
     alt = _("Mean of %(scale)s before and after, by form of mentoring: %(values)s.", scale=entry["title"], values=words)
     return means_chart(groups, before, after, entry["title"], alt, higher_is=entry["overall"]["higher_is"])

@@ -12,7 +12,7 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
   ``mentor``, read from the answers rows of the two waves (the first non-empty value of each
   participant). A key that no row carries is skipped (no subgroups, ``group_by`` None). Each scale
   has a row for everyone (``group`` None) and, with subgroups, one per group in sorted order;
-  participants without a value form the group «не указано».
+  participants without a value form the group «not specified» (in the interface language).
 - **Hiding.** Rows under ``min_group`` pairs are hidden (n only). When the hidden groups of a scale
   hold fewer than ``min_group`` people together, the smallest shown group is hidden too, so that
   no hidden group can be worked out as the total minus the shown groups.
@@ -28,6 +28,9 @@ instrument definitions and returns plain dicts, lists, strings, ints, floats and
   ``people`` for the attrition counts (``both``, ``before_only``, ``after_only``). Left out by
   default, so the JSON of the command line, the page and the API never lists codes.
 - **Correlations** (linked waves only): see ``factors.py``.
+- **Words.** Everything else is numbers, ids and the school's own names, except ``method_note`` (see
+  ``method_note.py``) and the «not specified» group: both are written in the language of the app
+  context the report is built in (English outside one).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from flask_babel import gettext
 
 from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument, Scale
@@ -61,7 +65,6 @@ from .stats_individual import (
 from .stats_paired import MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
 
 GROUP_KEYS = ("form", "role", "group", "variant", "mentor")
-UNSPECIFIED = "не указано"
 CATEGORY_FACTORS = ("form", "variant")
 SECONDARY = "hidden so that a smaller hidden group cannot be worked out from the total"
 
@@ -271,6 +274,7 @@ def build_report(
     key = group_by if group_by is not None and any(group_by in row for row in rows_in_waves) else None
     groups = _people(rows_in_waves, key)
     before_answers = [row for row in rows_in_waves if _wave_id(row, ids_by_name) == before_wave_id]
+    unspecified = gettext("not specified")  # the group of the participants without a value
 
     values = _score_values(tables.scores, pair)
     comparable = [k for k, by_wave in values.items() if all(_measured(by_wave[w]) for w in pair)]
@@ -280,12 +284,12 @@ def build_report(
         scale = instrument.scale(scale_key[1]) if instrument is not None else None
         before, after = values[scale_key][before_wave_id], values[scale_key][after_wave_id]
         reliability = _reliability(scale_key, scale, instrument, before_answers, published, min_group)
-        names = sorted({groups.get(p, UNSPECIFIED) for p in set(before) | set(after)}) if key else []
+        names = sorted({groups.get(p, unspecified) for p in set(before) | set(after)}) if key else []
         scale_rows = []
         for group in [None, *names]:
 
             def member(p: str, group: str | None = group) -> bool:
-                return group is None or groups.get(p, UNSPECIFIED) == group
+                return group is None or groups.get(p, unspecified) == group
 
             b = {p: v for p, v in before.items() if member(p)}
             a = {p: v for p, v in after.items() if member(p)}

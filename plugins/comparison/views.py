@@ -11,7 +11,7 @@ from surveys.core.models import Campaign
 from surveys.state import get_state
 from surveys.web import INDIVIDUAL, allowed, owned_or_404
 
-from . import explain
+from . import explain, numbers
 from .method_note import note_blocks
 
 bp = Blueprint("comparison", __name__, template_folder="templates")
@@ -20,6 +20,9 @@ bp.add_app_template_global(explain.statistics, "comparison_statistics")
 bp.add_app_template_global(explain.glossary, "comparison_glossary")
 bp.add_app_template_global(explain.reason, "comparison_reason")
 bp.add_app_template_global(note_blocks, "comparison_note_blocks")
+# Decimals with the interface language's separator («44,4» in Russian), p below 0.001 as «<0,001».
+bp.add_app_template_global(numbers.decimal, "comparison_decimal")
+bp.add_app_template_global(numbers.p_value, "comparison_p")
 GROUPINGS = ("form", "role", "group", "variant", "mentor")
 
 

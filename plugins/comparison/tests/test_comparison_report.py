@@ -199,7 +199,7 @@ def test_rci_uses_published_reliability_or_the_input_alpha():
     assert wellbeing["rci"]["reliability_citation"] is None
 
 
-def test_rci_takes_the_reliability_published_in_the_instrument_file():
+def test_rci_takes_the_reliability_published_in_the_instrument_file(russian):
     from dataclasses import replace
 
     cited = replace(WELLBEING, reliability=0.9, reliability_source="Автор А. А. Журнал, 2001. С. 10.")
@@ -302,7 +302,7 @@ VARIANTS = dict(zip(ANXIETY_CODES, ["успевающий–неуспевающ
 DIARIES = dict(zip(ANXIETY_CODES, [3, 1, 4, 0, 2, 5, 1, 1, 3, 0, 2, 4], strict=True))
 
 
-def test_pair_variant_and_number_of_meetings_correlations():
+def test_pair_variant_and_number_of_meetings_correlations(russian):
     t = tables()
     for row in t.answers:
         row["variant"] = VARIANTS.get(row["participant"], "")

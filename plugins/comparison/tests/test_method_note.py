@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from plugins.comparison.method_note import method_note
 from plugins.comparison.report import build_report
 from surveys.core.contracts import CampaignTables, ScoreRow, WaveInfo
 from surveys.core.definitions import Band, Instrument, Scale
 from surveys.core.text import Text
 
+pytestmark = pytest.mark.usefixtures("russian")  # the note's Russian (test_method_note_language.py: both)
 IN, OUT = WaveInfo(5, "Вход", "input", 0), WaveInfo(6, "Выход", "output", 1)
 TOTAL = Scale(
     "total",
