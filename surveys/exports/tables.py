@@ -19,11 +19,25 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import CampaignTables, Sheet, WaveInfo
 from surveys.core.definitions import Instrument
+from surveys.core.export_labels import (
+    answers_sheet_name,
+    headers,
+    locale,
+    missing_reason_label,
+    role_label,
+    sheet_name,
+    wave_kind_label,
+)
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.core.published import bare_numbers, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
-from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
+from surveys.core.reliability_sheet import (
+    RELIABILITY_COLUMNS,
+    STATISTICS,
+    reliability_rows_from,
+    reliability_sheet_rows,
+)
 from surveys.core.threshold import min_group
 from surveys.exports.aggregates import AggregateCollector, aggregate_sheet, collect_scores
 from surveys.exports.codebook import codebook_sheet
@@ -37,8 +51,9 @@ from surveys.workspace import Standing, campaign_tables, standing_by_id
 
 BATCH = 2000  # rows fetched from the database at a time
 ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
-SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "scale", "raw"]
-SCORE_COLUMNS += ["value", "band", "norm", "norm_kind", "missing_reason", "scoring_version"]
+SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "instrument_id", "scale"]
+SCORE_COLUMNS += ["scale_id", "raw", "value", "band", "band_id", "norm", "norm_kind", "missing_reason"]
+SCORE_COLUMNS += ["scoring_version"]
 
 
 class LazyTables(CampaignTables):
@@ -156,7 +171,8 @@ def _answer_rows(
         if not people.kept(participant_id):
             continue
         standing = people.of(participant_id)
-        cells = [code, standing.role, standing.form, standing.group, waves[wave_id].name, version, submitted_at]
+        cells = [code, role_label(standing.role), standing.form, standing.group, waves[wave_id].name, version]
+        cells.append(submitted_at)
         answers = answers or {}
         if feed:
             collector = taps.keyed.get((instrument_id, wave_id))
@@ -192,19 +208,28 @@ def answers_sheet(
             seen.update(dict.fromkeys(answers or {}))
         keys = sorted(seen)
     formats = {ANSWER_COLUMNS.index("submitted_at"): DATE_FORMAT}
-    widths = [12, 10, 18, 10, 18, 10, 17] + [max(8, min(len(k) + 2, 24)) for k in keys]
+    widths = [12, 12, 18, 10, 18, 10, 17] + [max(8, min(len(k) + 2, 24)) for k in keys]
+    title = instrument.title.get(locale()) if instrument else instrument_id
     return Sheet(
-        f"answers {instrument_id}",
-        ANSWER_COLUMNS + keys,
+        answers_sheet_name(title),
+        headers(ANSWER_COLUMNS) + keys,
         _answer_rows(instrument, instrument_id, waves, keys, people, taps),
         number_formats=formats,
         widths=widths,
-        description=_("Raw answers to «%(instrument)s»: one row per response, pseudonymous codes only.")
-        % {"instrument": instrument_id},
+        description=_(
+            "Raw answers to «%(instrument)s» (id %(id)s): one row per response, pseudonymous codes only; "
+            "the columns after the first seven are the items' ids, their answer codes are in the codebook.",
+            instrument=title,
+            id=instrument_id,
+        ),
+        key=f"answers {instrument_id}",
+        keys=[*ANSWER_COLUMNS, *keys],
     )
 
 
-def _score_rows(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Iterator[list[Any]]:
+def _score_rows(
+    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Iterator[list[Any]]:
     query = (
         db.select(
             Response.participant_id,
@@ -227,25 +252,85 @@ def _score_rows(waves: dict[int, Wave], instruments: list[str], people: _People,
         .order_by(Response.wave_id, Response.instrument_id, Participant.code, Score.id)
     )
     collector = taps.aggregates
+    names = _Titles(available)
     for participant_id, code, wave_id, instrument_id, *rest in _stream(query):
         if not people.kept(participant_id):
             continue
         s = people.of(participant_id)
         wave = waves[wave_id]
-        scale, _raw, value, band = rest[:4]
+        scale, raw, value, band, norm, norm_kind, missing_reason, scoring_version = rest
         collector.add(participant_id, wave_id, instrument_id, scale, value, band)
-        yield [code, s.role, s.form, s.group, wave.name, wave.kind, instrument_id, *rest]
+        yield [
+            code,
+            role_label(s.role),
+            s.form,
+            s.group,
+            wave.name,
+            wave_kind_label(wave.kind),
+            names.instrument(instrument_id),
+            instrument_id,
+            names.scale(instrument_id, scale),
+            scale,
+            raw,
+            value,
+            names.band(instrument_id, scale, band),
+            band,
+            norm,
+            norm_kind,
+            missing_reason_label(missing_reason),
+            scoring_version,
+        ]
     collector.complete = True
 
 
-def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Sheet:
+class _Titles:
+    """Instruments', scales' and bands' titles in the export's language, looked up once each (an
+    instrument no longer loaded shows its id)."""
+
+    def __init__(self, available: Mapping[str, Instrument]) -> None:
+        self.available = available
+        self.language = locale()
+        self.found: dict[tuple[str, ...], str | None] = {}
+
+    def instrument(self, instrument_id: str) -> str:
+        key = (instrument_id,)
+        if key not in self.found:
+            instrument = self.available.get(instrument_id)
+            self.found[key] = instrument.title.get(self.language) if instrument else instrument_id
+        return self.found[key] or instrument_id
+
+    def scale(self, instrument_id: str, scale_id: str) -> str:
+        key = (instrument_id, scale_id)
+        if key not in self.found:
+            instrument = self.available.get(instrument_id)
+            scale = instrument.scale(scale_id) if instrument else None
+            self.found[key] = scale.title.get(self.language) if scale else scale_id
+        return self.found[key] or scale_id
+
+    def band(self, instrument_id: str, scale_id: str, band_id: str | None) -> str | None:
+        if band_id is None:
+            return None
+        key = (instrument_id, scale_id, band_id)
+        if key not in self.found:
+            instrument = self.available.get(instrument_id)
+            scale = instrument.scale(scale_id) if instrument else None
+            band = next((b for b in scale.bands if b.id == band_id), None) if scale else None
+            self.found[key] = band.label.get(self.language) if band else band_id
+        return self.found[key]
+
+
+def scores_sheet(
+    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
+) -> Sheet:
     return Sheet(
-        "scores",
-        list(SCORE_COLUMNS),
-        _score_rows(waves, instruments, people, taps),
-        number_formats={SCORE_COLUMNS.index("raw"): "0.00", SCORE_COLUMNS.index("value"): "0.00"},
-        widths=[12, 10, 18, 10, 18, 10, 16, 16, 8, 8, 12, 8, 10, 28, 10],
+        sheet_name("scores"),
+        headers(SCORE_COLUMNS),
+        _score_rows(waves, instruments, people, taps, available),
+        number_formats={SCORE_COLUMNS.index(key): "0.00" for key in ("raw", "value", "norm")},
+        widths=[12, 12, 18, 10, 18, 14, 30, 16, 26, 14, 8, 8, 20, 10, 8, 10, 28, 10],
         description=_("Scale scores of each response: raw and final value, band, norm, why a score is missing."),
+        key="scores",
+        keys=list(SCORE_COLUMNS),
     )
 
 
@@ -286,14 +371,14 @@ def reliability_export_sheet(
         yield from reliability_sheet_rows(found)
 
     return Sheet(
-        "reliability",
-        list(RELIABILITY_COLUMNS),
+        sheet_name("reliability"),
+        headers(RELIABILITY_COLUMNS),
         rows(),
-        number_formats={
-            RELIABILITY_COLUMNS.index("coefficient"): "0.000",
-            RELIABILITY_COLUMNS.index("item_total_r"): "0.000",
-        },
+        number_formats={RELIABILITY_COLUMNS.index(key): fmt for key, fmt in STATISTICS.items()},
+        widths=[30, 16, 26, 14, 18, 16, 6, 6, 10, 14, 10, 30],
         description=_("Reliability: Cronbach's alpha (KR-20 for yes/no items) per scale and wave, item–total r."),
+        key="reliability",
+        keys=list(RELIABILITY_COLUMNS),
     )
 
 
@@ -317,6 +402,7 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
             min_group(),
         )
     sheets: list[Sheet] = [codebook_sheet(instruments, available)]
+    plan.titles = {i: available[i].title.get(locale()) if i in available else i for i in instruments}
     base = (
         db.select(Response.id)
         .where(Response.wave_id.in_(wave_ids or [-1]), Response.status == "submitted")
@@ -328,7 +414,7 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
     estimate = responses
     if request.individual:
         sheets += [answers_sheet(i, by_id, people, taps, available) for i in instruments]
-        sheets.append(scores_sheet(by_id, instruments, people, taps))
+        sheets.append(scores_sheet(by_id, instruments, people, taps, available))
         estimate += scores
     sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available, joint))
     sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available, joint))
@@ -384,5 +470,5 @@ def export_sheets(plan: ExportPlan) -> list[Sheet]:
     """README first, then the plan's sheets (README names them as the writers will)."""
     from surveys.core.export import sheet_names
 
-    names = sheet_names(["README", *(s.name for s in plan.sheets)])
+    names = sheet_names([sheet_name("readme"), *(s.name for s in plan.sheets)])
     return [readme_sheet(plan, names[1:]), *plan.sheets]
