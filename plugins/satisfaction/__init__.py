@@ -78,7 +78,7 @@ def surveys_export_sheets(campaign, tables):
     before, after = waves
     from surveys.instruments import catalogue
 
-    instruments = catalogue(campaign.organisation_id)
+    instruments = catalogue(campaign.organisation_id) if campaign is not None else {}
     rows = []
     for g in expectation_gaps(tables, before.id, after.id, min_group=1):
         values = (g.n, g.mean_expected, g.mean_real, g.mean_gap)
