@@ -393,6 +393,12 @@ def test_a_background_export_shows_progress_and_gives_a_link(app, runner):
     client = sign_in(app, email, password, "psychologist")
     page = client.get(f"/staff/campaigns/{campaign_id}/export").get_data(as_text=True)
     assert 'name="individual"' in page and "<script" not in page
+    with app.app_context():
+        from surveys.state import get_state
+
+        gad7_title = get_state().registry.instruments["gad7"].title.get("ru")
+    # The questionnaires to keep are offered by title; the id is the value sent.
+    assert re.search(r'value="gad7"> <span>' + re.escape(gad7_title) + "</span>", page)
     data = {"csrf_token": csrf_token(page), "fmt": "csv", "delimiter": ";", "individual": "y", "instruments": "gad7"}
     started = client.post(f"/staff/campaigns/{campaign_id}/export", data=data)
     assert started.status_code == 302
