@@ -23,12 +23,10 @@ from surveys.core.export_labels import (
     answers_sheet_name,
     headers,
     locale,
-    missing_reason_label,
     role_label,
     sheet_name,
-    wave_kind_label,
 )
-from surveys.core.models import Campaign, Participant, Response, Score, Wave
+from surveys.core.models import Campaign, Participant, Response, Wave
 from surveys.core.published import bare_numbers, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
@@ -43,17 +41,14 @@ from surveys.exports.aggregates import AggregateCollector, aggregate_sheet, coll
 from surveys.exports.codebook import codebook_sheet
 from surveys.exports.joint import JointDisclosure
 from surveys.exports.plan import DATE_FORMAT, ExportPlan, ExportRequest, readme_sheet
+from surveys.exports.scores import scores_sheet, stream
 from surveys.extensions import db
 from surveys.instruments import catalogue
 from surveys.plugins import call_each
 from surveys.state import get_state
 from surveys.workspace import Standing, campaign_tables, standing_by_id
 
-BATCH = 2000  # rows fetched from the database at a time
 ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
-SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "instrument_id", "scale"]
-SCORE_COLUMNS += ["scale_id", "raw", "value", "band", "band_id", "norm", "norm_kind", "missing_reason"]
-SCORE_COLUMNS += ["scoring_version"]
 
 
 class LazyTables(CampaignTables):
@@ -116,11 +111,6 @@ class _People:
         return not self.forms or self.of(participant_id).form in self.forms
 
 
-def _stream(query) -> Iterator[Any]:
-    """Rows of ``query`` fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
-    yield from db.session.execute(query.execution_options(yield_per=BATCH))
-
-
 def _count(query) -> int:
     return db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
 
@@ -167,7 +157,7 @@ def _answer_rows(
         )
         .order_by(Response.wave_id, Participant.code, Response.id)
     )
-    for participant_id, code, wave_id, version, submitted_at, answers in _stream(query):
+    for participant_id, code, wave_id, version, submitted_at, answers in stream(query):
         if not people.kept(participant_id):
             continue
         standing = people.of(participant_id)
@@ -204,7 +194,7 @@ def answers_sheet(
             Response.wave_id.in_(list(waves)), Response.status == "submitted", Response.instrument_id == instrument_id
         )
         seen: dict[str, None] = {}
-        for (answers,) in _stream(query):
+        for (answers,) in stream(query):
             seen.update(dict.fromkeys(answers or {}))
         keys = sorted(seen)
     formats = {ANSWER_COLUMNS.index("submitted_at"): DATE_FORMAT}
@@ -227,113 +217,6 @@ def answers_sheet(
     )
 
 
-def _score_rows(
-    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
-) -> Iterator[list[Any]]:
-    query = (
-        db.select(
-            Response.participant_id,
-            Participant.code,
-            Response.wave_id,
-            Response.instrument_id,
-            Score.scale,
-            Score.raw,
-            Score.value,
-            Score.band,
-            Score.norm,
-            Score.norm_kind,
-            Score.missing_reason,
-            Score.scoring_version,
-        )
-        .join(Response, Response.id == Score.response_id)
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.wave_id.in_(list(waves)), Response.status == "submitted")
-        .where(Response.instrument_id.in_(instruments))
-        .order_by(Response.wave_id, Response.instrument_id, Participant.code, Score.id)
-    )
-    collector = taps.aggregates
-    names = _Titles(available)
-    for participant_id, code, wave_id, instrument_id, *rest in _stream(query):
-        if not people.kept(participant_id):
-            continue
-        s = people.of(participant_id)
-        wave = waves[wave_id]
-        scale, raw, value, band, norm, norm_kind, missing_reason, scoring_version = rest
-        collector.add(participant_id, wave_id, instrument_id, scale, value, band)
-        yield [
-            code,
-            role_label(s.role),
-            s.form,
-            s.group,
-            wave.name,
-            wave_kind_label(wave.kind),
-            names.instrument(instrument_id),
-            instrument_id,
-            names.scale(instrument_id, scale),
-            scale,
-            raw,
-            value,
-            names.band(instrument_id, scale, band),
-            band,
-            norm,
-            norm_kind,
-            missing_reason_label(missing_reason),
-            scoring_version,
-        ]
-    collector.complete = True
-
-
-class _Titles:
-    """Instruments', scales' and bands' titles in the export's language, looked up once each (an
-    instrument no longer loaded shows its id)."""
-
-    def __init__(self, available: Mapping[str, Instrument]) -> None:
-        self.available = available
-        self.language = locale()
-        self.found: dict[tuple[str, ...], str | None] = {}
-
-    def instrument(self, instrument_id: str) -> str:
-        key = (instrument_id,)
-        if key not in self.found:
-            instrument = self.available.get(instrument_id)
-            self.found[key] = instrument.title.get(self.language) if instrument else instrument_id
-        return self.found[key] or instrument_id
-
-    def scale(self, instrument_id: str, scale_id: str) -> str:
-        key = (instrument_id, scale_id)
-        if key not in self.found:
-            instrument = self.available.get(instrument_id)
-            scale = instrument.scale(scale_id) if instrument else None
-            self.found[key] = scale.title.get(self.language) if scale else scale_id
-        return self.found[key] or scale_id
-
-    def band(self, instrument_id: str, scale_id: str, band_id: str | None) -> str | None:
-        if band_id is None:
-            return None
-        key = (instrument_id, scale_id, band_id)
-        if key not in self.found:
-            instrument = self.available.get(instrument_id)
-            scale = instrument.scale(scale_id) if instrument else None
-            band = next((b for b in scale.bands if b.id == band_id), None) if scale else None
-            self.found[key] = band.label.get(self.language) if band else band_id
-        return self.found[key]
-
-
-def scores_sheet(
-    waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps, available: Mapping[str, Instrument]
-) -> Sheet:
-    return Sheet(
-        sheet_name("scores"),
-        headers(SCORE_COLUMNS),
-        _score_rows(waves, instruments, people, taps, available),
-        number_formats={SCORE_COLUMNS.index(key): "0.00" for key in ("raw", "value", "norm")},
-        widths=[12, 12, 18, 10, 18, 14, 30, 16, 26, 14, 8, 8, 20, 10, 8, 10, 28, 10],
-        description=_("Scale scores of each response: raw and final value, band, norm, why a score is missing."),
-        key="scores",
-        keys=list(SCORE_COLUMNS),
-    )
-
-
 def reliability_export_sheet(
     waves: dict[int, Wave],
     instruments: list[str],
@@ -350,7 +233,7 @@ def reliability_export_sheet(
         query = db.select(Response.participant_id, Response.answers).where(
             Response.wave_id == wave_id, Response.status == "submitted", Response.instrument_id == instrument_id
         )
-        return (answers or {} for participant_id, answers in _stream(query) if people.kept(participant_id))
+        return (answers or {} for participant_id, answers in stream(query) if people.kept(participant_id))
 
     def rows() -> Iterator[list[Any]]:
         ordered = sorted(waves.values(), key=lambda w: w.position)
