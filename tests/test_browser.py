@@ -160,7 +160,7 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     with page.expect_download() as download:
         page.get_by_role("link", name="Скачать таблицу (XLSX)").click()
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert "aggregates" in book.sheetnames and "scores" not in book.sheetnames  # a curator: aggregates only
+    assert "Сводка" in book.sheetnames and "Баллы" not in book.sheetnames  # a curator: aggregates only
     name = download.value.suggested_filename
     assert name.startswith("campaign-") and "Brauzernaya" in name
 
@@ -173,7 +173,7 @@ def test_staff_member_runs_a_campaign_in_the_browser(server, browser, staff):
     with page.expect_download() as download:
         ready.click()
     archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert archive.namelist()[:2] == ["01-README.csv", "02-codebook.csv"]
+    assert archive.namelist()[:2] == ["01-О_файле.csv", "02-Кодовая_книга.csv"]
     page.screenshot(path=str(SHOTS / "5-staff-export.png"), full_page=True)
     context.close()
 

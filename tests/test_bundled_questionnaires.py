@@ -148,10 +148,20 @@ def test_request_and_candidate_questionnaires(loaded):
         assert instrument.licence.bundle_texts and "programme documents" in instrument.licence.licence
 
 
-def test_answers_sheet_names_stay_whole_and_distinct():
-    # The workbook names a sheet "answers <instrument id>" and cuts it at 31 characters.
-    ids = [load_instrument(p, built_in_types()).id for p in [*INSTRUMENTS, *SATISFACTION]]
-    assert all(len(f"answers {i}") <= 31 for i in ids), ids
+def test_answers_sheet_names_stay_short_and_distinct(app):
+    # The workbook names a sheet «Ответы — <title>» and cuts it at Excel's 31 characters; its key
+    # "answers <instrument id>" (in the README and the JSON) is whole.
+    from flask_babel import force_locale
+
+    from surveys.core.export import sheet_names
+    from surveys.core.export_labels import answers_sheet_name
+
+    instruments = [load_instrument(p, built_in_types()) for p in [*INSTRUMENTS, *SATISFACTION]]
+    for locale in ("ru", "en"):
+        with app.test_request_context(), force_locale(locale):
+            names = sheet_names(answers_sheet_name(i.title.get(locale)) for i in instruments)
+        assert all(len(name) <= 31 for name in names) and len({n.lower() for n in names}) == len(names), names
+        assert all(name.startswith("Ответы — " if locale == "ru" else "Answers — ") for name in names)
 
 
 def test_instrument_check_accepts_every_bundled_file(runner):
@@ -209,15 +219,17 @@ def test_workbook_has_the_expected_vs_real_sheet(app):
             _submit(app, invitations[0], ids[0], expected)
             _submit(app, invitations[1], ids[1], dict.fromkeys(items, 6) | {"sat_comfort": 9, "sat_continue": True})
         data = campaign_workbook(db.session.get(Campaign, campaign.id))
-    rows = list(openpyxl.load_workbook(io.BytesIO(data))["satisfaction gap"].iter_rows(values_only=True))
-    assert rows[0] == ("role", "item", "wave_expected", "wave_real", "n", "mean_expected", "mean_real", "mean_gap")
-    by_item = {row[1]: row for row in rows[1:]}
+    rows = list(openpyxl.load_workbook(io.BytesIO(data))["Ожидания и реальность"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Роль", "Пункт", "id пункта") and rows[0][5] == "n"
+    by_item = {row[2]: (row[0], *row[2:]) for row in rows[1:]}
     assert list(by_item) == [*items, "index"]
+    comfort = next(row[1] for row in rows[1:] if row[2] == "sat_comfort")
+    assert comfort.startswith("Насколько")  # the item's text, its id beside it
     # sat_comfort: expected (6 + 7 + 8 + 9 + 10) / 5 = 8, real 9 for everyone: gap 1.
-    assert by_item["sat_comfort"] == ("mentee", "sat_comfort", "Вход", "Выход", 5, 8, 9, 1)
-    assert by_item["sat_goals"] == ("mentee", "sat_goals", "Вход", "Выход", 5, 5, 6, 1)
+    assert by_item["sat_comfort"] == ("Наставляемый", "sat_comfort", "Вход", "Выход", 5, 8, 9, 1)
+    assert by_item["sat_goals"] == ("Наставляемый", "sat_goals", "Вход", "Выход", 5, 5, 6, 1)
     # The indices, scored on submit: expected (comfort + 5 × 5) / 6 → mean (8 + 25) / 6 = 5.5;
     # real (9 + 5 × 6) / 6 = 6.5; gap 1.
     role, item, _before, _after, n, mean_expected, mean_real, mean_gap = by_item["index"]
-    assert (role, n) == ("mentee", 5)
+    assert (role, n) == ("Наставляемый", 5)
     assert (mean_expected, mean_real, mean_gap) == (pytest.approx(5.5), pytest.approx(6.5), pytest.approx(1))

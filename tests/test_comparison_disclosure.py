@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from plugins.comparison.export import COLUMNS, comparison_sheets
+from plugins.comparison.export import COLUMNS, HEADERS, comparison_sheets
 from plugins.comparison.method_note import note_table
 from plugins.comparison.report import build_report
 from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow, Sheet, WaveInfo
@@ -24,6 +24,7 @@ from surveys.core.export import write_workbook
 from surveys.core.published import Counted, bare_numbers, counted, disclose, reveal
 from surveys.core.text import Text
 from tests.conftest import set_role
+from tests.export_support import header_keys, sheet_keys
 
 IN, OUT = WaveInfo(1, "Вход", "input", 0), WaveInfo(2, "Выход", "output", 1)
 TOTAL = Scale("total", Text("Тревога"), ("q1",), higher_is="worse", reliability=0.9, reliability_source="опубл.")
@@ -69,13 +70,24 @@ def reopened(sheets: list[Sheet]) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(write_workbook(sheets)))
 
 
-def table(book: openpyxl.Workbook, name: str) -> list[dict]:
-    rows = list(book[name].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+def sheet_of(book: openpyxl.Workbook, key: str):
+    """A sheet by its key: a downloaded workbook's README lists them; the comparison's own sheets written
+    alone come in their order (comparison, then its method)."""
+    if book.sheetnames[0] == "О файле":
+        return book[sheet_keys(book)[key]]
+    return book.worksheets[("comparison", "comparison method").index(key)]
+
+
+def table(book: openpyxl.Workbook, key: str, app=None) -> list[dict]:
+    """A sheet's rows by column key (headers in Russian for a workbook the ``app`` made, else as written
+    without a locale: English)."""
+    rows = list(sheet_of(book, key).iter_rows(values_only=True))
+    names = header_keys(app, key) if app is not None else {str(title): name for name, title in HEADERS.items()}
+    return [dict(zip([names[h] for h in rows[0]], row, strict=True)) for row in rows[1:]]
 
 
 def figures(row: dict) -> list:
-    return [row[name] for name in COLUMNS[4:19]]
+    return [row[name] for name in COLUMNS[COLUMNS.index("n_pairs") : COLUMNS.index("normalised") + 1]]
 
 
 def test_every_figure_carries_the_people_it_comes_from():
@@ -83,11 +95,12 @@ def test_every_figure_carries_the_people_it_comes_from():
     sheets = comparison_sheets(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")
     assert all(not bare_numbers(sheet) for sheet in sheets)
     everyone = frozenset(code for form in codes.values() for code in form)
-    rows = {row[3]: row for row in sheets[0].rows}
+    group, n_pairs, before = (COLUMNS.index(key) for key in ("group", "n_pairs", "mean_before"))
+    rows = {row[group]: row for row in sheets[0].rows}
     about = ("gad", "total")  # each figure says which scale it is about: an export decides it with its aggregates
-    assert rows[None][4] == Counted(len(everyone), everyone, about)
-    assert rows[BIG][5] == Counted(mean(FORMS[BIG][0]), frozenset(codes[BIG]), about)
-    assert rows[SMALL_FORM][4] == Counted(len(codes[SMALL_FORM]), frozenset(codes[SMALL_FORM]), about)
+    assert rows[None][n_pairs] == Counted(len(everyone), everyone, about)
+    assert rows[BIG][before] == Counted(mean(FORMS[BIG][0]), frozenset(codes[BIG]), about)
+    assert rows[SMALL_FORM][n_pairs] == Counted(len(codes[SMALL_FORM]), frozenset(codes[SMALL_FORM]), about)
     # The report's JSON keeps no codes; only the workbook's report asks for them.
     plain = build_report(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")
     assert "people" not in plain and all("people" not in row for row in plain["scales"])
@@ -101,10 +114,10 @@ def test_a_small_form_is_hidden_and_so_is_the_form_that_would_give_it_away(russi
     rows = {row["group"]: row for row in table(book, "comparison")}
     small, protecting = hidden_label(SMALL, MIN_GROUP), hidden_label(PROTECTING, MIN_GROUP)
     # Three pairs: «<5» and nothing else of theirs.
-    assert rows[SMALL_FORM]["n_pairs"] == small and rows[SMALL_FORM]["chart label"] == small
+    assert rows[SMALL_FORM]["n_pairs"] == small and rows[SMALL_FORM]["chart_label"] == small
     assert all(value is None for value in figures(rows[SMALL_FORM])[1:])
     # Everyone minus the two other forms would give the three away: the smaller of them is hidden.
-    assert rows[MEDIUM]["n_pairs"] == protecting and rows[MEDIUM]["chart label"] == protecting
+    assert rows[MEDIUM]["n_pairs"] == protecting and rows[MEDIUM]["chart_label"] == protecting
     # Everyone and the form of six are shown, as computed from the data.
     everyone_before = [v for before, _after in FORMS.values() for v in before]
     everyone_after = [v for _before, after in FORMS.values() for v in after]
@@ -113,9 +126,9 @@ def test_a_small_form_is_hidden_and_so_is_the_form_that_would_give_it_away(russi
     assert rows[None]["mean_difference"] == pytest.approx(mean(everyone_after) - mean(everyone_before))
     assert rows[None]["no_reliable_change"] == len(everyone_before) and rows[None]["improved"] == 0
     assert rows[BIG]["n_pairs"] == len(FORMS[BIG][0]) and rows[BIG]["mean_after"] == pytest.approx(mean(FORMS[BIG][1]))
-    assert rows[BIG]["chart label"] == rows[BIG]["label"] == f"gad: Тревога ({BIG})"
+    assert rows[BIG]["chart_label"] == rows[BIG]["label"] == f"ГТР: Тревога ({BIG})"  # titles, not ids
 
-    note = list(book["comparison method"].iter_rows(values_only=True))[1:]
+    note = list(sheet_of(book, "comparison method").iter_rows(values_only=True))[1:]
     lines = {text: value for text, value in note}
     assert lines[f"— «Тревога» (gad), группа «{SMALL_FORM}»"] == small
     assert lines[f"— «Тревога» (gad), группа «{MEDIUM}»"] == protecting
@@ -131,8 +144,8 @@ def test_the_individual_export_shows_every_figure(russian):
     book = reopened(reveal(comparison_sheets(tables, {"gad": GAD}, IN.id, OUT.id, group_by="form")))
     rows = {row["group"]: row for row in table(book, "comparison")}
     assert rows[SMALL_FORM]["n_pairs"] == len(codes[SMALL_FORM]) and rows[MEDIUM]["n_pairs"] == len(codes[MEDIUM])
-    assert rows[SMALL_FORM]["chart label"] == rows[SMALL_FORM]["label"]
-    lines = dict(list(book["comparison method"].iter_rows(values_only=True))[1:])
+    assert rows[SMALL_FORM]["chart_label"] == rows[SMALL_FORM]["label"]
+    lines = dict(list(sheet_of(book, "comparison method").iter_rows(values_only=True))[1:])
     assert lines["Участники только в первой волне"] == 1
     assert lines[f"— «Тревога» (gad), группа «{SMALL_FORM}»"].startswith("n = 3 пары (меньше 5 пар: скрыто)")
 
@@ -150,14 +163,14 @@ def test_a_row_the_policy_hides_is_no_zero_bar_in_the_chart():
     big = next(row for row in table(book, "comparison") if row["group"] == BIG)
     protecting = hidden_label(PROTECTING, MIN_GROUP)
     assert big["mean_before"] == big["mean_after"] == big["n_pairs"] == protecting
-    assert big["chart label"] == protecting  # the category says so instead of drawing means of 0
+    assert big["chart_label"] == protecting  # the category says so instead of drawing means of 0
     # One chart: the means, with the chart label column as its categories.
     charts = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 1
     xml = zipfile.ZipFile(io.BytesIO(data)).read(charts[0]).decode("utf-8")
-    refs = re.findall(r"<c:f>'?comparison'?!\$([A-Z]+)\$2:\$\1\$\d+</c:f>", xml)
+    refs = re.findall(r"<c:f>'?Comparison of waves'?!\$([A-Z]+)\$2:\$\1\$\d+</c:f>", xml)
     letter = {name: get_column_letter(i + 1) for i, name in enumerate(COLUMNS)}
-    assert letter["chart label"] in refs and letter["mean_before"] in refs and letter["mean_after"] in refs
+    assert letter["chart_label"] in refs and letter["mean_before"] in refs and letter["mean_after"] in refs
     assert not {letter[name] for name in ("improved", "no_reliable_change", "deteriorated")} & set(refs)
 
 
@@ -196,7 +209,10 @@ def test_unlinked_waves_count_each_wave_from_its_own_people(russian):
     assert lines["Участники только в первой волне"] == hidden_label(PROTECTING, MIN_GROUP)
     assert lines["Участники в обеих волнах"] == 0
     [row] = sheets[0].rows
-    assert row[4] == 0 and all(value is None for value in row[5:19])  # no pairs; the report hid the rest
+    n_pairs = COLUMNS.index("n_pairs")
+    assert row[n_pairs] == 0 and all(
+        value is None for value in row[n_pairs + 1 : n_pairs + 15]
+    )  # the report hid the rest
 
 
 # The workbook of a stored campaign, as the curator and the psychologist download it.
@@ -269,24 +285,26 @@ def test_the_curators_workbook_hides_a_small_change_class_and_its_complement(app
     response = logged_in.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert {"comparison", "comparison method"} <= set(book.sheetnames)  # no longer left out
-    [row] = [r for r in table(book, "comparison") if (r["instrument"], r["scale"]) == ("gad7", "total")]
+    assert {"comparison", "comparison method"} <= set(sheet_keys(book))  # no longer left out
+    rows = table(book, "comparison", app)
+    [row] = [r for r in rows if (r["instrument_id"], r["scale_id"]) == ("gad7", "total")]
     assert row["n_pairs"] == len(BEFORE) and row["mean_before"] == pytest.approx(mean(BEFORE))
     assert row["mean_after"] == pytest.approx(mean(AFTER)) and isinstance(row["wilcoxon_p"], float)
     assert row["improved"] == small
     # n_pairs − no change − deteriorated would be the people who improved: no change is hidden.
     assert row["no_reliable_change"] == protecting and row["deteriorated"] == 0
-    assert row["chart label"] == row["label"]
-    note = dict(list(book["comparison method"].iter_rows(values_only=True))[1:])
+    assert row["chart_label"] == row["label"]
+    note = dict(list(sheet_of(book, "comparison method").iter_rows(values_only=True))[1:])
     assert note["Участники в обеих волнах"] == len(BEFORE) and note["Участники только в первой волне"] == small
-    readme = " ".join(str(v) for line in book["README"].iter_rows(values_only=True) for v in line if v)
+    readme = " ".join(str(v) for line in sheet_of(book, "readme").iter_rows(values_only=True) for v in line if v)
     assert f"<{MIN_GROUP}" in readme
 
     set_role(app, email, "psychologist")
     response = logged_in.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    [row] = [r for r in table(book, "comparison") if (r["instrument"], r["scale"]) == ("gad7", "total")]
+    rows = table(book, "comparison", app)
+    [row] = [r for r in rows if (r["instrument_id"], r["scale_id"]) == ("gad7", "total")]
     assert {name: row[name] for name in expected} == expected
-    note = dict(list(book["comparison method"].iter_rows(values_only=True))[1:])
+    note = dict(list(sheet_of(book, "comparison method").iter_rows(values_only=True))[1:])
     assert note["Участники только в первой волне"] == 1

@@ -110,9 +110,11 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
 
     import openpyxl
 
+    from tests.export_support import keyed_rows
+
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
-    sheet = list(book["comparison"].iter_rows(values_only=True))
-    row = dict(zip(sheet[0], next(r for r in sheet[1:] if r[:2] == ("gad7", "total")), strict=True))
+    rows = keyed_rows(app, book, "comparison")
+    row = next(r for r in rows if (r["instrument_id"], r["scale_id"]) == ("gad7", "total"))
     # The workbook shows the same numbers as the JSON (and so as the page).
     assert row["n_pairs"] == gad7["n_pairs"] and row["mean_before"] == pytest.approx(gad7["before"]["mean"])
     assert row["wilcoxon_p"] == pytest.approx(gad7["wilcoxon"]["p"])

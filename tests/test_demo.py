@@ -109,5 +109,5 @@ def test_a_swot_is_made_edited_approved_printed_and_exported_from_demo_data(app,
     printed = client.get(f"/plugins/swot/documents/{version_id}/print")
     assert printed.status_code == 200 and "Поддержка наставника" in printed.get_data(as_text=True)
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
-    rows = [[c for c in row] for row in book["swot"].iter_rows(values_only=True)]
+    rows = [[c for c in row] for row in book["SWOT"].iter_rows(values_only=True)]
     assert any("Поддержка наставника" in [str(c) for c in row] for row in rows)

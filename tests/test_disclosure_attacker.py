@@ -50,6 +50,7 @@ from surveys.core.models import Membership, Organisation, Participant, User
 from surveys.extensions import db
 from tests.api_support import auth, token_for
 from tests.conftest import post_form, submit_in_wave
+from tests.export_support import Keyed, readme_keys
 
 K = MIN_GROUP
 ROLES = ("mentee", "mentor")
@@ -57,6 +58,7 @@ FORMS = ("ученик–ученик", "учитель–ученик", "сту
 CLASSES = ("7А", "8Б")
 WAVES = {"Вход": "before", "Выход": "after"}  # the names the test gives the input and the output wave
 ALL = "все"  # the aggregates sheet's «everyone at this level»
+ROLE_IDS = {"Наставник": "mentor", "Наставляемый": "mentee"}  # the roles as the Russian workbook shows them
 CUTS = (5, 10, 15)  # GAD-7 bands (Spitzer et al., 2006): 0–4 minimal, 5–9 mild, 10–14 moderate, 15–21 severe
 ALPHA = 0.92  # GAD-7's published reliability (ibid.), which the comparison's RCI uses
 CRITICAL = 1.96  # |RCI| above it is a reliable change
@@ -231,9 +233,10 @@ def sheet(book: openpyxl.Workbook, name: str) -> list[dict[str, Any]]:
 def aggregates_figures(book: openpyxl.Workbook, truth: Truth) -> list[Figure]:
     out = []
     for row in sheet(book, "aggregates"):
-        assert (row["instrument"], row["scale"]) == ("gad7", "total")
+        assert (row["instrument_id"], row["scale_id"]) == ("gad7", "total")
         wave = WAVES[row["wave"]]
-        group = truth.who(wave, **{name: row[name] for name in ("role", "form", "group") if row[name] != ALL})
+        given = {name: ROLE_IDS.get(row[name], row[name]) for name in ("role", "form", "group") if row[name] != ALL}
+        group = truth.who(wave, **given)
         where = f"aggregates {row['wave']} / {row['role']} / {row['form']} / {row['group']}"
         out += [
             count(f"{where}: n", group, row["n"]),
@@ -260,7 +263,7 @@ def comparison_figures(book: openpyxl.Workbook, truth: Truth, labels: set[str]) 
     after = truth.pairs if linked else truth.who("after")
     out = []
     for row in sheet(book, "comparison"):
-        assert (row["instrument"], row["scale"], row["group"]) == ("gad7", "total", None)
+        assert (row["instrument_id"], row["scale_id"], row["group"]) == ("gad7", "total", None)
         where = "comparison: "
         out += [
             count(where + "n_pairs", truth.pairs, row["n_pairs"]),
@@ -395,8 +398,9 @@ def viewer(app):
     return client, membership_id
 
 
-def downloaded(app, viewer, people: list[Person]) -> tuple[openpyxl.Workbook, int]:
-    """The aggregated workbook of a new campaign of ``people``, as the viewer downloads it, and the campaign id."""
+def downloaded(app, viewer, people: list[Person]) -> tuple[Keyed, int]:
+    """The aggregated workbook of a new campaign of ``people``, as the viewer downloads it (its sheets and
+    columns by key), and the campaign id."""
     client, membership_id = viewer
     organisation_id, campaign_id = build(app, people)
     with app.app_context():
@@ -404,27 +408,12 @@ def downloaded(app, viewer, people: list[Person]) -> tuple[openpyxl.Workbook, in
         db.session.commit()
     response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
     assert response.status_code == 200, response.status_code
-    return openpyxl.load_workbook(io.BytesIO(response.data)), campaign_id
+    return Keyed.from_workbook(app, openpyxl.load_workbook(io.BytesIO(response.data))), campaign_id
 
 
 def workbook(app, viewer, people: list[Person]) -> openpyxl.Workbook:
     """The aggregated workbook of a campaign of ``people``, as the viewer downloads it."""
     return downloaded(app, viewer, people)[0]
-
-
-class Tables:
-    """An export's tables read back from its JSON or CSV file, shaped as the figure readers read a workbook."""
-
-    def __init__(self, tables: dict[str, list[tuple]]) -> None:
-        self.tables = tables
-        self.sheetnames = list(tables)
-
-    def __getitem__(self, name: str) -> Tables:
-        self.rows = self.tables[name]
-        return self
-
-    def iter_rows(self, values_only: bool = True):
-        return iter(self.rows)
 
 
 def _cell(text: str) -> Any:
@@ -454,18 +443,18 @@ def exports(app, viewer, people: list[Person]) -> dict[str, Any]:
         document = json.loads((Path(folder) / "x.json").read_text(encoding="utf-8"))
         archive = zipfile.ZipFile(Path(folder) / "x.csv")
         names = [table["name"] for table in document["tables"]]
-        found["json"] = Tables({t["name"]: [tuple(t["columns"]), *map(tuple, t["rows"])] for t in document["tables"]})
-        found["csv"] = Tables(
-            {
-                name: [
-                    tuple(row) if number == 0 else tuple(map(_cell, row))
-                    for number, row in enumerate(
-                        csv.reader(io.StringIO(archive.read(member).decode("utf-8-sig")), delimiter=";")
-                    )
-                ]
-                for name, member in zip(names, archive.namelist(), strict=True)
-            }
-        )
+        found["json"] = Keyed.from_json(document)
+        named = {
+            name: [
+                tuple(row) if number == 0 else tuple(map(_cell, row))
+                for number, row in enumerate(
+                    csv.reader(io.StringIO(archive.read(member).decode("utf-8-sig")), delimiter=";")
+                )
+            ]
+            for name, member in zip(names, archive.namelist(), strict=True)
+        }
+        # The first CSV file lists each table's name and key, as the workbook's README does.
+        found["csv"] = Keyed.from_tables(app, named, readme_keys(names[0], named[names[0]]))
     return found
 
 
@@ -608,7 +597,7 @@ def test_reproduction_3_the_mentors_mean_is_not_everyone_minus_the_mentees(app, 
     truth, (small, protecting) = Truth(people), labels(app)
     book = workbook(app, viewer, people)
     rows = {(r["role"], r["form"], r["group"]): r for r in sheet(book, "aggregates") if r["wave"] == "Вход"}
-    mentors, mentees, everyone = rows["mentor", ALL, ALL], rows["mentee", ALL, ALL], rows[ALL, ALL, ALL]
+    mentors, mentees, everyone = rows["Наставник", ALL, ALL], rows["Наставляемый", ALL, ALL], rows[ALL, ALL, ALL]
     assert mentors["n"] == small and mentors["mean"] is None
     assert protecting in (everyone["n"], mentees["n"]) and everyone["n"] != mentees["n"]
     [(row, group)] = [

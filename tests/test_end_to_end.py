@@ -12,6 +12,7 @@ from surveys.core.log_models import AuditEvent
 from surveys.core.models import Invitation, Participant, Response, Score
 from surveys.extensions import db
 from tests.conftest import FIXTURES, csrf_token, post_form, set_role
+from tests.export_support import keyed_rows, sheet_keys
 
 PLUGINS = str(FIXTURES / "plugins")
 LINK = re.compile(r'href="http://localhost(/s/[A-Za-z0-9_-]+)"')
@@ -133,7 +134,7 @@ def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):
 
     # The curator's workbook is aggregated: no raw answers, no per-person scores.
     aggregated = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
-    expected = ["README", "codebook", "aggregates", "reliability", "comparison", "comparison method"]
+    expected = ["О файле", "Кодовая книга", "Сводка", "Надёжность", "Сравнение волн", "Сравнение — методика"]
     assert aggregated.sheetnames == expected
     assert client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1").status_code == 403
     # The psychologist may add the individual data.
@@ -141,8 +142,9 @@ def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):
     workbook_response = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1")
     assert workbook_response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook_response.data))
-    assert book.sheetnames == [
-        "README",
+    keys = sheet_keys(book)
+    assert list(keys) == [
+        "readme",
         "codebook",
         "answers wellbeing_check",
         "scores",
@@ -151,27 +153,31 @@ def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):
         "comparison",
         "comparison method",
     ]
+    assert book.sheetnames == list(keys.values()) and keys["answers wellbeing_check"].startswith("Ответы — ")
     set_role(app, staff[0], "curator")
     import zipfile
 
     charts = [n for n in zipfile.ZipFile(io.BytesIO(workbook_response.data)).namelist() if n.startswith("xl/charts/")]
     assert len(charts) == 1  # a native Excel chart of the means (reliable change classes hide one by one)
-    answers = list(book["answers wellbeing_check"].iter_rows(values_only=True))
+    answers = list(book[keys["answers wellbeing_check"]].iter_rows(values_only=True))
     header = answers[0]
     row_p1 = next(r for r in answers[1:] if r[0] == "P1" and r[4] == "Вход")
     assert row_p1[header.index("wb_tense")] == 3
-    worries_cell = book["answers wellbeing_check"].cell(
+    worries_cell = book[keys["answers wellbeing_check"]].cell(
         row=answers.index(row_p1) + 1, column=header.index("worries") + 1
     )
     assert worries_cell.value == "=cmd|' /C calc'!A0" and worries_cell.data_type == "s"
     assert worries_cell.quotePrefix
-    score_rows = list(book["scores"].iter_rows(values_only=True))
+    score_rows = list(book[keys["scores"]].iter_rows(values_only=True))
     assert len(score_rows) == 1 + 11
-    comparison = list(book["comparison"].iter_rows(values_only=True))
-    header = comparison[0]
-    assert header[:5] == ("instrument", "scale", "label", "group", "n_pairs")
-    row = next(r for r in comparison[1:] if r[:2] == ("wellbeing_check", "wellbeing"))
-    n, mb, ma, md = (row[header.index(k)] for k in ("n_pairs", "mean_before", "mean_after", "mean_difference"))
+    comparison = list(book[keys["comparison"]].iter_rows(values_only=True))
+    assert comparison[0][:4] == ("Анкета", "id анкеты", "Шкала", "id шкалы")
+    row = next(
+        r
+        for r in keyed_rows(app, book, "comparison")
+        if (r["instrument_id"], r["scale_id"]) == ("wellbeing_check", "wellbeing")
+    )
+    n, mb, ma, md = (row[k] for k in ("n_pairs", "mean_before", "mean_after", "mean_difference"))
 
     def total(calm, tense, happy):
         return calm + (5 - tense) + happy

@@ -232,8 +232,14 @@ def test_json_without_meta_or_rows_is_valid(tmp_path):
     write_json([Sheet("empty", ["a", "b"], [])], target)
     assert json.loads(target.read_text(encoding="utf-8")) == {
         "meta": {},
-        "tables": [{"name": "empty", "columns": ["a", "b"], "rows": []}],
+        "tables": [{"name": "empty", "key": "empty", "columns": ["a", "b"], "column_keys": ["a", "b"], "rows": []}],
     }
+    # A sheet with ids for itself and its columns carries them beside its names.
+    write_json([Sheet("Сводка", ["Среднее", "n"], [[1.23456789, 3]], key="aggregates", keys=["mean", "n"])], target)
+    [table] = json.loads(target.read_text(encoding="utf-8"))["tables"]
+    assert (table["name"], table["key"]) == ("Сводка", "aggregates")
+    assert (table["columns"], table["column_keys"]) == (["Среднее", "n"], ["mean", "n"])
+    assert table["rows"] == [[1.23456789, 3]]  # full precision: JSON is for machines
 
 
 # --- Streaming ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from surveys.core.log_models import AuditEvent
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.extensions import db
 from tests.conftest import csrf_token, post_form, set_role
+from tests.export_support import keyed_rows, sheet_keys
 
 HOSTILE = {
     "pf_strengths": "=cmd|' /C calc'!A0",
@@ -81,10 +82,17 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
     assert disposition.startswith("attachment;") and "/" not in disposition.split("filename", 1)[1]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     names = book.sheetnames
-    assert names[:2] == ["README", "codebook"] and "scores" in names and "aggregates" in names
+    keys = sheet_keys(book)
+    assert names[:2] == ["О файле", "Кодовая книга"] and "Баллы" in names and "Сводка" in names
+    assert [keys[k] for k in ("readme", "codebook", "scores", "aggregates")] == [
+        "О файле",
+        "Кодовая книга",
+        "Баллы",
+        "Сводка",
+    ]
     assert all(len(n) <= 31 for n in names) and len({n.lower() for n in names}) == len(names)
 
-    readme = dict((r[0], r[1]) for r in rows_of(book["README"]) if r[0])
+    readme = dict((r[0], r[1]) for r in rows_of(book[keys["readme"]]) if r[0])
     assert readme["Кампания"].startswith("Мониторинг") and "да" in readme["Индивидуальные данные"]
     assert all(name in readme for name in names[1:])  # every sheet is described
 
@@ -105,17 +113,27 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
 
     # Raw answers: one row per submitted response, the stored values under the participant's code.
     for instrument_id, count in by_instrument.items():
-        assert len(rows_of(book[f"answers {instrument_id}"])) == 1 + count
-    answers = rows_of(book["answers gad7"])
+        assert len(rows_of(book[keys[f"answers {instrument_id}"]])) == 1 + count
+    assert keys["answers gad7"] == "Ответы — Шкала генерализованног"  # by title, cut to Excel's 31 characters
+    answers = rows_of(book[keys["answers gad7"]])
     header = answers[0]
-    assert header[:7] == ("participant", "role", "form", "group", "wave", "instrument_version", "submitted_at")
+    assert header[:7] == (
+        "Код участника",
+        "Роль",
+        "Форма наставничества",
+        "Класс",
+        "Волна",
+        "Версия анкеты",
+        "Когда отправлена",
+    )
+    assert {row[1] for row in answers[1:]} == {"Наставляемый"}  # GAD-7 is for mentees: the role in words
     for row in answers[1:]:
         stored = gad7[(row[0], row[4])]
         assert all(row[header.index(k)] == stored.get(k) for k in ("gad7_1", "gad7_7"))
     assert not any("Иван" in str(cell) for row in answers for cell in row)  # codes only, never names
 
     # Hostile text: never a formula, control characters replaced, the long text cut with a mark.
-    feedback = book["answers programme_feedback"]
+    feedback = book[keys["answers programme_feedback"]]
     head = rows_of(feedback)[0]
     line = next(i for i, r in enumerate(rows_of(feedback), start=1) if r[0] == code)
     strengths = feedback.cell(row=line, column=head.index("pf_strengths") + 1)
@@ -125,26 +143,40 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
     assert len(improve) == 32767
 
     # Scores: one row per stored score.
-    assert len(rows_of(book["scores"])) == 1 + len(scores)
+    assert len(rows_of(book[keys["scores"]])) == 1 + len(scores)
+    scored = keyed_rows(app, book, "scores")
+    gad7_score = next(r for r in scored if r["instrument_id"] == "gad7" and r["band_id"])
+    with app.app_context():
+        from surveys.state import get_state
+
+        assert gad7_score["instrument"] == get_state().registry.instruments["gad7"].title.get("ru")
+    assert (gad7_score["scale"], gad7_score["scale_id"]) == ("ГТР-7, общий балл", "total")
+    assert gad7_score["band"] == _labelled(app, Counter({gad7_score["band_id"]: 1})).popitem()[0]
+    assert {r["wave_kind"] for r in scored} == {"Входная волна", "Выходная волна"}
+    assert "нет ответов ни на один пункт" in {r["missing_reason"] for r in scored}
 
     # Aggregates: the everyone row of each scale and wave matches numpy on the stored scores.
-    aggregates = rows_of(book["aggregates"])
+    aggregates = rows_of(book[keys["aggregates"]])
     columns = aggregates[0]
     assert columns == (
-        "wave",
-        "role",
-        "form",
-        "group",
-        "instrument",
-        "scale",
+        "Волна",
+        "Роль",
+        "Форма наставничества",
+        "Класс",
+        "Анкета",
+        "id анкеты",
+        "Шкала",
+        "id шкалы",
         "n",
-        "mean",
-        "sd",
-        "median",
-        "min",
-        "max",
-        "bands",
+        "Среднее",
+        "SD",
+        "Медиана",
+        "Минимум",
+        "Максимум",
+        "Уровни",
     )
+    # The positions below: wave, role, form, class, then the instrument's and the scale's ids, n, mean...
+    aggregates = [(*r[:4], r[5], r[7], *r[8:]) for r in aggregates]
     checked = 0
     for wave_id, wave_name in waves.items():
         values = [
@@ -176,9 +208,10 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
             assert hidden_total == 0 or hidden_total >= 5, (parent, children)
 
     # Spreadsheet manners: frozen header, autofilter, number formats.
-    sheet = book["aggregates"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:M")
-    assert sheet.cell(row=2, column=8).number_format == "0.00"
+    sheet = book[keys["aggregates"]]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:O")
+    mean = sheet.cell(row=2, column=10)
+    assert mean.number_format == "0.00" and mean.value == aggregates[1][7]  # shown with 2 decimals, kept whole
 
 
 def _labelled(app, bands: Counter) -> dict[str, int]:
@@ -236,8 +269,10 @@ def test_the_curator_and_the_viewer_get_only_aggregates(app, runner):
     for role in ("curator", "viewer"):
         client = sign_in(app, email, password, role)
         book = openpyxl.load_workbook(io.BytesIO(client.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
-        assert not [n for n in book.sheetnames if n.startswith("answers") or n == "scores"], role
-        assert "aggregates" in book.sheetnames
+        keys = sheet_keys(book)
+        assert not [k for k in keys if k.startswith("answers") or k == "scores"], role
+        assert not [n for n in book.sheetnames if n.startswith("Ответы") or n == "Баллы"], role
+        assert "aggregates" in keys and keys["aggregates"] in book.sheetnames
         assert client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1").status_code == 403
         page = client.get(f"/staff/campaigns/{campaign_id}/export").get_data(as_text=True)
         assert 'name="individual"' not in page  # the choice is not even offered
@@ -264,7 +299,8 @@ def test_csv_and_json_hold_the_same_tables_as_the_workbook(app, runner, tmp_path
     members = archive.namelist()
     document = json.loads(paths["json"].read_text(encoding="utf-8"))
     assert [t["name"] for t in document["tables"]] == book.sheetnames
-    assert len(members) == len(book.sheetnames) and members[0] == "01-README.csv"
+    assert len(members) == len(book.sheetnames) and members[0] == "01-О_файле.csv"
+    assert [t["key"] for t in document["tables"]][:2] == ["readme", "codebook"]
     assert document["meta"]["individual"] is True and document["meta"]["suppression_threshold"] == 5
 
     def csv_rows(index: int) -> list[list[str]]:
@@ -279,17 +315,21 @@ def test_csv_and_json_hold_the_same_tables_as_the_workbook(app, runner, tmp_path
         assert len(from_csv) == len(from_xlsx) == 1 + len(from_json["rows"]), name
         assert tuple(from_json["columns"]) == from_xlsx[0]
     # The same numbers: aggregates compared cell by cell (decimal comma with the ; delimiter).
-    position = book.sheetnames.index("aggregates")
+    keys = sheet_keys(book)
+    position = book.sheetnames.index(keys["aggregates"])
+    assert document["tables"][position]["column_keys"][8:10] == ["n", "mean"]
     for x_row, c_row, j_row in zip(
-        rows_of(book["aggregates"])[1:], csv_rows(position)[1:], document["tables"][position]["rows"], strict=True
+        rows_of(book[keys["aggregates"]])[1:], csv_rows(position)[1:], document["tables"][position]["rows"], strict=True
     ):
         for x, c, j in zip(x_row, c_row, j_row, strict=True):
             if isinstance(x, int | float) and not isinstance(x, bool):
-                assert float(c.replace(",", ".")) == pytest.approx(x) and j == pytest.approx(x)
+                # CSV and JSON hold the numbers unrounded, as the workbook's cells do (docs/exports.md; XLSX
+                # keeps 15 significant digits)
+                assert float(c.replace(",", ".")) == j and j == pytest.approx(x, rel=1e-14, abs=1e-12)
             else:
                 assert (c or None) == (None if x is None else str(x)) and j == x
     # Hostile text: CSV neutralises formulas and keeps the long text whole; JSON keeps it as it was.
-    position = book.sheetnames.index("answers programme_feedback")
+    position = book.sheetnames.index(keys["answers programme_feedback"])
     table = document["tables"][position]
     row = next(r for r in table["rows"] if r[table["columns"].index("pf_strengths")] == HOSTILE["pf_strengths"])
     assert row[table["columns"].index("pf_improve")] == HOSTILE["pf_improve"]
@@ -311,7 +351,7 @@ def test_filters_keep_only_the_chosen_waves_questionnaires_and_forms(app, runner
     args += ["--wave", first_name, "--instrument", "gad7", "--form", "ученик–ученик"]
     assert runner.invoke(args=args).exit_code == 0
     document = json.loads(path.read_text(encoding="utf-8"))
-    tables = {t["name"]: t for t in document["tables"]}
+    tables = {t["key"]: t for t in document["tables"]}
     assert document["meta"]["waves"] == [first_name] and document["meta"]["instruments"] == ["gad7"]
     assert [n for n in tables if n.startswith("answers")] == ["answers gad7"]
     answers = tables["answers gad7"]
@@ -328,7 +368,8 @@ def test_filters_keep_only_the_chosen_waves_questionnaires_and_forms(app, runner
         }
     assert {r[0] for r in answers["rows"]} <= kept
     assert {r[0] for r in tables["aggregates"]["rows"]} == {first_name}
-    assert {r[4] for r in tables["aggregates"]["rows"]} == {"gad7"}
+    aggregates = tables["aggregates"]
+    assert {r[aggregates["column_keys"].index("instrument_id")] for r in aggregates["rows"]} == {"gad7"}
     assert "comparison" not in tables  # the plugins' whole-campaign analyses are left out of a form filter
     bad = runner.invoke(args=["export", str(campaign_id), "-o", str(path), "--wave", "нет такой"])
     assert bad.exit_code == 2 and "no wave" in bad.output
@@ -352,6 +393,12 @@ def test_a_background_export_shows_progress_and_gives_a_link(app, runner):
     client = sign_in(app, email, password, "psychologist")
     page = client.get(f"/staff/campaigns/{campaign_id}/export").get_data(as_text=True)
     assert 'name="individual"' in page and "<script" not in page
+    with app.app_context():
+        from surveys.state import get_state
+
+        gad7_title = get_state().registry.instruments["gad7"].title.get("ru")
+    # The questionnaires to keep are offered by title; the id is the value sent.
+    assert re.search(r'value="gad7"> <span>' + re.escape(gad7_title) + "</span>", page)
     data = {"csrf_token": csrf_token(page), "fmt": "csv", "delimiter": ";", "individual": "y", "instruments": "gad7"}
     started = client.post(f"/staff/campaigns/{campaign_id}/export", data=data)
     assert started.status_code == 302
@@ -364,7 +411,7 @@ def test_a_background_export_shows_progress_and_gives_a_link(app, runner):
     download = client.get(f"/staff/exports/{job_id}/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.data))
-    assert any(n.endswith("answers_gad7.csv") for n in archive.namelist())
+    assert any(n.startswith(("02-", "03-")) and "Шкала_генерализованног" in n for n in archive.namelist())
     # A curator can see neither the psychologist's export nor its file.
     curator = sign_in(app, email, password, "curator")
     assert curator.get(job_url).status_code == 404
@@ -458,7 +505,7 @@ def test_exports_run_on_an_rq_worker(app, runner, monkeypatch):
     job = wait_for(app, job_id, 5)
     assert job.status == "done"
     document = json.loads(client.get(f"/staff/exports/{job_id}/download").data)
-    assert "aggregates" in [t["name"] for t in document["tables"]]
+    assert "aggregates" in [t["key"] for t in document["tables"]]
     redis.flushdb()
 
 
@@ -503,7 +550,9 @@ def test_aggregates_and_reliability_are_the_same_read_once_or_twice(app, runner)
         hidden = {hidden_label(SMALL, MIN_GROUP), hidden_label(PROTECTING, MIN_GROUP)}
     # The aggregated export decides its cells with the other wave and the plugins' sheets (joint.py), so it may
     # hide other cells; every cell both show is the same.
-    for name in ("aggregates", "reliability"):
+    for key in ("aggregates", "reliability"):
+        name = sheet_keys(fed)[key]
+        assert sheet_keys(own)[key] == name
         fed_rows, own_rows = rows_of(fed[name]), rows_of(own[name])
         assert len(own_rows) == len(fed_rows) > 20, name
         shown = 0
@@ -540,19 +589,21 @@ def test_the_codebook_lists_items_codes_scales_and_bands(app, runner, tmp_path):
     campaign_id, _email, _password = demo(app, runner)
     path = tmp_path / "codebook.json"
     assert runner.invoke(args=["export", str(campaign_id), "--format", "json", "-o", str(path)]).exit_code == 0
-    table = next(t for t in json.loads(path.read_text(encoding="utf-8"))["tables"] if t["name"] == "codebook")
-    rows = [dict(zip(table["columns"], r, strict=True)) for r in table["rows"]]
-    gad7 = [r for r in rows if r["instrument"] == "gad7"]
+    table = next(t for t in json.loads(path.read_text(encoding="utf-8"))["tables"] if t["key"] == "codebook")
+    assert table["name"] == "Кодовая книга" and table["columns"][:3] == ["id анкеты", "Вид записи", "id"]
+    rows = [dict(zip(table["column_keys"], r, strict=True)) for r in table["rows"]]
+    gad7 = [r for r in rows if r["instrument_id"] == "gad7"]
     from surveys.state import get_state
 
     with app.app_context():
         instrument = get_state().registry.instruments["gad7"]
-    assert {r["id"] for r in gad7 if r["kind"] == "item"} == set(instrument.answer_keys)
-    codes = [(r["code"], r["label"]) for r in gad7 if r["kind"] == "code" and r["id"] == "gad7_1"]
+    assert {r["id"] for r in gad7 if r["kind"] == "вопрос"} == set(instrument.answer_keys)
+    codes = [(r["code"], r["label"]) for r in gad7 if r["kind"] == "код ответа" and r["id"] == "gad7_1"]
     assert [c for c, _ in codes] == [0, 1, 2, 3] and all(label for _, label in codes)
-    scale = next(r for r in gad7 if r["kind"] == "scale")
-    assert scale["id"] == "total" and "gad7_1" in scale["details"] and "higher is worse" in scale["details"]
-    bands = [(r["id"], r["question"], r["details"]) for r in gad7 if r["kind"] == "band"]
+    scale = next(r for r in gad7 if r["kind"] == "шкала")
+    assert scale["id"] == "total" and "gad7_1" in scale["details"] and "больше — хуже" in scale["details"]
+    assert scale["type"] == "сумма"
+    bands = [(r["id"], r["question_id"], r["details"]) for r in gad7 if r["kind"] == "уровень"]
     assert bands == [(b.id, "total", f"{b.min}–{b.max}") for b in instrument.scale("total").bands]
     assert all(len(r) == len(table["columns"]) for r in table["rows"])
 

@@ -16,6 +16,7 @@ from surveys.instruments.catalogues import catalogue
 from surveys.participation.links import generate_links
 from surveys.workspace.campaigns import create_campaign
 from tests.conftest import csrf_token, post_form, set_role
+from tests.export_support import keyed_rows
 
 PAGE = "/staff/instruments/upload"
 
@@ -209,14 +210,12 @@ def test_a_new_version_never_changes_what_was_collected(app, client, staff):
     workbook = client.get(f"/staff/campaigns/{campaign_id}/export.xlsx?individual=1")
     assert workbook.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(workbook.data))
-    codebook = [r for r in book["codebook"].iter_rows(values_only=True) if r[0] == "class_climate"]
-    assert any(r[2] == "cc_mock" for r in codebook)
-    header, *body = book["scores"].iter_rows(values_only=True)
-    column = {name: n for n, name in enumerate(header)}
+    codebook = [r for r in keyed_rows(app, book, "codebook") if r["instrument_id"] == "class_climate"]
+    assert any(r["id"] == "cc_mock" for r in codebook)
     exported = {
-        row[column["participant"]]: (row[column["value"]], row[column["band"]], row[column["scoring_version"]])
-        for row in body
-        if row[column["instrument"]] == "class_climate"
+        row["participant"]: (row["value"], row["band_id"], row["scoring_version"])
+        for row in keyed_rows(app, book, "scores")
+        if row["instrument_id"] == "class_climate"
     }
     assert {code: (value, band) for code, (value, band, _v) in exported.items()} == scores
     assert exported["P0"][2].startswith("1") and exported["P2"][2].startswith("2")

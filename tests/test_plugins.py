@@ -200,7 +200,9 @@ def test_hook_surveys_export_sheets(kitchen, caplog):
     assert list(book["kitchen"].iter_rows(values_only=True)) == [("campaign", "responses"), ("К", "<5")]
     assert "kitchen raw" not in book.sheetnames
     assert "'kitchen raw' of plugin kitchen left out" in caplog.text and "'responses'" in caplog.text
-    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    readme = {row[0]: row[1] for row in book["О файле"].iter_rows(values_only=True)}
+    keys = {row[0]: row[2] for row in book["О файле"].iter_rows(values_only=True)}
+    assert keys["kitchen"] == "kitchen"  # a sheet without a key is listed by its name
     assert "«<5»" in readme["kitchen"]
 
 

@@ -349,15 +349,29 @@ def test_reliability_rows_cover_every_scale_and_wave_and_hide_groups_under_five(
 def test_reliability_sheet_has_a_row_per_item_with_rounded_numbers():
     total = Scale("total", Text("T"), ("i1", "i2", "i3", "i4"))
     registry = SimpleNamespace(instruments={"t": instrument(total)})
-    sheet = reliability_sheet(tables_for({"Вход": HAND, "Выход": HAND[:3]}), registry)
-    assert sheet.name == "reliability"
-    assert sheet.columns[:7] == ["instrument", "scale", "wave", "method", "k", "n", "coefficient"]
+    sheet = reliability_sheet(tables_for({"Вход": HAND, "Выход": HAND[:3]}), registry)  # no app: English
+    assert (sheet.name, sheet.key) == ("Reliability", "reliability")
+    assert sheet.keys[:9] == [
+        "instrument",
+        "instrument_id",
+        "scale",
+        "scale_id",
+        "wave",
+        "method",
+        "k",
+        "n",
+        "coefficient",
+    ]
+    assert sheet.columns[:4] == ["Questionnaire", "Questionnaire id", "Scale", "Scale id"]
     assert len(sheet.rows) == 8
     alpha = round(alpha_numpy(HAND), 3)
     r = [round(v, 3) for v in item_total_correlations(HAND)]
-    assert sheet.rows[0] == ["t", "total", "Вход", "alpha", 4, 6, alpha, "i1", r[0], None]
-    assert [row[7:9] for row in sheet.rows[:4]] == [[f"i{n + 1}", r[n]] for n in range(4)]
-    assert sheet.rows[4] == ["t", "total", "Выход", "alpha", 4, None, None, "i1", None, "fewer than 5 complete answers"]
+    title = registry.instruments["t"].title.get()
+    assert sheet.rows[0] == [title, "t", "T", "total", "Вход", "Cronbach's alpha", 4, 6, alpha, "i1", r[0], None]
+    assert [row[9:11] for row in sheet.rows[:4]] == [[f"i{n + 1}", r[n]] for n in range(4)]
+    hidden = [title, "t", "T", "total", "Выход", "Cronbach's alpha", 4, None, None, "i1", None]
+    assert sheet.rows[4] == [*hidden, "fewer than 5 complete answers"]
+    assert sheet.number_formats[sheet.keys.index("coefficient")] == "0.000"
 
 
 # --- the campaign workbook, through the real submit path --------------------------------------
@@ -416,20 +430,24 @@ def test_campaign_workbook_has_a_reliability_sheet(app):
         data = campaign_workbook(campaign)
 
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames.index("reliability") == book.sheetnames.index("aggregates") + 1
-    rows = list(book["reliability"].iter_rows(values_only=True))
-    header = ("instrument", "scale", "wave", "method", "k", "n", "coefficient", "item", "item_total_r", "reason")
+    assert book.sheetnames.index("Надёжность") == book.sheetnames.index("Сводка") + 1
+    rows = list(book["Надёжность"].iter_rows(values_only=True))
+    header = ("Анкета", "id анкеты", "Шкала", "id шкалы", "Волна", "Метод", "Пунктов (k)", "n", "Коэффициент")
+    header += ("id пункта", "Корреляция пункт–шкала (r)", "Почему нет коэффициента")
     assert rows[0] == header
+    with app.app_context():
+        title = get_state().registry.instruments["wellbeing_check"].title.get("ru")
+        scale = get_state().registry.instruments["wellbeing_check"].scale("wellbeing").title.get("ru")
     keyed = [[calm, 5 - tense, happy] for calm, tense, happy in WAVE_IN]
     alpha = round(alpha_numpy(keyed), 3)
     x = np.asarray(keyed, dtype=float)
     r = [round(stats.pearsonr(x[:, i], x.sum(axis=1) - x[:, i]).statistic, 3) for i in range(3)]
     assert rows[1:4] == [
-        ("wellbeing_check", "wellbeing", "Вход", "alpha", 3, 6, alpha, item, r[i], None)
+        (title, "wellbeing_check", scale, "wellbeing", "Вход", "альфа Кронбаха", 3, 6, alpha, item, r[i], None)
         for i, item in enumerate(["wb_calm", "wb_tense", "wb_happy"])
     ]
     assert alpha > 0.7
+    hidden = (title, "wellbeing_check", scale, "wellbeing", "Выход", "альфа Кронбаха", 3, None, None)
     assert rows[4:] == [
-        ("wellbeing_check", "wellbeing", "Выход", "alpha", 3, None, None, item, None, "fewer than 5 complete answers")
-        for item in ["wb_calm", "wb_tense", "wb_happy"]
+        (*hidden, item, None, "меньше 5 полных ответов") for item in ["wb_calm", "wb_tense", "wb_happy"]
     ]

@@ -17,6 +17,7 @@ from plugins.satisfaction.gap import ITEMS
 from surveys.core.contracts import MIN_GROUP
 from surveys.extensions import db
 from tests.conftest import post_form, set_role, submit_in_wave
+from tests.export_support import keyed_rows, sheet_keys
 
 # code: (expected ratings in the input wave, real ratings in the output wave), in the order of ITEMS.
 MENTEES = {
@@ -80,11 +81,18 @@ def download(app, staff, campaign_id, role: str, query: str = ""):
     return openpyxl.load_workbook(io.BytesIO(response.data))
 
 
-def gap_rows(book) -> dict[tuple[str, str], tuple]:
-    rows = list(book["satisfaction gap"].iter_rows(values_only=True))
-    assert rows[0][:2] == ("role", "item") and rows[0][4:] == ("n", "mean_expected", "mean_real", "mean_gap")
-    assert all(row[2:4] == ("Вход", "Выход") for row in rows[1:])
-    return {(row[0], row[1]): row[4:] for row in rows[1:]}
+ROLE_IDS = {"Наставляемый": "mentee", "Наставник": "mentor"}  # the roles as the Russian workbook names them
+
+
+def gap_rows(app, book) -> dict[tuple[str, str], tuple]:
+    """The sheet's numbers by (role, item id), the role read back from its Russian name."""
+    name = sheet_keys(book)["satisfaction gap"]
+    header = next(book[name].iter_rows(values_only=True))
+    assert name == "Ожидания и реальность" and header[:3] == ("Роль", "Пункт", "id пункта")
+    rows = keyed_rows(app, book, "satisfaction gap")
+    assert all((row["wave_expected"], row["wave_real"]) == ("Вход", "Выход") for row in rows)
+    numbers = ("n", "mean_expected", "mean_real", "mean_gap")
+    return {(ROLE_IDS[row["role"]], row["item_id"]): tuple(row[key] for key in numbers) for row in rows}
 
 
 def assert_numbers(cells: tuple, expected: tuple) -> None:
@@ -95,17 +103,17 @@ def assert_numbers(cells: tuple, expected: tuple) -> None:
 def test_aggregated_workbook_hides_the_three_mentors_and_shows_the_six_mentees(app, staff, campaign_id):
     assert len(MENTORS) < MIN_GROUP <= len(MENTEES)
     book = download(app, staff, campaign_id, "curator")
-    rows = gap_rows(book)
+    rows = gap_rows(app, book)
     assert list(rows) == [(role, item) for role in ("mentee", "mentor") for item in [*ITEMS, "index"]]
     for item in [*ITEMS, "index"]:
         assert_numbers(rows["mentee", item], expected_row(MENTEES, item))
         assert rows["mentor", item] == (f"<{MIN_GROUP}",) * 4  # n and the three means of three people
-    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
-    assert f"«<{MIN_GROUP}»" in readme["satisfaction gap"]  # the sheet's line names the threshold
+    readme = {row[0]: row[1] for row in book[sheet_keys(book)["readme"]].iter_rows(values_only=True)}
+    assert f"«<{MIN_GROUP}»" in readme[sheet_keys(book)["satisfaction gap"]]  # the sheet's line names the threshold
 
 
 def test_the_psychologists_individual_workbook_shows_every_value(app, staff, campaign_id):
-    rows = gap_rows(download(app, staff, campaign_id, "psychologist", "?individual=1"))
+    rows = gap_rows(app, download(app, staff, campaign_id, "psychologist", "?individual=1"))
     for role, people in (("mentee", MENTEES), ("mentor", MENTORS)):
         for item in [*ITEMS, "index"]:
             assert_numbers(rows[role, item], expected_row(people, item))

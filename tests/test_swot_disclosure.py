@@ -43,13 +43,13 @@ def book(client, campaign_id: int, individual: bool = False) -> openpyxl.Workboo
 
 
 def swot_rows(workbook: openpyxl.Workbook) -> list[tuple]:
-    rows = list(workbook["swot"].iter_rows(values_only=True))
-    assert rows[0][5:7] == ("point", "n")
+    rows = list(workbook["SWOT"].iter_rows(values_only=True))
+    assert rows[0][4:7] == ("Квадрант", "Пункт", "n")
     return rows[1:]
 
 
 def readme_line(workbook: openpyxl.Workbook) -> str:
-    [line] = [value for name, value in workbook["README"].iter_rows(values_only=True) if name == "swot"]
+    [line] = [row[1] for row in workbook["О файле"].iter_rows(values_only=True) if row[0] == "SWOT"]
     return line
 
 
@@ -82,17 +82,17 @@ def test_a_viewers_workbook_hides_the_automatic_points_of_small_groups(app, logg
     rows = swot_rows(workbook)
     assert quote not in texts(rows) and "Мало времени" not in texts(rows) and "Ясность целей" not in texts(rows)
     hidden = [row for row in rows if row[5] == SMALL_LABEL]
-    assert len(hidden) == 2 and all(row[4] == "W" and row[6] == SMALL_LABEL for row in hidden)
+    assert len(hidden) == 2 and all(row[4] == "Слабые стороны" and row[6] == SMALL_LABEL for row in hidden)
     # The group of six is shown, its n too.
-    assert ("W", support, len(GIVEN)) in [row[4:7] for row in rows]
-    assert ("S", f"Поддержка наставника (×{len(GIVEN)})", len(GIVEN)) in [row[4:7] for row in rows]
+    assert ("Слабые стороны", support, len(GIVEN)) in [row[4:7] for row in rows]
+    assert ("Сильные стороны", f"Поддержка наставника (×{len(GIVEN)})", len(GIVEN)) in [row[4:7] for row in rows]
     assert f"<{MIN_GROUP}" in readme_line(workbook) and str(MIN_GROUP) in readme_line(workbook)
 
     set_role(app, email, "psychologist")
     shown = [row[4:7] for row in swot_rows(book(logged_in, campaign_id, individual=True))]
-    assert ("W", quote, len(answered("q_missing"))) in shown
-    assert ("W", goals, len(answered("q_goals"))) in shown
-    assert ("W", support, len(GIVEN)) in shown
+    assert ("Слабые стороны", quote, len(answered("q_missing"))) in shown
+    assert ("Слабые стороны", goals, len(answered("q_goals"))) in shown
+    assert ("Слабые стороны", support, len(GIVEN)) in shown
 
 
 def test_a_viewers_workbook_hides_the_approved_points_of_small_groups(app, logged_in, staff):
@@ -131,13 +131,13 @@ def test_a_viewers_workbook_hides_the_approved_points_of_small_groups(app, logge
 
     set_role(app, email, "viewer")
     workbook = book(logged_in, campaign_id)
-    rows = [row for row in swot_rows(workbook) if row[2] == "approved"]
+    rows = [row for row in swot_rows(workbook) if row[2] == "утверждён"]
     assert not any(text in texts(rows) for text in small)
     assert [row[5:7] for row in rows].count((SMALL_LABEL, SMALL_LABEL)) == len(small)
     assert sorted(row[5] for row in rows if row[5] in by_n) == large
     assert all(row[6] == by_n[row[5]] for row in rows if row[5] in by_n)
-    assert ("S", "Своя мысль", None) in [row[4:7] for row in rows]  # the curator's own point
-    assert ("conclusion", "Вывод", None) in [row[4:7] for row in rows]
+    assert ("Сильные стороны", "Своя мысль", None) in [row[4:7] for row in rows]  # the curator's own point
+    assert ("Вывод", "Вывод", None) in [row[4:7] for row in rows]  # the quadrant, then the text typed
     assert {row[3] for row in rows} == {1}  # the version stays a plain number
     assert f"<{MIN_GROUP}" in readme_line(workbook)
 

@@ -330,42 +330,43 @@ def test_the_workbook_has_a_swot_sheet(app, logged_in, staff):
     edit(logged_in, draft.id, page, "approve", S="Сильная", W="Слабая", conclusion="Вывод")
     response = logged_in.get(f"/staff/campaigns/{campaign_id}/export.xlsx")
     assert response.status_code == 200
-    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["swot"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["SWOT"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("wave", "form", "status", "version", "quadrant", "point", "n", "approved_by", "approved_at")
-    approved = [r for r in rows[1:] if r[2] == "approved"]
+    header = ("Волна", "Форма наставничества", "Статус", "Версия", "Квадрант", "Пункт", "n", "Кто утвердил")
+    assert rows[0] == (*header, "Когда утверждён")
+    approved = [r for r in rows[1:] if r[2] == "утверждён"]
     assert [(r[0], r[3], r[4], r[5]) for r in approved] == [
-        ("Выход", 2, "S", "Сильная"),
-        ("Выход", 2, "W", "Слабая"),
-        ("Выход", 2, "conclusion", "Вывод"),
+        ("Выход", 2, "Сильные стороны", "Сильная"),
+        ("Выход", 2, "Слабые стороны", "Слабая"),
+        ("Выход", 2, "Вывод", "Вывод"),
     ]
     assert all(r[7] == "Куратор" and r[8] is not None for r in approved)
-    assert [r for r in rows[1:] if r[2] != "approved"] == []  # the wave with answers has an approved SWOT
+    assert [r for r in rows[1:] if r[2] != "утверждён"] == []  # the wave with answers has an approved SWOT
 
     # Another approved version with a formula-like point: written as text, never as a formula.
     edit(logged_in, draft.id, page, "approve", S="=1+1")
     book = openpyxl.load_workbook(io.BytesIO(logged_in.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))
-    cells = [c for c in book["swot"]["F"] if c.value == "=1+1"]
+    cells = [c for c in book["SWOT"]["F"] if c.value == "=1+1"]
     assert cells and all(c.data_type == "s" for c in cells)
 
 
 def test_the_workbook_shows_automatic_points_when_nothing_is_approved(app, logged_in, staff):
     campaign_id, _wave = make_campaign(app, staff[2])
     sheet = openpyxl.load_workbook(io.BytesIO(logged_in.get(f"/staff/campaigns/{campaign_id}/export.xlsx").data))[
-        "swot"
+        "SWOT"
     ]
     rows = list(sheet.iter_rows(values_only=True))[1:]
-    assert rows and {r[2] for r in rows} == {"automatic draft"}
+    assert rows and {r[2] for r in rows} == {"автоматический черновик"}
     # The curator's workbook is aggregated: the teachers' quote (4 people) shows «<5». The mean of all nine
     # minus the pupils' points (5 people) would give the teachers' n, so one side of that subtraction is
     # hidden to protect them: the policy hides the cheaper one (here the one mean, not the two quotes).
-    assert ("Выход", None, "automatic draft", None, "W", "<5", "<5", None, None) in rows
+    assert ("Выход", None, "автоматический черновик", None, "Слабые стороны", "<5", "<5", None, None) in rows
     with app.test_request_context():
         protecting = hidden_label(PROTECTING, MIN_GROUP)
     hidden = [r for r in rows if r[5] == r[6] == protecting]
     mean_of_nine = [r for r in rows if isinstance(r[5], str) and r[5].startswith("Поддержка куратора")]
     pupils = [r for r in rows if r[6] == 5]
-    assert len(hidden) == 1 and not mean_of_nine and [r[4] for r in pupils] == ["S", "T"]
+    assert len(hidden) == 1 and not mean_of_nine and [r[4] for r in pupils] == ["Сильные стороны", "Угрозы"]
     assert all(r[6] in ("<5", protecting) or r[6] >= MIN_GROUP for r in rows)
 
 

@@ -38,7 +38,7 @@ def test_a_threshold_of_7_is_the_one_the_workbook_shows_and_the_consent_page_pro
         book = openpyxl.load_workbook(io.BytesIO(campaign_workbook(campaign, ExportRequest(individual=False))))
         promise = next(s for s in sections(campaign) if s.key == "access").paragraphs[0]
     assert list(book["kitchen"].iter_rows(values_only=True))[1] == ("К", "<7")
-    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    readme = {row[0]: row[1] for row in book["О файле"].iter_rows(values_only=True)}
     assert "«<7»" in readme["kitchen"] and "7" in readme["Малые группы"]
     assert "не меньше 7 человек" in promise and "%(k)s" not in promise
 

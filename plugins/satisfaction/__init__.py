@@ -9,15 +9,29 @@ and real rating of each item. The indices are declarative ``mean`` scales, score
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from surveys import hookimpl
 from surveys.core.contracts import Analysis, Sheet, WavePair
+from surveys.core.export_labels import locale, role_label
 from surveys.core.published import counted
 from surveys.plugins import files_beside
 
-from .gap import INSTRUMENTS, default_waves, expectation_gaps
+from .gap import INDEX, INSTRUMENTS, REAL, default_waves, expectation_gaps
 
-COLUMNS = ["role", "item", "wave_expected", "wave_real", "n", "mean_expected", "mean_real", "mean_gap"]
+COLUMNS = ["role", "item", "item_id", "wave_expected", "wave_real", "n", "mean_expected", "mean_real", "mean_gap"]
+HEADERS = {
+    "role": _l("Role"),
+    "item": _l("Item"),
+    "item_id": _l("Item id"),
+    "wave_expected": _l("Wave of expectations"),
+    "wave_real": _l("Wave of reality"),
+    "n": "n",
+    "mean_expected": _l("Mean expected"),
+    "mean_real": _l("Mean real"),
+    "mean_gap": _l("Mean gap (real − expected)"),
+}
+MEANS = ("mean_expected", "mean_real", "mean_gap")  # shown with 2 decimals, the cells keep the full value
 
 
 def run(data: WavePair):
@@ -62,9 +76,34 @@ def surveys_export_sheets(campaign, tables):
     if waves is None:
         return None
     before, after = waves
+    from surveys.instruments import catalogue
+
+    instruments = catalogue(campaign.organisation_id) if campaign is not None else {}
     rows = []
     for g in expectation_gaps(tables, before.id, after.id, min_group=1):
         values = (g.n, g.mean_expected, g.mean_real, g.mean_gap)
-        rows.append([g.role, g.item, before.name, after.name, *(counted(v, g.participants) for v in values)])
+        item = _item_title(instruments, g.role, g.item)
+        cells = [role_label(g.role), item, g.item, before.name, after.name]
+        rows.append([*cells, *(counted(v, g.participants) for v in values)])
     description = _("Satisfaction: expected (input wave) against real (output wave) per item, and the gap.")
-    return [Sheet("satisfaction gap", COLUMNS, rows, description=description)]
+    sheet = Sheet(
+        _("Satisfaction gap"),
+        [str(HEADERS[key]) for key in COLUMNS],
+        rows,
+        number_formats={COLUMNS.index(key): "0.00" for key in MEANS},
+        widths=[14, 50, 16, 24, 24, 6, 10, 10, 12],
+        description=description,
+        key="satisfaction gap",
+        keys=list(COLUMNS),
+    )
+    return [sheet]
+
+
+def _item_title(instruments, role: str, item: str) -> str:
+    """An item's text in the export's language, from the role's satisfaction questionnaire (its id when
+    the questionnaire is not loaded); the index row is named as such."""
+    if item == INDEX:
+        return _("Satisfaction index (expectations and satisfaction scales)")
+    instrument = instruments.get(next(i for i, r in REAL.items() if r == role))
+    question = instrument.question(item) if instrument is not None else None
+    return question.text.get(locale()) if question is not None else item

@@ -14,6 +14,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from surveys.core.contracts import CampaignTables, Sheet
 from surveys.core.published import counted
@@ -27,7 +28,26 @@ from .models import APPROVED, QUADRANTS, SwotDocument
 from .spec import SwotSpec
 
 COLUMNS = ["wave", "form", "status", "version", "quadrant", "point", "n", "approved_by", "approved_at"]
+HEADERS = {
+    "wave": _l("Wave"),
+    "form": _l("Form of mentoring"),
+    "status": _l("Status"),
+    "version": _l("Version"),
+    "quadrant": _l("Quadrant"),
+    "point": _l("Point"),
+    "n": "n",
+    "approved_by": _l("Approved by"),
+    "approved_at": _l("Approved at"),
+}
 AUTOMATIC = "automatic draft"
+STATUSES = {AUTOMATIC: _l("automatic draft"), APPROVED: _l("approved")}
+QUADRANT_NAMES = {
+    "S": _l("Strengths"),
+    "W": _l("Weaknesses"),
+    "O": _l("Opportunities"),
+    "T": _l("Threats"),
+    "conclusion": _l("Conclusion"),
+}
 VERSION = COLUMNS.index("version")  # a number that describes, not counts
 
 
@@ -96,5 +116,17 @@ def swot_sheet(campaign, tables: CampaignTables, specs: Mapping[str, SwotSpec], 
             rows.extend(_automatic_rows(specs, tables, wave, locale))
     if not rows:
         return None
+    status, quadrant = COLUMNS.index("status"), COLUMNS.index("quadrant")
+    for row in rows:  # the status and the quadrant in words (the stored codes are S, W, O, T)
+        row[status], row[quadrant] = str(STATUSES[row[status]]), str(QUADRANT_NAMES[row[quadrant]])
     description = _("SWOT: the approved analysis of each wave and form, else the automatic draft points.")
-    return Sheet("swot", list(COLUMNS), rows, description=description, plain_columns=frozenset({VERSION}))
+    return Sheet(
+        "SWOT",
+        [str(HEADERS[key]) for key in COLUMNS],
+        rows,
+        widths=[18, 18, 16, 8, 16, 60, 6, 20, 16],
+        description=description,
+        plain_columns=frozenset({VERSION}),
+        key="swot",
+        keys=list(COLUMNS),
+    )

@@ -53,6 +53,10 @@ class Sheet:
     :class:`surveys.core.published.Counted`, so that the disclosure policy can hide it;
     ``plain_columns`` are the column indexes whose numbers describe rather than count (a
     version, a year) and are written as they are.
+
+    ``name`` and ``columns`` are what people read, in the interface language; ``key`` (the sheet's
+    id, e.g. ``aggregates``) and ``keys`` (the columns' ids, e.g. ``mean``) are for scripts: the
+    JSON export carries them, the README sheet lists each sheet's key (docs/exports.md).
     """
 
     name: str
@@ -63,6 +67,8 @@ class Sheet:
     widths: Sequence[float] | None = None
     description: str = ""
     plain_columns: frozenset[int] = frozenset()
+    key: str = ""
+    keys: Sequence[str] = ()
 
 
 class ScoreRow(NamedTuple):

@@ -49,7 +49,7 @@ def sheet_names(names: Iterable[str]) -> list[str]:
     """Excel-safe, unique sheet names of at most 31 characters."""
     result: list[str] = []
     for name in names:
-        base = BAD_SHEET_CHARS.sub("_", name).strip("'")[:31] or "Sheet"
+        base = BAD_SHEET_CHARS.sub("_", name).strip("'")[:31].rstrip() or "Sheet"
         candidate, n = base, 2
         while candidate.lower() in (r.lower() for r in result):
             suffix = f" ({n})"

@@ -11,10 +11,17 @@ read as a formula (starting with = + - @ or a tab, CR or LF) gets a leading apos
 numbers never do. Control characters other than tab, CR and LF become U+FFFD; text is
 never cut.
 
-JSON: :func:`write_json` writes one UTF-8 document ``{"meta": {...}, "tables": [{"name",
-"columns", "rows"}, ...]}``. Values keep their types: ``None``, NaN and infinities are
-``null``, booleans and numbers stay so, dates are ISO strings; text is written unchanged
-(JSON is data, not a spreadsheet: no apostrophes), escaped as JSON requires.
+JSON: :func:`write_json` writes one UTF-8 document ``{"meta": {...}, "tables": [{"name", "key",
+"columns", "column_keys", "rows"}, ...]}``: ``name`` and ``columns`` as people read them (the
+interface language), ``key`` and ``column_keys`` the sheet's and the columns' ids, the same in every
+language (a sheet without them repeats its name and columns). Values keep their types and their
+full precision: ``None``, NaN and infinities are ``null``, booleans and numbers stay so, dates are
+ISO strings; text is written unchanged (JSON is data, not a spreadsheet: no apostrophes), escaped
+as JSON requires.
+
+CSV numbers are written at full precision too (the shortest exact form), as the workbook's cells
+hold them; the workbook shows statistics with 2 decimals through a number format, and its README
+(the first CSV file) says that the numbers are unrounded (docs/exports.md).
 
 Both writers stream: every sheet's ``rows`` is iterated once, row by row, and nothing but the
 current row is held in memory, so a table of a million rows costs no more than one row. Table
@@ -155,7 +162,9 @@ def write_json(
         out.write('{"meta": ' + _dumps(_json_meta(meta or {})) + ',\n"tables": [')
         for index, (name, sheet) in enumerate(zip(sheet_names(s.name for s in sheets), sheets, strict=True)):
             columns = [json_value(str(title)) for title in sheet.columns]
-            head = f'{{"name": {_dumps(_utf8(name))}, "columns": {_dumps(columns)}, "rows": ['
+            head = f'{{"name": {_dumps(_utf8(name))}, "key": {_dumps(_utf8(sheet.key or name))}, '
+            keys = list(sheet.keys) if len(sheet.keys) == len(sheet.columns) else columns
+            head += f'"columns": {_dumps(columns)}, "column_keys": {_dumps([_utf8(str(k)) for k in keys])}, "rows": ['
             out.write(("," if index else "") + "\n" + head)
             count = 0
             for count, row in enumerate(sheet.rows, start=1):

@@ -12,6 +12,7 @@ from typing import Any
 
 from .contracts import MIN_GROUP, CampaignTables, Sheet
 from .definitions import Instrument
+from .export_labels import headers, locale, method_label, reliability_reason_label, sheet_name
 from .reliability import STRUCTURAL, KeyedCollector, ScaleReliability, reliability_of_matrix, scale_reliability
 
 
@@ -89,6 +90,8 @@ def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP)
                 yield {
                     "instrument": instrument.id,
                     "scale": scale.id,
+                    "instrument_title": instrument.title.get(locale()),
+                    "scale_title": scale.title.get(locale()),
                     "wave": wave,
                     "wave_kind": kind,
                     "method": result.method,
@@ -100,8 +103,9 @@ def reliability_rows_from(sources: Iterable[Source], min_group: int = MIN_GROUP)
                 }
 
 
-SCALE_COLUMNS = ["instrument", "scale", "wave", "method", "k", "n", "coefficient"]
-RELIABILITY_COLUMNS = [*SCALE_COLUMNS, "item", "item_total_r", "reason"]
+SCALE_COLUMNS = ["instrument", "instrument_id", "scale", "scale_id", "wave", "method", "k", "n", "coefficient"]
+RELIABILITY_COLUMNS = [*SCALE_COLUMNS, "item_id", "item_total_r", "reason"]
+STATISTICS = {"coefficient": "0.000", "item_total_r": "0.000"}  # the columns' Excel number formats
 
 
 def _rounded(value: float | None) -> float | None:
@@ -109,28 +113,40 @@ def _rounded(value: float | None) -> float | None:
 
 
 def reliability_sheet(tables: CampaignTables, registry: Any, min_group: int = MIN_GROUP) -> Sheet:
-    """The workbook's "reliability" sheet: one row per item of each scale and wave.
+    """The workbook's reliability sheet: one row per item of each scale and wave.
 
     The scale's columns (method, k, n, coefficient, reason) repeat on each of its item rows, so
     that the sheet can be filtered and sorted in a spreadsheet; numbers are rounded to 3 places.
+    Instruments and scales show by title, next to their ids; headers and words in the locale.
     """
     body = list(reliability_sheet_rows(reliability_rows(tables, registry, min_group)))
-    return Sheet("reliability", list(RELIABILITY_COLUMNS), body)
+    formats = {RELIABILITY_COLUMNS.index(key): fmt for key, fmt in STATISTICS.items()}
+    return Sheet(
+        sheet_name("reliability"),
+        headers(RELIABILITY_COLUMNS),
+        body,
+        number_formats=formats,
+        key="reliability",
+        keys=list(RELIABILITY_COLUMNS),
+    )
 
 
 def reliability_sheet_rows(rows: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
     """The reliability sheet's rows: one per item of each scale and wave, numbers rounded to 3 places."""
     for row in rows:
+        method, reason = method_label(row["method"]), reliability_reason_label(row["reason"])
         for item, r in row["item_total"].items():
             yield [
+                row.get("instrument_title") or row["instrument"],
                 row["instrument"],
+                row.get("scale_title") or row["scale"],
                 row["scale"],
                 row["wave"],
-                row["method"],
+                method,
                 row["k"],
                 row["n"],
                 _rounded(row["coefficient"]),
                 item,
                 _rounded(r),
-                row["reason"],
+                reason,
             ]

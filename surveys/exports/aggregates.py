@@ -23,11 +23,14 @@ from flask_babel import gettext as _
 from surveys.core.contracts import MIN_GROUP, Sheet
 from surveys.core.definitions import Instrument
 from surveys.core.disclosure import decide, hidden_label, mark_of
+from surveys.core.export_labels import everyone, headers, locale, not_given, role_label, sheet_name
 from surveys.core.models import Response, Score, Wave
 from surveys.core.threshold import min_group
 from surveys.extensions import db
 
-COLUMNS = ["wave", "role", "form", "group", "instrument", "scale", "n", "mean", "sd", "median", "min", "max", "bands"]
+COLUMNS = ["wave", "role", "form", "group", "instrument", "instrument_id", "scale", "scale_id", "n", "mean", "sd"]
+COLUMNS += ["median", "min", "max", "bands"]
+STATISTICS = ("mean", "sd", "median", "min", "max")  # shown with 2 decimals (the cells keep the full value)
 LEVELS = ("role", "form", "group")  # nested: everyone → role → role × form → role × form × class
 ALL = "все"
 UNSPECIFIED = "не указано"
@@ -240,6 +243,14 @@ def _aggregate_rows(
     collected = collector.collected
     position = {w.id: w.position for w in waves.values()}
     k = min_group()
+    language = locale()
+    words = {ALL: everyone(), UNSPECIFIED: not_given()}
+
+    def shown(part: str, role: bool = False) -> str:
+        """A level's value as people read it: everyone, not given, a role in words, a form or class as named."""
+        if part in words:
+            return words[part]
+        return role_label(part) if role else part
 
     def order(item: tuple[int, str, str]) -> tuple:
         wave_id, instrument_id, scale = item
@@ -250,14 +261,16 @@ def _aggregate_rows(
     for wave_id, instrument_id, scale_id in sorted(collected, key=order):
         instrument = available.get(instrument_id)
         scale = instrument.scale(scale_id) if instrument else None
-        band_order = [(b.id, b.label.get("ru")) for b in scale.bands] if scale else []
+        band_order = [(b.id, b.label.get(language)) for b in scale.bands] if scale else []
+        titles = [instrument.title.get(language) if instrument else instrument_id, instrument_id]
+        titles += [scale.title.get(language) if scale else scale_id, scale_id]
         values, bands = collected.pop((wave_id, instrument_id, scale_id))
         if joint is None:  # decided alone: the psychologist's export, which holds individual data anyway
             rows = scale_rows(values, bands, band_order, k)
         else:  # decided with the other waves of the scale and the plugins' sheets (joint.py)
             rows = rows_of(joint.scale(wave_id, instrument_id, scale_id), merged_levels(values), band_order, k)
         for _level, (role, form, group), stats, bands_text, mark in rows:
-            head = [waves[wave_id].name, role, form, group, instrument_id, scale_id]
+            head = [waves[wave_id].name, shown(role, role=True), shown(form), shown(group), *titles]
             if stats is None:
                 yield [*head, hidden_label(mark, k), None, None, None, None, None, None]
             else:
@@ -277,17 +290,20 @@ def aggregate_sheet(
     (the scores sheet fills it as it goes), else from its own reading of the scores. With ``joint``
     (a :class:`~surveys.exports.joint.JointDisclosure`), its cells are decided with the rest of an
     aggregated export; without, each scale in each wave on its own."""
-    decimals = {COLUMNS.index(c): "0.00" for c in ("mean", "sd", "median", "min", "max")}
+    decimals = {COLUMNS.index(c): "0.00" for c in STATISTICS}
     return Sheet(
-        "aggregates",
-        list(COLUMNS),
+        sheet_name("aggregates"),
+        headers(COLUMNS),
         _aggregate_rows(collector, waves, instruments, kept, available, joint),
         number_formats=decimals,
-        widths=[18, 10, 20, 10, 18, 16, 6, 8, 8, 8, 8, 8, 50],
+        widths=[18, 12, 20, 10, 30, 16, 26, 14, 6, 8, 8, 8, 8, 8, 50],
         description=_(
             "Aggregates by wave × role × form × class: n, mean, SD, median, min, max and bands; "
-            "«все» is everyone at that level; groups under %(n)s show «<%(n)s», and a group hidden so that "
-            "a smaller one cannot be worked out by subtraction says so."
-        )
-        % {"n": min_group()},
+            "«%(everyone)s» is everyone at that level; groups under %(n)s show «<%(n)s», and a group hidden so "
+            "that a smaller one cannot be worked out by subtraction says so.",
+            everyone=everyone(),
+            n=min_group(),
+        ),
+        key="aggregates",
+        keys=list(COLUMNS),
     )

@@ -9,20 +9,23 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import Sheet
 from surveys.core.definitions import Instrument
+from surveys.core.export_labels import codebook_kind_label, headers, locale, sheet_name, type_label
 from surveys.core.question_base import OTHER, other_key
 from surveys.core.question_types import choices_of, rating_choices
 
-CODEBOOK_COLUMNS = ["instrument", "kind", "id", "question", "type", "text", "code", "label", "details"]
+CODEBOOK_COLUMNS = ["instrument_id", "kind", "id", "question_id", "type", "text", "code", "label", "details"]
 
 
 def _code_row(instrument_id: str, kind: str, id_: str, **cells: Any) -> list[Any]:
-    """One codebook row: every column present, in CODEBOOK_COLUMNS order."""
+    """One codebook row: every column present, in CODEBOOK_COLUMNS order; the kind and the type in words."""
     row = dict.fromkeys(CODEBOOK_COLUMNS)
-    row.update(instrument=instrument_id, kind=kind, id=id_, **cells)
+    row.update(instrument_id=instrument_id, kind=codebook_kind_label(kind), id=id_, **cells)
+    row["type"] = type_label(row["type"])
     return [row[c] for c in CODEBOOK_COLUMNS]
 
 
 def _codebook_rows(instruments: list[str], available: Mapping[str, Instrument]) -> Iterator[list[Any]]:
+    language = locale()
     for instrument_id in instruments:
         instrument = available.get(instrument_id)
         if instrument is None:
@@ -32,67 +35,81 @@ def _codebook_rows(instruments: list[str], available: Mapping[str, Instrument]) 
             instrument_id,
             "instrument",
             instrument_id,
-            text=instrument.title.get("ru"),
-            details=f"v{instrument.version}",
+            text=instrument.title.get(language),
+            details=_("version %(version)s", version=instrument.version),
         )
         for question in instrument.questions():
-            yield from _question_rows(instrument_id, question)
+            yield from _question_rows(instrument_id, question, language)
         for scale in instrument.scales:
-            details = f"items: {', '.join(scale.items)}"
-            if scale.reverse:
-                details += f"; reverse: {', '.join(scale.reverse)}"
-            if scale.higher_is:
-                details += f"; higher is {scale.higher_is}"
             yield _code_row(
-                instrument_id, "scale", scale.id, type=scale.method, text=scale.title.get("ru"), details=details
+                instrument_id,
+                "scale",
+                scale.id,
+                type=scale.method,
+                text=scale.title.get(language),
+                details=_scale_details(scale),
             )
             for band in scale.bands:
                 yield _code_row(
                     instrument_id,
                     "band",
                     band.id,
-                    question=scale.id,
-                    text=band.label.get("ru"),
+                    question_id=scale.id,
+                    text=band.label.get(language),
                     details=f"{band.min}–{band.max}",
                 )
 
 
-def _question_rows(instrument_id: str, question) -> Iterator[list[Any]]:
-    text = question.text.get("ru")
+def _scale_details(scale) -> str:
+    """A scale's key in words: its items (ids), the reversed ones, which way is better."""
+    parts = [_("items: %(items)s", items=", ".join(scale.items))]
+    if scale.reverse:
+        parts.append(_("reversed: %(items)s", items=", ".join(scale.reverse)))
+    if scale.higher_is == "better":
+        parts.append(_("higher is better"))
+    elif scale.higher_is == "worse":
+        parts.append(_("higher is worse"))
+    elif scale.higher_is:
+        parts.append(str(scale.higher_is))
+    return "; ".join(parts)
+
+
+def _question_rows(instrument_id: str, question, language: str) -> Iterator[list[Any]]:
+    text = question.text.get(language)
     if question.type == "note":
         return
     if question.type == "matrix":
         if "choices" in question.options:
-            pairs = [(c.value, c.label.get("ru")) for c in choices_of(question)]
+            pairs = [(c.value, c.label.get(language)) for c in choices_of(question)]
         else:
-            pairs = rating_choices(question.options, "ru")
+            pairs = rating_choices(question.options, language)
         for item in question.options["items"]:
-            row_text = f"{text} — {item['text'].get('ru')}"
-            yield _code_row(instrument_id, "item", item["id"], question=question.id, type="matrix", text=row_text)
+            row_text = f"{text} — {item['text'].get(language)}"
+            yield _code_row(instrument_id, "item", item["id"], question_id=question.id, type="matrix", text=row_text)
             for value, label in pairs:
                 yield _code_row(
-                    instrument_id, "code", item["id"], question=question.id, type="matrix", code=value, label=label
+                    instrument_id, "code", item["id"], question_id=question.id, type="matrix", code=value, label=label
                 )
         return
     kind = question.type
-    yield _code_row(instrument_id, "item", question.id, question=question.id, type=kind, text=text)
+    yield _code_row(instrument_id, "item", question.id, question_id=question.id, type=kind, text=text)
     codes: list[tuple[Any, Any]] = []
     if kind in ("single_choice", "multiple_choice"):
-        codes = [(c.value, c.label.get("ru")) for c in choices_of(question)]
+        codes = [(c.value, c.label.get(language)) for c in choices_of(question)]
         if question.options.get("other"):
             codes.append((OTHER, _("other")))
     elif kind == "rating":
-        codes = rating_choices(question.options, "ru")
+        codes = rating_choices(question.options, language)
     elif kind == "yes_no":
         codes = [(1, _("Yes")), (0, _("No"))]
     for value, label in codes:
-        yield _code_row(instrument_id, "code", question.id, question=question.id, type=kind, code=value, label=label)
+        yield _code_row(instrument_id, "code", question.id, question_id=question.id, type=kind, code=value, label=label)
     if kind in ("single_choice", "multiple_choice") and question.options.get("other"):
         yield _code_row(
             instrument_id,
             "item",
             other_key(question.id),
-            question=question.id,
+            question_id=question.id,
             type="text",
             text=_("«Other»: the text"),
         )
@@ -101,9 +118,11 @@ def _question_rows(instrument_id: str, question) -> Iterator[list[Any]]:
 def codebook_sheet(instruments: list[str], available: Mapping[str, Instrument]) -> Sheet:
     """Every instrument of ``instruments`` as ``available`` defines it (``catalogue`` of the organisation)."""
     return Sheet(
-        "codebook",
-        list(CODEBOOK_COLUMNS),
+        sheet_name("codebook"),
+        headers(CODEBOOK_COLUMNS),
         _codebook_rows(instruments, available),
         widths=[18, 10, 18, 16, 14, 60, 8, 30, 40],
         description=_("Codebook: every item with its text and answer codes, every scale with its key and bands."),
+        key="codebook",
+        keys=list(CODEBOOK_COLUMNS),
     )

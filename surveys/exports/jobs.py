@@ -27,7 +27,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import force_locale
 
+from surveys.core.export_labels import locale
 from surveys.core.export_models import ExportChunk, ExportJob
 from surveys.core.models import Campaign, utcnow
 from surveys.exports.files import FORMATS, download_name, write_export
@@ -46,7 +48,10 @@ QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "faile
 def create_job(
     campaign: Campaign, user_id: int | None, fmt: str, request: ExportRequest, delimiter: str = ","
 ) -> ExportJob:
-    """A queued job for the campaign (the caller checks access and audits); old jobs are removed."""
+    """A queued job for the campaign (the caller checks access and audits); old jobs are removed.
+
+    The job keeps the locale it was ordered in (the staff member's interface language), so that the
+    worker, which has no request to ask, writes the file in that language."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     forget_old_jobs()
@@ -55,7 +60,7 @@ def create_job(
         campaign_id=campaign.id,
         user_id=user_id,
         format=fmt,
-        options={**request.as_dict(), "delimiter": delimiter},
+        options={**request.as_dict(), "delimiter": delimiter, "locale": locale()},
         filename=download_name(campaign, fmt),
     )
     db.session.add(job)
@@ -130,15 +135,17 @@ def run_job(job_id: int) -> None:
             last["percent"] = percent
             _update(job_id, progress=percent, heartbeat=utcnow())
 
+    language = options.get("locale") or current_app.config["SURVEYS_DEFAULT_LOCALE"]
     try:
-        write_export(
-            campaign,
-            ExportRequest.from_dict(options),
-            job.format,
-            target,
-            delimiter=options.get("delimiter") or ",",
-            progress=progress,
-        )
+        with force_locale(language):  # sheet names, headers and words in the language it was ordered in
+            write_export(
+                campaign,
+                ExportRequest.from_dict(options),
+                job.format,
+                target,
+                delimiter=options.get("delimiter") or ",",
+                progress=progress,
+            )
         _store(job_id, target)
     except Exception as err:  # a failed export is reported on its page, not lost in a log
         log.exception("export job %s failed", job_id)

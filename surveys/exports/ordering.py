@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from surveys.audit import record
+from surveys.core.export_labels import locale
 from surveys.core.export_models import ExportJob
 from surveys.core.models import Campaign
 from surveys.core.models import Response as Answered
@@ -16,16 +17,17 @@ from surveys.exports.files import campaign_workbook
 from surveys.exports.jobs import DONE, create_job, delete_job, expired, start, state
 from surveys.exports.plan import ExportRequest
 from surveys.extensions import db
+from surveys.instruments import catalogue
 from surveys.workspace import standing_by_id
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What an export of the campaign can be limited to: waves (in order), questionnaires answered,
-    forms of mentoring."""
+    """What an export of the campaign can be limited to: waves (in order), questionnaires answered
+    (id and title in the interface language, by title), forms of mentoring."""
 
     waves: list[tuple[int, str]]
-    instruments: list[str]
+    instruments: list[tuple[str, str]]
     forms: list[str]
 
 
@@ -41,7 +43,9 @@ def filters(campaign: Campaign) -> Filters:
     ).scalars()
     forms = {standing.form for standing in standing_by_id(campaign).values() if standing.form}
     waves = [(w.id, w.name) for w in sorted(campaign.waves, key=lambda w: w.position)]
-    return Filters(waves, sorted(set(used)), sorted(forms))
+    available, language = catalogue(campaign.organisation_id), locale()
+    titles = [(i, available[i].title.get(language) if i in available else i) for i in set(used)]
+    return Filters(waves, sorted(titles, key=lambda pair: (pair[1].lower(), pair[0])), sorted(forms))
 
 
 def _audit(fmt: str, campaign: Campaign, export: ExportRequest, **more) -> None:

@@ -19,26 +19,36 @@ from flask_babel import gettext as _
 
 from surveys.core.contracts import CampaignTables, Sheet, WaveInfo
 from surveys.core.definitions import Instrument
-from surveys.core.models import Campaign, Participant, Response, Score, Wave
+from surveys.core.export_labels import (
+    answers_sheet_name,
+    headers,
+    locale,
+    role_label,
+    sheet_name,
+)
+from surveys.core.models import Campaign, Participant, Response, Wave
 from surveys.core.published import bare_numbers, reveal
 from surveys.core.question_base import QuestionType
 from surveys.core.reliability import KeyedCollector
-from surveys.core.reliability_sheet import RELIABILITY_COLUMNS, reliability_rows_from, reliability_sheet_rows
+from surveys.core.reliability_sheet import (
+    RELIABILITY_COLUMNS,
+    STATISTICS,
+    reliability_rows_from,
+    reliability_sheet_rows,
+)
 from surveys.core.threshold import min_group
 from surveys.exports.aggregates import AggregateCollector, aggregate_sheet, collect_scores
 from surveys.exports.codebook import codebook_sheet
 from surveys.exports.joint import JointDisclosure
 from surveys.exports.plan import DATE_FORMAT, ExportPlan, ExportRequest, readme_sheet
+from surveys.exports.scores import scores_sheet, stream
 from surveys.extensions import db
 from surveys.instruments import catalogue
 from surveys.plugins import call_each
 from surveys.state import get_state
 from surveys.workspace import Standing, campaign_tables, standing_by_id
 
-BATCH = 2000  # rows fetched from the database at a time
 ANSWER_COLUMNS = ["participant", "role", "form", "group", "wave", "instrument_version", "submitted_at"]
-SCORE_COLUMNS = ["participant", "role", "form", "group", "wave", "wave_kind", "instrument", "scale", "raw"]
-SCORE_COLUMNS += ["value", "band", "norm", "norm_kind", "missing_reason", "scoring_version"]
 
 
 class LazyTables(CampaignTables):
@@ -101,11 +111,6 @@ class _People:
         return not self.forms or self.of(participant_id).form in self.forms
 
 
-def _stream(query) -> Iterator[Any]:
-    """Rows of ``query`` fetched BATCH at a time (a server-side cursor on PostgreSQL)."""
-    yield from db.session.execute(query.execution_options(yield_per=BATCH))
-
-
 def _count(query) -> int:
     return db.session.execute(db.select(db.func.count()).select_from(query.subquery())).scalar_one()
 
@@ -152,11 +157,12 @@ def _answer_rows(
         )
         .order_by(Response.wave_id, Participant.code, Response.id)
     )
-    for participant_id, code, wave_id, version, submitted_at, answers in _stream(query):
+    for participant_id, code, wave_id, version, submitted_at, answers in stream(query):
         if not people.kept(participant_id):
             continue
         standing = people.of(participant_id)
-        cells = [code, standing.role, standing.form, standing.group, waves[wave_id].name, version, submitted_at]
+        cells = [code, role_label(standing.role), standing.form, standing.group, waves[wave_id].name, version]
+        cells.append(submitted_at)
         answers = answers or {}
         if feed:
             collector = taps.keyed.get((instrument_id, wave_id))
@@ -188,64 +194,26 @@ def answers_sheet(
             Response.wave_id.in_(list(waves)), Response.status == "submitted", Response.instrument_id == instrument_id
         )
         seen: dict[str, None] = {}
-        for (answers,) in _stream(query):
+        for (answers,) in stream(query):
             seen.update(dict.fromkeys(answers or {}))
         keys = sorted(seen)
     formats = {ANSWER_COLUMNS.index("submitted_at"): DATE_FORMAT}
-    widths = [12, 10, 18, 10, 18, 10, 17] + [max(8, min(len(k) + 2, 24)) for k in keys]
+    widths = [12, 12, 18, 10, 18, 10, 17] + [max(8, min(len(k) + 2, 24)) for k in keys]
+    title = instrument.title.get(locale()) if instrument else instrument_id
     return Sheet(
-        f"answers {instrument_id}",
-        ANSWER_COLUMNS + keys,
+        answers_sheet_name(title),
+        headers(ANSWER_COLUMNS) + keys,
         _answer_rows(instrument, instrument_id, waves, keys, people, taps),
         number_formats=formats,
         widths=widths,
-        description=_("Raw answers to «%(instrument)s»: one row per response, pseudonymous codes only.")
-        % {"instrument": instrument_id},
-    )
-
-
-def _score_rows(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Iterator[list[Any]]:
-    query = (
-        db.select(
-            Response.participant_id,
-            Participant.code,
-            Response.wave_id,
-            Response.instrument_id,
-            Score.scale,
-            Score.raw,
-            Score.value,
-            Score.band,
-            Score.norm,
-            Score.norm_kind,
-            Score.missing_reason,
-            Score.scoring_version,
-        )
-        .join(Response, Response.id == Score.response_id)
-        .join(Participant, Participant.id == Response.participant_id)
-        .where(Response.wave_id.in_(list(waves)), Response.status == "submitted")
-        .where(Response.instrument_id.in_(instruments))
-        .order_by(Response.wave_id, Response.instrument_id, Participant.code, Score.id)
-    )
-    collector = taps.aggregates
-    for participant_id, code, wave_id, instrument_id, *rest in _stream(query):
-        if not people.kept(participant_id):
-            continue
-        s = people.of(participant_id)
-        wave = waves[wave_id]
-        scale, _raw, value, band = rest[:4]
-        collector.add(participant_id, wave_id, instrument_id, scale, value, band)
-        yield [code, s.role, s.form, s.group, wave.name, wave.kind, instrument_id, *rest]
-    collector.complete = True
-
-
-def scores_sheet(waves: dict[int, Wave], instruments: list[str], people: _People, taps: _Taps) -> Sheet:
-    return Sheet(
-        "scores",
-        list(SCORE_COLUMNS),
-        _score_rows(waves, instruments, people, taps),
-        number_formats={SCORE_COLUMNS.index("raw"): "0.00", SCORE_COLUMNS.index("value"): "0.00"},
-        widths=[12, 10, 18, 10, 18, 10, 16, 16, 8, 8, 12, 8, 10, 28, 10],
-        description=_("Scale scores of each response: raw and final value, band, norm, why a score is missing."),
+        description=_(
+            "Raw answers to «%(instrument)s» (id %(id)s): one row per response, pseudonymous codes only; "
+            "the columns after the first seven are the items' ids, their answer codes are in the codebook.",
+            instrument=title,
+            id=instrument_id,
+        ),
+        key=f"answers {instrument_id}",
+        keys=[*ANSWER_COLUMNS, *keys],
     )
 
 
@@ -265,7 +233,7 @@ def reliability_export_sheet(
         query = db.select(Response.participant_id, Response.answers).where(
             Response.wave_id == wave_id, Response.status == "submitted", Response.instrument_id == instrument_id
         )
-        return (answers or {} for participant_id, answers in _stream(query) if people.kept(participant_id))
+        return (answers or {} for participant_id, answers in stream(query) if people.kept(participant_id))
 
     def rows() -> Iterator[list[Any]]:
         ordered = sorted(waves.values(), key=lambda w: w.position)
@@ -286,14 +254,14 @@ def reliability_export_sheet(
         yield from reliability_sheet_rows(found)
 
     return Sheet(
-        "reliability",
-        list(RELIABILITY_COLUMNS),
+        sheet_name("reliability"),
+        headers(RELIABILITY_COLUMNS),
         rows(),
-        number_formats={
-            RELIABILITY_COLUMNS.index("coefficient"): "0.000",
-            RELIABILITY_COLUMNS.index("item_total_r"): "0.000",
-        },
+        number_formats={RELIABILITY_COLUMNS.index(key): fmt for key, fmt in STATISTICS.items()},
+        widths=[30, 16, 26, 14, 18, 16, 6, 6, 10, 14, 10, 30],
         description=_("Reliability: Cronbach's alpha (KR-20 for yes/no items) per scale and wave, item–total r."),
+        key="reliability",
+        keys=list(RELIABILITY_COLUMNS),
     )
 
 
@@ -317,6 +285,7 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
             min_group(),
         )
     sheets: list[Sheet] = [codebook_sheet(instruments, available)]
+    plan.titles = {i: available[i].title.get(locale()) if i in available else i for i in instruments}
     base = (
         db.select(Response.id)
         .where(Response.wave_id.in_(wave_ids or [-1]), Response.status == "submitted")
@@ -328,7 +297,7 @@ def plan_export(campaign: Campaign, request: ExportRequest) -> ExportPlan:
     estimate = responses
     if request.individual:
         sheets += [answers_sheet(i, by_id, people, taps, available) for i in instruments]
-        sheets.append(scores_sheet(by_id, instruments, people, taps))
+        sheets.append(scores_sheet(by_id, instruments, people, taps, available))
         estimate += scores
     sheets.append(aggregate_sheet(taps.aggregates, by_id, instruments, people.kept, available, joint))
     sheets.append(reliability_export_sheet(by_id, instruments, people, taps, available, joint))
@@ -384,5 +353,5 @@ def export_sheets(plan: ExportPlan) -> list[Sheet]:
     """README first, then the plan's sheets (README names them as the writers will)."""
     from surveys.core.export import sheet_names
 
-    names = sheet_names(["README", *(s.name for s in plan.sheets)])
+    names = sheet_names([sheet_name("readme"), *(s.name for s in plan.sheets)])
     return [readme_sheet(plan, names[1:]), *plan.sheets]

@@ -186,21 +186,27 @@ def test_each_gap_carries_the_codes_of_the_people_it_pairs(gaps):
 
 def test_the_export_sheet():
     (sheet,) = satisfaction.surveys_export_sheets(campaign=None, tables=campaign_tables())
-    assert isinstance(sheet, Sheet) and sheet.name == "satisfaction gap"
-    assert sheet.columns == satisfaction.COLUMNS
+    assert isinstance(sheet, Sheet) and (sheet.name, sheet.key) == ("Satisfaction gap", "satisfaction gap")
+    assert sheet.keys == satisfaction.COLUMNS and sheet.columns[:3] == ["Role", "Item", "Item id"]  # no locale
     assert len(sheet.rows) == 14
     assert bare_numbers(sheet) == []  # every number goes through the disclosure policy
     pairs = {"p1", "p2", "p3", "p4", "p5"}
-    assert sheet.rows[1] == ["mentee", "sat_individual", IN.name, OUT.name, *(counted(v, pairs) for v in (5, 5, 7, 2))]
+    # Without the questionnaires loaded an item shows its id; the role is in words.
+    head = ["Mentee", "sat_individual", "sat_individual", IN.name, OUT.name]
+    assert sheet.rows[1] == [*head, *(counted(v, pairs) for v in (5, 5, 7, 2))]
     # Four pairs: the sheet computes the means and leaves hiding them to the export's policy.
     # expected 6 each; real (4 + 8 + 8 + 8) / 4 = 7; gap 1.
     group = pairs - {"p2"}
-    assert sheet.rows[2] == ["mentee", "sat_group", IN.name, OUT.name, *(counted(v, group) for v in (4, 6, 7, 1))]
+    head = ["Mentee", "sat_group", "sat_group", IN.name, OUT.name]
+    assert sheet.rows[2] == [*head, *(counted(v, group) for v in (4, 6, 7, 1))]
     mentor = sheet.rows[7]
-    assert mentor[:2] == ["mentor", "sat_comfort"] and {c.group for c in mentor[4:]} == {frozenset({"m1", "m2", "m3"})}
-    assert [c.value for c in mentor[4:]] == [3, 7, pytest.approx(25 / 3), pytest.approx(4 / 3)]
-    assert sheet.rows[-1] == ["mentor", "index", IN.name, OUT.name, *(counted(v, ()) for v in (0, None, None, None))]
-    assert all(isinstance(value, Counted) for row in sheet.rows for value in row[4:])
+    assert mentor[:3] == ["Mentor", "sat_comfort", "sat_comfort"]
+    assert {c.group for c in mentor[5:]} == {frozenset({"m1", "m2", "m3"})}
+    assert [c.value for c in mentor[5:]] == [3, 7, pytest.approx(25 / 3), pytest.approx(4 / 3)]
+    index = ["Mentor", "Satisfaction index (expectations and satisfaction scales)", "index", IN.name, OUT.name]
+    assert sheet.rows[-1] == [*index, *(counted(v, ()) for v in (0, None, None, None))]
+    assert all(isinstance(value, Counted) for row in sheet.rows for value in row[5:])
+    assert {sheet.keys[i]: f for i, f in sheet.number_formats.items()} == dict.fromkeys(satisfaction.MEANS, "0.00")
 
 
 def test_no_sheet_without_satisfaction_answers_or_without_two_waves():

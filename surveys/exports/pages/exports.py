@@ -52,7 +52,7 @@ def _form_for(campaign: Campaign) -> ExportForm:
     offered = ordering.filters(campaign)
     form = ExportForm()
     form.waves.choices = [SelectChoice(wave_id, name) for wave_id, name in offered.waves]
-    form.instruments.choices = [SelectChoice(i, i) for i in offered.instruments]
+    form.instruments.choices = [SelectChoice(i, title) for i, title in offered.instruments]
     form.forms.choices = [SelectChoice(f, f) for f in offered.forms]
     return form
 
