@@ -153,3 +153,16 @@ def test_a_band_test_below_one_in_a_thousand_reads_p_less_than_in_either_languag
         "Критерий Боукера для смены уровней: p = 0,012.",
     ]
     assert english == ["McNemar test of the band changes: p < 0.001.", "Bowker test of the band changes: p = 0.012."]
+
+
+def test_groups_by_role_are_named_in_words_and_the_json_keeps_the_role(app, demo):
+    client, _programme_id, campaign_id = demo
+    url = f"/plugins/comparison/campaigns/{campaign_id}?by=role"
+    for language, word in (("ru", "Наставляемый"), ("en", "Mentee")):
+        client.get(f"/lang/{language}")
+        page = client.get(url).get_data(as_text=True)
+        cells = re.findall(r"<tr><td>([^<]+)</td>", page)
+        assert word in cells and "mentee" not in cells, cells
+        assert f"«{word}»" in note_of(page)
+    report = client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json?by=role").get_json()
+    assert {r["group"] for r in report["scales"]} >= {"mentee", None}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from surveys.core.export_labels import role_label
+
 # The reasons of stats_paired.py and stats_individual.py, spelt out so that this module (loaded with
 # the page's blueprint) does not import scipy; a test checks they stay the same.
 NO_VARIANCE = "differences do not vary: t-test and d_z undefined"
@@ -287,3 +289,11 @@ def reason(text: str | None, min_group: int, min_pairs: int) -> str | None:
         else:
             parts.append(str(REASONS.get(part, part)))
     return "; ".join(parts)
+
+
+def group_name(value: str | None, group_by: str | None) -> str | None:
+    """A subgroup as people read it: a role in words («Наставляемый»), other groups as the school named them.
+    The report's dict and its JSON keep the stored value."""
+    if value is not None and group_by == "role":
+        return role_label(value)
+    return value

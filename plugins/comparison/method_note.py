@@ -95,8 +95,9 @@ def _reason(reason: str, min_group: int, min_pairs: int) -> str:
     return "; ".join(parts)
 
 
-def _row_subject(row: Mapping[str, Any]) -> str:
-    who = _everyone() if row["group"] is None else _("group «%(group)s»", group=row["group"])
+def _row_subject(row: Mapping[str, Any], group_by: str | None) -> str:
+    group = explain.group_name(row["group"], group_by)
+    who = _everyone() if group is None else _("group «%(group)s»", group=group)
     return f"— «{row['title']}» ({row['instrument']}), {who}"
 
 
@@ -136,8 +137,9 @@ def _row_tail(row: Mapping[str, Any], min_group: int, min_pairs: int) -> str:
     return text
 
 
-def _row_line(row: Mapping[str, Any], linked: bool, min_group: int, min_pairs: int) -> str:
-    return f"{_row_subject(row)}: {_row_counts(row, linked)}{_row_tail(row, min_group, min_pairs)}."
+def _row_line(row: Mapping[str, Any], report: Mapping[str, Any]) -> str:
+    tail = _row_tail(row, report["min_group"], report["min_pairs"])
+    return f"{_row_subject(row, report['group_by'])}: {_row_counts(row, report['linked'])}{tail}."
 
 
 def _opening(report: Mapping[str, Any]) -> str:
@@ -161,7 +163,7 @@ def _paragraphs(report: Mapping[str, Any]) -> list[str]:
     out += _explanations(report)
     rows: Sequence[Mapping[str, Any]] = report["scales"]
     if rows:
-        lines = [_row_line(r, report["linked"], report["min_group"], report["min_pairs"]) for r in rows]
+        lines = [_row_line(r, report) for r in rows]
         out.append(_by_scale() + "\n" + "\n".join(lines))
     else:
         out.append(_no_scales())
@@ -358,7 +360,7 @@ def note_table(report: Mapping[str, Any]) -> list[list[Any]]:
         return [*table, [_no_scales(), None]]
     table.append([_by_scale(), None])
     for row in report["scales"]:
-        subject, codes = _row_subject(row), row["people"]
+        subject, codes = _row_subject(row, report["group_by"]), row["people"]
         about = (row["instrument"], row["scale"])  # decided with that scale's aggregates in an export
         tail = _row_tail(row, report["min_group"], report["min_pairs"])
         if report["linked"]:

@@ -19,6 +19,7 @@ bp = Blueprint("comparison", __name__, template_folder="templates")
 bp.add_app_template_global(explain.statistics, "comparison_statistics")
 bp.add_app_template_global(explain.glossary, "comparison_glossary")
 bp.add_app_template_global(explain.reason, "comparison_reason")
+bp.add_app_template_global(explain.group_name, "comparison_group")
 bp.add_app_template_global(note_blocks, "comparison_note_blocks")
 # Decimals with the interface language's separator («44,4» in Russian), p below 0.001 as «<0,001».
 bp.add_app_template_global(numbers.decimal, "comparison_decimal")
