@@ -162,6 +162,14 @@ def test_answers_sheet_names_stay_short_and_distinct(app):
             names = sheet_names(answers_sheet_name(i.title.get(locale)) for i in instruments)
         assert all(len(name) <= 31 for name in names) and len({n.lower() for n in names}) == len(names), names
         assert all(name.startswith("Ответы — " if locale == "ru" else "Answers — ") for name in names)
+        # a long title is cut, and the name says so with «…»
+        for instrument, name in zip(instruments, names, strict=True):
+            title = instrument.title.get(locale)
+            if len(answers_sheet_name(title)) <= 31:
+                assert name.endswith(title), name
+            else:
+                kept = name.split(" — ", 1)[1].split("…")[0]
+                assert name.endswith(("…", ")")) and "…" in name and title.startswith(kept), name
 
 
 def test_instrument_check_accepts_every_bundled_file(runner):

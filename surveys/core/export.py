@@ -45,15 +45,30 @@ def clean_text(text: str) -> str:
     return XML_ILLEGAL.sub("\ufffd", text)
 
 
+SHEET_NAME_LENGTH = 31  # Excel's limit
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, with «…» to show it was cut: after a whole word when that
+    keeps two thirds of the room, else inside the word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= 2 * limit // 3:
+        cut = cut[:space]
+    return cut.rstrip(" —-–,.:;") + "…"
+
+
 def sheet_names(names: Iterable[str]) -> list[str]:
-    """Excel-safe, unique sheet names of at most 31 characters."""
+    """Excel-safe, unique sheet names of at most 31 characters, long ones cut after a whole word."""
     result: list[str] = []
     for name in names:
-        base = BAD_SHEET_CHARS.sub("_", name).strip("'")[:31].rstrip() or "Sheet"
-        candidate, n = base, 2
+        whole = BAD_SHEET_CHARS.sub("_", name).strip("'").strip() or "Sheet"
+        candidate, n = shorten(whole, SHEET_NAME_LENGTH), 2
         while candidate.lower() in (r.lower() for r in result):
             suffix = f" ({n})"
-            candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+            candidate, n = shorten(whole, SHEET_NAME_LENGTH - len(suffix)) + suffix, n + 1
         result.append(candidate)
     return result
 
