@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template, request, session
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -125,6 +125,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["format_datetime"] = format_datetime
+    app.jinja_env.filters["decimal"] = format_decimal  # «3,5» in Russian, «3.5» in English
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["choices_markup"] = choices_markup

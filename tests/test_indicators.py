@@ -91,11 +91,14 @@ def test_a_curator_enters_indicators_and_values_and_sees_the_trend(app, logged_i
             == 4
         )
     page = logged_in.get(url).get_data(as_text=True)
-    assert "+13.5" in page and "+9.5" in page  # change from the previous period
+    assert "+13,5" in page and "+9,5" in page  # change from the previous period, with a Russian decimal comma
     image = re.search(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)"', page)
     svg = base64.b64decode(image.group(1)).decode("utf-8")
     assert 'id="values"' in svg and 'id="target"' in svg and "<script" not in svg
-    assert "2025-09: 62" in image.group(2) and "80" in image.group(2)
+    assert "2025-09: 62; 2025-10: 75,5" in image.group(2) and "80" in image.group(2)
+    logged_in.get("/lang/en")
+    assert "+13.5" in logged_in.get(url).get_data(as_text=True)  # and a point in English
+    logged_in.get("/lang/ru")
     # The administration reads, but cannot enter.
     set_role(app, "curator@example.org", "viewer")
     assert "Посещаемость кружков" in logged_in.get(url).get_data(as_text=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from surveys.core.contracts import Headline, Panel, ProgrammeView
@@ -184,10 +185,10 @@ def participation_panel(view: ProgrammeView) -> Panel | None:
 def indicator_chart(indicator: Indicator, points) -> object:
     """An indicator's trend against its target, with the values in words for screen readers."""
     labels = [p.period.strftime("%Y-%m") for p in points]
-    words = "; ".join(f"{label}: {p.value:g}" for label, p in zip(labels, points, strict=True))
+    words = "; ".join(f"{label}: {format_decimal(p.value)}" for label, p in zip(labels, points, strict=True))
     alt = _("%(name)s by period: %(values)s.", name=indicator.name, values=words)
     if indicator.target is not None:
-        alt += " " + _("Target: %(target)s.", target=f"{indicator.target:g}")
+        alt += " " + _("Target: %(target)s.", target=format_decimal(indicator.target))
     return trend_chart(labels, [p.value for p in points], indicator.target, indicator.name, alt, indicator.unit)
 
 
