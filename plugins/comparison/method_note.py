@@ -46,16 +46,6 @@ CODED = {
     "variant": _l("Pair variants are coded as numbers in alphabetical order: %(codes)s."),
 }
 # The reasons of stats_paired.py and stats_individual.py (English, in the report) as the note words them.
-REASONS = {
-    "no pairs": _l("no pairs"),
-    explain.SECONDARY: _l("hidden so that a smaller hidden group cannot be worked out from the total"),
-    explain.NO_VARIANCE: _l("differences do not vary: t-test and d_z undefined"),
-    explain.ALL_ZERO: _l("all differences are zero: Wilcoxon test undefined"),
-    explain.ONE_PAIR: _l("one pair: t-test and d_z undefined"),
-    explain.NO_DIRECTION: _l("the scale has no direction (higher_is): no reliable change classes"),
-    explain.NO_RELIABILITY: _l("no reliability for the RCI (no published value, input alpha unavailable)"),
-    explain.NO_SPREAD: _l("before scores do not vary: RCI undefined"),
-}
 ATTRITION_ROWS = {
     "both": _l("Participants in both waves"),
     "before_only": _l("Participants in the first wave only"),
@@ -80,19 +70,8 @@ def _everyone() -> str:
 
 
 def _reason(reason: str, min_group: int, min_pairs: int) -> str:
-    parts = []
-    for part in reason.split("; "):
-        if part == f"fewer than {min_group} pairs":
-            parts.append(_("fewer than %(n)s pairs: hidden", n=min_group))
-        elif part == f"fewer than {min_pairs} pairs":
-            parts.append(_("fewer than %(n)s pairs: only descriptive statistics", n=min_pairs))
-        elif part == f"fewer than {min_group} participants in a wave":
-            parts.append(_("fewer than %(n)s participants in a wave: hidden", n=min_group))
-        elif part == f"fewer than {min_pairs} participants in a wave":
-            parts.append(_("fewer than %(n)s participants in a wave: only descriptive statistics", n=min_pairs))
-        else:
-            parts.append(str(REASONS.get(part, part)))  # a mark of the disclosure policy is already in words
-    return "; ".join(parts)
+    """A row's reason in words: the same words as the page's (explain.reason)."""
+    return explain.reason(reason, min_group, min_pairs) or ""
 
 
 def _row_subject(row: Mapping[str, Any], group_by: str | None) -> str:

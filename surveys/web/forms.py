@@ -6,29 +6,16 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
-ROLE_LABELS = {
-    "mentor": _l("Mentor"),
-    "mentee": _l("Mentee"),
-    "curator": _l("Curator"),
-    "teacher": _l("Teacher"),
-    "parent": _l("Parent"),
-    "employer": _l("Employer or partner"),
-    "other": _l("Other"),
-}
+from surveys.core.export_labels import ROLES, WAVE_KINDS
 
+ROLE_LABELS = ROLES  # one wording for roles and wave kinds on pages and in exports
+WAVE_LABELS = WAVE_KINDS
 
 STAFF_ROLE_LABELS = {
     "admin": _l("Administrator"),
     "curator": _l("Curator"),
     "psychologist": _l("Psychologist"),
     "viewer": _l("Viewer (school administration)"),
-}
-
-
-WAVE_LABELS = {
-    "input": _l("Input wave"),
-    "intermediate": _l("Intermediate wave"),
-    "output": _l("Output wave"),
 }
 
 

@@ -57,7 +57,7 @@ def test_linked_note_names_the_waves_n_tests_corrections_and_reliability():
     assert "критерий Мак-Немара" in note and "«Нормализация»" in note
     assert "Строки, где меньше 5 пар, скрыты" in note and "от 5 до 9" in note
     # The scale without a direction gets no RCI, and the note says why.
-    assert "у шкалы не указано направление (higher_is)" in note
+    assert "у шкалы не указано, лучше или хуже более высокий балл: надёжные изменения не делятся" in note
 
 
 def test_hidden_groups_and_small_samples_are_explained():
@@ -69,7 +69,10 @@ def test_hidden_groups_and_small_samples_are_explained():
     assert "скрыто, чтобы по общему итогу нельзя было вычислить данные меньшей скрытой группы" in note
     few = build_report(campaign(CODES[:7], CODES[:7]), {"gad": GAD}, IN.id, OUT.id)
     # One item: no input alpha and no published value, so no RCI either.
-    assert "n = 7 пар (меньше 10 пар: только описательные статистики; нет надёжности для RCI" in few["method_note"]
+    assert (
+        "n = 7 пар (меньше 10 пар: только описательные статистики, без критериев; нет надёжности для RCI"
+        in (few["method_note"])
+    )
     assert "Уилкоксона" not in few["method_note"].split("По шкалам:")[1]
 
 
