@@ -107,6 +107,17 @@ def runner(app):
     return app.test_cli_runner()
 
 
+DEMO_LINE = re.compile(r"^(Логин сотрудника|Пароль|Страница входа|Ссылка участника):\s+(\S+)$", re.M)
+
+
+def demo_login(output: str) -> tuple[str, str, str]:
+    """The staff e-mail, password and participant link that ``surveys demo`` prints, in Russian (the
+    default language of its messages); fails, showing the output, when a line is missing."""
+    found = dict(DEMO_LINE.findall(output))
+    assert set(found) == {"Логин сотрудника", "Пароль", "Страница входа", "Ссылка участника"}, output
+    return found["Логин сотрудника"], found["Пароль"], found["Ссылка участника"]
+
+
 def csrf_token(html: str) -> str:
     found = CSRF.search(html)
     assert found, "the page has no CSRF token"

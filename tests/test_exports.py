@@ -24,7 +24,7 @@ from surveys.core.export_models import ExportChunk, ExportJob
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.extensions import db
-from tests.conftest import csrf_token, post_form, set_role
+from tests.conftest import csrf_token, demo_login, post_form, set_role
 from tests.export_support import keyed_rows, sheet_keys
 
 HOSTILE = {
@@ -35,8 +35,7 @@ HOSTILE = {
 
 def demo(app, runner) -> tuple[int, str, str]:
     out = runner.invoke(args=["demo"]).output
-    email = re.search(r"Staff login:\s+(\S+)", out).group(1)
-    password = re.search(r"Password:\s+(\S+)", out).group(1)
+    email, password, _link = demo_login(out)
     with app.app_context():
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         return campaign.id, email, password
