@@ -44,6 +44,7 @@ def workdir(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SURVEYS_", "PYTEST_", "FLASK_"))}
     env |= {"PATH": f"{bin_}:{python.parent}:{env['PATH']}", "SURVEYS_INSTANCE_PATH": str(root / "instance")}
     env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[1])  # this checkout's surveys, not whichever is installed
     return root, env
 
 
