@@ -80,11 +80,11 @@ def test_only_admins_reach_the_page_and_only_their_own_tokens(app, admin, staff)
     with app.app_context():
         from surveys.api.tokens import create_token
 
-        their_token = create_token(theirs["organisation"], "их", ["campaigns:read"], None)[0].id
+        their_token = create_token(theirs["organisation"], "токен школы B", ["campaigns:read"], None)[0].id
     token = csrf_token(admin.get(PAGE).get_data(as_text=True))
     assert admin.post(f"{PAGE}/revoke", data={"csrf_token": token, "token": str(their_token)}).status_code == 404
     assert admin.post(f"{PAGE}/revoke", data={"csrf_token": token, "token": "99999999999"}).status_code == 404
-    assert "их" not in admin.get(PAGE).get_data(as_text=True)
+    assert "токен школы B" not in admin.get(PAGE).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(ApiToken, their_token).revoked_at is None
     for role in ("curator", "psychologist", "viewer"):

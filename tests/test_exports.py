@@ -35,7 +35,7 @@ HOSTILE = {
 
 def demo(app, runner) -> tuple[int, str, str]:
     out = runner.invoke(args=["demo"]).output
-    email, password, _link = demo_login(out)
+    email, password, _link = demo_login(out, app.config["SURVEYS_DEFAULT_LOCALE"])
     with app.app_context():
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         return campaign.id, email, password
