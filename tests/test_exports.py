@@ -371,7 +371,7 @@ def test_filters_keep_only_the_chosen_waves_questionnaires_and_forms(app, runner
     assert {r[aggregates["column_keys"].index("instrument_id")] for r in aggregates["rows"]} == {"gad7"}
     assert "comparison" not in tables  # the plugins' whole-campaign analyses are left out of a form filter
     bad = runner.invoke(args=["export", str(campaign_id), "-o", str(path), "--wave", "нет такой"])
-    assert bad.exit_code == 2 and "no wave" in bad.output
+    assert bad.exit_code == 2 and "нет волны «нет такой»" in bad.output
     assert runner.invoke(args=["export", "999", "-o", str(path)]).exit_code == 2
 
 
