@@ -10,6 +10,8 @@ import sys
 import click
 from flask.cli import FlaskGroup, ScriptInfo
 
+from .cli_language import gettext as _
+from .cli_language import remember_language
 from .core.errors import SurveysError
 from .factory import LOCALES, create_app
 
@@ -18,7 +20,8 @@ def _make_app():
     try:
         return create_app()
     except SurveysError as err:  # a start-up problem: say what and where, no traceback
-        click.echo(f"surveys cannot start:\n{err}", err=True)
+        # no app, so no Flask-Babel: the message follows --lang or SURVEYS_DEFAULT_LOCALE (surveys.cli_language)
+        click.echo(_("surveys cannot start:") + f"\n{err}", err=True)
         sys.exit(2)
 
 
@@ -26,6 +29,7 @@ def _choose_language(ctx: click.Context, param: click.Parameter, value: str | No
     """``--lang``: the app the commands load speaks this language (its default locale outside requests)."""
     if value is None:
         return
+    remember_language(ctx, value)
     info = ctx.ensure_object(ScriptInfo)
     make = info.create_app
 

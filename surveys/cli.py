@@ -10,6 +10,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .core.errors import DefinitionError
@@ -29,7 +30,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from surveys.web.proxies import waitress_options
 
-    click.echo(f"Serving on http://{host}:{port}/")
+    click.echo(_("Serving on %(url)s", url=f"http://{host}:{port}/"))
     app = current_app._get_current_object()
     # waitress reads a whole body before the app sees it: past the app's limit it answers 413 unread itself
     options = {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"], **waitress_options(app.config)}
@@ -47,10 +48,15 @@ def demo(seed: int) -> None:
 
     upgrade()
     result = build_demo(seed=seed)
-    click.echo(f"Staff login:      {result.email}")
-    click.echo(f"Password:         {result.password}")
-    click.echo(f"Sign in at:       {result.base_url}/login")
-    click.echo(f"Participant link: {result.link}")
+    lines = [
+        (_("Staff login:"), result.email),
+        (_("Password:"), result.password),
+        (_("Sign in at:"), f"{result.base_url}/login"),
+        (_("Participant link:"), result.link),
+    ]
+    width = max(len(label) for label, _value in lines) + 1
+    for label, value in lines:
+        click.echo(f"{label:{width}}{value}")
 
 
 @click.command("plugins")
@@ -65,9 +71,21 @@ def plugins(as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['name']} {row['version']}")
-        click.echo(f"  hooks: {', '.join(row['hooks']) or '-'}")
+        click.echo("  " + _("hooks: %(hooks)s", hooks=", ".join(row["hooks"]) or "-"))
         for item in row["registers"]:
-            click.echo(f"  registers {item}")
+            click.echo("  " + _registers(item))
+
+
+def _registers(item: str) -> str:
+    """One "kind name" item of a plugin's registrations, in words of the interface language."""
+    kind, _space, name = item.rpartition(" ")
+    if kind == "question type":
+        return _("registers question type %(name)s", name=name)
+    if kind == "instrument":
+        return _("registers instrument %(name)s", name=name)
+    if kind == "analysis":
+        return _("registers analysis %(name)s", name=name)
+    return _("registers %(item)s", item=item)
 
 
 instrument = AppGroup("instrument", help="Check and list questionnaire files.")

@@ -107,6 +107,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+DEMO_LABELS = {
+    "ru": ("Логин сотрудника", "Пароль", "Страница входа", "Ссылка участника"),
+    "en": ("Staff login", "Password", "Sign in at", "Participant link"),
+}
+
+
+def demo_login(output: str, locale: str = "ru") -> tuple[str, str, str]:
+    """The staff e-mail, password and participant link that ``surveys demo`` prints: in Russian, the
+    default language of its messages, or in ``locale`` when the app was made in another one. Fails,
+    showing the output, when a line is missing."""
+    labels = DEMO_LABELS[locale]
+    line = re.compile(rf"^({'|'.join(labels)}):\s+(\S+)$", re.M)
+    found = dict(line.findall(output))
+    assert set(found) == set(labels), output
+    return found[labels[0]], found[labels[1]], found[labels[3]]
+
+
 def csrf_token(html: str) -> str:
     found = CSRF.search(html)
     assert found, "the page has no CSRF token"

@@ -119,12 +119,12 @@ def test_the_cli_makes_lists_and_revokes_tokens(app, runner, staff):
     client = app.test_client()
     assert client.get("/api/v1/campaigns/1/scores", headers=auth(secret)).status_code == 404  # opens the API
     listed = runner.invoke(args=["api-token", "list", "--organisation", str(organisation)])
-    assert secret[:8] in listed.output and secret not in listed.output and "never used" not in listed.output
+    assert secret[:8] in listed.output and secret not in listed.output and "не использовался" not in listed.output
     with app.app_context():
         token_id = db.session.execute(db.select(ApiToken.id)).scalar_one()
     assert runner.invoke(args=["api-token", "revoke", str(token_id)]).exit_code == 0
     assert client.get("/api/v1/campaigns/1/scores", headers=auth(secret)).status_code == 401
-    assert "already revoked" in runner.invoke(args=["api-token", "revoke", str(token_id)]).output
+    assert "уже был отозван" in runner.invoke(args=["api-token", "revoke", str(token_id)]).output
     bad = runner.invoke(
         args=["api-token", "create", "--organisation", str(organisation), "--name", "x", "--scope", "all"]
     )

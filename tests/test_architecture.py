@@ -90,7 +90,18 @@ def test_each_contract_breaks_on_a_forbidden_import(tmp_path):
     for feature in FEATURES:
         files[f"surveys/{feature}/pages/__init__.py"] = ""
         files[f"surveys/{feature}/commands.py"] = ""
-    for name in ("cli", "factory", "demo", "staff_context", "throttle", "worker", "builtin", "config", "serving"):
+    for name in (
+        "cli",
+        "cli_language",
+        "factory",
+        "demo",
+        "staff_context",
+        "throttle",
+        "worker",
+        "builtin",
+        "config",
+        "serving",
+    ):
         files[f"surveys/{name}.py"] = ""
     files |= {
         "surveys/__main__.py": "",

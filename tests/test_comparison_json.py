@@ -9,7 +9,7 @@ import pytest
 
 from surveys.core.models import Campaign
 from surveys.extensions import db
-from tests.conftest import post_form
+from tests.conftest import demo_login, post_form
 
 
 def on_page(value: float, spec: str) -> str:
@@ -24,8 +24,7 @@ def shown_p(p: float) -> str:
 
 def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner):
     demo = runner.invoke(args=["demo"])
-    email = re.search(r"Staff login:\s+(\S+)", demo.output).group(1)
-    password = re.search(r"Password:\s+(\S+)", demo.output).group(1)
+    email, password, _link = demo_login(demo.output)
     with app.app_context():
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         campaign_id, (first, second) = campaign.id, [w.id for w in campaign.waves]

@@ -14,7 +14,7 @@ from flask_babel import force_locale
 
 from surveys.core.models import Campaign
 from surveys.extensions import db
-from tests.conftest import post_form, set_role
+from tests.conftest import demo_login, post_form, set_role
 
 NUMBER = re.compile(r"(?<![\w])\d+(?:[.,]\d+)?")
 CELL_DECIMAL = {"ru": re.compile(r"<td>[+-]?\d+\.\d+</td>"), "en": re.compile(r"<td>[+-]?\d+,\d+</td>")}
@@ -25,7 +25,7 @@ def demo(app, runner):
     """The demo school, signed in as its curator: (client, programme id, campaign id)."""
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    _email, password, _link = demo_login(result.output)
     client = app.test_client()
     assert post_form(client, "/login", {"email": "curator@demo.school", "password": password}).status_code == 302
     with app.app_context():

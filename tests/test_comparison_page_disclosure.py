@@ -11,7 +11,7 @@ import pytest
 
 from surveys.core.models import Campaign
 from surveys.extensions import db
-from tests.conftest import post_form, set_role
+from tests.conftest import demo_login, post_form, set_role
 
 K = 5
 LABELS = {"<5", "скрыто для защиты малой группы"}
@@ -21,8 +21,7 @@ LABELS = {"<5", "скрыто для защиты малой группы"}
 def demo(app, runner):
     """The demo campaign's id and a client signed in as its curator (with the curator's e-mail)."""
     output = runner.invoke(args=["demo"]).output
-    email = re.search(r"Staff login:\s+(\S+)", output).group(1)
-    password = re.search(r"Password:\s+(\S+)", output).group(1)
+    email, password, _link = demo_login(output)
     with app.app_context():
         campaign_id = db.session.execute(db.select(Campaign.id)).scalar_one()
     client = app.test_client()

@@ -18,7 +18,7 @@ from surveys.core.report_models import ReportConclusion
 from surveys.extensions import db
 from surveys.reporting.dashboard import Slice, collect_panels, programme_view, rate_rows
 from surveys.reporting.programme_report import text_blocks
-from tests.conftest import csrf_token, post_form, set_role
+from tests.conftest import csrf_token, demo_login, post_form, set_role
 
 DEMO_EMAIL = "curator@demo.school"
 
@@ -127,7 +127,7 @@ def demo(app, runner):
     """The demo school, signed in as its staff member; returns (client, programme id, campaign)."""
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    _email, password, _link = demo_login(result.output)
     client = app.test_client()
     assert post_form(client, "/login", {"email": DEMO_EMAIL, "password": password}).status_code == 302
     with app.app_context():

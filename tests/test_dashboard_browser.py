@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import SHOTS, keep_requests_local, set_role
+from tests.conftest import SHOTS, demo_login, keep_requests_local, set_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -50,7 +50,7 @@ def test_a_director_reads_the_dashboard_on_desktop_and_phone_and_prints_the_repo
     app, base = live_server()
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    _email, password, _link = demo_login(result.output)
     set_role(app, "curator@demo.school", "viewer")
 
     desktop = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)

@@ -164,11 +164,11 @@ def test_exports_purge_deletes_expired_exports_with_their_files_and_says_how_man
     new_id = int(started.headers["Location"].rstrip("/").split("/")[-1])
     _age(exports_app, old_id, KEEP + dt.timedelta(minutes=1))
     result = runner.invoke(args=["exports", "purge"])
-    assert result.exit_code == 0 and "deleted 1 export older than 24 hours" in result.output
+    assert result.exit_code == 0 and "удалена 1 выгрузка старше 24 часов" in result.output
     with exports_app.app_context():
         assert db.session.get(ExportJob, old_id) is None
         assert db.session.execute(db.select(ExportChunk).filter_by(job_id=old_id)).first() is None
         assert db.session.get(ExportJob, new_id) is not None  # a fresh export is kept
         assert db.session.execute(db.select(ExportChunk).filter_by(job_id=new_id)).first() is not None
     again = runner.invoke(args=["exports", "purge"])
-    assert again.exit_code == 0 and "deleted 0 exports" in again.output
+    assert again.exit_code == 0 and "удалено 0 выгрузок" in again.output

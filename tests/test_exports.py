@@ -24,7 +24,7 @@ from surveys.core.export_models import ExportChunk, ExportJob
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Campaign, Participant, Response, Score, Wave
 from surveys.extensions import db
-from tests.conftest import csrf_token, post_form, set_role
+from tests.conftest import csrf_token, demo_login, post_form, set_role
 from tests.export_support import keyed_rows, sheet_keys
 
 HOSTILE = {
@@ -35,8 +35,7 @@ HOSTILE = {
 
 def demo(app, runner) -> tuple[int, str, str]:
     out = runner.invoke(args=["demo"]).output
-    email = re.search(r"Staff login:\s+(\S+)", out).group(1)
-    password = re.search(r"Password:\s+(\S+)", out).group(1)
+    email, password, _link = demo_login(out, app.config["SURVEYS_DEFAULT_LOCALE"])
     with app.app_context():
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         return campaign.id, email, password
@@ -372,7 +371,7 @@ def test_filters_keep_only_the_chosen_waves_questionnaires_and_forms(app, runner
     assert {r[aggregates["column_keys"].index("instrument_id")] for r in aggregates["rows"]} == {"gad7"}
     assert "comparison" not in tables  # the plugins' whole-campaign analyses are left out of a form filter
     bad = runner.invoke(args=["export", str(campaign_id), "-o", str(path), "--wave", "нет такой"])
-    assert bad.exit_code == 2 and "no wave" in bad.output
+    assert bad.exit_code == 2 and "нет волны «нет такой»" in bad.output
     assert runner.invoke(args=["export", "999", "-o", str(path)]).exit_code == 2
 
 

@@ -19,7 +19,7 @@ from plugins.comparison.report import SECONDARY
 from surveys.core.models import Campaign
 from surveys.extensions import db
 from surveys.reporting.charts import stacked_share
-from tests.conftest import post_form
+from tests.conftest import demo_login, post_form
 
 DEMO_EMAIL = "curator@demo.school"
 CHART = re.compile(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)"')
@@ -31,7 +31,7 @@ def demo(app, runner):
     """The demo school, signed in as its curator; returns (client, programme id, campaign id)."""
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    password = re.search(r"Password:\s+(\S+)", result.output).group(1)
+    _email, password, _link = demo_login(result.output)
     client = app.test_client()
     assert post_form(client, "/login", {"email": DEMO_EMAIL, "password": password}).status_code == 302
     with app.app_context():

@@ -44,6 +44,7 @@ def workdir(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SURVEYS_", "PYTEST_", "FLASK_"))}
     env |= {"PATH": f"{bin_}:{python.parent}:{env['PATH']}", "SURVEYS_INSTANCE_PATH": str(root / "instance")}
     env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PYTHONPATH"] = str(Path(__file__).parents[1])  # this checkout's surveys, not whichever is installed
     return root, env
 
 
@@ -135,15 +136,15 @@ def test_a_new_plugin_installs_lists_passes_and_its_tests_catch_a_broken_key(wor
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("Club", "use lower-case Latin letters"),
-        ("клуб", "use lower-case Latin letters"),
-        ("club__mood", "use lower-case Latin letters"),
-        ("9club", "use lower-case Latin letters"),
-        ("burnout", "already used by an installed plugin"),
+        ("Club", "используйте строчные латинские буквы"),
+        ("клуб", "используйте строчные латинские буквы"),
+        ("club__mood", "используйте строчные латинские буквы"),
+        ("9club", "используйте строчные латинские буквы"),
+        ("burnout", "уже занято установленным плагином"),
     ],
 )
 def test_a_bad_name_is_refused_with_a_reason(tmp_path, name, message):
-    result = CliRunner().invoke(plugin, ["new", name, "--path", str(tmp_path)])
+    result = CliRunner(env={"SURVEYS_DEFAULT_LOCALE": "ru"}).invoke(plugin, ["new", name, "--path", str(tmp_path)])
     assert result.exit_code == 2 and message in result.output
     assert not any(tmp_path.iterdir())
 

@@ -24,7 +24,9 @@ def command(name: str) -> str:
 
 def test_serve_runs_under_waitress_and_answers_healthz(tmp_path):
     env = {**os.environ, "SURVEYS_INSTANCE_PATH": str(tmp_path), "SURVEYS_SECRET_KEY": "x"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # this checkout's surveys, as installed
     env.pop("SURVEYS_DATABASE_URL", None)
+    env.pop("SURVEYS_DEFAULT_LOCALE", None)
     subprocess.run([command("surveys"), "db", "upgrade"], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
@@ -47,7 +49,8 @@ def test_serve_runs_under_waitress_and_answers_healthz(tmp_path):
         assert headers.get("Server") == "waitress"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output, _ = server.communicate(timeout=10)
+    assert f"Сервер работает по адресу http://127.0.0.1:{port}/" in output  # the interface language, Russian by default
 
 
 def test_flask_cli_reaches_the_same_commands(tmp_path):

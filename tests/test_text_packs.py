@@ -139,11 +139,11 @@ def test_recompute_applies_a_new_scoring_version(app, runner, staff):
         score.scoring_version, score.value = "1+1", 99.0  # as stored by an older key
         db.session.commit()
     dry = runner.invoke(args=["scores", "recompute", "--dry-run"])
-    assert "wellbeing_check: would rescore 1, already current 0" in dry.output
+    assert "wellbeing_check: будет пересчитано 1, уже по текущей версии 0" in dry.output
     done = runner.invoke(args=["scores", "recompute", "--campaign", str(campaign_id)])
-    assert "wellbeing_check: rescored 1, already current 0" in done.output
+    assert "wellbeing_check: пересчитано 1, уже по текущей версии 0" in done.output
     again = runner.invoke(args=["scores", "recompute"])
-    assert "wellbeing_check: rescored 0, already current 1" in again.output
+    assert "wellbeing_check: пересчитано 0, уже по текущей версии 1" in again.output
     with app.app_context():
         score = db.session.execute(db.select(Score)).scalar_one()
         assert (score.scoring_version, score.value) == ("2+2", 10.0)

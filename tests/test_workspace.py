@@ -53,9 +53,9 @@ def test_user_create_on_the_command_line(app, runner):
         ]
     )
     assert made.exit_code == 0, made.output
-    assert "Organisation created: Школа № 1" in made.output
+    assert "Организация создана: Школа № 1" in made.output
     short = runner.invoke(args=["user", "create", "b@school.ru", "--organisation", "Школа № 1", "--password", "short"])
-    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    assert short.exit_code == 2 and "не короче 10 символов" in short.output
     again = runner.invoke(
         args=[
             "user",

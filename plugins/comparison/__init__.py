@@ -62,6 +62,7 @@ def surveys_register_commands(cli):
 
     import click
     from flask.cli import with_appcontext
+    from flask_babel import gettext as _
 
     @cli.command("compare")
     @click.argument("campaign_id", type=int)
@@ -79,11 +80,11 @@ def surveys_register_commands(cli):
 
         campaign = db.session.get(Campaign, campaign_id)
         if campaign is None:
-            click.echo(f"no campaign {campaign_id}; see 'surveys campaign list'", err=True)
+            click.echo(_("no campaign %(id)s; see 'surveys campaign list'", id=campaign_id), err=True)
             sys.exit(2)
         ids = [wave_id(campaign, ref) if ref is not None else None for ref in (before, after)]
         if any(ref is not None and found is None for ref, found in zip((before, after), ids, strict=True)):
-            click.echo("unknown wave; give a wave id or name of this campaign", err=True)
+            click.echo(_("unknown wave; give a wave id or name of this campaign"), err=True)
             sys.exit(2)
         try:
             report = campaign_report(campaign, ids[0], ids[1], group_by)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from ..audit import record
 from ..core.api_models import ApiToken
@@ -27,14 +28,15 @@ def _audit(token: ApiToken, action: str, **details) -> None:
 def create(organisation_id: int, name: str, scopes: tuple[str, ...]) -> None:
     """Make a token of an organisation; it is printed once and never stored in clear."""
     if db.session.get(Organisation, organisation_id) is None:
-        raise click.UsageError(f"no organisation with the id {organisation_id}")
+        raise click.UsageError(_("no organisation with the id %(id)s", id=organisation_id))
     try:
         token, secret = create_token(organisation_id, name, scopes, None)
     except ValueError as err:
         raise click.UsageError(str(err)) from err
     _audit(token, "api.token.create", scopes=token.scopes)
-    click.echo(f"Token {token.id} ({token.name}) for organisation {organisation_id}: {', '.join(token.scopes)}")
-    click.echo("Copy it now, it cannot be shown again:")
+    about = {"id": token.id, "name": token.name, "organisation": organisation_id, "scopes": ", ".join(token.scopes)}
+    click.echo(_("Token %(id)s (%(name)s) for organisation %(organisation)s: %(scopes)s", **about))
+    click.echo(_("Copy it now, it cannot be shown again:"))
     click.echo(secret)
 
 
@@ -44,12 +46,12 @@ def revoke(token_id: int) -> None:
     """Stop the token TOKEN_ID (an id from 'api-token list') at once."""
     token = db.session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
     if token is None:
-        raise click.UsageError(f"no token with the id {token_id}")
+        raise click.UsageError(_("no token with the id %(id)s", id=token_id))
     if revoke_token(token):
         _audit(token, "api.token.revoke")
-        click.echo(f"Token {token.id} ({token.name}) revoked.")
+        click.echo(_("Token %(id)s (%(name)s) revoked.", id=token.id, name=token.name))
     else:
-        click.echo(f"Token {token.id} ({token.name}) was already revoked.")
+        click.echo(_("Token %(id)s (%(name)s) was already revoked.", id=token.id, name=token.name))
 
 
 @api_token.command("list")
@@ -60,9 +62,10 @@ def list_tokens(organisation_id: int | None) -> None:
     if organisation_id is not None:
         query = query.filter_by(organisation_id=organisation_id)
     for token in db.session.execute(query).scalars():
-        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never used"
-        state = f"revoked {token.revoked_at.isoformat(timespec='seconds')}" if token.revoked_at else "live"
+        used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else _("never used")
+        revoked = token.revoked_at.isoformat(timespec="seconds") if token.revoked_at else None
+        state = _("revoked %(when)s", when=revoked) if revoked else _("live")
+        organisation = _("organisation %(id)s", id=token.organisation_id)
         click.echo(
-            f"{token.id}\torganisation {token.organisation_id}\t{token.prefix}…\t{token.name}\t"
-            f"{','.join(token.scopes)}\t{used}\t{state}"
+            f"{token.id}\t{organisation}\t{token.prefix}…\t{token.name}\t{','.join(token.scopes)}\t{used}\t{state}"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam
 
@@ -50,11 +51,12 @@ def create_token(organisation_id: int, name: str, scopes: Iterable[str], user_id
     name = " ".join((name or "").split())
     chosen = list(dict.fromkeys(scopes))
     if not name or len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"the name must have 1 to {MAX_NAME_LENGTH} characters")
+        raise ValueError(_("the name must have 1 to %(most)s characters", most=MAX_NAME_LENGTH))
     if not chosen:
-        raise ValueError("give at least one scope")
+        raise ValueError(_("give at least one scope"))
     if unknown_scopes(chosen):
-        raise ValueError(f"unknown scope: {', '.join(unknown_scopes(chosen))} (scopes: {', '.join(SCOPES)})")
+        unknown, known = ", ".join(unknown_scopes(chosen)), ", ".join(SCOPES)
+        raise ValueError(_("unknown scope: %(unknown)s (scopes: %(known)s)", unknown=unknown, known=known))
     secret = make_secret()
     token = ApiToken(
         organisation_id=organisation_id,

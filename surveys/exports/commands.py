@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.audit import record
 from surveys.core.models import Campaign
@@ -33,23 +35,33 @@ def export(campaign_id, fmt, output, waves, instruments, forms, individual, deli
     """Write CAMPAIGN's export (XLSX, a ZIP of CSV files, or JSON) to OUTPUT; the export is audited."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise click.BadParameter(f"no campaign {campaign_id}", param_hint="CAMPAIGN_ID")
+        raise click.BadParameter(_("no campaign %(id)s", id=campaign_id), param_hint="CAMPAIGN_ID")
     wave_ids = []
     for reference in waves:
         found = next((w.id for w in campaign.waves if str(w.id) == reference or w.name == reference), None)
         if found is None:
-            raise click.BadParameter(f"campaign {campaign_id} has no wave {reference!r}", param_hint="--wave")
+            message = _("campaign %(id)s has no wave '%(wave)s'", id=campaign_id, wave=reference)
+            raise click.BadParameter(message, param_hint="--wave")
         wave_ids.append(found)
     request = ExportRequest(tuple(wave_ids), tuple(instruments), tuple(forms), individual)
     if not output.parent.is_dir():
-        raise click.BadParameter(f"no folder {output.parent}", param_hint="--output")
+        raise click.BadParameter(_("no folder %(path)s", path=output.parent), param_hint="--output")
     report = write_export(campaign, request, fmt, output, delimiter=delimiter)
     details = {**request.as_dict(), "file": output.name, "command_line": True}
     record(f"export.{fmt}", f"campaign:{campaign.id}", organisation_id=campaign.organisation_id, **details)
     rows = sum(report.rows.values())
-    click.echo(f"wrote {output} ({fmt}, {len(report.rows)} tables, {rows} rows)")
+    tables = ngettext("%(num)d table", "%(num)d tables", len(report.rows))
+    lines = ngettext("%(num)d row", "%(num)d rows", rows)
+    click.echo(
+        _("wrote %(path)s (%(format)s, %(tables)s, %(rows)s)", path=output, format=fmt, tables=tables, rows=lines)
+    )
     if report.cut_cells:
-        click.echo(f"{report.cut_cells} cells longer than Excel allows were cut; CSV and JSON keep them whole")
+        message = ngettext(
+            "%(num)d cell longer than Excel allows was cut; CSV and JSON keep it whole",
+            "%(num)d cells longer than Excel allows were cut; CSV and JSON keep them whole",
+            report.cut_cells,
+        )
+        click.echo(message)
 
 
 exports = AppGroup("exports", help="Background exports kept in the database.")
@@ -63,6 +75,13 @@ def purge():
     folder = Path(current_app.instance_path) / "exports"
     leftovers = sweep(folder) if folder.is_dir() else 0
     hours = int(KEEP.total_seconds() // 3600)
-    click.echo(f"deleted {removed} export{'' if removed == 1 else 's'} older than {hours} hours")
+    age = ngettext("older than %(num)d hour", "older than %(num)d hours", hours)
+    deleted = ngettext("deleted %(num)d export %(age)s", "deleted %(num)d exports %(age)s", removed, age=age)
+    click.echo(deleted)
     if leftovers:
-        click.echo(f"removed {leftovers} unfinished file{'' if leftovers == 1 else 's'} left by stopped exports")
+        message = ngettext(
+            "removed %(num)d unfinished file left by stopped exports",
+            "removed %(num)d unfinished files left by stopped exports",
+            leftovers,
+        )
+        click.echo(message)

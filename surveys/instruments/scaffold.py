@@ -16,8 +16,19 @@ TEMPLATES = Path(__file__).parent / "plugin_template"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; the command translates it when it prints it."""
+    return message
+
+
 class ScaffoldError(ValueError):
-    """The plugin cannot be made: a bad name or a folder that is already there."""
+    """The plugin cannot be made: a bad name or a folder that is already there.
+
+    ``message`` is the English msgid and ``params`` its values, so the command can print it translated."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params)
+        self.message, self.params = message, params
 
 
 @dataclass(frozen=True)
@@ -44,11 +55,14 @@ def layout(name: str) -> dict[str, str]:
 def check_name(name: str, taken: set[str] = frozenset()) -> None:
     if not NAME.match(name) or "__" in name or len(name) > 60:
         raise ScaffoldError(
-            f"plugin name {name!r}: use lower-case Latin letters, digits and single underscores, "
-            "starting with a letter (for example club_mood)"
+            N_(
+                "plugin name '%(name)s': use lower-case Latin letters, digits and single underscores, "
+                "starting with a letter (for example club_mood)"
+            ),
+            name=name,
         )
     if name in taken:
-        raise ScaffoldError(f"plugin name {name!r} is already used by an installed plugin")
+        raise ScaffoldError(N_("plugin name '%(name)s' is already used by an installed plugin"), name=name)
 
 
 def create_plugin(name: str, parent: Path, title: str | None = None, taken: set[str] = frozenset()) -> Scaffold:
@@ -56,7 +70,7 @@ def create_plugin(name: str, parent: Path, title: str | None = None, taken: set[
     check_name(name, taken)
     folder = parent / name
     if folder.exists():
-        raise ScaffoldError(f"{folder} already exists: choose another name or folder")
+        raise ScaffoldError(N_("%(folder)s already exists: choose another name or folder"), folder=folder)
     title = (title or name.replace("_", " ").capitalize()).strip()
     values = {
         "name": name,

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import gettext as _
 
 from surveys.audit import record
 from surveys.core.answers import check_answers
@@ -58,15 +59,16 @@ def score(instrument_id: str, answers_file, age: int | None, sex: str | None, pa
     state = get_state()
     instrument = state.instrument(instrument_id)
     if instrument is None:
-        click.echo(f"unknown instrument '{instrument_id}'; see 'surveys instrument list'", err=True)
+        click.echo(_("unknown instrument '%(id)s'; see 'surveys instrument list'", id=instrument_id), err=True)
         sys.exit(2)
     try:
         answers = json.load(answers_file)
     except json.JSONDecodeError as err:
-        click.echo(f"{answers_file.name}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}", err=True)
+        where = f"{answers_file.name}:{err.lineno}:{err.colno}"
+        click.echo(_("%(where)s: not valid JSON: %(error)s", where=where, error=err.msg), err=True)
         sys.exit(1)
     if not isinstance(answers, dict):
-        click.echo(f"{answers_file.name}: expected a JSON object of answer key → value", err=True)
+        click.echo(_("%(file)s: expected a JSON object of answer key → value", file=answers_file.name), err=True)
         sys.exit(1)
     check = check_answers(state.registry.question_types, instrument, answers, final=not partial)
     if not check.ok:
@@ -120,10 +122,13 @@ def recompute(instrument_id: str | None, campaign_id: int | None, everything: bo
             store_scores(response, instrument)
             db.session.commit()
     for name, (done, current) in sorted(counts.items()):
-        verb = "would rescore" if dry_run else "rescored"
-        click.echo(f"{name}: {verb} {done}, already current {current}")
+        if dry_run:
+            line = _("%(id)s: would rescore %(done)s, already current %(current)s", id=name, done=done, current=current)
+        else:
+            line = _("%(id)s: rescored %(done)s, already current %(current)s", id=name, done=done, current=current)
+        click.echo(line)
     if not dry_run and any(done for done, _ in counts.values()):
         details = {name: done for name, (done, _) in counts.items() if done}
         record("scores.recompute", f"campaign:{campaign_id or '*'}", **details)  # no organisation: it may span several
     if not counts:
-        click.echo("no submitted responses matched")
+        click.echo(_("no submitted responses matched"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.core.models import STAFF_ROLES, Membership, Organisation, User
 from surveys.extensions import db
@@ -46,16 +48,26 @@ def create_user(
     the person (the web's Staff page never sets one; it sends an invitation, docs/workspace.md)."""
     email = email.strip().lower()
     if "@" not in email:
-        raise click.UsageError(f"not an e-mail address: {email!r}")
+        raise click.UsageError(_("not an e-mail address: '%(email)s'", email=email))
     if not organisation_name and not deployment_admin:
-        raise click.UsageError("give --organisation NAME (or --admin for a deployment admin)")
+        raise click.UsageError(_("give --organisation NAME (or --admin for a deployment admin)"))
     account = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
     created = account is None
     if created or reset_password:
         if password is None:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            password = click.prompt(
+                _("Password"),
+                hide_input=True,
+                confirmation_prompt=_("Repeat the password"),
+            )
         if len(password) < MIN_PASSWORD:
-            raise click.UsageError(f"the password must have at least {MIN_PASSWORD} characters")
+            raise click.UsageError(
+                ngettext(
+                    "the password must have at least %(num)d character",
+                    "the password must have at least %(num)d characters",
+                    MIN_PASSWORD,
+                )
+            )
     if created:
         account = User(email=email, name=name)
         db.session.add(account)
@@ -75,11 +87,19 @@ def create_user(
         else:
             membership.role = role
         if new_organisation:
-            click.echo(f"Organisation created: {organisation.name} (id {organisation.id})")
+            click.echo(_("Organisation created: %(name)s (id %(id)s)", name=organisation.name, id=organisation.id))
     db.session.commit()
-    what = "created" if created else "updated"
-    where = f" as {role} of {organisation_name}" if organisation_name else ""
-    click.echo(f"User {what}: {email}{where}{' (deployment admin)' if account.is_admin else ''}")
+    click.echo(_user_line(created, email, role if organisation_name else None, organisation_name, account.is_admin))
+
+
+def _user_line(created: bool, email: str, role: str | None, organisation: str | None, admin: bool) -> str:
+    """What ``user create`` did, in the interface language; the role stays the id ``--role`` takes."""
+    line = _("User created: %(email)s", email=email) if created else _("User updated: %(email)s", email=email)
+    if role:
+        line += " " + _("as %(role)s of %(organisation)s", role=role, organisation=organisation)
+    if admin:
+        line += " " + _("(deployment admin)")
+    return line
 
 
 @user.command("list")
@@ -87,4 +107,5 @@ def list_users():
     """Staff accounts with their organisations and roles."""
     for account in db.session.execute(db.select(User).order_by(User.email)).scalars():
         places = ", ".join(f"{m.organisation.name}: {m.role}" for m in account.memberships) or "-"
-        click.echo(f"{account.email}{' [admin]' if account.is_admin else ''}  {places}")
+        admin = " " + _("[admin]") if account.is_admin else ""
+        click.echo(f"{account.email}{admin}  {places}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from surveys.cli_language import gettext as _
 from surveys.instruments.scaffold import ScaffoldError, create_plugin
 from surveys.plugins import entry_point_names
 
@@ -24,12 +25,12 @@ def plugin_new(name: str, parent: Path, title: str | None) -> None:
     try:
         made = create_plugin(name, parent, title, taken=set(entry_point_names()))
     except ScaffoldError as err:
-        click.echo(f"surveys plugin new: {err}", err=True)
+        click.echo(f"surveys plugin new: {_(err.message, **err.params)}", err=True)
         sys.exit(2)
-    click.echo(f"Created plugin {made.name!r} in {made.folder}:")
+    click.echo(_("Created plugin '%(name)s' in %(folder)s:", name=made.name, folder=made.folder))
     for path in made.files:
         click.echo(f"  {path.relative_to(made.folder)}")
-    click.echo("Next:")
+    click.echo(_("Next:"))
     click.echo(f"  pip install -e {made.folder}")
     click.echo("  surveys plugins")
     click.echo(f"  python -m pytest {made.folder}")
