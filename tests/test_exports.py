@@ -113,7 +113,7 @@ def test_the_workbook_holds_the_database_with_small_groups_hidden(app, runner):
     # Raw answers: one row per submitted response, the stored values under the participant's code.
     for instrument_id, count in by_instrument.items():
         assert len(rows_of(book[keys[f"answers {instrument_id}"]])) == 1 + count
-    assert keys["answers gad7"] == "Ответы — Шкала генерализованног"  # by title, cut to Excel's 31 characters
+    assert keys["answers gad7"] == "Ответы — Шкала генерализованно…"  # by title, cut to Excel's 31 characters
     answers = rows_of(book[keys["answers gad7"]])
     header = answers[0]
     assert header[:7] == (
@@ -410,7 +410,7 @@ def test_a_background_export_shows_progress_and_gives_a_link(app, runner):
     download = client.get(f"/staff/exports/{job_id}/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(download.data))
-    assert any(n.startswith(("02-", "03-")) and "Шкала_генерализованног" in n for n in archive.namelist())
+    assert any(n.startswith(("02-", "03-")) and "Шкала_генерализованно" in n for n in archive.namelist())
     # A curator can see neither the psychologist's export nor its file.
     curator = sign_in(app, email, password, "curator")
     assert curator.get(job_url).status_code == 404
