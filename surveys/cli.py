@@ -11,10 +11,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from .core.errors import DefinitionError
 from .core.loader import load_instrument
+from .instruments.commands import checked_line
 from .plugins import describe_plugins
 from .state import get_state
 
@@ -106,16 +106,7 @@ def instrument_check(paths: tuple[str, ...]) -> None:
             for problem in err.problems:
                 click.echo(str(problem), err=True)
             continue
-        count = len(loaded.questions())
-        summary = ngettext(
-            "%(path)s: ok (%(id)s v%(version)s, %(num)d question)",
-            "%(path)s: ok (%(id)s v%(version)s, %(num)d questions)",
-            count,
-            path=path,
-            id=loaded.id,
-            version=loaded.version,
-        )
-        click.echo(summary)
+        click.echo(checked_line(path, loaded))
     if failed:
         sys.exit(1)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from surveys.core.errors import DefinitionError
 from surveys.core.loader import load_instrument
 from surveys.core.schema import ROLES
+from surveys.instruments.commands import checked_line
 from surveys.instruments.xlsform import convert, to_yaml
 from surveys.instruments.xlsform_results import Conversion
 from surveys.state import get_state
@@ -74,16 +74,7 @@ def import_xlsform(path: str, output: str | None, audience: tuple[str, ...], for
             click.echo(str(problem), err=True)
         click.echo(_("%(path)s: written, but it does not load; fix the problems above", path=target), err=True)
         sys.exit(2)
-    count = len(loaded.questions())
-    summary = ngettext(
-        "%(path)s: ok (%(id)s v%(version)s, %(num)d question)",
-        "%(path)s: ok (%(id)s v%(version)s, %(num)d questions)",
-        count,
-        path=target,
-        id=loaded.id,
-        version=loaded.version,
-    )
-    click.echo(summary)
+    click.echo(checked_line(target, loaded))
     if loaded.id in state.registry.instruments:
         message = _(
             "%(path)s: note: an instrument '%(id)s' is already loaded; change the id to add both",
