@@ -144,6 +144,21 @@ class Instrument:
     # extensions["swot"] (its dimensions and thresholds); the core does not look inside.
     extensions: dict[str, Any] = field(default_factory=dict)
     waves: tuple[str, ...] = ()  # the wave kinds it is meant for (input, intermediate, output); empty: every wave
+    # What a participant sees: a neutral title and introduction; the clinical ``title`` and
+    # ``description`` stay for staff, exports and reports.
+    participant_title: Text | None = None
+    participant_intro: Text | None = None
+    ages: str = "all"  # whom it suits: "adults", "pupils" or "all"
+
+    @property
+    def shown_title(self) -> Text:
+        """The title a participant sees: the participant title if there is one."""
+        return self.participant_title or self.title
+
+    @property
+    def shown_intro(self) -> Text | None:
+        """The introduction a participant sees: the participant introduction if there is one."""
+        return self.participant_intro if self.participant_title or self.participant_intro else self.description
 
     @property
     def key_only(self) -> bool:

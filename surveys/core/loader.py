@@ -136,6 +136,9 @@ def load_instrument(
         scoring_version=str(head.get("scoring_version", head["version"])),
         waves=tuple(head.get("waves") or ()),
         extensions=_plain(head.get("extensions") or {}),
+        participant_title=head.get("participant_title"),
+        participant_intro=head.get("participant_intro"),
+        ages=head.get("ages", "all"),
     )
 
 

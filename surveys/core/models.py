@@ -192,6 +192,9 @@ class Campaign(db.Model):
     # Texts of the information page by section; an empty section shows the built-in text.
     consent_texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     allow_editing: Mapped[bool] = mapped_column(default=False)
+    # Whom a participant can turn to after a questionnaire with a clinical cut-off (e.g. the school
+    # psychologist's room and hours); shown on the done page, never a score.
+    support_contact: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="campaign", order_by="Assignment.position", cascade="all, delete-orphan"
@@ -202,19 +205,25 @@ class Campaign(db.Model):
 
 
 class Assignment(db.Model):
-    """One instrument in a campaign, for an audience of participant roles."""
+    """One instrument in a campaign, for an audience of participant roles and forms of mentoring."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
     instrument_id: Mapped[str] = mapped_column(String(100))
     audience: Mapped[list[str]] = mapped_column(JSON, default=list)
     wave_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every wave
+    forms: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # empty: every form
     position: Mapped[int] = mapped_column(default=0)
     campaign: Mapped[Campaign] = relationship(back_populates="assignments")
 
-    def applies(self, role: str, wave_kind: str) -> bool:
-        """Whether a participant in ``role`` gets this instrument in a wave of ``wave_kind``."""
-        return (not self.audience or role in self.audience) and (not self.wave_kinds or wave_kind in self.wave_kinds)
+    def applies(self, role: str, wave_kind: str, form: str | None = None) -> bool:
+        """Whether a participant in ``role`` (and, when given, ``form`` of mentoring) gets this
+        instrument in a wave of ``wave_kind``."""
+        return (
+            (not self.audience or role in self.audience)
+            and (not self.wave_kinds or wave_kind in self.wave_kinds)
+            and (form is None or not self.forms or form in self.forms)
+        )
 
 
 class Wave(db.Model):

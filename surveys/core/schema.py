@@ -17,6 +17,7 @@ from .text import Text
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 ROLES = ("mentor", "mentee", "curator", "teacher", "parent", "employer", "other")
+AGES = ("all", "adults", "pupils")
 
 
 def _check_id(value: str) -> None:
@@ -227,6 +228,11 @@ class InstrumentSchema(Strict):
     version = fields.Raw(required=True)
     title = LocalText(required=True)
     description = LocalText()
+    # What the participant sees instead of the clinical title and description (docs/format.md).
+    participant_title = LocalText()
+    participant_intro = LocalText()
+    # Whom the questionnaire suits: adults only, pupils only, or everyone (the default).
+    ages = fields.String(load_default="all", validate=validate.OneOf(AGES))
     audience = fields.List(
         fields.String(validate=validate.OneOf(ROLES)),
         required=True,
