@@ -16,6 +16,7 @@ from ..extensions import db
 
 ROLES = ("mentor", "mentee", "curator", "teacher", "parent", "employer", "other")
 STAFF_ROLES = ("admin", "curator", "psychologist", "viewer")
+PAIR_ROLES = ("mentor", "mentee")  # the two sides of a form of mentoring
 WAVE_KINDS = ("input", "intermediate", "output")
 
 
@@ -219,11 +220,15 @@ class Assignment(db.Model):
     def applies(self, role: str, wave_kind: str, form: str | None = None) -> bool:
         """Whether a participant in ``role`` (and, when given, ``form`` of mentoring) gets this
         instrument in a wave of ``wave_kind``."""
-        return (
-            (not self.audience or role in self.audience)
-            and (not self.wave_kinds or wave_kind in self.wave_kinds)
-            and (form is None or not self.forms or form in self.forms)
-        )
+        if self.audience and role not in self.audience:
+            return False
+        if self.wave_kinds and wave_kind not in self.wave_kinds:
+            return False
+        # Forms of mentoring name a mentor's and a mentee's side: other roles are not limited by
+        # them, and a mentor or mentee with no form recorded gets no form-limited questionnaire.
+        if form is None or not self.forms or role not in PAIR_ROLES:
+            return True
+        return form in self.forms
 
 
 class Wave(db.Model):
