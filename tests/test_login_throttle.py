@@ -10,11 +10,7 @@ import datetime as dt
 import os
 import subprocess
 import threading
-import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import pytest
 import requests
@@ -25,7 +21,7 @@ from surveys.core.models import Membership, Organisation, User, new_token
 from surveys.extensions import db
 from surveys.web import sign_in as auth
 from tests.conftest import csrf_token, post_form
-from tests.test_serve import command, free_port
+from tests.installed import command, served, status
 
 PARALLEL = 40
 
@@ -224,45 +220,6 @@ def test_forwarded_addresses_count_only_from_the_trusted_proxy(make_app):
     assert [misses(client, 1)[0] for client in direct] == [404, 404, 429]
 
 
-def _status(port: int, path: str, **headers) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as err:
-        return err.code
-
-
-@contextmanager
-def served(env: dict[str, str]):
-    """``surveys serve`` on a free port, as a real process; yields the port once it answers."""
-    port = free_port()
-    log = open(os.path.join(env["SURVEYS_INSTANCE_PATH"], f"serve-{port}.log"), "w+")  # noqa: SIM115
-    server = subprocess.Popen([command("surveys"), "serve", "--port", str(port)], env=env, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + 120  # a loaded machine may take a while to import and build the app
-        while True:
-            try:
-                if _status(port, "/healthz") == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"surveys serve stopped:\n{log.read()}")
-            assert time.monotonic() < deadline, "surveys serve did not answer within 120 s"
-            time.sleep(0.3)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
-        log.close()
-
-
 def test_surveys_serve_counts_the_forwarded_address_behind_one_proxy_and_ignores_the_header_without(tmp_path):
     env = {**os.environ, "SURVEYS_INSTANCE_PATH": str(tmp_path), "SURVEYS_SECRET_KEY": "x"}
     env.pop("SURVEYS_DATABASE_URL", None)
@@ -270,7 +227,7 @@ def test_surveys_serve_counts_the_forwarded_address_behind_one_proxy_and_ignores
     subprocess.run([command("surveys"), "db", "upgrade"], env=env, check=True, capture_output=True, timeout=300)
 
     def misses(port: int, forwarded: str, n: int) -> list[int]:
-        return [_status(port, f"/s/{new_token()}", **{"X-Forwarded-For": forwarded}) for _ in range(n)]
+        return [status(port, f"/s/{new_token()}", **{"X-Forwarded-For": forwarded}) for _ in range(n)]
 
     with served({**env, "SURVEYS_PROXY_HOPS": "1"}) as port:  # waitress passes the header, ProxyFix reads it
         assert misses(port, "203.0.113.1", 4) == [404, 404, 404, 429]

@@ -9,11 +9,9 @@ and ``surveys`` is ``python -m surveys``; the commands are otherwise run as the 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from click.testing import CliRunner
 
 from surveys.instruments.commands.plugin import plugin
 from surveys.instruments.scaffold import ScaffoldError, create_plugin
+from tests.installed import clean_env, make_venv
 
 GUIDE = Path(__file__).parents[1] / "docs" / "plugins.md"
 BLOCK = re.compile(r"^<!-- (?:file: (?P<path>\S+)|run) -->\n```\w*\n(?P<body>.*?)\n```$", re.M | re.S)
@@ -30,8 +29,7 @@ BLOCK = re.compile(r"^<!-- (?:file: (?P<path>\S+)|run) -->\n```\w*\n(?P<body>.*?
 def workdir(tmp_path_factory):
     """A folder with a virtual environment and the commands the guide uses, first on PATH."""
     root = tmp_path_factory.mktemp("plugin-kit")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", root / "venv"], check=True)
-    python = root / "venv" / "bin" / "python"
+    python = make_venv(root / "venv")
     bin_ = root / "bin"
     bin_.mkdir()
     (bin_ / "surveys").write_text(f'#!/bin/sh\nexec "{python}" -m surveys "$@"\n')
@@ -41,9 +39,8 @@ def workdir(tmp_path_factory):
     )
     for script in bin_.iterdir():
         script.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SURVEYS_", "PYTEST_", "FLASK_"))}
-    env |= {"PATH": f"{bin_}:{python.parent}:{env['PATH']}", "SURVEYS_INSTANCE_PATH": str(root / "instance")}
-    env |= {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = clean_env(SURVEYS_INSTANCE_PATH=str(root / "instance"))
+    env["PATH"] = f"{bin_}:{python.parent}:{env['PATH']}"
     env["PYTHONPATH"] = str(Path(__file__).parents[1])  # this checkout's surveys, not whichever is installed
     return root, env
 

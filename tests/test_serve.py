@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def command(name: str) -> str:
-    return shutil.which(name) or str(Path(sys.executable).with_name(name))
+from tests.installed import command, free_port
 
 
 def test_serve_runs_under_waitress_and_answers_healthz(tmp_path):
