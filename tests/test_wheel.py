@@ -174,7 +174,7 @@ class Visitor:
         page = body.decode("utf-8", "replace")
         if kind.startswith("text/html"):
             for found in STATIC.findall(page):
-                self.note(html.unescape(found), path)
+                self.note(html.unescape(found), urlsplit(self.url).path)  # the page shown, after redirects
         return status, kind, page
 
     def note(self, url: str, used_by: str) -> str:
