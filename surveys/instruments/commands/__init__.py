@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import click
 from flask_babel import ngettext
 
 from surveys.core.definitions import Instrument
+from surveys.instruments.participant_notes import title_warnings
 
 
 def checked_line(path: object, loaded: Instrument) -> str:
@@ -17,3 +19,10 @@ def checked_line(path: object, loaded: Instrument) -> str:
         id=loaded.id,
         version=loaded.version,
     )
+
+
+def echo_checked(path: object, loaded: Instrument, text: str | None = None) -> None:
+    """Print the warnings about a file that loads (standard error), then its «в порядке» line."""
+    for warning in title_warnings(str(path), loaded, text):
+        click.echo(str(warning), err=True)
+    click.echo(checked_line(path, loaded))
