@@ -1,5 +1,5 @@
-"""Warnings about what participants would see, for ``surveys instrument check``, ``import-xlsform`` and
-the upload page (docs/format.md, "What participants see").
+"""Warnings about what participants would see, for ``surveys instrument check`` and the upload page
+(docs/format.md, "What participants see").
 
 A questionnaire that may go to pupils (``ages`` is ``all`` or ``pupils``) should give them a neutral
 ``participant_title``: without one a 7th-grader sees the clinical title («Шкала … (ГТР-7)»). This is a

@@ -21,8 +21,9 @@ def checked_line(path: object, loaded: Instrument) -> str:
     )
 
 
-def echo_checked(path: object, loaded: Instrument, text: str | None = None) -> None:
-    """Print the warnings about a file that loads (standard error), then its «в порядке» line."""
-    for warning in title_warnings(str(path), loaded, text):
+def echo_checked(path: object, loaded: Instrument) -> None:
+    """What ``instrument check`` prints for a file that loads: its warnings (standard error), then its
+    «в порядке» line."""
+    for warning in title_warnings(str(path), loaded):
         click.echo(str(warning), err=True)
     click.echo(checked_line(path, loaded))

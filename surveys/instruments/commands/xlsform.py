@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from surveys.core.errors import DefinitionError
 from surveys.core.loader import load_instrument
 from surveys.core.schema import ROLES
-from surveys.instruments.commands import echo_checked
+from surveys.instruments.commands import checked_line
 from surveys.instruments.xlsform import convert, to_yaml
 from surveys.instruments.xlsform_results import Conversion
 from surveys.state import get_state
@@ -74,7 +74,7 @@ def import_xlsform(path: str, output: str | None, audience: tuple[str, ...], for
             click.echo(str(problem), err=True)
         click.echo(_("%(path)s: written, but it does not load; fix the problems above", path=target), err=True)
         sys.exit(2)
-    echo_checked(target, loaded, text)
+    click.echo(checked_line(target, loaded))
     if loaded.id in state.registry.instruments:
         message = _(
             "%(path)s: note: an instrument '%(id)s' is already loaded; change the id to add both",
