@@ -311,3 +311,29 @@ def test_an_upload_without_a_participant_title_is_stored_with_the_same_warning(a
 def test_the_plugin_template_has_a_participant_title():
     template = Path(__file__).parents[1] / "surveys" / "instruments" / "plugin_template" / "instrument.yaml.txt"
     assert "\nparticipant_title:\n" in template.read_text(encoding="utf-8")
+
+
+# In a real browser, on a phone ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@ON_SQLITE
+def test_a_pupil_on_a_phone_sees_the_participant_title_in_the_tab_and_the_heading(live_server, browser):
+    from playwright.sync_api import expect
+
+    from tests.conftest import SHOTS, keep_requests_local
+
+    app, base = live_server()
+    _campaign, tokens = campaign(app)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
+    outside = keep_requests_local(context, base)
+    page = context.new_page()
+    page.goto(f"{base}/s/{tokens['P1']}")
+    page.get_by_role("button", name="Я согласен(на), начать").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(GAD7_SHOWN)
+    assert page.title() == GAD7_SHOWN
+    expect(page.get_by_text("Здесь нет правильных и неправильных ответов")).to_be_visible()
+    assert "ГТР-7" not in page.content() and page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SHOTS / "participant-title-gad7.png"), full_page=True)
+    context.close()
+    assert outside == []
