@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from .core.errors import DefinitionError
 from .core.loader import load_instrument
-from .instruments.commands import checked_line
+from .instruments.commands import echo_checked
 from .plugins import describe_plugins
 from .state import get_state
 
@@ -106,7 +106,7 @@ def instrument_check(paths: tuple[str, ...]) -> None:
             for problem in err.problems:
                 click.echo(str(problem), err=True)
             continue
-        click.echo(checked_line(path, loaded))
+        echo_checked(path, loaded)
     if failed:
         sys.exit(1)
 

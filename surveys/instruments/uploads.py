@@ -19,6 +19,7 @@ from surveys.core.instrument_models import UploadedInstrument
 from surveys.core.loader import load_instrument
 from surveys.core.models import Organisation
 from surveys.extensions import db
+from surveys.instruments.participant_notes import title_warnings
 from surveys.state import get_state
 
 MAX_BYTES = 512 * 1024
@@ -29,6 +30,7 @@ class UploadResult:
     instrument: Instrument | None
     problems: tuple[str, ...]
     text: str = ""  # the file as read, when it is clean
+    warnings: tuple[str, ...] = ()  # ``file:line: warning: …`` about a clean file (participant_notes)
 
 
 def _name(filename: str) -> str:
@@ -83,7 +85,7 @@ def check_upload(organisation_id: int, filename: str, data: bytes) -> UploadResu
     ).first()
     if taken is not None:
         return _already(name, instrument)
-    return UploadResult(instrument, (), text)
+    return UploadResult(instrument, (), text, tuple(str(w) for w in title_warnings(name, instrument, text)))
 
 
 def store_upload(organisation: Organisation, filename: str, data: bytes, user_id: int | None) -> UploadResult:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import click
 from flask_babel import ngettext
 
 from surveys.core.definitions import Instrument
+from surveys.instruments.participant_notes import title_warnings
 
 
 def checked_line(path: object, loaded: Instrument) -> str:
@@ -17,3 +19,11 @@ def checked_line(path: object, loaded: Instrument) -> str:
         id=loaded.id,
         version=loaded.version,
     )
+
+
+def echo_checked(path: object, loaded: Instrument) -> None:
+    """What ``instrument check`` prints for a file that loads: its warnings (standard error), then its
+    «в порядке» line."""
+    for warning in title_warnings(str(path), loaded):
+        click.echo(str(warning), err=True)
+    click.echo(checked_line(path, loaded))

@@ -45,6 +45,8 @@ def upload():
                     version=instrument.version,
                 )
             )
+            for warning in result.warnings:
+                flash(warning, "warning")
             return redirect(url_for("staff.instruments"))
         problems = result.problems
     return render_template("staff/instrument_upload.html", form=form, problems=problems), 422 if problems else 200
