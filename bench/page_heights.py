@@ -1,6 +1,6 @@
 """How tall each questionnaire page is on a 360 × 740 phone, and how many pages the demo's people get.
 
-    python bench/page_heights.py [--only ID ...]
+    python bench/page_heights.py [--only ID ...] [--shots FOLDER]
 
 Starts the app on a fresh SQLite database, serves every page of every instrument the app loads to a
 participant (tests/phone_pages.py) in Debian's Chromium at 360 × 740, and prints a Markdown table: the
@@ -101,7 +101,11 @@ def demo_pages(app) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", help="instrument ids (default: every instrument the app loads)")
+    parser.add_argument("--pages", action="store_true", help="also print each page's height")
+    parser.add_argument("--shots", type=Path, help="a folder for a full-page screenshot of each page")
     args = parser.parse_args()
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     from surveys.demo import INSTRUMENTS
@@ -111,9 +115,12 @@ def main() -> None:
         ids = args.only or sorted(app.extensions["surveys"].registry.instruments)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            sizes = measure_all(app, base, browser, ids)
+            sizes = measure_all(app, base, browser, ids, args.shots)
             browser.close()
         print("\n".join(instrument_table(sizes, set(INSTRUMENTS))))
+        if args.pages:
+            print()
+            print("\n".join(f"{s.instrument} p. {s.number} ({s.page_id}): {s.height:.0f} px" for s in sizes))
         print()
         print("\n".join(demo_pages(app)))
         httpd.shutdown()

@@ -36,7 +36,7 @@ class PageSize:
     page_id: str
     height: float
     width: float
-    scales: dict[str, float] = field(default_factory=dict)  # answer key -> options list height, px
+    scales: dict[str, float] = field(default_factory=dict)  # answer key -> options list height, px, in any showing
     shown: dict[str, Any] = field(default_factory=dict)  # the answers that showed the page's questions
 
 
@@ -139,14 +139,15 @@ def _stand(app, response_id: int, index: int, answers: dict[str, Any]) -> None:
         db.session.commit()
 
 
-def measure_instrument(app, base: str, tab, instrument_id: str) -> list[PageSize]:
-    """Every page of the instrument as the participant gets it, the tallest showing of each page."""
+def measure_instrument(app, base: str, tab, instrument_id: str, shots=None) -> list[PageSize]:
+    """Every page of the instrument as the participant gets it, the tallest showing of each page;
+    with ``shots`` (a folder), a full-page screenshot of each."""
     instrument = app.extensions["surveys"].instrument(instrument_id)
     link, response_id = participant(app, instrument_id)
     sizes = []
     for index, page in enumerate(instrument.pages):
         keys = [key for question in page.questions for key in scale_keys(question)]
-        tallest = None
+        tallest, scales = None, {}
         for answers in scenarios(instrument, page):
             if not page.shown_questions(answers):
                 continue
@@ -157,14 +158,19 @@ def measure_instrument(app, base: str, tab, instrument_id: str) -> list[PageSize
                 raise AssertionError(f"{instrument_id}: page {page.id} was not shown, but {found['page']}")
             size = PageSize(instrument_id, index + 1, page.id, found["height"], found["width"], found["scales"])
             size.shown = answers
+            for key, height in found["scales"].items():
+                scales[key] = max(height, scales.get(key, 0))
             if tallest is None or size.height > tallest.height:
                 tallest = size
+                if shots is not None:
+                    tab.screenshot(path=str(shots / f"phone-{instrument_id}-{index + 1}.png"), full_page=True)
         if tallest is not None:
+            tallest.scales = scales  # from every showing: each conditional question is in one
             sizes.append(tallest)
     return sizes
 
 
-def measure_all(app, base: str, browser, instrument_ids: list[str]) -> list[PageSize]:
+def measure_all(app, base: str, browser, instrument_ids: list[str], shots=None) -> list[PageSize]:
     """Every page of each instrument, in a phone-sized Chromium that sends nothing elsewhere."""
     from tests.conftest import keep_requests_local
 
@@ -172,7 +178,7 @@ def measure_all(app, base: str, browser, instrument_ids: list[str]) -> list[Page
     outside = keep_requests_local(context, base)
     tab = context.new_page()
     try:
-        sizes = [size for instrument_id in instrument_ids for size in measure_instrument(app, base, tab, instrument_id)]
+        sizes = [size for i in instrument_ids for size in measure_instrument(app, base, tab, i, shots)]
     finally:
         context.close()
     assert outside == [], outside
