@@ -66,17 +66,19 @@ def instrument_table(sizes, demo_ids: set[str]) -> list[str]:
     return rows
 
 
-def demo_pages(app) -> list[str]:
-    """Pages that the first mentee and mentor (by code) who answered the demo's output wave went through."""
+def demo_pages(app, sizes) -> list[str]:
+    """Pages that the first mentee and mentor (by code) who answered the demo's output wave went through,
+    and how far they scrolled: the measured heights of those pages, added up, in screens."""
     from surveys.core.models import Participant, Response, Wave
     from surveys.demo import build_demo
     from surveys.extensions import db
     from surveys.participation.questionnaire import visible_pages
 
+    height = {(s.instrument, s.number): s.height for s in sizes}
     with app.app_context():
         build_demo()
         wave = db.session.execute(db.select(Wave).filter_by(kind="output")).scalars().first()
-        rows = ["| role | form | questionnaires | pages |", "|---|---|---|---|"]
+        rows = ["| role | form | questionnaires (pages) | pages | scrolled, screens |", "|---|---|---|---|---|"]
         for role in ("mentee", "mentor"):
             person = (
                 db.session.execute(
@@ -92,9 +94,11 @@ def demo_pages(app) -> list[str]:
                 db.select(Response).filter_by(wave_id=wave.id, participant_id=person.id).order_by(Response.id)
             ).scalars()
             instrument = app.extensions["surveys"].instrument
-            counts = {r.instrument_id: len(visible_pages(instrument(r.instrument_id), r.answers)) for r in responses}
-            listed = ", ".join(f"{i} {n}" for i, n in counts.items())
-            rows.append(f"| {role} | {person.form} | {len(counts)} ({listed}) | {sum(counts.values())} |")
+            shown = {r.instrument_id: visible_pages(instrument(r.instrument_id), r.answers) for r in responses}
+            listed = ", ".join(f"{i} {len(pages)}" for i, pages in shown.items())
+            total = sum(height.get((i, n + 1), 0) for i, pages in shown.items() for n in pages)
+            count = sum(len(pages) for pages in shown.values())
+            rows.append(f"| {role} | {person.form} | {listed} | {count} | {total / SCREEN:.1f} |")
     return rows
 
 
@@ -122,7 +126,7 @@ def main() -> None:
             print()
             print("\n".join(f"{s.instrument} p. {s.number} ({s.page_id}): {s.height:.0f} px" for s in sizes))
         print()
-        print("\n".join(demo_pages(app)))
+        print("\n".join(demo_pages(app, sizes)))
         httpd.shutdown()
 
 
