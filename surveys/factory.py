@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from surveys.participation.field_markup import choices_markup
+from surveys.participation.field_markup import choices_markup, keyed_matrix, scale_key
 from surveys.web.ids import IdConverter
 from surveys.web.labels import labels
 from surveys.web.proxies import configure_proxies
@@ -129,6 +129,7 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["choices_markup"] = choices_markup
+    app.jinja_env.globals.update(keyed_matrix=keyed_matrix, scale_key=scale_key)  # matrices answered against a key
     app.jinja_env.globals["PROBLEMS_SHOWN"] = PROBLEMS_SHOWN
     app.context_processor(labels)
 

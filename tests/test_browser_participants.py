@@ -145,11 +145,14 @@ def tab_to(page, test: str, limit: int = 40) -> None:
 
 
 def focus_is_visible(page) -> bool:
+    """A 2 px outline on the focused element, on the label around it, or, when the element is transparent
+    (the radio of a rating's segment), on its label."""
     return page.evaluate(
-        "(() => { const s = getComputedStyle(document.activeElement);"
-        " const ring = getComputedStyle(document.activeElement.closest('label') || document.activeElement);"
-        " return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)"
-        " || (ring.outlineStyle !== 'none' && parseFloat(ring.outlineWidth) >= 2); })()"
+        "(() => { const el = document.activeElement;"
+        " const seen = [el, el.closest('label'), ...(el.labels || [])]"
+        "   .filter(e => e && getComputedStyle(e).opacity !== '0');"
+        " return seen.some(e => { const s = getComputedStyle(e);"
+        "   return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }); })()"
     )
 
 
@@ -175,7 +178,8 @@ def test_a_survey_can_be_completed_with_the_keyboard_only(server, browser):
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # wb_happy = 2
     page.keyboard.press("Tab")
-    page.keyboard.press("Space")  # school_rating = 1
+    page.keyboard.press("Space")  # school_rating = 1, a row of segments
+    assert focus_is_visible(page)
     shot(page, "keyboard-1")
     tab_to(page, "el.textContent.trim() === 'Далее'")
     with page.expect_navigation():
