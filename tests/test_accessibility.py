@@ -32,7 +32,7 @@ from surveys.state import get_state
 from surveys.workspace.campaigns import create_campaign
 from tests.conftest import keep_requests_local
 
-pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
+pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "ru-RU"}
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING = {"serious", "critical"}
@@ -139,6 +139,7 @@ def server(live_server):
     return live_server(SURVEYS_BAD_LINK_LIMIT=1)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_every_participant_page_has_no_serious_accessibility_violation(server, browser):
     app, base = server
     with app.app_context():
@@ -214,3 +215,21 @@ def test_every_participant_page_has_no_serious_accessibility_violation(server, b
     assert len(checked) >= 5 * len(instruments) + 10 and "quality_mentee: page 6 answered" in checked
     problems = walk.problems + english_walk.problems
     assert not problems, f"{len(problems)} serious or critical axe-core violations:\n" + "\n".join(problems)
+
+
+def test_the_check_names_the_page_rule_and_nodes_of_a_planted_violation(browser):
+    """A field without a label (critical) and pale text (serious) fail; text outside a landmark (moderate)
+    does not. axe-core runs here on a page written in place, so the rules are known to run at all."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_content(
+        '<!doctype html><html lang="ru"><head><title>Проба</title></head><body><p>Вне разметки</p><main>'
+        '<h1>Анкета</h1><input type="text" id="nameless"><p class="pale" style="color:#bbb">Бледный текст</p>'
+        "</main></body></html>"
+    )
+    problems = axe_problems(page, "planted page 2")
+    context.close()
+    assert len(problems) == 2, problems
+    contrast, label = sorted(problems)
+    assert label.startswith("planted page 2: label (critical)") and label.endswith("at #nameless")
+    assert contrast.startswith("planted page 2: color-contrast (serious)") and contrast.endswith("at .pale")
