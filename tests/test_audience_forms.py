@@ -281,3 +281,11 @@ def test_the_api_gives_each_questionnaires_forms(app):
         ("cbi", adult_forms(list(SEED_FORMS), "mentor")),
         ("gad7", []),
     ]
+
+
+def test_nobody_gets_a_link_with_nothing_on_it(app):
+    campaign_id = school(app, instruments=("cbi",))
+    with app.app_context():
+        wave = db.session.get(Campaign, campaign_id).waves[0]
+        assert sorted(p.code for p, _token in generate_links(wave)) == ["TE1", "TM1", "TT1"]
+        assert sorted(row.participant.code for row in wave_status(wave)) == ["TE1", "TM1", "TT1"]
