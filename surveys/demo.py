@@ -20,6 +20,7 @@ from surveys.reporting import set_value
 from surveys.workspace import add_wave, create_campaign, create_programme, enrol, variants_of
 
 from .core.definitions import Instrument
+from .core.mentoring_forms import is_pupil
 from .core.models import (
     Campaign,
     Invitation,
@@ -45,7 +46,13 @@ FORMS = (
     ("учитель–учитель", 8, 1, "педагоги", "молодые педагоги"),
     ("учитель–ученик", 6, 2, "педагоги", "7В"),
 )
-AUDIENCES = {"gad7": ["mentee"], "cbi": ["mentor"]}
+# Who answers what, where it differs from the instrument's own audience: (roles, forms of mentoring;
+# None keeps the campaign's default). Burnout is asked of adult mentors only (учитель–учитель,
+# учитель–ученик): there is no pupil version, so ученик–ученик mentors get none.
+AUDIENCES = {
+    "gad7": (["mentee"], None),
+    "cbi": (["mentor"], [f for f, *_rest in FORMS if is_pupil(f, "mentor") is False]),
+}
 INSTRUMENTS = (
     "gad7",
     "cbi",
@@ -159,7 +166,7 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> None:
         ).scalar_one()
         invitation.consented_at = utcnow()
         for assignment in wave.campaign.assignments:
-            if not assignment.applies(person.role, wave.kind):
+            if not assignment.applies(person.role, wave.kind, person.form):  # as their links do
                 continue
             instrument = state.instrument(assignment.instrument_id)
             # The programme helps: problem scales go down, "higher is better" scales go up.
@@ -238,11 +245,16 @@ def build_demo(seed: int = 2025) -> DemoResult:
     people = _participants(organisation, programme)
     instruments = [i for i in INSTRUMENTS if get_state().instrument(i)]
     campaign = create_campaign(
-        organisation, "Мониторинг 2025/26: входной и выходной срез", instruments, "Входной срез (сентябрь)"
+        organisation,
+        "Мониторинг 2025/26: входной и выходной срез",
+        instruments,
+        "Входной срез (сентябрь)",
+        programme.id,
     )
-    campaign.programme_id = programme.id
     for assignment in campaign.assignments:
-        assignment.audience = AUDIENCES.get(assignment.instrument_id, assignment.audience)
+        roles, forms = AUDIENCES.get(assignment.instrument_id, (assignment.audience, None))
+        assignment.audience = roles
+        assignment.forms = assignment.forms if forms is None else forms
     db.session.commit()
     _indicators(organisation, programme)
     output = add_wave(campaign, "output", "Выходной срез (май)")

@@ -49,7 +49,12 @@ def campaign_of(campaign: Campaign, programmes: dict[int, str], now) -> dict[str
         "allow_editing": campaign.allow_editing,
         "created_at": campaign.created_at,
         "instruments": [
-            {"instrument": a.instrument_id, "audience": list(a.audience or []), "wave_kinds": list(a.wave_kinds or [])}
+            {
+                "instrument": a.instrument_id,
+                "audience": list(a.audience or []),
+                "wave_kinds": list(a.wave_kinds or []),
+                "forms": list(a.forms or []),
+            }
             for a in campaign.assignments
         ],
         "waves": [wave_of(wave, now) for wave in campaign.waves],

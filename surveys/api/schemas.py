@@ -208,6 +208,9 @@ class AssignmentSchema(ApiSchema):
     instrument = fields.String(required=True)
     audience = fields.List(fields.String(), **_doc("Roles that answer it; empty: everyone."))
     wave_kinds = fields.List(fields.String(), **_doc("Wave kinds it is asked in; empty: every wave."))
+    forms = fields.List(
+        fields.String(), **_doc("Forms of mentoring whose mentors and mentees answer it; empty: every form.")
+    )
 
 
 class ProgrammeRefSchema(ApiSchema):

@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 
 
 def assignments_for(invitation: Invitation) -> list[Assignment]:
-    """The campaign's instruments meant for this participant's role, in order."""
+    """The campaign's instruments meant for this participant's role and form of mentoring, in order."""
     campaign = invitation.wave.campaign
-    role = standing_of(campaign, invitation.participant).role
-    return [a for a in campaign.assignments if a.applies(role, invitation.wave.kind)]
+    standing = standing_of(campaign, invitation.participant)
+    return [a for a in campaign.assignments if a.applies(standing.role, invitation.wave.kind, standing.form)]
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:

@@ -94,6 +94,7 @@ def export_bundle(campaign: Campaign, with_personal_data: bool = False, user_id:
                 "version": registry[a.instrument_id].version if a.instrument_id in registry else None,
                 "audience": list(a.audience or []),
                 "wave_kinds": list(a.wave_kinds or []),
+                "forms": list(a.forms or []),
                 "position": a.position,
             }
             for a in sorted(campaign.assignments, key=lambda a: (a.position, a.instrument_id))

@@ -169,6 +169,7 @@ class _Writer:
             values = {
                 "audience": list(spec["audience"]),
                 "wave_kinds": list(spec.get("wave_kinds") or []),
+                "forms": list(spec.get("forms") or []),  # bundles from before forms on assignments: every form
                 "position": spec["position"],
             }
             if row is None:

@@ -142,6 +142,7 @@ class InstrumentSchema(Strict):
     version = text(40, allow_none=True)
     audience = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
     wave_kinds = fields.List(fields.String(validate=validate.OneOf(WAVE_KINDS)), load_default=list)
+    forms = fields.List(text(100, empty=False), load_default=list)  # forms of mentoring; empty: every form
     position = StrictInteger(minimum=0, required=True)
 
 

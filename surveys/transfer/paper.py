@@ -73,7 +73,7 @@ def assignment_of(campaign: Campaign, instrument_id: str) -> Assignment | None:
 
 
 def _takes(assignment: Assignment, standing: Standing, wave: Wave) -> bool:
-    return assignment.applies(standing.role, wave.kind)
+    return assignment.applies(standing.role, wave.kind, standing.form)
 
 
 def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:

@@ -11,6 +11,7 @@ from surveys.audit import record
 from surveys.core.models import Campaign, Organisation, Participant, PersonalData, Programme
 from surveys.extensions import db
 from surveys.state import get_state
+from surveys.workspace.audience import Groups, audience_groups
 from surveys.workspace.campaigns import ParticipantStatus, create_campaign, wave_status
 from surveys.workspace.people import enrol
 
@@ -26,10 +27,7 @@ def campaigns_of(organisation: Organisation) -> list[Campaign]:
 def start_campaign(
     organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str, programme_id: int | None
 ) -> Campaign:
-    campaign = create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip())
-    campaign.programme_id = programme_id or None
-    db.session.commit()
-    return campaign
+    return create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip(), programme_id)
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class CampaignPage:
     statuses: dict[int, list[ParticipantStatus]]
     analyses: list[Any]
     registry: Any
+    groups: Groups  # who gets what, by role and form of mentoring
 
 
 def campaign_page(campaign: Campaign) -> CampaignPage:
@@ -51,25 +50,36 @@ def campaign_page(campaign: Campaign) -> CampaignPage:
         {wave.id: wave_status(wave) for wave in campaign.waves},
         [a for a in registry.analyses.values() if a.endpoint],
         registry,
+        audience_groups(campaign),
     )
 
 
-def save_assignments(campaign: Campaign, audiences: dict[int, list[str]], kinds: dict[int, list[str]], every: int):
-    """Which roles answer each questionnaire, and in which kinds of wave (all ``every`` kinds ticked is
-    the same as none: every wave). Returns the questionnaires left without a role or a wave, and then
-    nothing is changed."""
+def save_assignments(
+    campaign: Campaign,
+    audiences: dict[int, list[str]],
+    kinds: dict[int, list[str]],
+    every: int,
+    forms: dict[int, list[str]] | None = None,
+):
+    """Which roles answer each questionnaire, in which kinds of wave (all ``every`` kinds ticked is
+    the same as none: every wave) and, for mentors and mentees, in which forms of mentoring (none
+    ticked: every form). Returns the questionnaires left without a role or a wave, and then nothing
+    is changed."""
     empty = [a.instrument_id for a in campaign.assignments if not audiences[a.id] or not kinds[a.id]]
     if empty:
         return empty
     for assignment in campaign.assignments:
         assignment.audience = audiences[assignment.id]
         assignment.wave_kinds = [] if len(kinds[assignment.id]) == every else kinds[assignment.id]
+        if forms is not None:
+            assignment.forms = forms[assignment.id]
     db.session.commit()
     record(
         "campaign.assignments",
         f"campaign:{campaign.id}",
         audience={a.instrument_id: a.audience for a in campaign.assignments},
         waves={a.instrument_id: a.wave_kinds for a in campaign.assignments},
+        forms={a.instrument_id: a.forms for a in campaign.assignments},
     )
     return []
 

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from surveys.core.contracts import CampaignTables, ScoreRow, WaveInfo
+from surveys.core.definitions import Instrument
+from surveys.core.mentoring_forms import is_pupil
 from surveys.core.models import (
+    PAIR_ROLES,
     Assignment,
     Campaign,
     Invitation,
     Organisation,
     Participant,
+    Programme,
     Response,
     Score,
     Wave,
@@ -19,12 +23,43 @@ from surveys.core.models import (
 from surveys.extensions import db
 from surveys.instruments import catalogue
 from surveys.workspace.people import Standing, Team, eligible, standing_by_id, standing_of, teams
+from surveys.workspace.programmes import SEED_FORMS, form_names
+
+# The side a form's name must give for every mentor/mentee role of the audience, by ``ages``.
+AGE_SIDES = {"adults": False, "pupils": True}
 
 
-def create_campaign(organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str) -> Campaign:
-    """A campaign with one assignment per instrument (for the instrument's audience) and its input wave."""
+def default_forms(instrument: Instrument, forms: list[str]) -> list[str]:
+    """The forms of mentoring an instrument goes to by default, of ``forms`` (empty: every form).
+
+    ``ages: adults`` keeps the forms in which every mentor/mentee role of its audience is held by an
+    adult, ``pupils`` those held by a pupil; a form whose name does not say is left out, so an
+    adults-only questionnaire never reaches pupils by accident. When no form qualifies, the seeded
+    ones that do are named instead: nobody in the programme gets it, rather than everybody.
+    """
+    side = AGE_SIDES.get(instrument.ages)
+    pair = [role for role in instrument.audience if role in PAIR_ROLES]
+    if side is None or not pair:
+        return []
+
+    def fits(names) -> list[str]:
+        return [f for f in names if all(is_pupil(f, role) is side for role in pair)]
+
+    return fits(forms) or fits(SEED_FORMS)
+
+
+def create_campaign(
+    organisation: Organisation,
+    name: str,
+    instrument_ids: list[str],
+    wave_name: str,
+    programme_id: int | None = None,
+) -> Campaign:
+    """A campaign with one assignment per instrument (for the instrument's audience, and the forms of
+    mentoring its ``ages`` allow in the programme) and its input wave."""
     available = catalogue(organisation.id)
-    campaign = Campaign(organisation_id=organisation.id, name=name)
+    campaign = Campaign(organisation_id=organisation.id, name=name, programme_id=programme_id or None)
+    forms = form_names(db.session.get(Programme, programme_id) if programme_id else None)
     for position, instrument_id in enumerate(instrument_ids):
         instrument = available[instrument_id]
         campaign.assignments.append(
@@ -32,6 +67,7 @@ def create_campaign(organisation: Organisation, name: str, instrument_ids: list[
                 instrument_id=instrument_id,
                 audience=list(instrument.audience),
                 wave_kinds=list(instrument.waves),
+                forms=default_forms(instrument, forms),
                 position=position,
             )
         )
@@ -85,8 +121,8 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     rows = []
     for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind))
-        if not expected:  # nothing in this wave is for their role (e.g. curators in the input wave)
+        expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind, standing.form))
+        if not expected:  # nothing in this wave is for their role and form (e.g. curators in the input wave)
             continue
         rows.append(
             ParticipantStatus(

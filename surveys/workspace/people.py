@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from surveys.core.models import Campaign, Enrolment, Pair, PairMentee, Participant
+from surveys.core.models import WAVE_KINDS, Campaign, Enrolment, Pair, PairMentee, Participant
 from surveys.extensions import db
 
 
@@ -117,9 +117,18 @@ def audience_roles(campaign: Campaign) -> set[str]:
 
 
 def eligible(campaign: Campaign) -> list[tuple[Participant, Standing]]:
-    """The participants whose role one of the campaign's instruments is for, by code."""
+    """The participants whose role (and form of mentoring) one of the campaign's instruments is for,
+    in some wave, by code."""
     roles = audience_roles(campaign)
-    return [(p, s) for p, s in standings(campaign).values() if not roles or s.role in roles]
+    takes: dict[tuple[str, str], bool] = {}  # by (role, form): a few dozen, however many people
+
+    def reached(s: Standing) -> bool:
+        key = (s.role, s.form)
+        if key not in takes:
+            takes[key] = any(a.applies(s.role, k, s.form) for a in campaign.assignments for k in WAVE_KINDS)
+        return takes[key]
+
+    return [(p, s) for p, s in standings(campaign).values() if not roles or (s.role in roles and reached(s))]
 
 
 def enrol(participant: Participant, programme_id: int, role: str, form: str = "", group: str = "") -> Enrolment:

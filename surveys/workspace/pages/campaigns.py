@@ -23,6 +23,7 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import campaign_editing as editing
+from surveys.workspace.audience import campaign_forms
 from surveys.workspace.campaigns import (
     add_wave,
 )
@@ -98,6 +99,7 @@ def campaign(campaign_id: int):
         registry=page.registry,
         statuses=page.statuses,
         analyses=page.analyses,
+        groups=page.groups,
         wave_form=WaveForm(),
     )
 
@@ -112,7 +114,9 @@ def assignments(campaign_id: int):
     ticked = request.form.getlist
     audiences = {a.id: [r for r in ROLE_LABELS if r in ticked(f"audience-{a.id}")] for a in found.assignments}
     kinds = {a.id: [k for k in WAVE_LABELS if k in ticked(f"waves-{a.id}")] for a in found.assignments}
-    empty = editing.save_assignments(found, audiences, kinds, len(WAVE_LABELS))
+    offered = campaign_forms(found)  # a form not offered on the page cannot be ticked
+    forms = {a.id: [f for f in offered if f in ticked(f"forms-{a.id}")] for a in found.assignments}
+    empty = editing.save_assignments(found, audiences, kinds, len(WAVE_LABELS), forms)
     if empty:
         flash(_("Choose at least one role and one wave for: %(ids)s.", ids=", ".join(empty)), "error")
     else:
