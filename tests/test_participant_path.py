@@ -369,3 +369,16 @@ def test_a_key_only_instrument_lists_item_numbers_not_texts(app):
         assert all(question.text is None for question in page.questions)
         [plain] = review_pages(instrument, answers, [0], "ru")
         assert plain.questions[0].text and plain.questions[0].rows[0][0] != "Пункт 1"
+
+
+def test_a_last_page_shown_before_the_review_existed_still_submits_once(app):
+    """A tab opened before the upgrade posts «Отправить» from the last page: the same final check and
+    the same single claim apply, so it is submitted and scored once."""
+    links, _ = setup_wave(app)
+    link = links["P1"]
+    client = agreed(app, link)
+    client.post(link, data={**PAGE_ONE, "action": "next"})
+    assert client.post(link, data={**LAST, "action": "submit"}).status_code == 302
+    assert client.post(link, data={**LAST, "action": "submit"}).status_code == 302
+    [response] = stored(app)
+    assert response.status == "submitted" and len(response.scores) == 1
