@@ -292,7 +292,8 @@ def support_shown(page: str) -> bool:
 def test_a_clinical_cut_off_is_a_banded_scale_where_higher_is_worse(app):
     with app.app_context():
         instruments = get_state().registry.instruments
-        assert has_cutoff(instruments["gad7"])
+        assert all(has_cutoff(instruments[i]) for i in ("gad7", "stai_khanin", "mbi_vodopyanova"))
+        assert not has_cutoff(instruments["cbi"])  # higher is worse, but the CBI ships no bands
         assert not has_cutoff(instruments["wellbeing_check"])  # banded, but higher is better
 
 
