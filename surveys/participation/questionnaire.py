@@ -218,7 +218,7 @@ def _post_review(invitation: Invitation, step: Step, posted: MultiDict) -> Outco
     response = step.response or start_response(invitation, instrument, looked=True)
     visible = visible_pages(instrument, working_answers(response))
     if posted.get("action") == "back":
-        save_answers(response, {}, visible[-1])
+        save_answers(response, {}, visible[-1] if visible else 0)
         return GoTo("questionnaire")
     if posted.get("action") != "submit":
         return GoTo("questionnaire")
