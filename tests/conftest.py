@@ -166,6 +166,16 @@ def submit_in_wave(app, wave_id: int, participant_id: int, instrument_id: str, a
     return bool(submit(response, instrument))
 
 
+def submit_through_review(client, url: str, last_page: dict, csrf: str | None = None):
+    """What a participant does at the end of a questionnaire: «Далее» on the last page leads to the
+    review page, whose «Отправить» submits. Returns the response to that submit (a redirect)."""
+    token = {"csrf_token": csrf} if csrf else {}
+    to_review = client.post(url, data={**token, **last_page, "action": "next"})
+    assert to_review.status_code == 302, to_review.status_code
+    assert "Проверьте ответы" in client.get(url).get_data(as_text=True)
+    return client.post(url, data={**token, "instrument": last_page["instrument"], "review": "1", "action": "submit"})
+
+
 def set_role(app, email: str, role: str) -> None:
     """Give the staff member this role in every organisation they belong to."""
     with app.app_context():

@@ -78,6 +78,9 @@ def test_participant_takes_a_survey_on_a_phone_without_javascript(server, browse
     assert page.get_by_role("group", name="2. Я напряжён").get_by_label("Полностью согласен").is_checked()
     page.get_by_role("button", name="Далее").click()
     assert page.get_by_label("Что вас беспокоит?").input_value() == "<script>alert(1)</script> контрольная"
+    page.get_by_role("button", name="Далее").click()  # the last page leads to the review
+    expect(page.get_by_role("heading", name="Проверьте ответы")).to_be_visible()
+    expect(page.get_by_text("<script>alert(1)</script> контрольная")).to_be_visible()  # shown as text
     page.get_by_role("button", name="Отправить").click()
     expect(page.get_by_role("heading", name="Спасибо!")).to_be_visible()
     assert outside == []

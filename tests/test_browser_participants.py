@@ -107,6 +107,10 @@ def test_every_question_type_on_a_phone_with_reload_and_double_submit(server, br
     page.get_by_label("Ваши пожелания").fill("Больше встреч <b>вживую</b>")
     no_horizontal_scroll(page)
     shot(page, "every-type-3")
+    page.get_by_role("button", name="Далее").click()
+    expect(page.get_by_role("heading", name="Проверьте ответы")).to_be_visible()
+    no_horizontal_scroll(page)
+    shot(page, "every-type-review")
     page.get_by_role("button", name="Отправить").dblclick()
     page.get_by_role("heading", name="Спасибо!").wait_for(timeout=5000)
     # Back to the last page and submit again: still the completed page, still one response.
@@ -188,6 +192,10 @@ def test_a_survey_can_be_completed_with_the_keyboard_only(server, browser):
     expect(page.get_by_text("Страница 2 из 2")).to_be_visible()
     tab_to(page, "el.name === 'club'")
     page.keyboard.press("Space")
+    tab_to(page, "el.textContent.trim() === 'Далее'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Проверьте ответы")).to_be_visible()
     tab_to(page, "el.textContent.trim() === 'Отправить'")
     assert focus_is_visible(page)
     with page.expect_navigation():
@@ -246,6 +254,7 @@ def test_an_open_link_resumes_on_another_phone_with_the_same_code(server, browse
     page.get_by_role("button", name="Назад").click()
     assert page.get_by_role("group", name="3. Я доволен").get_by_label("Полностью согласен").is_checked()
     shot(page, "open-link-resumed")
+    page.get_by_role("button", name="Далее").click()
     page.get_by_role("button", name="Далее").click()
     page.get_by_role("button", name="Отправить").click()
     expect(page.get_by_role("heading", name="Спасибо!")).to_be_visible()

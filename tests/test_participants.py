@@ -244,7 +244,10 @@ def answer_everything(client, link):
     client.get(link)
     assert client.post(link, data={**PAGE_ONE, "action": "next"}).status_code == 302
     client.get(link)
-    return {"instrument": "wellbeing_check", "page": "more", "action": "submit", "club": "sport"}
+    # «Далее» on the last page leads to the review page; what its «Отправить» posts is returned.
+    assert client.post(link, data={"instrument": "wellbeing_check", "page": "more", "club": "sport"}).status_code == 302
+    assert "Проверьте ответы" in client.get(link).get_data(as_text=True)
+    return {"instrument": "wellbeing_check", "review": "1", "action": "submit"}
 
 
 def test_back_and_resubmit_and_two_tabs_give_one_response(app):

@@ -88,7 +88,7 @@ def answers_for(fields) -> tuple[dict[str, object], dict[str, object]]:
             data[name] = random.choice(value["options"])
     for name, values in choices.items():
         data[name] = random.choice(values)
-    answers = {k: v for k, v in data.items() if k not in ("instrument", "page", "csrf_token")}
+    answers = {k: v for k, v in data.items() if k not in ("instrument", "page", "csrf_token", "review", "then")}
     return data, answers
 
 
@@ -106,8 +106,9 @@ def walk(here: str, page: str | None) -> Generator[Step, str | None, str]:
     """A participant's path through a personal link, shared by the load run and server_cpu.py.
 
     Starts from the page the link opened. Yields each post to make (consent, then every page with a
-    random valid answer to each question, ending with "submit"); the driver posts it, follows the
-    redirect to the link and sends the page it got back (None when the server never answered).
+    random valid answer to each question; the last page's "next" leads to the review page, whose
+    "submit" ends it); the driver posts it, follows the redirect to the link and sends the page it
+    got back (None when the server never answered).
     Returns how it ended: "completed" (the "Thank you" page), "no answer" (the server never answered,
     so whether the last post took effect is unknown) or "unexpected" (any other page).
     """

@@ -10,12 +10,13 @@ The pages parse the request, call one function here, and render its :mod:`outcom
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from dataclasses import replace
 
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from surveys import throttle
-from surveys.core.models import Invitation, OpenLink, utcnow
+from surveys.core.models import Campaign, Invitation, OpenLink, Organisation, utcnow
 from surveys.extensions import db
 from surveys.participation.gates import (
     consent_page,
@@ -34,12 +35,22 @@ from surveys.participation.questionnaire import autosave, next_step, questionnai
 # ---- personal links ---------------------------------------------------------------------
 
 
-def personal_page(token: str, address: str, posted: MultiDict | None) -> Outcome:
-    """``/s/<token>``: the gates, then the questionnaire (``posted`` is the form of a POST)."""
+def _of(campaign: Campaign, outcome: Outcome) -> Outcome:
+    """A page of a valid link names its school and campaign in the header (never an unknown link's)."""
+    if not isinstance(outcome, Show):
+        return outcome
+    organisation = db.session.get(Organisation, campaign.organisation_id)
+    header = {"school": organisation.name if organisation is not None else "", "campaign": campaign.name}
+    return replace(outcome, values={"link_header": header, **outcome.values})
+
+
+def personal_page(token: str, address: str, posted: MultiDict | None, wanted: str | None = None) -> Outcome:
+    """``/s/<token>``: the gates, then the questionnaire (``posted`` is the form of a POST; ``wanted``
+    the page a review's «Change» link asks for)."""
     invitation, refusal = invitation_or_refusal(token, address)  # past the lock, every token is refused
     if refusal is not None:
         return refusal
-    return personal_gate(invitation) or questionnaire(invitation, posted)
+    return _of(invitation.wave.campaign, personal_gate(invitation) or questionnaire(invitation, posted, wanted))
 
 
 def personal_decision(token: str, address: str, decision: str | None) -> Outcome:
@@ -67,7 +78,7 @@ def personal_reopen(token: str, address: str, instrument_id: str) -> Outcome:
     invitation, refusal = invitation_or_refusal(token, address)
     if refusal is not None:
         return refusal
-    return personal_gate(invitation) or reopen(invitation, instrument_id)
+    return _of(invitation.wave.campaign, personal_gate(invitation) or reopen(invitation, instrument_id))
 
 
 # ---- open links --------------------------------------------------------------------------
@@ -135,10 +146,10 @@ def open_start(token: str, address: str, memory: MutableMapping) -> Outcome:
     if _joined(link, memory) is not None:
         return GoTo("questionnaire")
     if _remembered(link, memory, DECLINED):
-        return Show("declined")
+        return _of(link.wave.campaign, Show("declined"))
     if _remembered(link, memory, CONSENTED):
         return GoTo("code")
-    return consent_page(link.wave.campaign)
+    return _of(link.wave.campaign, consent_page(link.wave.campaign))
 
 
 def open_decision(token: str, address: str, memory: MutableMapping, decision: str | None) -> Outcome:
@@ -163,7 +174,7 @@ def open_join(token: str, address: str, memory: MutableMapping, parts: CodeParts
     if not _remembered(link, memory, CONSENTED):
         return GoTo("start")
     if parts is None:
-        return Show("code")
+        return _of(link.wave.campaign, Show("code"))
     config = current_app.config
     if throttle.hit(f"code:{address}:{link.id}", config["SURVEYS_CODE_WINDOW"]) > config["SURVEYS_CODE_LIMIT"]:
         return too_many(config["SURVEYS_CODE_WINDOW"])
@@ -175,15 +186,17 @@ def open_join(token: str, address: str, memory: MutableMapping, parts: CodeParts
     return GoTo("questionnaire")
 
 
-def open_page(token: str, address: str, memory: MutableMapping, posted: MultiDict | None) -> Outcome:
+def open_page(
+    token: str, address: str, memory: MutableMapping, posted: MultiDict | None, wanted: str | None = None
+) -> Outcome:
     """``/o/<token>/survey``: the questionnaire of the joined invitation."""
     link, invitation, other = _joined_or_start(token, address, memory)
     if other is not None:
         return other
-    outcome = questionnaire(invitation, posted)
+    outcome = questionnaire(invitation, posted, wanted)
     if posted is None and not link.wave.campaign.allow_editing and next_step(invitation) is None:
         _forget(link, memory)  # the completed page is shown once; on a shared computer the next person starts afresh
-    return outcome
+    return _of(link.wave.campaign, outcome)
 
 
 def open_autosave(token: str, address: str, memory: MutableMapping, posted: MultiDict) -> Outcome:

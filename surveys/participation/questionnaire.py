@@ -29,6 +29,7 @@ from surveys.participation.responses import (
     working_answers,
     working_page,
 )
+from surveys.participation.review import has_cutoff, review_pages
 from surveys.state import get_state
 
 
@@ -40,6 +41,8 @@ class Step:
     total: int
     instrument: Instrument
     response: Response | None  # the participant's response to it, if started
+    previous: Instrument | None = None  # the questionnaire before it in the wave, if any
+    support_contact: str = ""  # the campaign's: whom to turn to after a questionnaire with a clinical cut-off
 
 
 def next_step(invitation: Invitation) -> Step | None:
@@ -55,7 +58,9 @@ def next_step(invitation: Invitation) -> Step | None:
     for number, instrument in enumerate(instruments, start=1):
         response = responses.get(instrument.id)
         if response is None or response.status != "submitted" or response.editing:
-            return Step(number, len(instruments), instrument, response)
+            previous = instruments[number - 2] if number > 1 else None
+            contact = invitation.wave.campaign.support_contact or ""
+            return Step(number, len(instruments), instrument, response, previous, contact)
     return None
 
 
@@ -63,9 +68,10 @@ def _version(response: Response | None) -> str | None:
     return response.instrument_version if response is not None else None
 
 
-def questionnaire(invitation: Invitation, posted: MultiDict | None) -> Outcome:
-    """Without ``posted`` (a GET) the current page; with it, save the page and move on (or back, or
-    submit). When every instrument is submitted, the completed page."""
+def questionnaire(invitation: Invitation, posted: MultiDict | None, wanted: str | None = None) -> Outcome:
+    """Without ``posted`` (a GET) the current page, or the review after the last one; with it, save
+    the page and move on (or back), or submit from the review. When every instrument is submitted,
+    the completed page. ``wanted``: the page a review's «Change» link opens (only from the review)."""
     step = next_step(invitation)
     if step is None:
         if posted is not None:  # a repeated submit or a stale tab: show the completed page
@@ -74,7 +80,34 @@ def questionnaire(invitation: Invitation, posted: MultiDict | None) -> Outcome:
     if posted is not None:
         return _post_page(invitation, step, posted)
     response = step.response or start_response(invitation, step.instrument, looked=True)
+    if _at_review(step.instrument, response):
+        index = _page_of(step.instrument, {"page": wanted}) if wanted else None
+        if index is None or index not in visible_pages(step.instrument, working_answers(response)):
+            return _review_page(step, response)
+        return _show_page(step, response, index=index, from_review=True)
     return _show_page(step, response)
+
+
+def _review_index(instrument: Instrument) -> int:
+    """The place stored for the review page: one past the last page."""
+    return len(instrument.pages)
+
+
+def _at_review(instrument: Instrument, response: Response) -> bool:
+    return working_page(response) >= _review_index(instrument)
+
+
+def _review_page(step: Step, response: Response) -> Show:
+    instrument = step.instrument
+    answers = working_answers(response)
+    locale = str(get_locale())
+    pages = review_pages(instrument, answers, visible_pages(instrument, answers), locale)
+    values = {"step": step, "editing": response.editing, "pages": pages, "locale": locale, "form": ParticipantForm()}
+    return Show("review", values)
+
+
+def _support(instruments) -> bool:
+    return any(i is not None and has_cutoff(i) for i in instruments)
 
 
 def _done_page(invitation: Invitation) -> Show:
@@ -85,7 +118,13 @@ def _done_page(invitation: Invitation) -> Show:
             instrument = instrument_for(campaign.organisation_id, instrument_id, response.instrument_version)
             if instrument is not None and response.status == "submitted":
                 editable.append(instrument)
-    return Show("done", {"editable": editable, "form": ParticipantForm()})
+    submitted = [
+        instrument_for(campaign.organisation_id, instrument_id, response.instrument_version)
+        for instrument_id, response in responses_by_instrument(invitation).items()
+        if response.status == "submitted"
+    ]
+    values = {"editable": editable, "form": ParticipantForm(), "support": _support(submitted)}
+    return Show("done", values | {"support_contact": campaign.support_contact or ""})
 
 
 def visible_pages(instrument: Instrument, answers: dict) -> list[int]:
@@ -97,7 +136,7 @@ def _current(visible: list[int], index: int) -> int:
     return later[0] if later else visible[-1]
 
 
-def _show_page(step: Step, response: Response, form=None, blocks=None, index=None) -> Show:
+def _show_page(step: Step, response: Response, form=None, blocks=None, index=None, from_review=False) -> Show:
     instrument = step.instrument
     answers = working_answers(response)
     visible = visible_pages(instrument, answers)
@@ -108,6 +147,8 @@ def _show_page(step: Step, response: Response, form=None, blocks=None, index=Non
     if form is None:
         form, blocks = page_form(get_state().registry, instrument.id, page, answers, locale)
     position = visible.index(index) + 1 if index in visible else 1
+    # Right after a questionnaire with a clinical cut-off, the next one opens with whom to turn to.
+    support = position == 1 and not from_review and _support([step.previous])
     return Show(
         "page",
         {
@@ -121,6 +162,9 @@ def _show_page(step: Step, response: Response, form=None, blocks=None, index=Non
             "first": position == 1,
             "last": position == len(visible),
             "locale": locale,
+            "from_review": from_review,
+            "support": support,
+            "support_contact": step.support_contact if support else "",
         },
     )
 
@@ -132,9 +176,11 @@ def _page_of(instrument: Instrument, posted: MultiDict) -> int | None:
 def _post_page(invitation: Invitation, step: Step, posted: MultiDict) -> Outcome:
     instrument = step.instrument
     index = _page_of(instrument, posted)
-    if posted.get("instrument") != instrument.id or index is None:
+    if posted.get("instrument") != instrument.id:
         # A stale tab or a second click after this instrument was submitted: nothing to do.
         return GoTo("questionnaire")
+    if index is None:
+        return _post_review(invitation, step, posted) if posted.get("review") else GoTo("questionnaire")
     response = step.response or start_response(invitation, instrument, looked=True)
     answers = working_answers(response)
     page = instrument.pages[index]
@@ -149,17 +195,38 @@ def _post_page(invitation: Invitation, step: Step, posted: MultiDict) -> Outcome
         earlier = [i for i in visible if i < index]
         save_answers(response, page_answers, earlier[-1] if earlier else index)
         return GoTo("questionnaire")
+    from_review = posted.get("then") == "review"
     if not valid:
-        save_answers(response, page_answers, index)
-        return _show_page(step, response, form, blocks, index)
+        save_answers(response, page_answers, _review_index(instrument) if from_review else index)
+        return _show_page(step, response, form, blocks, index, from_review)
     later = [i for i in visible if i > index]
-    if not later and action == "submit":
+    if from_review or (not later and action == "next"):  # the review: after the last page, or back to it
+        save_answers(response, page_answers, _review_index(instrument))
+    elif not later and action == "submit":  # a last page shown before the review existed (an open tab)
         try:
             save_and_submit(response, page_answers, index, instrument)
         except Incomplete as gap:
             return _problem_page(step, response, gap.check.first_page)
     else:
         save_answers(response, page_answers, later[0] if later else index)
+    return GoTo("questionnaire")
+
+
+def _post_review(invitation: Invitation, step: Step, posted: MultiDict) -> Outcome:
+    """The review page's buttons: back to the last page, or submit after the whole-response check."""
+    instrument = step.instrument
+    response = step.response or start_response(invitation, instrument, looked=True)
+    visible = visible_pages(instrument, working_answers(response))
+    if posted.get("action") == "back":
+        save_answers(response, {}, visible[-1] if visible else 0)
+        return GoTo("questionnaire")
+    if posted.get("action") != "submit":
+        return GoTo("questionnaire")
+    try:
+        save_and_submit(response, {}, _review_index(instrument), instrument)
+    except Incomplete as gap:  # back to the page that needs an answer, with its messages
+        save_answers(response, {}, gap.check.first_page)
+        return _problem_page(step, response, gap.check.first_page)
     return GoTo("questionnaire")
 
 

@@ -104,7 +104,8 @@ def code(token: str):
 @bp.route("/o/<token>/survey", methods=["GET", "POST"])
 def survey(token: str):
     posted = request.form if request.method == "POST" else None
-    return answer(journey.open_page(token, client_address(), session, posted), _urls(token))
+    wanted = request.args.get("page")  # a review page's «Change» link
+    return answer(journey.open_page(token, client_address(), session, posted, wanted), _urls(token))
 
 
 @bp.post("/o/<token>/autosave")

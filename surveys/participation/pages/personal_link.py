@@ -44,7 +44,8 @@ def privacy():
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def take(token: str):
-    return answer(journey.personal_page(token, client_address(), _posted()), _urls(token))
+    wanted = request.args.get("page")  # a review page's «Change» link
+    return answer(journey.personal_page(token, client_address(), _posted(), wanted), _urls(token))
 
 
 @bp.post("/s/<token>/consent")
