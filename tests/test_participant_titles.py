@@ -153,7 +153,9 @@ def test_burnout_and_curator_questionnaires_are_for_adults_and_the_rest_for_ever
 
 
 def campaign(app, organisation_id: int | None = None, allow_editing: bool = False) -> tuple[int, dict[str, str]]:
-    """GAD-7 for a mentee (P1) and CBI for a teacher mentor (P2: CBI is for adults only); returns the campaign id and their link tokens."""
+    """GAD-7 for a mentee (P1) and CBI for a teacher mentor (P2: CBI is for adults only).
+
+    Returns the campaign id and their link tokens."""
     with app.test_request_context():
         if organisation_id is None:
             organisation = Organisation(name="Школа")
@@ -166,7 +168,9 @@ def campaign(app, organisation_id: int | None = None, allow_editing: bool = Fals
         gad7, cbi = made.assignments
         gad7.audience, cbi.audience = ["mentee"], ["mentor"]
         db.session.add(Participant(organisation_id=organisation.id, code="P1", role="mentee", tags=[]))
-        db.session.add(Participant(organisation_id=organisation.id, code="P2", role="mentor", form="учитель–учитель", tags=[]))
+        db.session.add(
+            Participant(organisation_id=organisation.id, code="P2", role="mentor", form="учитель–учитель", tags=[])
+        )
         db.session.commit()
         tokens = {participant.code: token for participant, token in generate_links(made.waves[0])}
         return made.id, tokens
