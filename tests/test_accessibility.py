@@ -82,7 +82,8 @@ class Walk:
 def one_campaign(organisation, instrument_id: str, code: str, **campaign) -> tuple[str, int]:
     """A campaign of one questionnaire with one participant of its audience; returns (link, wave id)."""
     instrument = get_state().registry.instruments[instrument_id]
-    person = Participant(organisation_id=organisation.id, code=code, role=instrument.audience[0], tags=[])
+    form = "учитель–учитель" if instrument.ages == "adults" else "ученик–ученик"  # who the questionnaire is for
+    person = Participant(organisation_id=organisation.id, code=code, role=instrument.audience[0], form=form, tags=[])
     db.session.add(person)
     db.session.commit()
     made = create_campaign(organisation, f"Проверка {code}", [instrument_id], "Срез")
@@ -97,7 +98,7 @@ def one_campaign(organisation, instrument_id: str, code: str, **campaign) -> tup
 
 
 def walk_questionnaire(app, walk: Walk, link: str, wave_id: int, agree: str, label: str) -> None:
-    """Consent, the first page with its errors, every page with answers in place, and the done page.
+    """Consent, the first page with its errors, every page with answers in place, the review and the done page.
 
     The answers are put in place on the server (the demo's plausible answers, page by page, as the
     language crawl does), so that every page of every questionnaire is reached, branches included."""
@@ -107,7 +108,8 @@ def walk_questionnaire(app, walk: Walk, link: str, wave_id: int, agree: str, lab
     walk.page.locator("form[data-autosave]").wait_for()
     walk.check(f"{label}: page 1")
     if walk.page.locator("form[data-autosave] [required]").count():
-        walk.page.locator("button[name=action]").first.click()  # nothing answered: the errors are shown
+        # nothing answered: the errors are shown (the visible «Далее»; the first is the hidden Enter default)
+        walk.page.locator("button[name=action]:not([aria-hidden])").last.click()
         walk.page.locator(".error-summary").wait_for()
         walk.check(f"{label}: page 1 with errors")
     response_id, indexes = answer_on_the_server(app, wave_id)
@@ -117,6 +119,13 @@ def walk_questionnaire(app, walk: Walk, link: str, wave_id: int, agree: str, lab
             db.session.commit()
         walk.go(link)
         walk.check(f"{label}: page {index + 1} answered")
+    with app.app_context():  # one past the last page: the review of every answer before sending
+        response = db.session.get(Response, response_id)
+        response.page_index = len(get_state().registry.instruments[response.instrument_id].pages)
+        db.session.commit()
+    walk.go(link)
+    assert walk.page.locator("button[value=submit]").count() == 1, f"{label}: no review page"
+    walk.check(f"{label}: review")
     submit_on_the_server(app, response_id)
     walk.go(link)
     walk.check(f"{label}: done")
