@@ -12,6 +12,7 @@ from surveys.core.models import Campaign, Organisation, Participant, PersonalDat
 from surveys.extensions import db
 from surveys.state import get_state
 from surveys.workspace.campaigns import ParticipantStatus, create_campaign, wave_status
+from surveys.workspace.minors import default_consent_mode
 from surveys.workspace.people import enrol
 
 
@@ -28,6 +29,7 @@ def start_campaign(
 ) -> Campaign:
     campaign = create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip())
     campaign.programme_id = programme_id or None
+    campaign.consent_mode = default_consent_mode(campaign)  # guardians' consent where the programme has pupils
     db.session.commit()
     return campaign
 

@@ -26,6 +26,7 @@ from surveys.workspace import campaign_editing as editing
 from surveys.workspace.campaigns import (
     add_wave,
 )
+from surveys.workspace.minors import has_pupils
 from surveys.workspace.pages.forms import CampaignForm, ParticipantForm, WaveForm
 from surveys.workspace.programme_editing import programmes_of
 
@@ -82,6 +83,8 @@ def new_campaign():
             organisation, form.name.data, chosen, form.wave_name.data, form.programme.data
         )
         flash(_("Campaign created."))
+        if campaign.consent_mode == "guardian":
+            flash(_("The programme has pupils: by default, their parents' consent. Record it on «Guardians' consent»."))
         return redirect(url_for("staff.campaign", campaign_id=campaign.id))
     return render_template("staff/campaign_new.html", form=form)
 
@@ -99,6 +102,7 @@ def campaign(campaign_id: int):
         statuses=page.statuses,
         analyses=page.analyses,
         wave_form=WaveForm(),
+        self_with_pupils=page.campaign.consent_mode == "self" and has_pupils(page.campaign),
     )
 
 
