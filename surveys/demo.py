@@ -23,6 +23,7 @@ from .core.definitions import Instrument
 from .core.mentoring_forms import is_pupil
 from .core.models import (
     Campaign,
+    GuardianConsent,
     Invitation,
     Membership,
     Organisation,
@@ -266,12 +267,25 @@ def build_demo(seed: int = 2025) -> DemoResult:
     _answer_wave(output, respondents, rng, levels, shift=-0.08, rate=OUTPUT_ANSWER_RATE)
     campaign.waves[0].closed = True
     db.session.commit()
+    _guardian_consents(campaign, people, output)
     token = _fresh_token(organisation)
     return DemoResult(EMAIL, password, _link(token), base)
 
 
+def _guardian_consents(campaign: Campaign, people: list[Participant], output) -> None:
+    """The parents' consents the curator has recorded: everyone's but two pupils' who have not answered
+    the output wave yet (their parents withdrew it), so their links show the waiting page."""
+    answered = set(db.session.execute(db.select(Response.participant_id).filter_by(wave_id=output.id)).scalars())
+    waiting = [p.id for p in people if is_pupil(p.form, p.role) and p.id not in answered][-2:]
+    for person in people:
+        if person.id not in waiting:
+            db.session.add(GuardianConsent(campaign_id=campaign.id, participant_id=person.id, recorded_at=utcnow()))
+    db.session.commit()
+
+
 def _fresh_token(organisation: Organisation) -> str:
-    """A new link for the first participant (by code) of the open wave who has not answered yet.
+    """A new link for the first participant (by code) of the open wave who has not answered yet and
+    whose parents' consent is recorded, where the campaign needs it.
 
     Issuing it replaces that invitation's token, so a link printed by an earlier run stops working.
     """
@@ -282,16 +296,16 @@ def _fresh_token(organisation: Organisation) -> str:
     )
     wave = [w for w in campaign.waves if not w.closed][-1]
     answered = set(db.session.execute(db.select(Response.participant_id).filter_by(wave_id=wave.id)).scalars())
-    invitation = (
-        db.session.execute(
-            db.select(Invitation)
-            .join(Participant, Participant.id == Invitation.participant_id)
-            .where(Invitation.wave_id == wave.id, Invitation.participant_id.not_in(answered))
-            .order_by(Participant.code)
-        )
-        .scalars()
-        .first()
+    query = (
+        db.select(Invitation)
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .where(Invitation.wave_id == wave.id, Invitation.participant_id.not_in(answered))
+        .order_by(Participant.code)
     )
+    if campaign.consent_mode == "guardian":  # not someone whose parents' consent is missing
+        consented = db.select(GuardianConsent.participant_id).filter_by(campaign_id=campaign.id)
+        query = query.where(Invitation.participant_id.in_(consented))
+    invitation = db.session.execute(query).scalars().first()
     token = invitation.issue_token()
     db.session.commit()
     return token

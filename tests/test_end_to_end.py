@@ -38,12 +38,21 @@ def make_links(client, wave_id) -> dict[str, str]:
     return dict(zip(codes, LINK.findall(html), strict=True))
 
 
+def pupils_assent(client, campaign_id: int) -> None:
+    """The participants here are pupils (ученик–ученик), so a new campaign asks their parents' consent;
+    these tests are about links and answers, so the pupils give their own assent instead."""
+    url = f"/staff/campaigns/{campaign_id}/consent"
+    assert "согласие родителей" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {"mode": "assent"}).status_code == 302
+
+
 def new_campaign_wave(app, client) -> int:
     """Create a campaign of the wellbeing questionnaire through the form; return its first wave's id."""
     created = post_form(
         client, "/staff/campaigns/new", {"name": "К", "instruments": ["wellbeing_check"], "wave_name": "В"}
     )
     campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    pupils_assent(client, campaign_id)
     with app.app_context():
         from surveys.core.models import Campaign
 
@@ -90,6 +99,7 @@ def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):
     assert created.status_code == 302
     campaign_url = created.headers["Location"]
     campaign_id = int(campaign_url.rsplit("/", 1)[1])
+    pupils_assent(client, campaign_id)
     with app.app_context():
         from surveys.core.models import Campaign
 

@@ -146,12 +146,19 @@ def test_declining_an_open_link_counts_a_decline_and_nothing_else(app, logged_in
     consent = client.get(link).get_data(as_text=True)
     client.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "decline"})
     client.post(f"{link}/consent", data={"csrf_token": csrf_token(consent), "decision": "decline"})  # a refresh
-    assert "Вы решили не участвовать" in client.get(link).get_data(as_text=True)
+    declined = client.get(link).get_data(as_text=True)
+    assert "Вы решили не участвовать" in declined
     assert client.get(f"{link}/code").status_code == 302
     with app.app_context():
         assert db.session.execute(db.select(OpenLink)).scalar_one().declines == 1
         assert db.session.execute(db.select(Participant)).first() is None
         assert db.session.execute(db.select(Invitation)).first() is None
+    # Nobody is named, so there is no decline to undo: changing one's mind is starting again.
+    assert "можно начать заново" in declined
+    client.post(f"{link}/forget", data={"csrf_token": csrf_token(declined)})
+    assert "152-ФЗ" in client.get(link).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(OpenLink)).scalar_one().declines == 1  # the count stays
 
 
 def test_not_me_forgets_the_code_in_this_browser(app, logged_in, campaign_waves):

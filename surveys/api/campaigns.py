@@ -47,6 +47,7 @@ def campaign_of(campaign: Campaign, programmes: dict[int, str], now) -> dict[str
         "programme": programme,
         "consent_mode": campaign.consent_mode,
         "allow_editing": campaign.allow_editing,
+        "support_contact": campaign.support_contact or "",
         "created_at": campaign.created_at,
         "instruments": [
             {

@@ -224,6 +224,7 @@ class CampaignSchema(ApiSchema):
     programme = fields.Nested(ProgrammeRefSchema, allow_none=True)
     consent_mode = fields.String(**_doc("self, assent or guardian."))
     allow_editing = fields.Boolean()
+    support_contact = fields.String(**_doc("Where participants can turn for support (plain text); may be empty."))
     created_at = UtcDateTime()
     instruments = fields.List(fields.Nested(AssignmentSchema))
     waves = fields.List(fields.Nested(WaveSchema))

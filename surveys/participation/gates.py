@@ -112,17 +112,34 @@ def personal_gate(invitation: Invitation) -> Show | None:
     return None
 
 
+def reconsider_page(invitation: Invitation) -> Show | None:
+    """After a decline, the information page again while the wave is open ("I changed my mind"), or
+    what stands before it; None when there is no decline to reconsider."""
+    if invitation.declined_at is None:
+        return None
+    closed = wave_gate(invitation.wave)
+    if closed is not None:
+        return closed
+    campaign = invitation.wave.campaign
+    if waits_for_guardian(campaign, invitation.participant):
+        return Show("guardian", status=403)
+    return consent_page(campaign)
+
+
 def record_decision(invitation: Invitation, decision: str | None) -> None:
-    """Store agree or decline once; a decline stores nothing but its time.
+    """Store agree or decline once; a decline stores nothing but its time, and a later agree on the
+    same link, while the wave is open, undoes it (the participant changed their mind).
 
     Nothing is recorded while the wave is not open or a required guardian consent is missing.
     """
-    if invitation.consented_at is not None or invitation.declined_at is not None:
+    if invitation.consented_at is not None and invitation.declined_at is None:
         return
     if wave_gate(invitation.wave) is not None or waits_for_guardian(invitation.wave.campaign, invitation.participant):
         return
     if decision == "agree":
-        invitation.consented_at = utcnow()
-    elif decision == "decline":
+        invitation.consented_at, invitation.declined_at = utcnow(), None
+    elif decision == "decline" and invitation.declined_at is None:
         invitation.declined_at = utcnow()
+    else:
+        return
     db.session.commit()

@@ -22,6 +22,7 @@ from surveys.participation.gates import (
     consent_page,
     invitation_or_refusal,
     personal_gate,
+    reconsider_page,
     record_decision,
     refusal_while_limited,  # noqa: F401 - the open links ask it first
     refuse_link,
@@ -61,6 +62,14 @@ def personal_decision(token: str, address: str, decision: str | None) -> Outcome
     if decision is not None:
         record_decision(invitation, decision)
     return GoTo("questionnaire")
+
+
+def personal_reconsider(token: str, address: str) -> Outcome:
+    """``/s/<token>/again``: after a decline, the information page again, so the participant can agree."""
+    invitation, refusal = invitation_or_refusal(token, address)
+    if refusal is not None:
+        return refusal
+    return reconsider_page(invitation) or GoTo("questionnaire")
 
 
 def personal_autosave(token: str, address: str, posted: MultiDict) -> Outcome:

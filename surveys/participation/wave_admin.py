@@ -11,18 +11,43 @@ from surveys.core.models import Campaign, GuardianConsent, Invitation, OpenLink,
 from surveys.extensions import db
 from surveys.participation.consent import SECTIONS, set_guardian_consents
 from surveys.participation.links import create_open_link, generate_links, issue_links, reissue_link, revoke
-from surveys.workspace import eligible_participants, wave_status
+from surveys.workspace import eligible_participants, has_pupils, wave_status
 
 
-def save_consent_settings(campaign: Campaign, mode: str, allow_editing: bool, texts: dict[str, str | None]) -> None:
-    """How participants agree, whether they may change answers after submitting, and the texts of the
-    consent page (empty sections keep the default text)."""
-    campaign.consent_mode = mode
-    campaign.allow_editing = allow_editing
-    typed = {key: (texts.get(key) or "").strip() for key in SECTIONS}
+@dataclass(frozen=True)
+class ConsentSettings:
+    """What the curator chose on the consent settings page."""
+
+    mode: str
+    allow_editing: bool
+    texts: dict[str, str | None]
+    support_contact: str = ""
+    confirmed_self: bool = False  # "self" although the programme has pupils, confirmed by the curator
+
+
+def self_needs_confirmation(campaign: Campaign, mode: str) -> bool:
+    """Whether choosing ``mode`` must be confirmed: participants consenting themselves in a programme
+    with pupils (``assent`` and ``guardian`` are for minors and need none)."""
+    return mode == "self" and has_pupils(campaign)
+
+
+def save_consent_settings(campaign: Campaign, chosen: ConsentSettings) -> None:
+    """How participants agree, whether they may change answers after submitting, the texts of the
+    consent page (empty sections keep the default text) and where to turn for support."""
+    campaign.consent_mode = chosen.mode
+    campaign.allow_editing = chosen.allow_editing
+    typed = {key: (chosen.texts.get(key) or "").strip() for key in SECTIONS}
     campaign.consent_texts = {key: text for key, text in typed.items() if text}
+    campaign.support_contact = (chosen.support_contact or "").strip()
     db.session.commit()
-    record("campaign.consent_settings", f"campaign:{campaign.id}", mode=campaign.consent_mode)
+    confirmed = {"confirmed_self_with_pupils": True} if chosen.mode == "self" and chosen.confirmed_self else {}
+    record(
+        "campaign.consent_settings",
+        f"campaign:{campaign.id}",
+        mode=campaign.consent_mode,
+        support_contact=campaign.support_contact,
+        **confirmed,
+    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +113,30 @@ def new_link(invitation: Invitation) -> str:
     token = reissue_link(invitation)
     record("links.reissue", f"invitation:{invitation.id}")
     return token
+
+
+def declined_in(wave: Wave) -> set[int]:
+    """The participants who declined to take part in ``wave`` (a new link keeps their decline)."""
+    query = db.select(Invitation.participant_id).where(
+        Invitation.wave_id == wave.id, Invitation.declined_at.is_not(None)
+    )
+    return set(db.session.execute(query).scalars())
+
+
+def reset_decline(invitation: Invitation) -> bool:
+    """Clear a participant's decline, so their link shows the information page again; False when
+    there was none. Audited with the participant's code and the wave."""
+    if invitation.declined_at is None:
+        return False
+    invitation.declined_at = None
+    db.session.commit()
+    record(
+        "invitation.reset_decline",
+        f"invitation:{invitation.id}",
+        participant=invitation.participant.code,
+        wave=invitation.wave_id,
+    )
+    return True
 
 
 def stop_link(invitation: Invitation) -> None:

@@ -86,6 +86,7 @@ def export_bundle(campaign: Campaign, with_personal_data: bool = False, user_id:
             "consent_mode": campaign.consent_mode,
             "consent_texts": dict(campaign.consent_texts or {}),
             "allow_editing": campaign.allow_editing,
+            "support_contact": campaign.support_contact or "",
         },
         "programme": None,
         "instruments": [

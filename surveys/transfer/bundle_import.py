@@ -148,6 +148,7 @@ class _Writer:
             "consent_mode": spec["consent_mode"],
             "consent_texts": dict(spec["consent_texts"]),
             "allow_editing": spec["allow_editing"],
+            "support_contact": spec.get("support_contact", ""),
             "programme_id": programme.id if programme else None,
         }
         campaign = _first(

@@ -125,6 +125,7 @@ class CampaignSchema(Strict):
     consent_mode = fields.String(required=True, validate=validate.OneOf(CONSENT_MODES))
     consent_texts = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     allow_editing = StrictBoolean(required=True)
+    support_contact = text(1000, required=False, load_default="")  # bundles made before it import ""
 
 
 class FormSchema(Strict):

@@ -6,6 +6,7 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 """
 
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
+from .minors import default_consent_mode, has_pupils
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
 from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
@@ -17,9 +18,11 @@ __all__ = [
     "campaign_tables",
     "create_campaign",
     "create_programme",
+    "default_consent_mode",
     "eligible",
     "eligible_participants",
     "enrol",
+    "has_pupils",
     "progress",
     "standing_by_id",
     "standing_of",

@@ -29,6 +29,11 @@ class ConsentSettingsForm(FlaskForm):
     rights = TextAreaField(HEADINGS["rights"], validators=[Optional(), Length(max=4000)])
     data = TextAreaField(HEADINGS["data"], validators=[Optional(), Length(max=4000)])
     allow_editing = BooleanField(_l("Participants may change their answers after submitting, while the wave is open"))
+    support_contact = TextAreaField(_l("Where to turn for support"), validators=[Optional(), Length(max=1000)])
+    # Asked only when "self" is chosen for a campaign whose programme has pupils (the view checks it).
+    confirm_self = BooleanField(
+        _l("I confirm that the participants consent themselves, although the programme has pupils")
+    )
 
 
 class GuardianForm(FlaskForm):

@@ -21,6 +21,7 @@ class Urls:
     start: str | None = None  # open links: the consent page
     code: str | None = None  # open links: the code page
     forget: str | None = None  # open links: "not me", so the next person on this device starts afresh
+    reconsider: str | None = None  # personal links: the information page again after a decline
 
     @property
     def here(self) -> str:

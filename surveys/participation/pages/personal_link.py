@@ -26,6 +26,7 @@ def _urls(token: str) -> Urls:
         consent=url_for("participant.consent", token=token),
         autosave=url_for("participant.save", token=token),
         edit=url_for("participant.edit", token=token),
+        reconsider=url_for("participant.reconsider", token=token),
     )
 
 
@@ -52,6 +53,12 @@ def take(token: str):
 def consent(token: str):
     decision = request.form.get("decision") if ParticipantForm().validate_on_submit() else None
     return answer(journey.personal_decision(token, client_address(), decision), _urls(token))
+
+
+@bp.get("/s/<token>/again")
+def reconsider(token: str):
+    """ "I changed my mind": the information page again after a decline, while the wave is open."""
+    return answer(journey.personal_reconsider(token, client_address()), _urls(token))
 
 
 @bp.post("/s/<token>/autosave")

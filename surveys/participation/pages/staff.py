@@ -26,6 +26,7 @@ from surveys.web import (
     staff_blueprint,
     wave_or_404,
 )
+from surveys.workspace import has_pupils
 
 bp = staff_blueprint("participation", __name__)
 
@@ -45,13 +46,27 @@ def _local(value):
 def consent_settings(campaign_id: int):
     campaign = owned_or_404(Campaign, campaign_id)
     texts = campaign.consent_texts or {}
-    form = ConsentSettingsForm(data={"mode": campaign.consent_mode, "allow_editing": campaign.allow_editing, **texts})
+    saved = {"mode": campaign.consent_mode, "allow_editing": campaign.allow_editing, **texts}
+    form = ConsentSettingsForm(data=saved | {"support_contact": campaign.support_contact})
+    pupils = has_pupils(campaign)
     if form.validate_on_submit():
-        typed = {key: form[key].data for key in SECTIONS}
-        admin.save_consent_settings(campaign, form.mode.data, form.allow_editing.data, typed)
-        flash(_("Consent settings saved."))
-        return redirect(url_for("staff.campaign", campaign_id=campaign.id))
-    return render_template("staff/consent_settings.html", campaign=campaign, form=form, defaults=default_texts())
+        confirm = admin.self_needs_confirmation(campaign, form.mode.data)
+        if confirm and not form.confirm_self.data:
+            form.confirm_self.errors = [_("Tick to confirm, or choose the parents' consent or the minor's own assent.")]
+        else:
+            chosen = admin.ConsentSettings(
+                form.mode.data,
+                form.allow_editing.data,
+                {key: form[key].data for key in SECTIONS},
+                form.support_contact.data or "",
+                confirmed_self=confirm,
+            )
+            admin.save_consent_settings(campaign, chosen)
+            flash(_("Consent settings saved."))
+            return redirect(url_for("staff.campaign", campaign_id=campaign.id))
+    return render_template(
+        "staff/consent_settings.html", campaign=campaign, form=form, defaults=default_texts(), pupils=pupils
+    )
 
 
 @bp.route("/campaigns/<int:campaign_id>/guardians", methods=["GET", "POST"])
@@ -177,7 +192,7 @@ def make_links(wave_id: int):
         return redirect(url_for("participation.wave", wave_id=found.id))
     issued = admin.new_links(found, selected, only_selected)
     links = [(p, link_for(token)) for p, token in issued]
-    return render_template("staff/links.html", wave=found, links=links)
+    return render_template("staff/links.html", wave=found, links=links, declined=admin.declined_in(found))
 
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
@@ -188,4 +203,18 @@ def reissue(invitation_id: int):
         abort(400)
     token = admin.new_link(invitation)
     links = [(invitation.participant, link_for(token))]
-    return render_template("staff/links.html", wave=invitation.wave, links=links)
+    declined = {invitation.participant_id} if invitation.declined_at else set()
+    return render_template("staff/links.html", wave=invitation.wave, links=links, declined=declined)
+
+
+@bp.post("/invitations/<int:invitation_id>/reset-decline")
+@require_role(*MANAGE)
+def reset_decline(invitation_id: int):
+    """Clear a participant's decline (e.g. they told the curator they changed their mind)."""
+    invitation = invitation_or_404(invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if admin.reset_decline(invitation):
+        code = invitation.participant.code
+        flash(_("The decline of %(code)s is reset: their link shows the information page again.", code=code))
+    return redirect(url_for("participation.wave", wave_id=invitation.wave_id))

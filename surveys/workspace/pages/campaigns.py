@@ -27,6 +27,7 @@ from surveys.workspace.audience import campaign_forms
 from surveys.workspace.campaigns import (
     add_wave,
 )
+from surveys.workspace.minors import has_pupils
 from surveys.workspace.pages.forms import CampaignForm, ParticipantForm, WaveForm
 from surveys.workspace.programme_editing import programmes_of
 
@@ -83,6 +84,8 @@ def new_campaign():
             organisation, form.name.data, chosen, form.wave_name.data, form.programme.data
         )
         flash(_("Campaign created."))
+        if campaign.consent_mode == "guardian":
+            flash(_("The programme has pupils: by default, their parents' consent. Record it on «Guardians' consent»."))
         return redirect(url_for("staff.campaign", campaign_id=campaign.id))
     return render_template("staff/campaign_new.html", form=form)
 
@@ -101,6 +104,7 @@ def campaign(campaign_id: int):
         analyses=page.analyses,
         groups=page.groups,
         wave_form=WaveForm(),
+        self_with_pupils=page.campaign.consent_mode == "self" and has_pupils(page.campaign),
     )
 
 
