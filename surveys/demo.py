@@ -17,7 +17,7 @@ from flask import current_app, url_for
 
 from surveys.participation import generate_links, store_scores, visible_answers
 from surveys.reporting import set_value
-from surveys.workspace import add_wave, create_campaign, create_programme, enrol, variants_of
+from surveys.workspace import add_wave, create_campaign, create_programme, default_consent_mode, enrol, variants_of
 
 from .core.definitions import Instrument
 from .core.mentoring_forms import is_pupil
@@ -252,6 +252,7 @@ def build_demo(seed: int = 2025) -> DemoResult:
         "Входной срез (сентябрь)",
         programme.id,
     )
+    campaign.consent_mode = default_consent_mode(campaign)  # the programme has pupils: guardians' consent
     for assignment in campaign.assignments:
         roles, forms = AUDIENCES.get(assignment.instrument_id, (assignment.audience, None))
         assignment.audience = roles

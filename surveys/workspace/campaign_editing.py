@@ -13,6 +13,7 @@ from surveys.extensions import db
 from surveys.state import get_state
 from surveys.workspace.audience import Groups, audience_groups
 from surveys.workspace.campaigns import ParticipantStatus, create_campaign, wave_status
+from surveys.workspace.minors import default_consent_mode
 from surveys.workspace.people import enrol
 
 
@@ -27,7 +28,10 @@ def campaigns_of(organisation: Organisation) -> list[Campaign]:
 def start_campaign(
     organisation: Organisation, name: str, instrument_ids: list[str], wave_name: str, programme_id: int | None
 ) -> Campaign:
-    return create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip(), programme_id)
+    campaign = create_campaign(organisation, name.strip(), instrument_ids, wave_name.strip(), programme_id)
+    campaign.consent_mode = default_consent_mode(campaign)  # guardians' consent where the programme has pupils
+    db.session.commit()
+    return campaign
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from surveys.core.models import (
 )
 from surveys.extensions import db
 from surveys.instruments import catalogue
-from surveys.workspace.minors import default_consent_mode
 from surveys.workspace.people import Standing, Team, eligible, standing_by_id, standing_of, teams
 from surveys.workspace.programmes import SEED_FORMS, form_names
 
@@ -57,8 +56,9 @@ def create_campaign(
     programme_id: int | None = None,
 ) -> Campaign:
     """A campaign with one assignment per instrument (for the instrument's audience, and the forms of
-    mentoring its ``ages`` allow in the programme) and its input wave. A programme with pupils gets
-    guardians' consent by default (:mod:`surveys.workspace.minors`)."""
+    mentoring its ``ages`` allow in the programme) and its input wave. The consent mode stays the
+    model's; the curator's page and the demo choose guardians' consent where the programme has pupils
+    (:func:`surveys.workspace.minors.default_consent_mode`)."""
     available = catalogue(organisation.id)
     campaign = Campaign(organisation_id=organisation.id, name=name, programme_id=programme_id or None)
     forms = form_names(db.session.get(Programme, programme_id) if programme_id else None)
@@ -75,8 +75,6 @@ def create_campaign(
         )
     campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
     db.session.add(campaign)
-    db.session.flush()
-    campaign.consent_mode = default_consent_mode(campaign)  # guardians' consent where the programme has pupils
     db.session.commit()
     return campaign
 
