@@ -17,7 +17,15 @@ from flask import current_app, url_for
 
 from surveys.participation import generate_links, store_scores, visible_answers
 from surveys.reporting import set_value
-from surveys.workspace import add_wave, create_campaign, create_programme, default_consent_mode, enrol, variants_of
+from surveys.workspace import (
+    add_wave,
+    create_campaign,
+    create_programme,
+    default_consent_mode,
+    enrol,
+    known_adult,
+    variants_of,
+)
 
 from .core.definitions import Instrument
 from .core.mentoring_forms import is_pupil
@@ -274,11 +282,13 @@ def build_demo(seed: int = 2025) -> DemoResult:
 
 
 def _guardian_consents(campaign: Campaign, people: list[Participant], output) -> None:
-    """The parents' consents the curator has recorded: everyone's but two pupils' who have not answered
-    the output wave yet (their parents withdrew it), so their links show the waiting page."""
+    """The parents' consents the curator has recorded: every pupil's (adults consent for themselves) but
+    two who have not answered the output wave yet (their parents withdrew it), so their links show the
+    waiting page."""
     answered = set(db.session.execute(db.select(Response.participant_id).filter_by(wave_id=output.id)).scalars())
-    waiting = [p.id for p in people if is_pupil(p.form, p.role) and p.id not in answered][-2:]
-    for person in people:
+    pupils = [p for p in people if not known_adult(campaign, p)]
+    waiting = [p.id for p in pupils if is_pupil(p.form, p.role) and p.id not in answered][-2:]
+    for person in pupils:
         if person.id not in waiting:
             db.session.add(GuardianConsent(campaign_id=campaign.id, participant_id=person.id, recorded_at=utcnow()))
     db.session.commit()
@@ -306,7 +316,9 @@ def _fresh_token(organisation: Organisation) -> str:
     if campaign.consent_mode == "guardian":  # not someone whose parents' consent is missing
         consented = db.select(GuardianConsent.participant_id).filter_by(campaign_id=campaign.id)
         query = query.where(Invitation.participant_id.in_(consented))
-    invitation = db.session.execute(query).scalars().first()
+    candidates = db.session.execute(query).scalars().all()
+    # A pupil's link, where there is one: the demo shows what most participants see.
+    invitation = next((i for i in candidates if not known_adult(campaign, i.participant)), candidates[0])
     token = invitation.issue_token()
     db.session.commit()
     return token

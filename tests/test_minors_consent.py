@@ -25,6 +25,7 @@ from surveys.extensions import db
 from surveys.participation.links import generate_links
 from surveys.transfer.bundle import dumps, export_bundle
 from surveys.transfer.bundle_import import import_bundle
+from surveys.workspace import known_adult
 from surveys.workspace.campaigns import create_campaign
 from surveys.workspace.people import enrol
 from surveys.workspace.programmes import create_programme
@@ -301,6 +302,41 @@ def test_in_guardian_mode_changing_ones_mind_still_needs_the_guardians_consent(a
         assert invitation_of("P1").declined_at is not None
 
 
+def test_in_guardian_mode_only_who_may_be_a_minor_waits_and_adults_consent_for_themselves(app, staff):
+    with app.test_request_context():
+        organisation = db.session.get(Organisation, staff[2])
+        people = {
+            "PUPIL": ("mentee", "учитель–ученик", None),  # the pupil side of the form
+            "TEACH": ("mentor", "учитель–ученик", None),  # the adult side
+            "BOSS": ("employer", "", None),  # a role no pupil holds
+            "OTHER": ("other", "", None),  # nothing says: may be a minor
+            "YOUNG": ("mentor", "учитель–учитель", this_year() - 16),  # the birth year wins over the form
+        }
+        for code, (role, form, year) in people.items():
+            person = Participant(organisation_id=organisation.id, code=code, role=role, form=form, tags=[])
+            db.session.add(person)
+            db.session.flush()
+            if year:
+                db.session.add(PersonalData(participant_id=person.id, birth_year=year))
+        db.session.commit()
+        campaign = create_campaign(organisation, "Мониторинг", ["wellbeing_check"], "Вход")
+        for assignment in campaign.assignments:
+            assignment.audience = []
+        campaign.consent_mode = "guardian"
+        db.session.commit()
+        links = {p.code: f"/s/{token}" for p, token in generate_links(campaign.waves[0])}
+    client = app.test_client()
+    for code in ("PUPIL", "OTHER", "YOUNG"):
+        assert client.get(links[code]).status_code == 403, code  # waiting for the parents' consent
+    for code in ("TEACH", "BOSS"):
+        page = client.get(links[code])
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Я согласен(на), начать" in text, code  # their own consent
+        assert "Ваш родитель или законный представитель согласился" not in text
+        decide(client, links[code], "agree")
+        assert "Страница 1 из" in client.get(links[code]).get_data(as_text=True)
+
+
 def test_the_curator_resets_a_decline_and_it_is_audited(app, logged_in, staff):
     links, wave_id = wave_of_links(app, staff[2], codes=("P1", "P2"))
     decide(app.test_client(), links["P1"], "decline")
@@ -369,9 +405,11 @@ def test_the_demo_asks_parents_consent_records_it_and_its_link_opens_for_the_pup
     with app.app_context():
         campaign = db.session.execute(db.select(Campaign)).scalar_one()
         assert campaign.consent_mode == "guardian"
-        people = db.session.execute(db.select(db.func.count(Participant.id))).scalar_one()
+        people = db.session.execute(db.select(Participant)).scalars().all()
+        minors = [p for p in people if not known_adult(campaign, p)]
+        assert 0 < len(minors) < len(people)  # teachers consent for themselves
         recorded = db.session.execute(db.select(db.func.count(GuardianConsent.id))).scalar_one()
-        assert recorded == people - 2  # two pupils' parents have not given it: their links wait
+        assert recorded == len(minors) - 2  # two pupils' parents have not given it: their links wait
     client = app.test_client()
     page = client.get(link).get_data(as_text=True)
     assert "Ваш родитель или законный представитель согласился" in page and "Я согласен(на) участвовать" in page

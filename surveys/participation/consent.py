@@ -5,7 +5,8 @@ Each campaign chooses how participants agree (``Campaign.consent_mode``):
 - ``self``: the participant consents (adults, staff, employers);
 - ``assent``: a minor gives their own assent on the page;
 - ``guardian``: a parent's or guardian's consent must be recorded by the curator before
-  the link opens; the minor then gives their own assent too.
+  the link opens; the minor then gives their own assent too. Adults in such a campaign (a teacher
+  mentor, an employer) consent for themselves (:func:`surveys.workspace.minors.known_adult`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from surveys.core.models import Campaign, GuardianConsent, Participant, utcnow
 from surveys.core.threshold import min_group
 from surveys.extensions import db
+from surveys.workspace import known_adult
 
 SECTIONS = ("purpose", "access", "rights", "data")
 
@@ -91,9 +93,16 @@ def guardian_consent(campaign: Campaign, participant: Participant) -> GuardianCo
     ).scalar_one_or_none()
 
 
+def mode_for(campaign: Campaign, participant: Participant | None) -> str:
+    """How this participant agrees: the campaign's mode, but an adult consents for themselves."""
+    if campaign.consent_mode == "guardian" and participant is not None and known_adult(campaign, participant):
+        return "self"
+    return campaign.consent_mode
+
+
 def waits_for_guardian(campaign: Campaign, participant: Participant) -> bool:
-    """True while a guardian's consent is required and not recorded."""
-    return campaign.consent_mode == "guardian" and guardian_consent(campaign, participant) is None
+    """True while a guardian's consent is required for this participant and not recorded."""
+    return mode_for(campaign, participant) == "guardian" and guardian_consent(campaign, participant) is None
 
 
 def set_guardian_consents(campaign: Campaign, participant_ids: set[int], user_id: int | None) -> tuple[int, int]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import current_app
 
 from surveys import throttle
-from surveys.core.models import Campaign, Invitation, Wave, utcnow
+from surveys.core.models import Campaign, Invitation, Participant, Wave, utcnow
 from surveys.extensions import db
-from surveys.participation.consent import MODE_NOTES, sections, waits_for_guardian
+from surveys.participation.consent import MODE_NOTES, mode_for, sections, waits_for_guardian
 from surveys.participation.forms import ParticipantForm
 from surveys.participation.links import find_invitation
 from surveys.participation.outcomes import Show
@@ -84,14 +84,15 @@ def wave_gate(wave: Wave) -> Show | None:
     return None
 
 
-def consent_page(campaign: Campaign) -> Show:
-    """What the participant is told before agreeing, in the campaign's consent mode."""
+def consent_page(campaign: Campaign, participant: Participant | None = None) -> Show:
+    """What the participant is told before agreeing, in the consent mode that applies to them."""
+    mode = mode_for(campaign, participant)
     return Show(
         "consent",
         {
             "sections": sections(campaign),
-            "note": MODE_NOTES[campaign.consent_mode],
-            "assent": campaign.consent_mode != "self",
+            "note": MODE_NOTES[mode],
+            "assent": mode != "self",
             "form": ParticipantForm(),
         },
     )
@@ -108,7 +109,7 @@ def personal_gate(invitation: Invitation) -> Show | None:
     if waits_for_guardian(campaign, invitation.participant):
         return Show("guardian", status=403)
     if invitation.consented_at is None:
-        return consent_page(campaign)
+        return consent_page(campaign, invitation.participant)
     return None
 
 
@@ -123,7 +124,7 @@ def reconsider_page(invitation: Invitation) -> Show | None:
     campaign = invitation.wave.campaign
     if waits_for_guardian(campaign, invitation.participant):
         return Show("guardian", status=403)
-    return consent_page(campaign)
+    return consent_page(campaign, invitation.participant)
 
 
 def record_decision(invitation: Invitation, decision: str | None) -> None:

@@ -6,7 +6,7 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 """
 
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
-from .minors import default_consent_mode, has_pupils
+from .minors import default_consent_mode, has_pupils, known_adult
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
 from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
@@ -19,6 +19,7 @@ __all__ = [
     "create_campaign",
     "create_programme",
     "default_consent_mode",
+    "known_adult",
     "eligible",
     "eligible_participants",
     "enrol",

@@ -9,6 +9,10 @@ participant of the organisation when the campaign has no programme) is a pupil w
   year is stored, so someone who turns 18 that year still counts.
 
 A programme with nobody in it yet counts by its forms: any form with a pupil side.
+
+In a campaign that asks for guardians' consent, only someone who may be a minor waits for it:
+:func:`known_adult` lets adults (by birth year, by a staff-like role, or by the adult side of their
+form of mentoring) consent for themselves.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from __future__ import annotations
 from surveys.core.mentoring_forms import is_pupil, sides
 from surveys.core.models import Campaign, Enrolment, Participant, PersonalData, Programme, utcnow
 from surveys.extensions import db
+from surveys.workspace.people import standing_of
 from surveys.workspace.programmes import form_names
 
 ADULT_AGE = 18
+ADULT_ROLES = ("curator", "teacher", "parent", "employer")  # roles no pupil holds
 
 
 def _sources(campaign: Campaign) -> list[tuple[tuple, tuple]]:
@@ -70,3 +76,16 @@ def has_pupils(campaign: Campaign) -> bool:
 def default_consent_mode(campaign: Campaign) -> str:
     """``guardian`` for a campaign whose programme has pupils, else ``self``."""
     return "guardian" if has_pupils(campaign) else "self"
+
+
+def known_adult(campaign: Campaign, participant: Participant) -> bool:
+    """Whether the participant is certainly an adult: a birth year at least 18 years before the
+    campaign's, else a role no pupil holds, else the adult side of their form of mentoring. Anyone
+    else (a pupil, an unknown form, the role "other") may be a minor."""
+    data = db.session.get(PersonalData, participant.id)
+    if data is not None and data.birth_year is not None:
+        return data.birth_year < (campaign.created_at or utcnow()).year - ADULT_AGE
+    standing = standing_of(campaign, participant)
+    if standing.role in ADULT_ROLES:
+        return True
+    return is_pupil(standing.form or "", standing.role) is False
