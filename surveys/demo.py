@@ -58,6 +58,11 @@ FORMS = (
 # Who answers what, where it differs from the instrument's own audience: (roles, forms of mentoring;
 # None keeps the campaign's default). Burnout is asked of adult mentors only (учитель–учитель,
 # учитель–ученик): there is no pupil version, so ученик–ученик mentors get none.
+# Whom a participant can turn to after a questionnaire with a clinical cut-off (shown, never a score).
+SUPPORT_CONTACT = (
+    "Педагог-психолог Ольга Николаевна Миронова: кабинет 214, понедельник–пятница с 9:00 до 15:00.\n"
+    "Можно прийти без записи или написать ей в школьном мессенджере."
+)
 AUDIENCES = {
     "gad7": (["mentee"], None),
     "cbi": (["mentor"], [f for f, *_rest in FORMS if is_pupil(f, "mentor") is False]),
@@ -261,6 +266,7 @@ def build_demo(seed: int = 2025) -> DemoResult:
         programme.id,
     )
     campaign.consent_mode = default_consent_mode(campaign)  # the programme has pupils: guardians' consent
+    campaign.support_contact = SUPPORT_CONTACT
     for assignment in campaign.assignments:
         roles, forms = AUDIENCES.get(assignment.instrument_id, (assignment.audience, None))
         assignment.audience = roles

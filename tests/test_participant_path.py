@@ -9,10 +9,12 @@ import re
 
 import pytest
 
+from surveys.core.loader import load_instrument
 from surveys.core.models import Organisation, Participant, Response, Score, Wave
+from surveys.core.question_types import built_in_types
 from surveys.extensions import db
 from surveys.participation.links import create_open_link, generate_links
-from surveys.participation.review import has_cutoff
+from surveys.participation.review import has_cutoff, review_pages
 from surveys.state import get_state
 from surveys.workspace.campaigns import create_campaign
 from tests.api_support import gad7
@@ -383,3 +385,25 @@ def test_a_last_page_shown_before_the_review_existed_still_submits_once(app):
     assert client.post(link, data={**LAST, "action": "submit"}).status_code == 302
     [response] = stored(app)
     assert response.status == "submitted" and len(response.scores) == 1
+
+
+YES_NO = """id: yes_no_review
+version: "1"
+title: {ru: Да или нет, en: Yes or no}
+audience: [mentee]
+pages:
+  - id: main
+    questions:
+      - {id: future, type: yes_no, text: "Хотели бы вы стать наставником?"}
+      - {id: club, type: yes_no, text: "Ходите ли вы в кружок?"}
+      - {id: later, type: yes_no, text: "Пропущенный вопрос"}
+"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_review_shows_a_yes_no_answer_as_yes_or_no_not_as_true_or_false(app):
+    # A yes/no answer is stored as true or false, while its choices are "yes" and "no".
+    instrument = load_instrument("yes_no_review.yaml", built_in_types(), text=YES_NO)
+    with app.test_request_context():
+        [page] = review_pages(instrument, {"future": False, "club": True}, [0], "ru")
+    assert [q.rows for q in page.questions] == [[(None, "Нет")], [(None, "Да")], [(None, None)]]

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from surveys.core.answers import page_form
 from surveys.core.definitions import Instrument, Question
-from surveys.core.question_base import OTHER, other_key
+from surveys.core.question_base import OTHER, WrongValue, other_key
 from surveys.state import get_state
 
 
@@ -53,17 +53,28 @@ def _choice_text(field, value: Any, other_text: Any) -> str:
     return "; ".join(texts)
 
 
-def _answer_text(field, value: Any, other_text: Any = None) -> str | None:
+def _answer_text(field, value: Any, other_text: Any = None, posted_as=None) -> str | None:
+    """``posted_as``: the stored value turned into what the form posts (a yes/no answer is stored as
+    true or false, and its choices are "yes" and "no")."""
     if not _shown(value):
         return None
     if getattr(field, "choices", None):
+        if posted_as is not None:
+            value = posted_as if isinstance(value, list) else (posted_as[0] if posted_as else value)
         return _choice_text(field, value, other_text)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
 
 
-def _question(question: Question, form, keys: list[str], answers: dict, numbered: list[int] | None, locale: str):
+def _posted(qtype, question: Question, key: str, answers: dict) -> list[str] | None:
+    try:
+        return qtype.formdata(question, key, answers.get(key))
+    except WrongValue:
+        return None
+
+
+def _question(question: Question, qtype, form, keys: list[str], answers: dict, numbered: list[int] | None, locale: str):
     """``numbered``: a key-only instrument's running item number (the texts are the school's
     licensed copy, so the review names items by number, as the instrument's key does)."""
     extra = other_key(question.id)
@@ -72,7 +83,7 @@ def _question(question: Question, form, keys: list[str], answers: dict, numbered
         if key == extra:
             continue  # shown with the 'other' choice it belongs to
         field = form[key]
-        answer = _answer_text(field, answers.get(key), answers.get(extra))
+        answer = _answer_text(field, answers.get(key), answers.get(extra), _posted(qtype, question, key, answers))
         if numbered is not None:
             numbered[0] += 1
             rows.append((_("Item %(n)s", n=numbered[0]), answer))
@@ -93,7 +104,9 @@ def review_pages(instrument: Instrument, answers: dict[str, Any], visible: list[
         page = instrument.pages[index]
         form, blocks = page_form(types, instrument.id, page, answers, locale)
         questions = [
-            _question(block.question, form, block.keys, answers, numbered, locale) for block in blocks if block.keys
+            _question(block.question, types[block.question.type], form, block.keys, answers, numbered, locale)
+            for block in blocks
+            if block.keys
         ]
         if questions:
             pages.append(ReviewPage(page.id, page.title.get(locale) if page.title else None, questions))
@@ -102,5 +115,5 @@ def review_pages(instrument: Instrument, answers: dict[str, Any], visible: list[
 
 def has_cutoff(instrument: Instrument) -> bool:
     """A questionnaire with a clinical cut-off: a scale with bands where a higher score is worse
-    (GAD-7, STAI, CBI, MBI). After one, the participant is shown whom to turn to, never a score."""
+    (GAD-7, STAI, MBI; CBI ships no bands). After one, the participant is shown whom to turn to, never a score."""
     return any(scale.bands and scale.higher_is == "worse" for scale in instrument.scales)
