@@ -110,8 +110,8 @@ def participant(app, instrument_id: str) -> tuple[str, int]:
         person = Participant(organisation_id=organisation.id, code="PHONE", role=role, tags=[])
         db.session.add(person)
         made = create_campaign(organisation, "Телефон", [instrument_id], "Вход")
-        for assignment in made.assignments:  # whatever the file's audience and waves: this person, now
-            assignment.audience, assignment.wave_kinds = [], []
+        for assignment in made.assignments:  # whatever the file's audience, forms and waves: this person, now
+            assignment.audience, assignment.wave_kinds, assignment.forms = [], [], []
         invitation = Invitation(wave_id=made.waves[0].id, participant_id=person.id, consented_at=utcnow())
         token = invitation.issue_token()
         db.session.add(invitation)
