@@ -150,8 +150,13 @@ def answer_pages(app, client, language: str) -> dict[str, list[str]]:
         instruments = sorted(get_state().registry.instruments.values(), key=lambda i: i.id)
         plan = []
         for number, instrument in enumerate(instruments):
+            form = "учитель–учитель" if instrument.ages == "adults" else "ученик–ученик"  # one it is meant for
             person = Participant(
-                organisation_id=organisation.id, code=f"CRAWL{number:02d}", role=instrument.audience[0], tags=[]
+                organisation_id=organisation.id,
+                code=f"CRAWL{number:02d}",
+                role=instrument.audience[0],
+                form=form,
+                tags=[],
             )
             db.session.add(person)
             db.session.commit()
