@@ -102,7 +102,9 @@ def mode_for(campaign: Campaign, participant: Participant | None) -> str:
 
 def waits_for_guardian(campaign: Campaign, participant: Participant) -> bool:
     """True while a guardian's consent is required for this participant and not recorded."""
-    return mode_for(campaign, participant) == "guardian" and guardian_consent(campaign, participant) is None
+    if campaign.consent_mode != "guardian" or guardian_consent(campaign, participant) is not None:
+        return False  # the common case on every page of a link: no question of age asked
+    return not known_adult(campaign, participant)
 
 
 def set_guardian_consents(campaign: Campaign, participant_ids: set[int], user_id: int | None) -> tuple[int, int]:
