@@ -40,13 +40,3 @@ def is_pupil(form: str, role: str) -> bool | None:
     if role == "mentee":
         return mentee
     return None
-
-
-def adult_forms(forms: list[str], role: str) -> list[str]:
-    """The forms, of those given, in which ``role`` is held by an adult."""
-    return [f for f in forms if is_pupil(f, role) is False]
-
-
-def pupil_forms(forms: list[str], role: str) -> list[str]:
-    """The forms, of those given, in which ``role`` is held by a pupil."""
-    return [f for f in forms if is_pupil(f, role) is True]
