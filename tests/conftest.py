@@ -176,6 +176,12 @@ def submit_through_review(client, url: str, last_page: dict, csrf: str | None = 
     return client.post(url, data={**token, "instrument": last_page["instrument"], "review": "1", "action": "submit"})
 
 
+def form_meant_for(instrument) -> str:
+    """A form of mentoring whose mentors and mentees the instrument may go to: adults-only
+    questionnaires (``ages: adults``) go to the forms of adults only (issue 22)."""
+    return "учитель–учитель" if instrument.ages == "adults" else "ученик–ученик"
+
+
 def set_role(app, email: str, role: str) -> None:
     """Give the staff member this role in every organisation they belong to."""
     with app.app_context():

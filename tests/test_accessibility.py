@@ -30,7 +30,7 @@ from surveys.participation.questionnaire import visible_pages
 from surveys.participation.responses import submit
 from surveys.state import get_state
 from surveys.workspace.campaigns import create_campaign
-from tests.conftest import keep_requests_local
+from tests.conftest import form_meant_for, keep_requests_local
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "ru-RU"}
@@ -82,8 +82,13 @@ class Walk:
 def one_campaign(organisation, instrument_id: str, code: str, **campaign) -> tuple[str, int]:
     """A campaign of one questionnaire with one participant of its audience; returns (link, wave id)."""
     instrument = get_state().registry.instruments[instrument_id]
-    form = "учитель–учитель" if instrument.ages == "adults" else "ученик–ученик"  # who the questionnaire is for
-    person = Participant(organisation_id=organisation.id, code=code, role=instrument.audience[0], form=form, tags=[])
+    person = Participant(
+        organisation_id=organisation.id,
+        code=code,
+        role=instrument.audience[0],
+        form=form_meant_for(instrument),
+        tags=[],
+    )
     db.session.add(person)
     db.session.commit()
     made = create_campaign(organisation, f"Проверка {code}", [instrument_id], "Срез")

@@ -24,7 +24,7 @@ from surveys.participation.questionnaire import visible_pages
 from surveys.participation.responses import submit
 from surveys.state import get_state
 from surveys.workspace.campaigns import create_campaign
-from tests.conftest import FIXTURES, csrf_token, post_form
+from tests.conftest import FIXTURES, csrf_token, form_meant_for, post_form
 from tests.crawl import crawl, english_sentences, normalise, russian_runs, visible_text
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -150,12 +150,11 @@ def answer_pages(app, client, language: str) -> dict[str, list[str]]:
         instruments = sorted(get_state().registry.instruments.values(), key=lambda i: i.id)
         plan = []
         for number, instrument in enumerate(instruments):
-            form = "учитель–учитель" if instrument.ages == "adults" else "ученик–ученик"  # one it is meant for
             person = Participant(
                 organisation_id=organisation.id,
                 code=f"CRAWL{number:02d}",
                 role=instrument.audience[0],
-                form=form,
+                form=form_meant_for(instrument),
                 tags=[],
             )
             db.session.add(person)
