@@ -60,10 +60,12 @@ def adult_texts(app) -> list[str]:
                 if question.text and question.text.get("ru"):
                     texts.append(question.text.get("ru"))
                 for item in question.options.get("items") or []:
-                    label = item.get("text") or item.get("label")
-                    if isinstance(label, dict) and label.get("ru"):
-                        texts.append(label["ru"])
-    return [t for t in texts if len(t) > 12]
+                    label = item.get("text") or item.get("label")  # a Text, read by locale
+                    if label is not None and label.get("ru"):
+                        texts.append(label.get("ru"))
+    found = [t for t in texts if len(t) > 12]
+    assert "Как часто вы чувствуете усталость?" in found  # a CBI matrix item: rows are read too
+    return found
 
 
 def fill(tab) -> None:
