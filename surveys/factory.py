@@ -259,6 +259,8 @@ def configure_errors(app: Flask) -> None:
     }
     for key, (code, message) in messages.items():
         app.register_error_handler(key, lambda e, code=code, message=message: page(code, message()))
+    # A conflict says what it is (e.g. an archived campaign that cannot be changed): its own message.
+    app.register_error_handler(409, lambda e: page(409, e.description))
     for kind in (sa.exc.OperationalError, sa.exc.InterfaceError):
         app.register_error_handler(kind, database_unavailable)
 

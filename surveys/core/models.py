@@ -8,8 +8,8 @@ import secrets
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -98,6 +98,11 @@ class Programme(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when the cycle is over: the programme and its campaigns are read-only and out of the way, and
+    # the retention period for its people's personal data (SURVEYS_RETENTION_DAYS) counts from here.
+    archived_at: Mapped[dt.datetime | None] = mapped_column()
+    # The programme this one was carried over from (the previous cycle), if any.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"))
     forms: Mapped[list[MentoringForm]] = relationship(
         back_populates="programme", order_by="MentoringForm.position", cascade="all, delete-orphan"
     )
@@ -142,14 +147,41 @@ class Pair(db.Model):
     mentor: Mapped[Participant] = relationship(foreign_keys=[mentor_id])
     mentees: Mapped[list[PairMentee]] = relationship(back_populates="pair", cascade="all, delete-orphan")
 
+    def add_mentee(self, participant_id: int) -> PairMentee:
+        """Add a mentee, with the pair's programme and mentor repeated for the unique constraint."""
+        mentee = PairMentee(participant_id=participant_id, programme_id=self.programme_id, mentor_id=self.mentor_id)
+        self.mentees.append(mentee)
+        return mentee
+
 
 class PairMentee(db.Model):
-    __table_args__ = (UniqueConstraint("pair_id", "participant_id"),)
+    """A mentee of a pair. ``programme_id`` and ``mentor_id`` repeat the pair's, so that the database
+    itself holds one pair per mentor and mentee in a programme (a group pair has several mentees);
+    set them with :meth:`Pair.add_mentee`."""
+
+    __table_args__ = (
+        UniqueConstraint("pair_id", "participant_id"),
+        UniqueConstraint("programme_id", "mentor_id", "participant_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     pair: Mapped[Pair] = relationship(back_populates="mentees")
-    participant: Mapped[Participant] = relationship()
+    participant: Mapped[Participant] = relationship(foreign_keys=[participant_id])
+
+
+@event.listens_for(Session, "before_flush")
+def _repeat_pair_on_mentees(session: Session, _context: Any, _instances: Any) -> None:
+    """Keep each mentee row's copy of its pair's programme and mentor (see PairMentee) in step, however
+    the pair or mentee was made or changed (a new pair, a merge of two codes that moves a pair)."""
+    for row in (*session.new, *session.dirty):
+        mentees = row.mentees if isinstance(row, Pair) else [row] if isinstance(row, PairMentee) else []
+        for mentee in mentees:
+            pair = mentee.pair
+            if pair is not None:
+                mentee.programme_id, mentee.mentor_id = pair.programme_id, pair.mentor_id
 
 
 class Participant(db.Model):
@@ -171,6 +203,8 @@ class Participant(db.Model):
     # Set for people who joined by an open link: the keyed hash of the code they made up.
     pseudonym_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when the retention rule removed the person's personal data (``surveys retention run``).
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column()
 
 
 class PersonalData(db.Model):
@@ -197,6 +231,7 @@ class Campaign(db.Model):
     # psychologist's room and hours); shown on the done page, never a score.
     support_contact: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column()  # read-only and out of the way when set
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="campaign", order_by="Assignment.position", cascade="all, delete-orphan"
     )
@@ -215,6 +250,11 @@ class Assignment(db.Model):
     wave_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every wave
     forms: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # empty: every form
     position: Mapped[int] = mapped_column(default=0)
+    # When the questionnaire joined a campaign that already had a wave open (None: from the start):
+    # in such a wave, those who had finished before this moment are not asked for it.
+    added_at: Mapped[dt.datetime | None] = mapped_column()
+    # When it was removed although it had answers: hidden from new participants, kept for analysis.
+    retired_at: Mapped[dt.datetime | None] = mapped_column()
     campaign: Mapped[Campaign] = relationship(back_populates="assignments")
 
     def applies(self, role: str, wave_kind: str, form: str | None = None) -> bool:
