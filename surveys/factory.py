@@ -190,6 +190,7 @@ def configure_blueprints(app: Flask) -> None:
         campaigns as staff,
     )
     from surveys.workspace.pages import (
+        carry_over,
         linking,
         people_import,
         tracker,
@@ -215,6 +216,7 @@ def configure_blueprints(app: Flask) -> None:
         staff_participation,
         slips,
         staff_programmes,
+        carry_over,
         staff_admin,
         staff_members,
         tracker,

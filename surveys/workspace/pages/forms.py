@@ -130,3 +130,11 @@ class JoinForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[InputRequired(), Length(max=200)])
+
+
+class CarryOverForm(FlaskForm):
+    """The next cycle of a programme: its name and what to do with classes and pairs (the people are rows)."""
+
+    name = StringField(_l("Name of the new programme"), validators=[InputRequired(), Length(max=200)])
+    advance = BooleanField(_l("Move classes up by one (7А → 8А); classes 11 stay as they are"), default=False)
+    copy_pairs = BooleanField(_l("Copy the pairs whose members all keep their roles"), default=True)
