@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    DataRequired,
     EqualTo,
     InputRequired,
     Length,
@@ -135,6 +136,10 @@ class OrganisationForm(FlaskForm):
 class CarryOverForm(FlaskForm):
     """The next cycle of a programme: its name and what to do with classes and pairs (the people are rows)."""
 
-    name = StringField(_l("Name of the new programme"), validators=[InputRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name of the new programme"),
+        filters=[lambda text: " ".join(text.split()) if text else text],
+        validators=[DataRequired(message=_l("Give the new programme a name.")), Length(max=200)],
+    )
     advance = BooleanField(_l("Move classes up by one (7А → 8А); classes 11 stay as they are"), default=False)
     copy_pairs = BooleanField(_l("Copy the pairs whose members all keep their roles"), default=True)
