@@ -139,6 +139,12 @@ def post_form(client, url: str, data: dict, page_url: str | None = None, **kwarg
 @pytest.fixture
 def staff(app):
     """A curator of one organisation; returns (email, password, organisation id)."""
+    return add_curator(app)
+
+
+def add_curator(app) -> tuple[str, str, int]:
+    """A curator of a new organisation «Школа № 7» in ``app`` (e.g. a live server's); returns (email,
+    password, organisation id)."""
     with app.app_context():
         organisation = Organisation(name="Школа № 7")
         user = User(email="curator@example.org", name="Куратор")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Enrolment, Organisation, Pair, Participant, Programme, utcnow
@@ -14,7 +15,16 @@ from surveys.workspace.campaigns import add_wave, campaign_tables, create_campai
 from surveys.workspace.carry_over import next_group, next_name
 from surveys.workspace.people import enrol
 from surveys.workspace.programmes import create_programme
-from tests.conftest import FIXTURES, csrf_token, post_form, set_role, submit_in_wave
+from tests.conftest import (
+    FIXTURES,
+    SHOTS,
+    add_curator,
+    csrf_token,
+    keep_requests_local,
+    post_form,
+    set_role,
+    submit_in_wave,
+)
 
 PLUGINS = str(FIXTURES / "plugins")
 # code: (role, group); pairs: mentor → mentees
@@ -303,3 +313,44 @@ def test_the_next_school_year_is_offered_as_the_name(name, expected):
 def test_a_name_without_a_school_year_gets_next_cycle(app):
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         assert next_name("Весна") == "Весна (следующий цикл)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_curator_carries_over_on_a_phone_without_javascript(live_server, browser):
+    app, base = live_server(SURVEYS_PLUGINS_PATH=PLUGINS)
+    email, password, organisation_id = add_curator(app)
+    with app.test_request_context():
+        source_id, ids = build_cycle(organisation_id)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", java_script_enabled=False)
+    outside = keep_requests_local(context, base)
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("button[type=submit]").click()
+    page.goto(f"{base}/staff/programmes/{source_id}")
+    page.get_by_role("link", name="Перенести в следующий цикл").click()
+    expect(page.get_by_label("Название новой программы")).to_have_value("Наставничество 2026/27")
+    page.get_by_label("Перенести M2").uncheck()
+    page.get_by_label("Роль E1 в новом цикле").select_option("mentor")
+    page.get_by_label("Перевести классы на год вперёд").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SHOTS / "carry-over-choose.png"), full_page=True)
+    page.get_by_role("button", name="Показать, что получится").click()
+    expect(page.get_by_role("heading", name="Проверьте и подтвердите")).to_be_visible()
+    expect(page.get_by_text("Не переносятся (остаются в «Наставничество 2025/26»): M2.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SHOTS / "carry-over-preview.png"), full_page=True)
+    page.get_by_role("button", name="Создать новую программу").click()
+    expect(page.get_by_role("heading", name="Наставничество 2026/27")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"^E1 Наставник"))).to_contain_text("8А")
+    with app.app_context():
+        new = db.session.execute(db.select(Programme).filter_by(previous_id=source_id)).scalar_one()
+        assert (
+            db.session.execute(
+                db.select(Enrolment.role).filter_by(programme_id=new.id, participant_id=ids["E1"])
+            ).scalar_one()
+            == "mentor"
+        )
+    assert outside == []
