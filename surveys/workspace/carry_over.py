@@ -14,8 +14,10 @@ from flask_babel import gettext as _
 
 from surveys.audit import add as audit_add
 from surveys.audit import signed_in_user_id
-from surveys.core.models import Enrolment, MentoringForm, Pair, Participant, Programme
+from surveys.core.models import MentoringForm, Pair, Participant, Programme
 from surveys.extensions import db
+from surveys.workspace.people import enrol
+from surveys.workspace.programme_editing import enrolled
 
 LAST_CLASS = 11  # the last year of a Russian school: its classes are not advanced (see docs/workspace.md)
 # "7А", "7 А", "7-А", "10Б", "8 кл": a class number and at most a short letter part.
@@ -100,16 +102,6 @@ class Plan:
         return [fate for fate in self.pairs if fate.reason]
 
 
-def enrolled(programme: Programme) -> list[tuple[Participant, Enrolment]]:
-    rows = db.session.execute(
-        db.select(Participant, Enrolment)
-        .join(Enrolment, Enrolment.participant_id == Participant.id)
-        .where(Enrolment.programme_id == programme.id)
-        .order_by(Participant.code)
-    )
-    return [tuple(row) for row in rows]
-
-
 def name_taken(programme: Programme, name: str) -> bool:
     """Whether another programme of the organisation already has this name."""
     found = db.session.execute(
@@ -166,16 +158,8 @@ def carry_over(source: Programme, name: str, choices: list[Choice], *, advance: 
     ids = [m.participant_id for m in result.moves]
     people = {p.id: p for p in db.session.execute(db.select(Participant).where(Participant.id.in_(ids))).scalars()}
     for move in result.moves:
-        db.session.add(
-            Enrolment(
-                participant_id=move.participant_id,
-                programme_id=new.id,
-                role=move.role,
-                form=move.form,
-                group_name=move.group,
-            )
-        )
         person = people[move.participant_id]
+        enrol(person, new.id, move.role, move.form, move.group)
         person.programme_id = new.id
         person.role, person.form, person.group_name = move.role, move.form, move.group
     for old in result.copied:

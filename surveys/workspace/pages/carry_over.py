@@ -13,6 +13,7 @@ from surveys.core.models import ROLES, Enrolment, Participant, Programme
 from surveys.web import MANAGE, ROLE_LABELS, owned_or_404, require_role, staff_blueprint
 from surveys.workspace import carry_over as carrying
 from surveys.workspace.pages.forms import CarryOverForm
+from surveys.workspace.programme_editing import enrolled
 
 bp = staff_blueprint("carry_over", __name__)
 
@@ -71,7 +72,7 @@ def _problems(form: CarryOverForm, source: Programme, rows: list[Row]) -> list[s
 def next_cycle(programme_id: int):
     # The source is only read (an archived programme can be carried over too); the new one is made fresh.
     source = owned_or_404(Programme, programme_id)
-    people = carrying.enrolled(source)
+    people = enrolled(source)
     form = (
         CarryOverForm() if request.method == "POST" else CarryOverForm(data={"name": carrying.next_name(source.name)})
     )
