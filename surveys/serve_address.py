@@ -39,7 +39,7 @@ def base_url_mismatch(base_url: str, host: str, port: int, proxied: bool = False
         return False
     base_host, base_port = found
     host = host.strip("[]").lower()
-    same_host = base_host == host or host in ANY_ADDRESS or (base_host in LOOPBACK and host in LOOPBACK)
+    same_host = base_host == host or (base_host in LOOPBACK and (host in LOOPBACK or host in ANY_ADDRESS))
     if not same_host:
         return base_host in LOOPBACK  # links to this computer, but the server listens elsewhere only
     return base_port != port
