@@ -16,8 +16,8 @@ from .core.errors import DefinitionError
 from .core.loader import load_instrument
 from .instruments.commands import echo_checked
 from .plugins import describe_plugins
-from .serve_address import base_url_mismatch, serve_command, served_url
 from .state import get_state
+from .web.serve_address import base_url_mismatch, serve_command, served_url
 
 
 @click.command("serve")

@@ -8,7 +8,7 @@ import re
 import pytest
 import waitress
 
-from surveys.serve_address import base_url_mismatch, serve_command, served_url
+from surveys.web.serve_address import base_url_mismatch, serve_command, served_url
 from tests.conftest import demo_login
 
 
