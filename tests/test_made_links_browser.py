@@ -8,7 +8,7 @@ import re
 import openpyxl
 import pytest
 
-from tests.conftest import SHOTS, keep_requests_local
+from tests.conftest import SHOTS, signed_in_phone
 from tests.test_slips import school  # noqa: F401 (the fixture this test takes)
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -17,15 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"]
 def test_make_links_download_xlsx_then_print_their_slips_on_a_phone(live_server, browser, staff, school):  # noqa: F811
     email, password, _organisation = staff
     _app, base = live_server()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", accept_downloads=True)
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"))
+    context, page, outside = signed_in_phone(browser, base, email, password, accept_downloads=True)
     page.goto(f"{base}/staff/waves/{school}")
     page.locator("button[name=scope][value=missing]").click()
     page.wait_for_url(re.compile(rf".*/staff/waves/{school}/links"))
