@@ -5,9 +5,10 @@ another port of this computer, and ``surveys demo`` prints the command that serv
 
 Only the clear local case counts as a mismatch: a plain ``http://`` address with no path, on this
 computer (``127.0.0.1``, ``localhost``, ``::1``, which ``0.0.0.0`` includes) or on the very address
-served, with another port; or a link to this computer while the server listens only on another address. An ``https://`` address, an
-address with a path, another host name, or any address when ``SURVEYS_PROXY_HOPS`` says that proxies
-stand in front, is taken to be a reverse proxy's and is never questioned.
+served, with another port; or a link to this computer while the server listens only on another address.
+An ``https://`` address, an address with a path, another host name, or any address when
+``SURVEYS_PROXY_HOPS`` says that proxies stand in front, is taken to be a reverse proxy's and is never
+questioned.
 """
 
 from __future__ import annotations

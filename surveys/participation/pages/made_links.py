@@ -39,13 +39,23 @@ def _role(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
 
-@bp.post("/waves/<int:wave_id>/made-links.<fmt>")
+@bp.post("/waves/<int:wave_id>/made-links.xlsx")
 @require_role(*MANAGE)
 @no_store
-def download(wave_id: int, fmt: str):
-    """The links just made as a file: code, class or group, role, link."""
-    if fmt not in link_files.FORMATS:
-        abort(404)
+def download_xlsx(wave_id: int):
+    """The links just made as a workbook: code, class or group, role, link."""
+    return _download(wave_id, "xlsx")
+
+
+@bp.post("/waves/<int:wave_id>/made-links.csv")
+@require_role(*MANAGE)
+@no_store
+def download_csv(wave_id: int):
+    """The links just made as a CSV file, with the workbook's columns."""
+    return _download(wave_id, "csv")
+
+
+def _download(wave_id: int, fmt: str):
     wave, kept = _kept(wave_id)
     if kept.ignored:
         flash(ignored_message(kept.ignored), "error")
