@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
+from sqlalchemy.orm import joinedload
 
 from surveys.audit import record
 from surveys.core.export import clean_text, is_risky
@@ -56,10 +57,14 @@ def live_links(wave: Wave, tokens: Iterable[str]) -> KeptLinks:
     hashes = list(by_hash)
     found: list[Invitation] = []
     for start in range(0, len(hashes), CHUNK):
-        query = db.select(Invitation).where(
-            Invitation.wave_id == wave.id,
-            Invitation.revoked_at.is_(None),
-            Invitation.token_hash.in_(hashes[start : start + CHUNK]),
+        query = (
+            db.select(Invitation)
+            .where(
+                Invitation.wave_id == wave.id,
+                Invitation.revoked_at.is_(None),
+                Invitation.token_hash.in_(hashes[start : start + CHUNK]),
+            )
+            .options(joinedload(Invitation.participant))
         )
         found.extend(db.session.execute(query).scalars())
     groups = group_names(wave)
