@@ -17,6 +17,7 @@ from .core.loader import load_instrument
 from .instruments.commands import echo_checked
 from .plugins import describe_plugins
 from .state import get_state
+from .web.serve_address import base_url_mismatch, serve_command, served_url
 
 
 @click.command("serve")
@@ -32,9 +33,25 @@ def serve(host: str, port: int, threads: int) -> None:
 
     click.echo(_("Serving on %(url)s", url=f"http://{host}:{port}/"))
     app = current_app._get_current_object()
+    base = str(app.config["SURVEYS_BASE_URL"])
+    if base_url_mismatch(base, host, port, proxied=bool(app.config["SURVEYS_PROXY_HOPS"])):
+        click.echo(base_url_warning(base, host, port), err=True)
     # waitress reads a whole body before the app sees it: past the app's limit it answers 413 unread itself
     options = {"max_request_body_size": app.config["MAX_CONTENT_LENGTH"], **waitress_options(app.config)}
     waitress.serve(app, host=host, port=port, threads=threads, **options)
+
+
+def base_url_warning(base: str, host: str, port: int) -> str:
+    served = served_url(host, port)
+    return _(
+        "Warning: participants' links will carry %(base)s, but this server listens on %(served)s, so those "
+        "links will not open. Set SURVEYS_BASE_URL to the address participants reach, for example: "
+        "SURVEYS_BASE_URL=%(served)s surveys serve --host %(host)s --port %(port)s",
+        base=base,
+        served=served,
+        host=host,
+        port=port,
+    )
 
 
 @click.command("demo")
@@ -48,7 +65,9 @@ def demo(seed: int) -> None:
 
     upgrade()
     result = build_demo(seed=seed)
-    lines = [
+    command = serve_command(result.base_url)
+    start = [(_("Start the app:"), command)] if command else []
+    lines = start + [
         (_("Staff login:"), result.email),
         (_("Password:"), result.password),
         (_("Sign in at:"), f"{result.base_url}/login"),

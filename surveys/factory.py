@@ -174,6 +174,7 @@ def configure_blueprints(app: Flask) -> None:
     from surveys.instruments.pages import texts as instrument_texts
     from surveys.instruments.pages import upload as instrument_upload
     from surveys.participation.pages import (
+        made_links,
         open_link,
         slips,
     )
@@ -215,6 +216,7 @@ def configure_blueprints(app: Flask) -> None:
         staff,
         staff_participation,
         slips,
+        made_links,
         staff_programmes,
         carry_over,
         staff_admin,

@@ -259,3 +259,18 @@ def keep_requests_local(context, base: str) -> list[str]:
 
     context.route("**/*", route)
     return outside
+
+
+def signed_in_phone(browser, base: str, email: str, password: str, **options):
+    """A 360×740 Russian browser context kept to ``base``, signed in as the staff member: returns the
+    context, its page (on the staff start page) and the list of requests that tried to leave ``base``."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", **options)
+    outside = keep_requests_local(context, base)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.goto(f"{base}/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/staff/.*"))
+    return context, page, outside

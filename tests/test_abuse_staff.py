@@ -194,6 +194,7 @@ def test_ids_of_another_organisation_in_query_strings_and_forms_reach_nothing(ap
         f"/staff/waves/{wave}/slips": {
             "group": "all",
             "participants": "all",
+            "confirm_reissue": "y",
             "show": "code",
             "only": ",".join(their_people),
         },

@@ -40,6 +40,10 @@ def test_serve_runs_under_waitress_and_answers_healthz(tmp_path):
         server.terminate()
         output, _ = server.communicate(timeout=10)
     assert f"Сервер работает по адресу http://127.0.0.1:{port}/" in output  # the interface language, Russian by default
+    # SURVEYS_BASE_URL is left at its default, port 8000: the links would miss this server, and it says so
+    warning = f"будут вести на http://127.0.0.1:8000, а этот сервер работает по адресу http://127.0.0.1:{port}"
+    assert warning in output
+    assert f"SURVEYS_BASE_URL=http://127.0.0.1:{port} surveys serve" in output
 
 
 def test_flask_cli_reaches_the_same_commands(tmp_path):

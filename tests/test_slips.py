@@ -74,6 +74,8 @@ def printable_codes(app, group: str | None = None) -> set[str]:
 def post_slips(client, wave_id: int, **data):
     form = {"group": "all", "participants": "new", "show": ["code", "group"], "heading": ""}
     form.update(data)
+    if form["participants"] == "all":  # reissuing is confirmed by a tick
+        form.setdefault("confirm_reissue", "y")
     page = client.get(f"/staff/waves/{wave_id}/slips").get_data(as_text=True)
     return client.post(f"/staff/waves/{wave_id}/slips", data={"csrf_token": csrf_token(page), **form})
 

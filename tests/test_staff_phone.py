@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import SHOTS, demo_login, keep_requests_local
+from tests.conftest import SHOTS, demo_login, signed_in_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -21,15 +21,7 @@ def test_no_staff_page_of_the_demo_is_wider_than_a_phone(live_server, browser):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     email, password, _link = demo_login(result.output)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU")
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"))
+    _context, page, outside = signed_in_phone(browser, base, email, password)
 
     seen: list[str] = []
     todo = [page.url]

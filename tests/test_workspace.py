@@ -336,7 +336,13 @@ def test_the_tracker_counts_by_role_group_and_form(app, logged_in, staff):
     printed = post_form(
         logged_in,
         f"/staff/waves/{wave_id}/slips",
-        {"group": "all", "participants": "all", "show": ["code"], "only": ",".join(str(ids[c]) for c in waiting)},
+        {
+            "group": "all",
+            "participants": "all",
+            "confirm_reissue": "y",
+            "show": ["code"],
+            "only": ",".join(str(ids[c]) for c in waiting),
+        },
         page_url=reprint,
     )
     assert "Slips for 3 chosen participants." in form

@@ -58,7 +58,29 @@ def print_run(
 ) -> list[Slip]:
     """Issue the links (new ones for those who have one, with ``reissue``) and one slip per link, with
     only the fields in ``show``; ``url_of`` makes a token's full address."""
-    issued = issue_links(wave, participants, reissue)
+    slips = make_slips(issue_links(wave, participants, reissue), groups, show, url_of)
+    record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=group, reissue=reissue)
+    return slips
+
+
+def print_made(
+    wave: Wave,
+    issued: list[tuple[Participant, str]],
+    groups: dict[int, str],
+    *,
+    show: list[str],
+    url_of: Callable[[str], str],
+) -> list[Slip]:
+    """Slips of links made just before (``issued``: checked live links of ``wave``), issuing nothing."""
+    slips = make_slips(issued, groups, show, url_of)
+    record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=None, reissue=False, made=True)
+    return slips
+
+
+def make_slips(
+    issued: list[tuple[Participant, str]], groups: dict[int, str], show: list[str], url_of: Callable[[str], str]
+) -> list[Slip]:
+    """One slip per (participant, token), with only the fields in ``show``."""
     names = full_names([p for p, _token in issued]) if "name" in show else {}
     slips = []
     for participant, token in issued:
@@ -72,5 +94,4 @@ def print_run(
                 name=names.get(participant.id, "") if "name" in show else None,
             )
         )
-    record("slips.print", f"wave:{wave.id}", count=len(slips), fields=show, group=group, reissue=reissue)
     return slips

@@ -12,7 +12,7 @@ from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -46,6 +46,9 @@ class SlipsForm(FlaskForm):
         default="new",
     )
     show = MultiCheckboxField(_l("Print on each slip"), choices=FIELD_CHOICES, default=["code", "group"])
+    confirm_reissue = BooleanField(
+        _l("I understand: everyone chosen who already has a link gets a new one, and their old link stops working")
+    )
     heading = StringField(_l("Heading"), validators=[Optional(), Length(max=200)])
     only = HiddenField()  # comma-separated participant ids: reprinting for chosen people (e.g. non-responders)
 
@@ -77,7 +80,11 @@ def print_slips(wave_id: int):
     only = request.args.get("only", "")
     form = SlipsForm(heading=default_heading(wave), only=only, participants="all" if only else "new")
     form.group.choices = group_choices(participants, groups)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.participants.data == "all" and not form.confirm_reissue.data:
+        form.confirm_reissue.errors = [_("Tick to confirm that new links are made, or choose only those without one.")]
+        valid = False
+    if not valid:
         chosen = chosen_ids(form.only.data)
         return render_template("staff/slips_form.html", wave=wave, form=form, chosen=len(chosen))
     group = None

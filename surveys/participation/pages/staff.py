@@ -192,7 +192,9 @@ def make_links(wave_id: int):
         return redirect(url_for("participation.wave", wave_id=found.id))
     issued = admin.new_links(found, selected, only_selected)
     links = [(p, link_for(token)) for p, token in issued]
-    return render_template("staff/links.html", wave=found, links=links, declined=admin.declined_in(found))
+    tokens = [token for _p, token in issued]
+    declined = admin.declined_in(found)
+    return render_template("staff/links.html", wave=found, links=links, tokens=tokens, declined=declined)
 
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
@@ -204,7 +206,7 @@ def reissue(invitation_id: int):
     token = admin.new_link(invitation)
     links = [(invitation.participant, link_for(token))]
     declined = {invitation.participant_id} if invitation.declined_at else set()
-    return render_template("staff/links.html", wave=invitation.wave, links=links, declined=declined)
+    return render_template("staff/links.html", wave=invitation.wave, links=links, tokens=[token], declined=declined)
 
 
 @bp.post("/invitations/<int:invitation_id>/reset-decline")
