@@ -191,6 +191,7 @@ def configure_blueprints(app: Flask) -> None:
     )
     from surveys.workspace.pages import (
         linking,
+        manage,
         people_import,
         tracker,
     )
@@ -215,6 +216,7 @@ def configure_blueprints(app: Flask) -> None:
         staff_participation,
         slips,
         staff_programmes,
+        manage,
         staff_admin,
         staff_members,
         tracker,

@@ -27,8 +27,10 @@ from surveys.workspace.audience import campaign_forms
 from surveys.workspace.campaigns import (
     add_wave,
 )
+from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.minors import has_pupils
 from surveys.workspace.pages.forms import CampaignForm, ParticipantForm, WaveForm
+from surveys.workspace.pages.manage import manage_context
 from surveys.workspace.programme_editing import programmes_of
 
 bp = staff_blueprint("staff", __name__)
@@ -40,10 +42,12 @@ def index():
     if current_role() == "viewer":  # the school administration starts at the dashboard
         return redirect(url_for("dashboard.dashboard"))
     organisation = current_organisation()
+    active, archived = split_archived(editing.campaigns_of(organisation))
     return render_template(
         "staff/index.html",
         organisation=organisation,
-        campaigns=editing.campaigns_of(organisation),
+        campaigns=active,
+        archived=archived,
         can_manage=allowed(*MANAGE),  # the psychologist reads campaigns but does not make them
     )
 
@@ -96,6 +100,7 @@ def campaign(campaign_id: int):
     page = editing.campaign_page(owned_or_404(Campaign, campaign_id))
     return render_template(
         "staff/campaign.html",
+        **manage_context(page.campaign),
         campaign=page.campaign,
         programme=page.programme,
         can_export=True,

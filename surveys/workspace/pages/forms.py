@@ -130,3 +130,16 @@ class JoinForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name of the organisation"), validators=[InputRequired(), Length(max=200)])
+
+
+class RenameForm(FlaskForm):
+    """A campaign's or a programme's new name (checked by the workspace, which says what is wrong)."""
+
+    name = StringField(_l("New name"), validators=[Length(max=400)])
+
+
+class DeleteForm(FlaskForm):
+    """The typed confirmation of a deletion; an admin may tick to delete the answers too."""
+
+    name = StringField(_l("Type the exact name to confirm"), validators=[Length(max=400)])
+    with_answers = BooleanField(_l("Delete together with the answers (admins only; cannot be undone)"))

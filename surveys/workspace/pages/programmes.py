@@ -22,7 +22,9 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import programme_editing as editing
+from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.pages.forms import FormsForm, PairForm, ProgrammeForm
+from surveys.workspace.pages.manage import manage_context
 
 bp = staff_blueprint("programmes", __name__)
 
@@ -39,7 +41,8 @@ def programmes():
             programme = editing.add_programme(organisation, form.name.data, form.seed.data)
             flash(_("Programme created."))
             return redirect(url_for("programmes.programme", programme_id=programme.id))
-    return render_template("staff/programmes.html", programmes=editing.programmes_of(organisation), form=form)
+    active, archived = split_archived(editing.programmes_of(organisation))
+    return render_template("staff/programmes.html", programmes=active, archived=archived, form=form)
 
 
 def _pair_form(programme: Programme, enrolled) -> PairForm:
@@ -59,6 +62,7 @@ def programme(programme_id: int):
     found = editing.overview(owned_or_404(Programme, programme_id))
     return render_template(
         "staff/programme.html",
+        **manage_context(found.programme),
         programme=found.programme,
         enrolled=found.enrolled,
         by_role=found.by_role,
