@@ -15,7 +15,6 @@ from surveys.workspace.pages.forms import DeleteForm, RenameForm
 bp = staff_blueprint("manage", __name__)
 
 
-
 def _found(ids: dict[str, int]) -> Campaign | Programme:
     if "programme_id" in ids:
         return owned_or_404(Programme, ids["programme_id"])
@@ -106,4 +105,3 @@ def manage_context(thing: Campaign | Programme) -> dict:
         "can_manage": may_manage and not archived,  # an archived one's page shows no edit controls
         "rename_form": RenameForm(data={"name": thing.name}),
     }
-
