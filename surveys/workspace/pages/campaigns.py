@@ -23,6 +23,7 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import campaign_editing as editing
+from surveys.workspace.archiving import check_editable
 from surveys.workspace.audience import campaign_forms
 from surveys.workspace.campaigns import (
     add_wave,
@@ -66,7 +67,8 @@ def _instrument_choices(organisation_id: int):
 
 
 def _programme_choices(organisation, none_label: str) -> list[SelectChoice]:
-    return [SelectChoice(0, none_label)] + [SelectChoice(p.id, p.name) for p in programmes_of(organisation)]
+    active = [p for p in programmes_of(organisation) if p.archived_at is None]  # an archived one takes nothing new
+    return [SelectChoice(0, none_label)] + [SelectChoice(p.id, p.name) for p in active]
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -118,6 +120,7 @@ def campaign(campaign_id: int):
 def assignments(campaign_id: int):
     """Which roles get each instrument, e.g. mentees anxiety and satisfaction, teachers burnout."""
     found = owned_or_404(Campaign, campaign_id)
+    check_editable(found)
     if not ActionForm().validate_on_submit():
         abort(400)
     ticked = request.form.getlist
@@ -137,6 +140,7 @@ def assignments(campaign_id: int):
 @require_role(*MANAGE)
 def new_wave(campaign_id: int):
     found = owned_or_404(Campaign, campaign_id)
+    check_editable(found)
     form = WaveForm()
     if form.validate_on_submit():
         add_wave(found, form.kind.data, form.name.data.strip())

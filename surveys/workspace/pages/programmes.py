@@ -22,6 +22,7 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import programme_editing as editing
+from surveys.workspace.archiving import check_editable
 from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.pages.forms import FormsForm, PairForm, ProgrammeForm
 from surveys.workspace.pages.manage import manage_context
@@ -78,6 +79,7 @@ def programme(programme_id: int):
 @require_role(*MANAGE)
 def update_forms(programme_id: int):
     found = owned_or_404(Programme, programme_id)
+    check_editable(found)
     form = FormsForm()
     if not form.validate_on_submit():
         abort(400)
@@ -93,6 +95,7 @@ def update_forms(programme_id: int):
 @require_role(*MANAGE)
 def new_pair(programme_id: int):
     found = owned_or_404(Programme, programme_id)
+    check_editable(found)
     form = _pair_form(found, editing.enrolled(found))
     if form.validate_on_submit():
         editing.add_pair(found, form.mentor.data, form.mentees.data, form.form.data, form.variant.data)
@@ -109,6 +112,7 @@ def delete_pair(pair_id: int):
     if pair is None:
         abort(404)
     found = owned_or_404(Programme, pair.programme_id)
+    check_editable(found)
     if not ActionForm().validate_on_submit():
         abort(400)
     editing.remove_pair(pair)
