@@ -53,7 +53,9 @@ def school_year(organisation_id: int, name: str = "2025/26", answered: bool = Tr
     db.session.add_all([mentor, mentee])
     db.session.flush()
     for person in (mentor, mentee):
-        db.session.add(Enrolment(participant_id=person.id, programme_id=programme.id, role=person.role))
+        enrolment = Enrolment(participant_id=person.id, programme_id=programme.id, role=person.role)
+        enrolment.form = "ученик–ученик"
+        db.session.add(enrolment)
     pair = Pair(programme_id=programme.id, mentor_id=mentor.id, form="ученик–ученик")
     pair.add_mentee(mentee.id)
     campaign = Campaign(organisation_id=organisation_id, name=f"Мониторинг {name}", programme_id=programme.id)

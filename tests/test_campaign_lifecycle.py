@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.core.log_models import AuditEvent
-from surveys.core.models import Campaign, Organisation, Participant, Programme, Wave
+from surveys.core.models import Campaign, Enrolment, Organisation, Pair, Participant, Programme, Wave
 from surveys.extensions import db
 from tests.conftest import post_form, set_role
 from tests.school_year import CAMPAIGN_TABLES, PROGRAMME_TABLES, rows_of, school_year
@@ -162,3 +162,31 @@ def test_another_organisations_campaign_and_programme_are_not_found(app, logged_
             assert post_form(logged_in, f"{path}/{action}", {"name": "x"}, page_url="/staff/").status_code == 404
     with app.app_context():
         assert db.session.get(Campaign, theirs.campaign_id).name == "Мониторинг 2025/26"
+
+
+def test_a_form_in_use_is_not_removed_and_a_renamed_form_carries_its_people_along(app, logged_in, year):
+    url = f"/staff/programmes/{year.programme_id}"
+    with app.app_context():
+        campaign = db.session.get(Campaign, year.campaign_id)
+        campaign.assignments[0].forms = ["ученик–ученик"]
+        db.session.commit()
+    removed = post_form(logged_in, f"{url}/forms", {"forms": "учитель–ученик"}, page_url=url, follow_redirects=True)
+    assert "участники программы — 2, пары — 1, анкеты кампаний — 1" in removed.get_data(as_text=True)
+    with app.app_context():
+        assert [f.name for f in db.session.get(Programme, year.programme_id).forms] == ["ученик–ученик"]
+    text = "ученик–ученик -> школьник–школьник\n  успевающий – неуспевающий\nучитель–ученик"
+    post_form(logged_in, f"{url}/forms", {"forms": text}, page_url=url)
+    with app.app_context():
+        programme = db.session.get(Programme, year.programme_id)
+        assert [(f.name, f.variants) for f in programme.forms] == [
+            ("школьник–школьник", ["успевающий – неуспевающий"]),
+            ("учитель–ученик", []),
+        ]
+        enrolled = db.session.execute(db.select(Enrolment).filter_by(programme_id=programme.id)).scalars()
+        assert {e.form for e in enrolled} == {"школьник–школьник"}
+        assert db.session.get(Pair, year.pair_id).form == "школьник–школьник"
+        assert db.session.get(Campaign, year.campaign_id).assignments[0].forms == ["школьник–школьник"]
+    (saved,) = events(app, "programme.forms")
+    assert saved.details["renamed"] == {"ученик–ученик": "школьник–школьник"}
+    assert list(saved.details["before"]) == ["ученик–ученик"]
+    assert list(saved.details["after"]) == ["школьник–школьник", "учитель–ученик"]
