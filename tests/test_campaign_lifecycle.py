@@ -190,3 +190,27 @@ def test_a_form_in_use_is_not_removed_and_a_renamed_form_carries_its_people_alon
     assert saved.details["renamed"] == {"ученик–ученик": "школьник–школьник"}
     assert list(saved.details["before"]) == ["ученик–ученик"]
     assert list(saved.details["after"]) == ["школьник–школьник", "учитель–ученик"]
+
+
+def test_consent_texts_wave_dates_and_a_new_wave_are_audited_before_and_after(app, logged_in, year):
+    campaign = f"/staff/campaigns/{year.campaign_id}"
+    consent = {"mode": "guardian", "purpose": "Чтобы помочь наставникам", "support_contact": "Психолог, каб. 12"}
+    post_form(logged_in, f"{campaign}/consent", consent)
+    (settings,) = events(app, "campaign.consent_settings")
+    assert settings.details["changed"] == {
+        "mode": {"before": "self", "after": "guardian"},
+        "text.purpose": {"before": "", "after": "Чтобы помочь наставникам"},
+        "support_contact": {"before": "", "after": "Психолог, каб. 12"},
+    }
+    wave = f"/staff/waves/{year.wave_ids[1]}"
+    post_form(logged_in, f"{wave}/schedule", {"closes_at": "2026-05-20T18:00", "closed": "y"}, page_url=wave)
+    (dates,) = events(app, "wave.schedule")
+    with app.app_context():
+        closes_at = db.session.get(Wave, year.wave_ids[1]).closes_at
+    assert dates.details["before"] == {"closed": False, "opens_at": None, "closes_at": None}
+    assert dates.details["after"] == {"closed": True, "opens_at": None, "closes_at": closes_at.isoformat()}
+    post_form(logged_in, f"{campaign}/waves", {"kind": "intermediate", "name": " Середина "}, page_url=campaign)
+    (added,) = events(app, "wave.add")
+    with app.app_context():
+        last = db.session.get(Campaign, year.campaign_id).waves[-1]
+    assert (added.details["wave"], added.details["after"]) == (last.id, {"kind": "intermediate", "name": "Середина"})

@@ -25,9 +25,6 @@ from surveys.web import (
 from surveys.workspace import campaign_editing as editing
 from surveys.workspace.archiving import check_editable
 from surveys.workspace.audience import campaign_forms
-from surveys.workspace.campaigns import (
-    add_wave,
-)
 from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.minors import has_pupils
 from surveys.workspace.pages.forms import CampaignForm, ParticipantForm, WaveForm
@@ -143,7 +140,7 @@ def new_wave(campaign_id: int):
     check_editable(found)
     form = WaveForm()
     if form.validate_on_submit():
-        add_wave(found, form.kind.data, form.name.data.strip())
+        editing.new_wave(found, form.kind.data, form.name.data)
         flash(_("Wave added."))
     else:
         flash(_("The wave was not added: give it a name and a kind."), "error")
