@@ -44,28 +44,32 @@ def rename(**ids: int):
     return redirect(_page_of(thing))
 
 
+def _archiving(ids: dict[str, int], into: bool):
+    """Move to the archive (``into``), or take out of it."""
+    thing = _found(ids)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if into:
+        closed = lifecycle.archive(thing)
+        flash(_("Archived: read-only now; %(n)s open waves closed.", n=len(closed)))
+    else:
+        lifecycle.unarchive(thing)
+        flash(_("Taken out of the archive: it can be changed again. Its waves stay closed until you open them."))
+    return redirect(_page_of(thing))
+
+
 @bp.post("/campaigns/<int:campaign_id>/archive")
 @bp.post("/programmes/<int:programme_id>/archive")
 @require_role(*MANAGE)
 def archive(**ids: int):
-    thing = _found(ids)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    closed = lifecycle.archive(thing)
-    flash(_("Archived: read-only now; %(n)s open waves closed.", n=len(closed)))
-    return redirect(_page_of(thing))
+    return _archiving(ids, into=True)
 
 
 @bp.post("/campaigns/<int:campaign_id>/unarchive")
 @bp.post("/programmes/<int:programme_id>/unarchive")
 @require_role(*MANAGE)
 def unarchive(**ids: int):
-    thing = _found(ids)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    lifecycle.unarchive(thing)
-    flash(_("Taken out of the archive: it can be changed again. Its waves stay closed until you open them."))
-    return redirect(_page_of(thing))
+    return _archiving(ids, into=False)
 
 
 @bp.route("/campaigns/<int:campaign_id>/delete", methods=["GET", "POST"])
