@@ -62,6 +62,8 @@ def test_archiving_a_programme_closes_its_waves_and_puts_it_and_its_campaigns_aw
     campaign_page = logged_in.get(f"/staff/campaigns/{year.campaign_id}").get_data(as_text=True)
     assert "archived-banner" in campaign_page
     assert "/assignments" not in campaign_page and "/rename" not in campaign_page
+    assert f"/staff/campaigns/{year.campaign_id}/tracker" in campaign_page  # still read
+    assert logged_in.get(f"/staff/campaigns/{year.campaign_id}/tracker").status_code == 200
     rename = f"/staff/campaigns/{year.campaign_id}/rename"
     refused = post_form(logged_in, rename, {"name": "x"}, page_url=programme_page)
     assert refused.status_code == 409

@@ -94,7 +94,6 @@ def delete(**ids: int):
         answers=deletion.answers_in(thing),
         campaigns=deletion.campaigns_of(thing) if isinstance(thing, Programme) else [],
         may_erase=allowed("admin"),
-        archived=is_archived(thing),
         page_url=_page_of(thing),
     )
 
