@@ -193,6 +193,7 @@ def configure_blueprints(app: Flask) -> None:
     from surveys.workspace.pages import (
         carry_over,
         linking,
+        manage,
         people_import,
         tracker,
     )
@@ -219,6 +220,7 @@ def configure_blueprints(app: Flask) -> None:
         made_links,
         staff_programmes,
         carry_over,
+        manage,
         staff_admin,
         staff_members,
         tracker,

@@ -19,7 +19,7 @@ from surveys.core.models import Campaign, Wave
 from surveys.core.threshold import min_group
 from surveys.extensions import db
 from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404
-from surveys.workspace import campaign_tables
+from surveys.workspace import campaign_tables, check_editable
 
 from . import documents as docs
 from .disclosed import withheld
@@ -195,6 +195,7 @@ def make_draft(campaign_id: int):
     """Make the editable draft of a wave and form from its automatic points."""
     found = owned_or_404(Campaign, campaign_id)
     _editable()
+    check_editable(found)
     form = DraftForm()
     if not form.validate_on_submit() or not (form.wave.data or "").isdigit():
         abort(400)
@@ -219,6 +220,7 @@ def make_draft(campaign_id: int):
 def _edit(document_id: int) -> tuple[SwotDocument, EditForm | None]:
     document = owned_or_404(SwotDocument, document_id)
     _editable()
+    check_editable(db.session.get(Campaign, document.campaign_id))
     if not document.is_draft:
         abort(400)
     form = EditForm()

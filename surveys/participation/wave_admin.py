@@ -33,7 +33,9 @@ def self_needs_confirmation(campaign: Campaign, mode: str) -> bool:
 
 def save_consent_settings(campaign: Campaign, chosen: ConsentSettings) -> None:
     """How participants agree, whether they may change answers after submitting, the texts of the
-    consent page (empty sections keep the default text) and where to turn for support."""
+    consent page (empty sections keep the default text) and where to turn for support. Audited with
+    the values before and after of each field that changed (none of them is personal data)."""
+    before = _consent_fields(campaign)
     campaign.consent_mode = chosen.mode
     campaign.allow_editing = chosen.allow_editing
     typed = {key: (chosen.texts.get(key) or "").strip() for key in SECTIONS}
@@ -41,13 +43,26 @@ def save_consent_settings(campaign: Campaign, chosen: ConsentSettings) -> None:
     campaign.support_contact = (chosen.support_contact or "").strip()
     db.session.commit()
     confirmed = {"confirmed_self_with_pupils": True} if chosen.mode == "self" and chosen.confirmed_self else {}
+    after = _consent_fields(campaign)
+    changed = {key: {"before": before[key], "after": after[key]} for key in after if before[key] != after[key]}
     record(
         "campaign.consent_settings",
         f"campaign:{campaign.id}",
         mode=campaign.consent_mode,
         support_contact=campaign.support_contact,
+        changed=changed,
         **confirmed,
     )
+
+
+def _consent_fields(campaign: Campaign) -> dict:
+    texts = campaign.consent_texts or {}
+    return {
+        "mode": campaign.consent_mode,
+        "allow_editing": campaign.allow_editing,
+        "support_contact": campaign.support_contact,
+        **{f"text.{key}": texts.get(key, "") for key in SECTIONS},
+    }
 
 
 @dataclass(frozen=True)
@@ -77,10 +92,16 @@ def save_guardians(campaign: Campaign, people: list[Participant], chosen: set[in
 
 
 def schedule(wave: Wave, opens_at: dt.datetime | None, closes_at: dt.datetime | None, closed: bool) -> None:
-    """When the wave opens and closes (UTC), or closed now."""
+    """When the wave opens and closes (UTC), or closed now; audited with the values before and after."""
+    before = _schedule_of(wave)
     wave.opens_at, wave.closes_at, wave.closed = opens_at, closes_at, closed
     db.session.commit()
-    record("wave.schedule", f"wave:{wave.id}", closed=wave.closed)
+    record("wave.schedule", f"wave:{wave.id}", closed=wave.closed, before=before, after=_schedule_of(wave))
+
+
+def _schedule_of(wave: Wave) -> dict:
+    moments = {"opens_at": wave.opens_at, "closes_at": wave.closes_at}
+    return {"closed": wave.closed, **{key: value.isoformat() if value else None for key, value in moments.items()}}
 
 
 @dataclass(frozen=True)

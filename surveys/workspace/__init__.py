@@ -5,6 +5,7 @@ and their import, pairs, campaigns with their waves and assignments, wave linkin
 who has answered. Uses the core, the instruments (the catalogue) and the audit log.
 """
 
+from .archiving import ArchivedError, check_editable, is_archived
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
@@ -12,6 +13,9 @@ from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
 
 __all__ = [
+    "ArchivedError",
+    "check_editable",
+    "is_archived",
     "Standing",
     "Tally",
     "add_wave",

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from surveys.audit import record
-from surveys.core.models import Campaign, Organisation, Participant, PersonalData, Programme
+from surveys.core.models import Campaign, Organisation, Participant, PersonalData, Programme, Wave
 from surveys.extensions import db
 from surveys.state import get_state
 from surveys.workspace.audience import Groups, audience_groups
-from surveys.workspace.campaigns import ParticipantStatus, create_campaign, wave_status
+from surveys.workspace.campaigns import ParticipantStatus, add_wave, create_campaign, wave_status
 from surveys.workspace.minors import default_consent_mode
 from surveys.workspace.people import enrol
 
@@ -86,6 +86,13 @@ def save_assignments(
         forms={a.instrument_id: a.forms for a in campaign.assignments},
     )
     return []
+
+
+def new_wave(campaign: Campaign, kind: str, name: str) -> Wave:
+    """Add a wave (input, intermediate or output) at the end of the campaign; audited."""
+    wave = add_wave(campaign, kind, name.strip())
+    record("wave.add", f"campaign:{campaign.id}", wave=wave.id, before=None, after={"kind": kind, "name": wave.name})
+    return wave
 
 
 def participants_of(organisation: Organisation) -> list[Participant]:

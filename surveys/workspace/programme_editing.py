@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from surveys.audit import record
 from surveys.core.models import Enrolment, MentoringForm, Organisation, Pair, PairMentee, Participant, Programme
 from surveys.extensions import db
+from surveys.workspace.form_usage import carry_renames, in_use_problem, split_renames, usage
 from surveys.workspace.programmes import create_programme
 
 
@@ -91,24 +92,36 @@ def parse_forms(text: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
 
 
 def save_forms(programme: Programme, text: str) -> list[str]:
-    """Replace the programme's forms of mentoring with those of ``text``; the problems, if any, and
-    then nothing is changed."""
-    parsed, problems = parse_forms(text)
+    """Replace the programme's forms of mentoring with those of ``text``, where a form line
+    ``old -> new`` renames a form and carries its people, pairs and questionnaires along. The problems,
+    if any (a form in use left out among them), and then nothing is changed."""
+    text, renames, problems = split_renames(text)
+    parsed, more = parse_forms(text)
+    problems += more
+    before = {f.name: f.variants for f in programme.forms}
+    problems += [_("The form «%(name)s» to rename does not exist.", name=old) for old in renames if old not in before]
+    taken = [new for new in renames.values() if new in before and new not in renames]
+    problems += [_("The form «%(name)s» already exists: choose another new name.", name=new) for new in taken]
+    wanted = dict(parsed)
+    for name in before:
+        if renames.get(name, name) not in wanted and usage(programme, name).total:
+            problems.append(in_use_problem(name, usage(programme, name)))
     if problems:
         return problems
-    wanted = dict(parsed)
-    existing = {f.name: f for f in programme.forms}
+    existing = {renames.get(f.name, f.name): f for f in programme.forms}
     for form_row in list(programme.forms):
-        if form_row.name not in wanted:
+        if renames.get(form_row.name, form_row.name) not in wanted:
             programme.forms.remove(form_row)
     for position, (name, variants) in enumerate(parsed):
         row = existing.get(name)
         if row is None:
             row = MentoringForm(name=name)
             programme.forms.append(row)
-        row.variants, row.position = variants, position
+        row.name, row.variants, row.position = name, variants, position
+    carry_renames(programme, renames)
     db.session.commit()
-    record("programme.forms", f"programme:{programme.id}", forms=len(parsed))
+    after = {name: variants for name, variants in parsed}
+    record("programme.forms", f"programme:{programme.id}", before=before, after=after, renamed=renames)
     return []
 
 

@@ -21,6 +21,7 @@ from surveys.core.models import Participant, Wave
 from surveys.participation.pages.staff import link_for
 from surveys.participation.slip_printing import natural_key, print_run, printable
 from surveys.web import MANAGE, require_role, staff_blueprint, wave_or_404
+from surveys.workspace import check_editable
 
 bp = staff_blueprint("slips", __name__)
 
@@ -76,6 +77,8 @@ def default_heading(wave: Wave) -> str:
 def print_slips(wave_id: int):
     """GET: the form. POST: issue the links, log what is printed, show the print page (never cached)."""
     wave = wave_or_404(wave_id)
+    if request.method == "POST":
+        check_editable(wave)  # printing issues links
     participants, groups = printable(wave)
     only = request.args.get("only", "")
     form = SlipsForm(heading=default_heading(wave), only=only, participants="all" if only else "new")

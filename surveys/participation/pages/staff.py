@@ -26,7 +26,7 @@ from surveys.web import (
     staff_blueprint,
     wave_or_404,
 )
-from surveys.workspace import has_pupils
+from surveys.workspace import check_editable, has_pupils
 
 bp = staff_blueprint("participation", __name__)
 
@@ -45,6 +45,8 @@ def _local(value):
 @require_role(*MANAGE)
 def consent_settings(campaign_id: int):
     campaign = owned_or_404(Campaign, campaign_id)
+    if request.method == "POST":
+        check_editable(campaign)
     texts = campaign.consent_texts or {}
     saved = {"mode": campaign.consent_mode, "allow_editing": campaign.allow_editing, **texts}
     form = ConsentSettingsForm(data=saved | {"support_contact": campaign.support_contact})
@@ -74,6 +76,8 @@ def consent_settings(campaign_id: int):
 def guardians(campaign_id: int):
     """Record which minors' guardians have consented (paper forms collected by the curator)."""
     campaign = owned_or_404(Campaign, campaign_id)
+    if request.method == "POST":
+        check_editable(campaign)
     found = admin.guardians_of(campaign)
     form = GuardianForm(data={"participants": sorted(found.recorded)})
     form.participants.choices = [
@@ -92,6 +96,7 @@ def guardians(campaign_id: int):
 @require_role(*MANAGE)
 def schedule(wave_id: int):
     wave = wave_or_404(wave_id)
+    check_editable(wave)
     form = ScheduleForm()
     if form.validate_on_submit():
         opens_at = to_utc(form.opens_at.data) if form.opens_at.data else None
@@ -124,6 +129,7 @@ def open_link_url(token: str) -> str:
 @require_role(*MANAGE)
 def new_open_link(wave_id: int):
     wave = wave_or_404(wave_id)
+    check_editable(wave)
     if wave.campaign.consent_mode == "guardian":
         flash(_("This campaign needs guardians' consent, which is recorded per person: use personal links."), "error")
         return redirect(url_for("participation.wave", wave_id=wave.id))
@@ -141,6 +147,7 @@ def revoke_open_link(link_id: int):
     if link is None:
         abort(404)
     wave = wave_or_404(link.wave_id)
+    check_editable(wave)
     if not ActionForm().validate_on_submit():
         abort(400)
     admin.stop_open_link(link)
@@ -152,6 +159,7 @@ def revoke_open_link(link_id: int):
 @require_role(*MANAGE)
 def revoke_invitation(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
+    check_editable(invitation.wave)
     if not ActionForm().validate_on_submit():
         abort(400)
     admin.stop_link(invitation)
@@ -183,6 +191,7 @@ def wave(wave_id: int):
 @no_store
 def make_links(wave_id: int):
     found = wave_or_404(wave_id)
+    check_editable(found)
     if not ActionForm().validate_on_submit():
         abort(400)
     selected = {int(i) for i in request.form.getlist("selected") if i.isdigit()}
@@ -201,6 +210,7 @@ def make_links(wave_id: int):
 @require_role(*MANAGE)
 def reissue(invitation_id: int):
     invitation = invitation_or_404(invitation_id)
+    check_editable(invitation.wave)
     if not ActionForm().validate_on_submit():
         abort(400)
     token = admin.new_link(invitation)
@@ -214,6 +224,7 @@ def reissue(invitation_id: int):
 def reset_decline(invitation_id: int):
     """Clear a participant's decline (e.g. they told the curator they changed their mind)."""
     invitation = invitation_or_404(invitation_id)
+    check_editable(invitation.wave)
     if not ActionForm().validate_on_submit():
         abort(400)
     if admin.reset_decline(invitation):

@@ -15,6 +15,7 @@ from surveys.reporting.pages.forms import ConclusionsForm
 from surveys.reporting.report_pdf import PdfUnavailable
 from surveys.staff_context import current_organisation, organisation_ids
 from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404, require_role, row_id, staff_blueprint
+from surveys.workspace import check_editable
 
 bp = staff_blueprint("dashboard", __name__)
 
@@ -71,6 +72,7 @@ def report(programme_id: int):
 @require_role(*MANAGE)
 def save_conclusions(programme_id: int):
     programme = owned_or_404(Programme, programme_id)
+    check_editable(programme)
     form = ConclusionsForm()
     if not form.validate_on_submit():
         return _report_html(programme, form, pdf=False), 400

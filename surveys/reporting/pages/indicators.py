@@ -17,6 +17,7 @@ from surveys.reporting.indicators import (
 )
 from surveys.reporting.pages.forms import IndicatorForm, IndicatorImportForm, IndicatorValueForm
 from surveys.web import EVERYONE, MANAGE, allowed, owned_or_404, require_role, staff_blueprint
+from surveys.workspace import check_editable
 
 bp = staff_blueprint("indicators", __name__)
 
@@ -54,6 +55,7 @@ def indicators(programme_id: int):
 @require_role(*MANAGE)
 def add(programme_id: int):
     programme = owned_or_404(Programme, programme_id)
+    check_editable(programme)
     form = IndicatorForm(prefix="add")
     if not form.validate_on_submit():
         return _page(programme, add=form, status=400)
@@ -68,6 +70,7 @@ def add(programme_id: int):
 def add_value(indicator_id: int):
     indicator = owned_or_404(Indicator, indicator_id)
     programme = db.session.get(Programme, indicator.programme_id)
+    check_editable(programme)
     form = IndicatorValueForm(prefix=f"v{indicator.id}")
     period = parse_period(form.period.data) if form.period.data else None
     if form.validate_on_submit() and period is None:
@@ -84,6 +87,7 @@ def add_value(indicator_id: int):
 def upload(programme_id: int):
     """Import indicators and values from XLSX: all rows or, if any row has a problem, none."""
     programme = owned_or_404(Programme, programme_id)
+    check_editable(programme)
     form = IndicatorImportForm(prefix="upload")
     if not form.validate_on_submit():
         return _page(programme, upload=form, status=400)

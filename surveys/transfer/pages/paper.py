@@ -6,7 +6,7 @@ organisation's wave is a 404. Both the download and the import are written to th
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +21,7 @@ from surveys.transfer.paper import PaperImportResult
 from surveys.transfer.paper_entry import import_filled, template_for, wave_instruments
 from surveys.transfer.paper_reading import PaperError
 from surveys.web import MANAGE, no_store, require_role, staff_blueprint, wave_or_404
+from surveys.workspace import check_editable
 
 bp = staff_blueprint("paper", __name__)
 
@@ -83,6 +84,8 @@ def run_import(wave: Wave, form: PaperImportForm) -> tuple[Instrument, PaperImpo
 def paper(wave_id: int):
     """GET: the templates and the upload form. POST: import the file and show what happened."""
     wave = wave_or_404(wave_id)
+    if request.method == "POST":
+        check_editable(wave)
     instruments = wave_instruments(wave)
     locale = str(get_locale())
     form = PaperImportForm()

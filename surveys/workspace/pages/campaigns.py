@@ -23,12 +23,12 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import campaign_editing as editing
+from surveys.workspace.archiving import check_editable
 from surveys.workspace.audience import campaign_forms
-from surveys.workspace.campaigns import (
-    add_wave,
-)
+from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.minors import has_pupils
 from surveys.workspace.pages.forms import CampaignForm, ParticipantForm, WaveForm
+from surveys.workspace.pages.manage import manage_context
 from surveys.workspace.programme_editing import programmes_of
 
 bp = staff_blueprint("staff", __name__)
@@ -40,10 +40,12 @@ def index():
     if current_role() == "viewer":  # the school administration starts at the dashboard
         return redirect(url_for("dashboard.dashboard"))
     organisation = current_organisation()
+    active, archived = split_archived(editing.campaigns_of(organisation))
     return render_template(
         "staff/index.html",
         organisation=organisation,
-        campaigns=editing.campaigns_of(organisation),
+        campaigns=active,
+        archived=archived,
         can_manage=allowed(*MANAGE),  # the psychologist reads campaigns but does not make them
     )
 
@@ -62,7 +64,8 @@ def _instrument_choices(organisation_id: int):
 
 
 def _programme_choices(organisation, none_label: str) -> list[SelectChoice]:
-    return [SelectChoice(0, none_label)] + [SelectChoice(p.id, p.name) for p in programmes_of(organisation)]
+    active = [p for p in programmes_of(organisation) if p.archived_at is None]  # an archived one takes nothing new
+    return [SelectChoice(0, none_label)] + [SelectChoice(p.id, p.name) for p in active]
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -96,6 +99,7 @@ def campaign(campaign_id: int):
     page = editing.campaign_page(owned_or_404(Campaign, campaign_id))
     return render_template(
         "staff/campaign.html",
+        **manage_context(page.campaign),
         campaign=page.campaign,
         programme=page.programme,
         can_export=True,
@@ -113,6 +117,7 @@ def campaign(campaign_id: int):
 def assignments(campaign_id: int):
     """Which roles get each instrument, e.g. mentees anxiety and satisfaction, teachers burnout."""
     found = owned_or_404(Campaign, campaign_id)
+    check_editable(found)
     if not ActionForm().validate_on_submit():
         abort(400)
     ticked = request.form.getlist
@@ -132,9 +137,10 @@ def assignments(campaign_id: int):
 @require_role(*MANAGE)
 def new_wave(campaign_id: int):
     found = owned_or_404(Campaign, campaign_id)
+    check_editable(found)
     form = WaveForm()
     if form.validate_on_submit():
-        add_wave(found, form.kind.data, form.name.data.strip())
+        editing.new_wave(found, form.kind.data, form.name.data)
         flash(_("Wave added."))
     else:
         flash(_("The wave was not added: give it a name and a kind."), "error")

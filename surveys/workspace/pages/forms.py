@@ -143,3 +143,16 @@ class CarryOverForm(FlaskForm):
     )
     advance = BooleanField(_l("Move classes up by one (7А → 8А); classes 11 stay as they are"), default=False)
     copy_pairs = BooleanField(_l("Copy the pairs whose members all keep their roles"), default=True)
+
+
+class RenameForm(FlaskForm):
+    """A campaign's or a programme's new name (checked by the workspace, which says what is wrong)."""
+
+    name = StringField(_l("New name"), validators=[Length(max=400)])
+
+
+class DeleteForm(FlaskForm):
+    """The typed confirmation of a deletion; an admin may tick to delete the answers too."""
+
+    name = StringField(_l("Type the exact name to confirm"), validators=[Length(max=400)])
+    with_answers = BooleanField(_l("Delete together with the answers (admins only; cannot be undone)"))

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired
 
 from surveys.core.models import Campaign
 from surveys.web import MANAGE, owned_or_404, require_role, staff_blueprint
+from surveys.workspace.archiving import check_editable
 from surveys.workspace.linking import MergeError, merge_codes, sections
 
 bp = staff_blueprint("linking", __name__)
@@ -48,6 +49,7 @@ def linking(campaign_id: int):
 def merge(campaign_id: int, wave_id: int):
     """Merge an after-only code into a before-only code of the same person."""
     campaign = owned_or_404(Campaign, campaign_id)
+    check_editable(campaign)
     section = next((s for s in _sections(campaign) if s[1].id == wave_id), None)
     if section is None:
         return redirect(url_for("linking.linking", campaign_id=campaign.id))

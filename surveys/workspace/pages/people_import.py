@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, render_template, url_for
+from flask import Response, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from surveys.core.models import ROLES, Programme
 from surveys.web import MANAGE, ROLE_LABELS, owned_or_404, require_role, staff_blueprint
+from surveys.workspace.archiving import check_editable
 from surveys.workspace.people_columns import (
     COLUMN_LABELS,
     COLUMNS,
@@ -80,6 +81,8 @@ def _page_context(programme: Programme) -> dict:
 def upload(programme_id: int):
     """The upload form; a valid POST imports the file and shows what happened, row by row."""
     programme = owned_or_404(Programme, programme_id)
+    if request.method == "POST":
+        check_editable(programme)
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data

@@ -22,7 +22,10 @@ from surveys.web import (
     staff_blueprint,
 )
 from surveys.workspace import programme_editing as editing
+from surveys.workspace.archiving import check_editable
+from surveys.workspace.lifecycle import split_archived
 from surveys.workspace.pages.forms import FormsForm, PairForm, ProgrammeForm
+from surveys.workspace.pages.manage import manage_context
 
 bp = staff_blueprint("programmes", __name__)
 
@@ -39,7 +42,8 @@ def programmes():
             programme = editing.add_programme(organisation, form.name.data, form.seed.data)
             flash(_("Programme created."))
             return redirect(url_for("programmes.programme", programme_id=programme.id))
-    return render_template("staff/programmes.html", programmes=editing.programmes_of(organisation), form=form)
+    active, archived = split_archived(editing.programmes_of(organisation))
+    return render_template("staff/programmes.html", programmes=active, archived=archived, form=form)
 
 
 def _pair_form(programme: Programme, enrolled) -> PairForm:
@@ -59,6 +63,7 @@ def programme(programme_id: int):
     found = editing.overview(owned_or_404(Programme, programme_id))
     return render_template(
         "staff/programme.html",
+        **manage_context(found.programme),
         programme=found.programme,
         enrolled=found.enrolled,
         by_role=found.by_role,
@@ -74,6 +79,7 @@ def programme(programme_id: int):
 @require_role(*MANAGE)
 def update_forms(programme_id: int):
     found = owned_or_404(Programme, programme_id)
+    check_editable(found)
     form = FormsForm()
     if not form.validate_on_submit():
         abort(400)
@@ -89,6 +95,7 @@ def update_forms(programme_id: int):
 @require_role(*MANAGE)
 def new_pair(programme_id: int):
     found = owned_or_404(Programme, programme_id)
+    check_editable(found)
     form = _pair_form(found, editing.enrolled(found))
     if form.validate_on_submit():
         editing.add_pair(found, form.mentor.data, form.mentees.data, form.form.data, form.variant.data)
@@ -105,6 +112,7 @@ def delete_pair(pair_id: int):
     if pair is None:
         abort(404)
     found = owned_or_404(Programme, pair.programme_id)
+    check_editable(found)
     if not ActionForm().validate_on_submit():
         abort(400)
     editing.remove_pair(pair)
