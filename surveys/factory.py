@@ -190,6 +190,7 @@ def configure_blueprints(app: Flask) -> None:
         campaigns as staff,
     )
     from surveys.workspace.pages import (
+        erasure,
         linking,
         people_import,
         tracker,
@@ -219,6 +220,7 @@ def configure_blueprints(app: Flask) -> None:
         staff_members,
         tracker,
         people_import,
+        erasure,
         paper,
         instrument_texts,
         instrument_upload,
