@@ -170,6 +170,7 @@ def test_curators_and_viewers_cannot_erase(app, runner, role):
     client = sign_in(app, email, password, role)
     assert client.get(f"/staff/participants/{person_id}/erase").status_code == 403
     assert client.post(f"/staff/participants/{person_id}/erase", data={"code": CODE}).status_code in (400, 403)
+    assert client.get(f"/staff/participants/erase?code={CODE}").status_code == 403
     if role == "curator":
         assert f"/staff/participants/{person_id}/erase" not in client.get("/staff/participants").get_data(as_text=True)
     with app.app_context():
@@ -184,6 +185,9 @@ def test_admins_and_psychologists_erase_after_typing_the_code(app, runner, role)
     url = f"/staff/participants/{person_id}/erase"
     if role == "admin":
         assert url in client.get("/staff/participants").get_data(as_text=True)
+    missing = client.get("/staff/participants/erase?code=NO-SUCH").get_data(as_text=True)
+    assert "нет участника с кодом NO-SUCH" in missing
+    assert client.get(f"/staff/participants/erase?code={CODE}").headers["Location"].endswith(url)
     page = client.get(url).get_data(as_text=True)
     assert CODE in page and "Удалить навсегда" in page
     wrong = post_form(client, url, {"code": "ERASE-ME"})

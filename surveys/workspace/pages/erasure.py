@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length
 
 from surveys.core.models import Enrolment, Invitation, Participant, Response
 from surveys.extensions import db
+from surveys.staff_context import current_organisation
 from surveys.web import allowed, owned_or_404, require_role, staff_blueprint
 from surveys.workspace.erasure import erase
 
@@ -34,6 +35,22 @@ def _counts(person: Participant) -> dict[str, int]:
         return db.session.execute(query).scalar_one()
 
     return {"responses": count(Response), "invitations": count(Invitation), "enrolments": count(Enrolment)}
+
+
+@bp.get("/participants/erase")
+@require_role(*ERASERS)
+def find_participant():
+    """Find whom to erase by code: the psychologist has no participants list to start from."""
+    code = (request.args.get("code") or "").strip()
+    error = ""
+    if code:
+        found = db.session.execute(
+            db.select(Participant.id).filter_by(organisation_id=current_organisation().id, code=code)
+        ).scalar_one_or_none()
+        if found is not None:
+            return redirect(url_for("erasure.erase_participant", participant_id=found))
+        error = _("No participant has the code %(code)s in your organisation.", code=code)
+    return render_template("staff/participant_find.html", code=code, error=error)
 
 
 @bp.route("/participants/<int:participant_id>/erase", methods=["GET", "POST"])
