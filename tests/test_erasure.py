@@ -116,15 +116,23 @@ def test_erasing_leaves_no_trace_in_the_database_or_a_new_workbook_and_the_count
     assert {(waves[w], i) for w, i in answered} == {(w, i) for w, i, _scale in dropped}
 
 
-def test_a_group_pair_keeps_its_other_mentees_when_one_is_erased(app, runner):
+def test_a_group_pair_keeps_its_other_mentees_and_a_pair_left_without_a_mentee_goes(app, runner):
     demo(app, runner)
     with app.app_context():
-        pair = next(p for p in db.session.execute(db.select(Pair)).scalars() if len(p.mentees) == 2)
-        pair_id, (gone, stays) = pair.id, [m.participant_id for m in pair.mentees]
+        pairs = list(db.session.execute(db.select(Pair)).scalars())
+        group = next(p for p in pairs if len(p.mentees) == 2)
+        single = next(p for p in pairs if len(p.mentees) == 1)
+        group_id, (gone, stays) = group.id, [m.participant_id for m in group.mentees]
+        single_id, lonely = single.id, single.mentees[0].participant_id
+        every = {p.id for p in pairs}
         erased = erase(db.session.get(Participant, gone), user_id=None, via="test")
         assert (erased.pair_places, erased.pairs) == (1, 0)
-        left = db.session.execute(db.select(PairMentee.participant_id).filter_by(pair_id=pair_id)).scalars().all()
+        left = db.session.execute(db.select(PairMentee.participant_id).filter_by(pair_id=group_id)).scalars().all()
         assert left == [stays]
+        erased = erase(db.session.get(Participant, lonely), user_id=None, via="test")
+        assert (erased.pair_places, erased.pairs) == (1, 1)
+        remaining = set(db.session.execute(db.select(Pair.id)).scalars())
+        assert remaining == every - {single_id}
 
 
 def test_an_erasure_that_fails_changes_nothing(app, runner, monkeypatch):

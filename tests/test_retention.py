@@ -110,23 +110,23 @@ def test_a_run_removes_names_keeps_codes_and_answers_and_a_second_run_finds_nobo
     assert snapshot(app) == after
 
 
-def test_people_of_a_programme_archived_for_less_than_the_period_are_untouched(app):
+def run_changes_nothing(app, days_ago: int) -> str:
+    """Archive the demo ``days_ago`` days ago, run the rule, check nothing changed; returns its output."""
     runner = app.test_cli_runner()
-    archive_demo(app, runner, days_ago=29)
+    archive_demo(app, runner, days_ago=days_ago)
     before = snapshot(app)
     result = runner.invoke(args=["retention", "run"])
-    assert result.exit_code == 0 and "Обезличивать некого" in result.output
+    assert result.exit_code == 0, result.output
     assert snapshot(app) == before
+    return result.output
+
+
+def test_people_of_a_programme_archived_for_less_than_the_period_are_untouched(app):
+    assert "Обезличивать некого" in run_changes_nothing(app, days_ago=29)
 
 
 def test_without_a_retention_period_nothing_is_removed(make_app):
-    app = make_app()
-    runner = app.test_cli_runner()
-    archive_demo(app, runner, days_ago=400)
-    before = snapshot(app)
-    result = runner.invoke(args=["retention", "run"])
-    assert result.exit_code == 0 and "SURVEYS_RETENTION_DAYS не задан" in result.output
-    assert snapshot(app) == before
+    assert "SURVEYS_RETENTION_DAYS не задан" in run_changes_nothing(make_app(), days_ago=400)
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "тридцать", "1.5"])

@@ -127,10 +127,12 @@ def _leave_pairs(pid: int) -> tuple[int, int]:
     """Take the person out of every pair: a pair they mentor goes, and so does a pair left with no
     mentee; a group pair keeps its other mentees. Returns (places as a mentee, pairs removed)."""
     mentored = _ids(db.select(Pair.id).where(Pair.mentor_id == pid))
+    joined = _ids(db.select(PairMentee.pair_id).where(PairMentee.participant_id == pid))
     places = _delete(PairMentee, PairMentee.participant_id == pid)
     if mentored:
         _delete(PairMentee, PairMentee.pair_id.in_(mentored))
-    empty = _ids(db.select(Pair.id).where(~sa.exists().where(PairMentee.pair_id == Pair.id)))
+    left_alone = db.select(Pair.id).where(Pair.id.in_(joined), ~sa.exists().where(PairMentee.pair_id == Pair.id))
+    empty = _ids(left_alone) if joined else []
     gone = set(mentored) | set(empty)
     if gone:
         _delete(Pair, Pair.id.in_(gone))
