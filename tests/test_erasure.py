@@ -17,8 +17,10 @@ from surveys.core.models import (
     PairMentee,
     Participant,
     PersonalData,
+    Programme,
     Response,
     Score,
+    utcnow,
 )
 from surveys.exports import ExportRequest
 from surveys.exports.files import campaign_workbook
@@ -153,11 +155,14 @@ def test_an_erasure_that_fails_changes_nothing(app, runner, monkeypatch):
         assert db.session.execute(db.select(AuditEvent).filter_by(action=AUDIT_ACTION)).first() is None
 
 
-def test_the_command_line_asks_then_erases_and_says_what_it_removed(app, runner):
+def test_the_command_line_asks_then_erases_and_says_what_it_removed_even_in_an_archive(app, runner):
     campaign_id, _email, _password = demo(app, runner)
     person_id = plant_person(app, campaign_id)
     with app.app_context():
-        organisation = db.session.get(Campaign, campaign_id).organisation_id
+        campaign = db.session.get(Campaign, campaign_id)
+        organisation = campaign.organisation_id
+        campaign.archived_at = db.session.get(Programme, campaign.programme_id).archived_at = utcnow()
+        db.session.commit()
     refused = runner.invoke(args=["participant", "erase", CODE, "--organisation", str(organisation)], input="n\n")
     assert refused.exit_code == 1 and "Удалить участника" in refused.output
     with app.app_context():
