@@ -149,6 +149,7 @@ def register_commands(cli: AppGroup) -> None:
     from surveys.transfer.commands.campaign import campaign
     from surveys.transfer.commands.responses import responses
     from surveys.workspace.commands import user
+    from surveys.workspace.erasure_commands import participant, retention
 
     from .api.cli import api_token
 
@@ -156,5 +157,6 @@ def register_commands(cli: AppGroup) -> None:
     instrument.add_command(add_texts)
     instrument.add_command(import_xlsform)
     commands = (serve, demo, plugins, plugin, instrument, user, campaign, responses, scores, export, exports, api_token)
+    commands += (participant, retention)
     for command in commands:
         cli.add_command(command)

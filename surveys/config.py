@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "SURVEYS_MAX_REQUEST_BYTES": 16 * 1024 * 1024,
     # Aggregated pages, exports and API answers hide groups of fewer people than this (docs/privacy.md).
     "SURVEYS_MIN_GROUP": 5,
+    # Days after a programme is archived before its people's personal data is removed by
+    # ``surveys retention run`` (docs/privacy.md); None or empty: never automatically.
+    "SURVEYS_RETENTION_DAYS": None,
 }
 INTEGER_SETTINGS = (
     "SURVEYS_PROXY_HOPS",
@@ -111,6 +114,23 @@ def private_folder(path: Path) -> None:
         path.chmod(0o700)
 
 
+def retention_days(value: object) -> int | None:
+    """``SURVEYS_RETENTION_DAYS`` as a number of days, or None (unset or empty: no automatic
+    anonymisation). Raises ValueError naming the setting for anything but a whole number of 1 or more."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise ValueError(
+            f"SURVEYS_RETENTION_DAYS must be a whole number of days, 1 or more, or empty for no automatic "
+            f"anonymisation; it is {value!r} (docs/privacy.md)"
+        )
+    return days
+
+
 def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config.update({k: v for k, v in os.environ.items() if k.startswith("SURVEYS_")})
@@ -145,6 +165,7 @@ def configure_settings(app: Flask, overrides: dict[str, Any] | None) -> None:
     if app.config["SURVEYS_MIN_GROUP"] < 2:
         raise ValueError("SURVEYS_MIN_GROUP must be 2 or more: a group of one is a person (docs/privacy.md)")
     app.config["MAX_CONTENT_LENGTH"] = app.config["SURVEYS_MAX_REQUEST_BYTES"]
+    app.config["SURVEYS_RETENTION_DAYS"] = retention_days(app.config["SURVEYS_RETENTION_DAYS"])
     path = app.config["SURVEYS_PLUGINS_PATH"]
     if isinstance(path, str):
         app.config["SURVEYS_PLUGINS_PATH"] = [p for p in path.split(os.pathsep) if p.strip()]

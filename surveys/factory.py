@@ -192,6 +192,7 @@ def configure_blueprints(app: Flask) -> None:
     )
     from surveys.workspace.pages import (
         carry_over,
+        erasure,
         linking,
         manage,
         people_import,
@@ -225,6 +226,7 @@ def configure_blueprints(app: Flask) -> None:
         staff_members,
         tracker,
         people_import,
+        erasure,
         paper,
         instrument_texts,
         instrument_upload,

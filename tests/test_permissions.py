@@ -75,6 +75,7 @@ def build_school(name: str) -> dict[str, object]:
         "organisation": organisation.id,
         "programme_id": programme.id,
         "pair_id": pair.id,
+        "participant_id": mentee.id,
         "campaign_id": campaign.id,
         "wave_id": wave.id,
         "invitation_id": invitation,
@@ -153,6 +154,14 @@ def test_roles_inside_an_organisation(app, client, staff):
         f"/staff/campaigns/{campaign}/export": {"viewer": 200, "curator": 200},
         f"/staff/programmes/{programme}/indicators": {"viewer": 200, "psychologist": 200, "curator": 200},
         "/staff/participants": {"viewer": 403, "psychologist": 403, "curator": 200},
+        # Erasing a person: admins and the psychologist only (docs/privacy.md).
+        f"/staff/participants/{ids['participant_id']}/erase": {
+            "viewer": 403,
+            "curator": 403,
+            "psychologist": 200,
+            "admin": 200,
+        },
+        "/staff/participants/erase": {"viewer": 403, "curator": 403, "psychologist": 200},
         "/staff/audit": {"viewer": 403, "curator": 403, "psychologist": 403, "admin": 200},
         "/staff/members": {"curator": 403, "admin": 200},
         "/staff/organisations": {"admin": 403},  # only the deployment admin

@@ -172,7 +172,12 @@ def participants():
         else:
             flash(_("Participant %(code)s added.", code=person.code))
             return redirect(url_for("staff.participants"))
-    return render_template("staff/participants.html", form=form, participants=editing.participants_of(organisation))
+    return render_template(
+        "staff/participants.html",
+        form=form,
+        participants=editing.participants_of(organisation),
+        can_erase=allowed("admin", "psychologist"),
+    )
 
 
 @bp.get("/instruments")
