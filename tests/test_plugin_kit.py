@@ -120,7 +120,7 @@ def test_a_new_plugin_installs_lists_passes_and_its_tests_catch_a_broken_key(wor
     assert install == "pip install -e 'hall_mood[test]'"
     assert run(install, here, env).returncode == 0
     extra = run("python -c \"import importlib.metadata as m; print(m.requires('surveys-hall-mood'))\"", here, env)
-    assert "pytest>=8; extra == \"test\"" in extra.stdout, extra.stdout + extra.stderr
+    assert 'pytest>=8; extra == "test"' in extra.stdout, extra.stdout + extra.stderr
     listed = run("surveys plugins --json", here, env)
     plugin = {row["name"]: row for row in json.loads(listed.stdout)}["hall_mood"]
     assert plugin["version"] == "0.1.0" and "instrument hall_mood" in plugin["registers"]
