@@ -139,6 +139,11 @@ def post_form(client, url: str, data: dict, page_url: str | None = None, **kwarg
 @pytest.fixture
 def staff(app):
     """A curator of one organisation; returns (email, password, organisation id)."""
+    return make_staff(app)
+
+
+def make_staff(app) -> tuple[str, str, int]:
+    """What the ``staff`` fixture makes, in any app (a ``live_server``'s too)."""
     with app.app_context():
         organisation = Organisation(name="Школа № 7")
         user = User(email="curator@example.org", name="Куратор")

@@ -53,8 +53,8 @@ def walk(client, instrument_id: str, pick: int = 1) -> tuple[dict[str, str], lis
 
 def shown_scores(html: str) -> dict[str, tuple[str, str, str]]:
     rows = re.findall(
-        r'<tr data-scale="([^"]+)">.*?<td class="raw">(.*?)</td>\s*<td class="value">(.*?)</td>\s*'
-        r'<td class="band">(.*?)</td>',
+        r'data-scale="([^"]+)">.*?<dd class="raw">(.*?)</dd>.*?<dd class="value">(.*?)</dd>.*?'
+        r'<dd class="band">(.*?)</dd>',
         html,
         re.S,
     )
