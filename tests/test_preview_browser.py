@@ -5,6 +5,7 @@ written to the database."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import SHOTS, make_staff, set_role
 from tests.test_browser import sign_in
@@ -23,8 +24,8 @@ def test_a_psychologist_previews_gad7_on_a_phone_and_sees_its_scores(live_server
     page = sign_in(context, f"{base}/login", email, password)
     page.goto(f"{base}/staff/instruments")
     page.locator('a[href="/staff/instruments/gad7/preview"]').click()
-    assert page.url.endswith("/staff/instruments/gad7/preview")
-    assert page.get_by_text("Просмотр: так эту страницу видят участники").is_visible()
+    page.wait_for_url(f"{base}/staff/instruments/gad7/preview")
+    expect(page.get_by_text("Просмотр: так эту страницу видят участники")).to_be_visible()
     assert not page.evaluate(WIDE)
     answers = {}
     names = sorted({r.get_attribute("name") for r in page.locator("input[type=radio]").all()})
@@ -35,7 +36,8 @@ def test_a_psychologist_previews_gad7_on_a_phone_and_sees_its_scores(live_server
         answers[name] = int(chosen.get_attribute("value"))
     page.screenshot(path=str(SHOTS / "preview-gad7-360.png"), full_page=True)
     page.get_by_role("button", name="Далее").last.click()
-    assert page.url.endswith("/staff/instruments/gad7/preview/scores")
+    page.wait_for_url(f"{base}/staff/instruments/gad7/preview/scores")
+    expect(page.get_by_role("heading", name="Баллы", exact=False)).to_be_visible()
     assert not page.evaluate(WIDE)
     page.screenshot(path=str(SHOTS / "preview-gad7-scores-360.png"), full_page=True)
     shown = shown_scores(page.content())
