@@ -102,6 +102,7 @@ def test_a_plugin_questionnaire_previews_page_by_page_and_scores_as_a_real_submi
     assert seen == [f"Страница {n} из 4" for n in range(1, 5)]  # every page, as participants see them
     page = client.get(preview_url("cbi") + "/scores")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert f'href="{preview_url("cbi")}?page=client"' in page.get_data(as_text=True)  # back to the last page
     shown = shown_scores(page.get_data(as_text=True))
     assert no_rows(app)  # the preview wrote nothing
     stored = stored_scores(app, staff[2], "cbi", typed(answers))

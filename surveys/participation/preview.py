@@ -57,6 +57,12 @@ def _index(instrument: Instrument, page_id: str | None, visible: list[int]) -> i
     return visible[0] if visible else 0
 
 
+def last_page(instrument: Instrument) -> str:
+    """The id of the last page the tried answers leave shown (where «Back to the questions» goes)."""
+    visible = visible_pages(instrument, tried(instrument))
+    return instrument.pages[visible[-1] if visible else 0].id
+
+
 def show(instrument: Instrument, page_id: str | None, form=None, blocks=None) -> PreviewPage:
     """The page ``page_id`` (the first shown page by default), prefilled with the tried answers."""
     answers = tried(instrument)

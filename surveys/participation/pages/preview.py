@@ -82,7 +82,7 @@ def scores(instrument_id: str):
         instrument=instrument,
         outcome=result,
         form=ActionForm(),
-        back=url_for("preview.preview", instrument_id=instrument.id),
+        back=url_for("preview.preview", instrument_id=instrument.id, page=preview.last_page(instrument)),
     )
 
 
