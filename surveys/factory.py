@@ -181,6 +181,7 @@ def configure_blueprints(app: Flask) -> None:
     from surveys.participation.pages import (
         personal_link as participant,
     )
+    from surveys.participation.pages import preview as instrument_preview
     from surveys.participation.pages import (
         staff as staff_participation,
     )
@@ -230,6 +231,7 @@ def configure_blueprints(app: Flask) -> None:
         paper,
         instrument_texts,
         instrument_upload,
+        instrument_preview,
         linking,
         exports,
         indicators,

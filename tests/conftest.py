@@ -158,14 +158,16 @@ def add_curator(app) -> tuple[str, str, int]:
 
 def submit_in_wave(app, wave_id: int, participant_id: int, instrument_id: str, answers: dict) -> bool:
     """Invite the participant to the wave, answer the questionnaire and submit it (in an app context)."""
-    from surveys.core.models import Invitation
+    from surveys.core.models import Invitation, Wave
+    from surveys.instruments import instrument_for
     from surveys.participation.responses import start_response, submit
 
     invitation = Invitation(wave_id=wave_id, participant_id=participant_id)
     invitation.issue_token()
     db.session.add(invitation)
     db.session.commit()
-    instrument = app.extensions["surveys"].instrument(instrument_id)
+    organisation_id = db.session.get(Wave, wave_id).campaign.organisation_id
+    instrument = instrument_for(organisation_id, instrument_id)  # a plugin's or the organisation's upload
     response = start_response(invitation, instrument)
     response.answers = answers
     db.session.commit()

@@ -140,9 +140,8 @@ def test_only_psychologists_and_admins_upload_and_forms_need_csrf(app, client, s
         assert db.session.execute(db.select(UploadedInstrument)).first() is None
 
 
-def test_another_organisation_never_sees_the_upload(app, client, staff):
-    psychologist(app, client, staff)
-    assert upload(client, climate()).status_code == 302
+def another_organisation(app) -> int:
+    """A second organisation, where the (only) staff member is a psychologist too; returns its id."""
     with app.app_context():
         other = Organisation(name="Школа № 8")
         db.session.add(other)
@@ -150,9 +149,15 @@ def test_another_organisation_never_sees_the_upload(app, client, staff):
         user = db.session.execute(db.select(Membership)).scalar_one()
         db.session.add(Membership(user_id=user.user_id, organisation_id=other.id, role="psychologist"))
         db.session.commit()
-        with app.test_request_context():
-            assert "class_climate" in catalogue(staff[2]) and "class_climate" not in catalogue(other.id)
-        other_id = other.id
+        return other.id
+
+
+def test_another_organisation_never_sees_the_upload(app, client, staff):
+    psychologist(app, client, staff)
+    assert upload(client, climate()).status_code == 302
+    other_id = another_organisation(app)
+    with app.test_request_context():
+        assert "class_climate" in catalogue(staff[2]) and "class_climate" not in catalogue(other_id)
     # The same person, working in the other organisation, does not get it offered either.
     switched = post_form(client, "/staff/organisation", {"organisation": other_id}, page_url="/staff/instruments")
     assert switched.status_code in (302, 303)

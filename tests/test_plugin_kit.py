@@ -2,7 +2,8 @@
 
 Everything is installed into a throwaway virtual environment that sees this one's packages
 (``--system-site-packages``), so the environment running the suite never gains a plugin. In it,
-``pip install`` runs offline (``--no-deps --no-build-isolation``: surveys is already there)
+``pip install`` runs offline (``--no-index --no-build-isolation``): the dependencies, surveys and the
+``test`` extra's pytest, must be found already installed, so an extra the guide asks for is resolved
 and ``surveys`` is ``python -m surveys``; the commands are otherwise run as the guide prints them.
 """
 
@@ -34,7 +35,7 @@ def workdir(tmp_path_factory):
     bin_.mkdir()
     (bin_ / "surveys").write_text(f'#!/bin/sh\nexec "{python}" -m surveys "$@"\n')
     (bin_ / "pip").write_text(
-        f'#!/bin/sh\nif [ "$1" = install ]; then exec "{python}" -m pip "$@" --no-deps --no-build-isolation; fi\n'
+        f'#!/bin/sh\nif [ "$1" = install ]; then exec "{python}" -m pip "$@" --no-index --no-build-isolation; fi\n'
         f'exec "{python}" -m pip "$@"\n'
     )
     for script in bin_.iterdir():
@@ -114,7 +115,12 @@ def test_a_new_plugin_installs_lists_passes_and_its_tests_catch_a_broken_key(wor
     ruff = shutil.which("ruff") or "ruff"
     lint = subprocess.run([ruff, "check", "--no-cache", "."], cwd=package, capture_output=True)
     assert lint.returncode == 0, lint.stdout
-    assert run("pip install -e hall_mood", here, env).returncode == 0
+    # Installed as the kit says, with the test extra that brings pytest (resolved offline, see above).
+    install = next(line.strip() for line in made.stdout.splitlines() if line.strip().startswith("pip install"))
+    assert install == "pip install -e 'hall_mood[test]'"
+    assert run(install, here, env).returncode == 0
+    extra = run("python -c \"import importlib.metadata as m; print(m.requires('surveys-hall-mood'))\"", here, env)
+    assert 'pytest>=8; extra == "test"' in extra.stdout, extra.stdout + extra.stderr
     listed = run("surveys plugins --json", here, env)
     plugin = {row["name"]: row for row in json.loads(listed.stdout)}["hall_mood"]
     assert plugin["version"] == "0.1.0" and "instrument hall_mood" in plugin["registers"]
@@ -123,6 +129,8 @@ def test_a_new_plugin_installs_lists_passes_and_its_tests_catch_a_broken_key(wor
     assert checked.returncode == 0 and "в порядке (hall_mood, версия 1, 1 вопрос)" in checked.stdout
     passed = run("python -m pytest -q -p no:cacheprovider hall_mood", here, env)
     assert passed.returncode == 0 and "5 passed" in passed.stdout, passed.stdout
+    inside = run("python -m pytest -q -p no:cacheprovider", package, env)  # the package README's command
+    assert inside.returncode == 0 and "5 passed" in inside.stdout, inside.stdout
     # Break the key: the package's own tests must notice.
     scoring = package / "surveys_hall_mood" / "scoring.py"
     scoring.write_text(scoring.read_text().replace("max(values) - min(values)", "max(values) - min(values) + 1"))

@@ -8,7 +8,6 @@ from flask_login import login_required
 
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.models import Campaign
-from surveys.state import get_state
 from surveys.web import INDIVIDUAL, allowed, owned_or_404
 
 from . import explain, numbers
@@ -99,7 +98,6 @@ def campaign(campaign_id: int):
         charts=charts,
         chart_keys=chart_keys,
         items=items,
-        registry=get_state().registry,
         min_group=(report or {}).get("min_group", MIN_GROUP),
     )
 

@@ -7,14 +7,17 @@ Uses the core, the plugin registry (``surveys.state``) and the audit log; no oth
 """
 
 from .catalogues import catalogue, versions
-from .listing import Listing, campaign_choices, instruments_of
+from .listing import PREVIEW, Listing, campaign_choices, instruments_of
 from .scorer import score_answers
 from .text_packs import instrument_for, needs_texts, read_pack, text_ids, with_texts
+from .titles import instrument_title
 
 __all__ = [
+    "PREVIEW",
     "Listing",
     "campaign_choices",
     "instruments_of",
+    "instrument_title",
     "catalogue",
     "instrument_for",
     "needs_texts",

@@ -57,7 +57,8 @@ def uploaded(organisation_id: int) -> dict[str, Instrument]:
 def catalogue(organisation_id: int | None) -> Mapping[str, Instrument]:
     """Every instrument the organisation can use, by id: the plugins' and its own latest uploads.
 
-    An upload can never take a plugin instrument's id, so the two never overlap.
+    An upload that takes a plugin instrument's id is refused; one stored before that was refused is
+    shadowed by the plugin's here, and the Questionnaires page warns about it (``Listing.shadowed``).
     """
     registry = get_state().registry.instruments
     if organisation_id is None:

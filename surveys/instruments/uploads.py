@@ -16,8 +16,9 @@ from surveys.audit import record
 from surveys.core.definitions import Instrument
 from surveys.core.errors import DefinitionError, Problem
 from surveys.core.instrument_models import UploadedInstrument
-from surveys.core.loader import load_instrument
+from surveys.core.loader import load_instrument, read_tree
 from surveys.core.models import Organisation
+from surveys.core.yaml_lines import line_of
 from surveys.extensions import db
 from surveys.instruments.participant_notes import title_warnings
 from surveys.state import get_state
@@ -50,6 +51,14 @@ def _read(name: str, data: bytes) -> tuple[str | None, list[str]]:
         return None, [str(Problem(name, line, _("the file is not UTF-8 text")))]
 
 
+def _id_line(name: str, text: str) -> int:
+    """The line of the file's ``id:`` key (the file has loaded, so it parses again)."""
+    try:
+        return line_of(read_tree(name, text), ["id"])
+    except DefinitionError:
+        return 1
+
+
 def _already(name: str, instrument: Instrument) -> UploadResult:
     message = _(
         "version %(version)s of '%(id)s' is already uploaded: raise 'version' for a new one",
@@ -71,13 +80,13 @@ def check_upload(organisation_id: int, filename: str, data: bytes) -> UploadResu
     except DefinitionError as err:
         return UploadResult(None, tuple(str(p) for p in err.problems))
     owner = state.registry.instrument_owner.get(instrument.id)
-    if owner is not None:
+    if owner is not None:  # the plugin's would shadow it everywhere: refused at its ``id:`` line
         message = _(
             "the id '%(id)s' belongs to the plugin '%(plugin)s': give the questionnaire an id of its own",
             id=instrument.id,
             plugin=owner,
         )
-        return UploadResult(None, (str(Problem(name, 1, message)),))
+        return UploadResult(None, (str(Problem(name, _id_line(name, text), message)),))
     taken = db.session.execute(
         db.select(UploadedInstrument.id).filter_by(
             organisation_id=organisation_id, instrument_id=instrument.id, version=instrument.version

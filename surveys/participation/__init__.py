@@ -2,7 +2,8 @@
 
 Owns personal and open links, codes, consent (the participant's and a guardian's), the throttle on
 guessed links, responses (autosave, pages, the final submit and its scores), the answering forms and
-the printed slips. Uses the core, the workspace (people) and the instruments (scorer, texts).
+the printed slips, and the staff's preview of a questionnaire. Uses the core, the workspace (people) and
+the instruments (scorer, texts).
 """
 
 from .links import generate_links

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from surveys.core.answers import AnswerCheck, check_answers
 from surveys.core.definitions import Instrument, Profile
 from surveys.core.models import Assignment, Invitation, PersonalData, Response, Score, utcnow
-from surveys.core.scoring import version_of
+from surveys.core.scoring import ScoreResult, version_of
 from surveys.extensions import db
 from surveys.instruments import score_answers
 from surveys.plugins import implementations
@@ -206,15 +206,21 @@ def profile_of(response: Response) -> Profile:
     return Profile(age=age, sex=personal.sex or None)
 
 
+def scores_of(instrument: Instrument, answers: dict[str, Any], profile: Profile) -> tuple[str, list[ScoreResult]]:
+    """(who scored, the scores) of a submitted response's answers: what ``store_scores`` stores and
+    the staff preview shows (surveys/participation/preview.py)."""
+    state = get_state()
+    owner = state.registry.instrument_owner.get(instrument.id, "")
+    return score_answers(state.pm, instrument, answers, owner, profile)
+
+
 def store_scores(response: Response, instrument: Instrument, first: bool = False) -> None:
     """(Re)compute the response's scores through the plugins and attach them.
 
     ``first``: the response was never submitted, so it has no scores to replace (a response
     only gets scores when it is submitted): skip reading and deleting them.
     """
-    state = get_state()
-    owner = state.registry.instrument_owner.get(instrument.id, "")
-    plugin, results = score_answers(state.pm, instrument, response.answers or {}, owner, profile_of(response))
+    plugin, results = scores_of(instrument, response.answers or {}, profile_of(response))
     if first:
         set_committed_value(response, "scores", [])
     else:

@@ -31,6 +31,6 @@ def plugin_new(name: str, parent: Path, title: str | None) -> None:
     for path in made.files:
         click.echo(f"  {path.relative_to(made.folder)}")
     click.echo(_("Next:"))
-    click.echo(f"  pip install -e {made.folder}")
+    click.echo(f"  pip install -e '{made.folder}[test]'")
     click.echo("  surveys plugins")
     click.echo(f"  python -m pytest {made.folder}")

@@ -9,11 +9,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 
+from surveys.instruments.titles import instrument_title
 from surveys.instruments.uploads import MAX_BYTES, upload_questionnaire
 from surveys.staff_context import current_organisation
 from surveys.web import require_role, staff_blueprint
 
 bp = staff_blueprint("uploads", __name__)
+bp.add_app_template_global(instrument_title)  # {{ instrument_title(organisation_id, id) }} on every page
 
 
 class InstrumentUploadForm(FlaskForm):

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
 from surveys.core.models import Campaign
-from surveys.instruments import campaign_choices, instruments_of
+from surveys.instruments import PREVIEW, campaign_choices, instruments_of
 from surveys.staff_context import current_organisation
 from surveys.web import (
     EVERYONE,
@@ -190,5 +190,7 @@ def instruments():
         owner=found.owner,
         packs=found.packs,
         uploads=found.uploads,
+        shadowed=found.shadowed,
         can_add_texts=allowed("admin", "psychologist"),
+        can_preview=allowed(*PREVIEW),
     )
