@@ -191,6 +191,7 @@ def configure_blueprints(app: Flask) -> None:
     )
     from surveys.workspace.pages import (
         linking,
+        pairs,
         people_import,
         tracker,
     )
@@ -219,6 +220,7 @@ def configure_blueprints(app: Flask) -> None:
         staff_members,
         tracker,
         people_import,
+        pairs,
         paper,
         instrument_texts,
         instrument_upload,
