@@ -424,3 +424,39 @@ def test_another_instrument_version_is_a_warning_and_scores_use_this_servers_ver
     imported = runner.invoke(args=["campaign", "import", str(path)])
     assert imported.exit_code == 0, imported.output
     assert "instruments[0].version: warning: the bundle has version 1, this server 2" in imported.output
+
+
+def test_a_mentee_in_two_different_pairs_of_one_mentor_is_a_problem_not_a_database_error(app):
+    campaign_id = build_school(app)
+    with app.app_context():
+        bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id))))
+        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
+        first = next(i for i, p in enumerate(bundle["pairs"]) if p["mentor"] == "M1")
+        mentees = bundle["pairs"][first]["mentees"]
+        bundle["pairs"].append({**bundle["pairs"][first], "mentees": [mentees[0]]})
+        wipe()
+        with pytest.raises(BundleError) as raised:
+            import_bundle(bundle, None)
+        lines = [str(problem) for problem in raised.value.problems]
+        assert lines == [
+            f"pairs[{len(bundle['pairs']) - 1}].mentees[0]: 'M1' and '{mentees[0]}' are already paired in "
+            f"pairs[{first}]: one pair per mentor and mentee in a programme"
+        ]
+        assert row_counts()["pair"] == 0 and row_counts()["organisation"] == 0
+
+
+def test_a_bundle_pair_that_splits_a_pair_already_here_is_a_problem(app):
+    campaign_id = build_school(app)
+    with app.app_context():
+        bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id))))
+        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
+        first = next(i for i, p in enumerate(bundle["pairs"]) if p["mentor"] == "M1")
+        kept = bundle["pairs"][first]["mentees"][0]
+        bundle["pairs"][first]["mentees"] = [kept]  # the programme here pairs M1 with two mentees
+        counts = row_counts()
+        with pytest.raises(BundleError) as raised:
+            import_bundle(bundle, organisation)
+        [problem] = raised.value.problems
+        assert problem.path == f"pairs[{first}].mentees[0]"
+        assert f"'M1' and '{kept}'" in str(problem) and "Наставничество 2025/26" in str(problem)
+        assert row_counts() == counts
