@@ -91,7 +91,7 @@ def _described(groups: dict[tuple, list[tuple[int, int]]]) -> list[tuple[str, st
     listed = sorted(ids)
     for start in range(0, len(listed), 500):
         query = db.select(Participant.id, Participant.code).where(Participant.id.in_(listed[start : start + 500]))
-        codes.update(db.session.execute(query).tuples())
+        codes.update((pid, code) for pid, code in db.session.execute(query))
     return [(codes[m], f, v, [codes[x] for _n, x in rows]) for (m, f, v), rows in groups.items()]
 
 
