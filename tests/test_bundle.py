@@ -430,7 +430,6 @@ def test_a_mentee_in_two_different_pairs_of_one_mentor_is_a_problem_not_a_databa
     campaign_id = build_school(app)
     with app.app_context():
         bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id))))
-        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
         first = next(i for i, p in enumerate(bundle["pairs"]) if p["mentor"] == "M1")
         mentees = bundle["pairs"][first]["mentees"]
         bundle["pairs"].append({**bundle["pairs"][first], "mentees": [mentees[0]]})
