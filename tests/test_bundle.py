@@ -438,8 +438,8 @@ def test_a_mentee_in_two_different_pairs_of_one_mentor_is_a_problem_not_a_databa
             import_bundle(bundle, None)
         lines = [str(problem) for problem in raised.value.problems]
         assert lines == [
-            f"pairs[{len(bundle['pairs']) - 1}].mentees[0]: 'M1' and '{mentees[0]}' are already paired in "
-            f"pairs[{first}]: one pair per mentor and mentee in a programme"
+            f"pairs[{len(bundle['pairs']) - 1}].mentees[0]: 'M1' and '{mentees[0]}' are already paired "
+            f"(pairs[{first}]): one pair per mentor and mentee in a programme"
         ]
         assert row_counts()["pair"] == 0 and row_counts()["organisation"] == 0
 

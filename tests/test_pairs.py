@@ -263,14 +263,14 @@ def test_every_kind_of_problem_is_named_by_row_and_nothing_is_saved(app, logged_
         f"M1;E1;{FORM};{good}",  # row 8: the same pair as row 2
     ]
     page = upload(logged_in, programme_id, "pairs.csv", csv_file(rows)).get_data(as_text=True)
-    problems = re.findall(r"<li>Row (\d+) \((\w+)\): ([^<]*)</li>", page)
+    problems = re.findall(r"<li>Row (\d+) \(([^)]+)\): ([^<]*)</li>", page)
     assert [(int(row), column) for row, column, _m in problems] == [
-        (3, "mentor"),
-        (4, "mentee"),
-        (5, "mentor"),
-        (6, "variant"),
-        (7, "mentee"),
-        (8, "mentee"),
+        (3, "Mentor"),
+        (4, "Mentee"),
+        (5, "Mentor"),
+        (6, "Pair variant"),
+        (7, "Mentee"),
+        (8, "Mentee"),
     ]
     messages = [re.sub(r"&\w+;|&#\d+;", "", m) for _r, _c, m in problems]
     assert "NOBODY" in messages[0] and "X1" in messages[1] and "E3" in messages[2]

@@ -216,7 +216,7 @@ class _Checker:
                 other = taken.setdefault((mentor, mentee), (group, f"pairs[{index}]"))
                 if other[0] != group:
                     message = _(
-                        "'%(mentor)s' and '%(mentee)s' are already paired in %(other)s: one pair per mentor and "
+                        "'%(mentor)s' and '%(mentee)s' are already paired (%(other)s): one pair per mentor and "
                         "mentee in a programme",
                         mentor=mentor,
                         mentee=mentee,

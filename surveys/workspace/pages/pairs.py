@@ -25,6 +25,12 @@ from surveys.workspace.pair_rules import PairRefused
 from surveys.workspace.people_files import MAX_BYTES
 
 bp = staff_blueprint("pairs", __name__)
+COLUMN_LABELS = {
+    "mentor": _l("Mentor"),
+    "mentee": _l("Mentee"),
+    "form": _l("Form of mentoring"),
+    "variant": _l("Pair variant"),
+}
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,7 @@ def import_pairs(programme_id: int):
         form=form,
         report=report,
         aliases=PAIR_HEADER_ALIASES,
+        column_labels=COLUMN_LABELS,
         max_mb=MAX_BYTES >> 20,
     )
 
