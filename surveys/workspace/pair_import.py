@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from surveys import audit
 from surveys.core.models import Enrolment, Pair, PairMentee, Participant, Programme
 from surveys.extensions import db
 from surveys.workspace.pair_rules import form_problems
 from surveys.workspace.people_columns import HEADER_ALIASES, Problem, Row, dashless, words
 from surveys.workspace.people_files import parse
+from surveys.workspace.people_import import audit_upload
 
 COLUMNS = ("mentor", "mentee", "form", "variant")
 REQUIRED = ("mentor", "mentee")
@@ -183,7 +183,7 @@ def run_import(programme: Programme, filename: str, data: bytes, user, *, save: 
                 for _number, mentee in rows:
                     pair.add_mentee(mentee)
                 db.session.add(pair)
-            _audit(programme, user, report.audit_details(checked_only=False))
+            audit_upload(programme, user, report.audit_details(checked_only=False), AUDIT_ACTION)
             db.session.commit()
             return report
         except IntegrityError:
@@ -196,19 +196,9 @@ def run_import(programme: Programme, filename: str, data: bytes, user, *, save: 
                     _l("Someone paired the same people meanwhile: nothing was imported. Check the file again."),
                 )
             )
-    _audit(programme, user, report.audit_details(checked_only=not save))
+    audit_upload(programme, user, report.audit_details(checked_only=not save), AUDIT_ACTION)
     db.session.commit()
     return report
-
-
-def _audit(programme: Programme, user, details: dict) -> None:
-    audit.add(
-        AUDIT_ACTION,
-        f"programme:{programme.id}",
-        organisation_id=programme.organisation_id,
-        user_id=getattr(user, "id", None),
-        **details,
-    )
 
 
 def template_csv(locale: str, programme: Programme) -> bytes:

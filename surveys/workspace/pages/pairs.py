@@ -10,8 +10,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 
 from surveys.core.models import Enrolment, Pair, Participant, Programme
@@ -20,6 +18,7 @@ from surveys.web import MANAGE, ActionForm, flash_errors, owned_or_404, require_
 from surveys.workspace import programme_editing as editing
 from surveys.workspace.archiving import check_editable
 from surveys.workspace.pages.forms import PairForm
+from surveys.workspace.pages.people_import import UploadForm
 from surveys.workspace.pair_import import PAIR_HEADER_ALIASES, run_import, template_csv
 from surveys.workspace.pair_rules import PairRefused
 from surveys.workspace.people_files import MAX_BYTES
@@ -116,16 +115,6 @@ def delete_pair(pair_id: int):
     return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="pairs"))
 
 
-class PairImportForm(FlaskForm):
-    file = FileField(
-        _l("File (CSV or XLSX)"),
-        validators=[
-            FileRequired(message=_l("Choose a file to import.")),
-            FileAllowed(["csv", "xlsx"], message=_l("Only CSV and XLSX files can be imported.")),
-        ],
-    )
-
-
 def _locale() -> str:
     return "ru" if str(get_locale()) == "ru" else "en"
 
@@ -137,7 +126,7 @@ def import_pairs(programme_id: int):
     the pairs only when there is no problem at all."""
     programme = owned_or_404(Programme, programme_id)
     check_editable(programme)
-    form = PairImportForm()
+    form = UploadForm()
     report = None
     if form.validate_on_submit():
         upload = form.file.data
