@@ -198,18 +198,21 @@ class _Checker:
                 elif mentee in listed:
                     self.problem(where, _("'%(code)s' is listed twice", code=mentee))
                 listed.add(mentee)
-        self.pair_clashes()
+        self.pair_clashes(codes)
 
-    def pair_clashes(self) -> None:
+    def pair_clashes(self, codes: set[str]) -> None:
         """One pair per mentor and mentee in a programme (the database's rule): a mentee may not be in two
         different pairs of the same mentor, in the bundle or in the programme already here. (A pair
-        repeated with the same mentees is the same pair, and matches the one already here.)"""
+        repeated with the same mentees is the same pair, and matches the one already here.) Pairs naming an
+        unknown participant are left out: that is reported already."""
         taken = self.existing_pairs()
         for index, item in _items(self.data, "pairs"):
             mentor, mentees = _text(item, "mentor"), item.get("mentees")
             if mentor is None or not isinstance(mentees, list):
                 continue
             group = frozenset(m for m in mentees if isinstance(m, str))
+            if mentor not in codes or not group <= codes:
+                continue
             for position, mentee in enumerate(mentees):
                 if not isinstance(mentee, str) or mentee == mentor:
                     continue
