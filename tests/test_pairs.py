@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from surveys.core.log_models import AuditEvent
 from surveys.core.models import Organisation, Pair, PairMentee, Participant, Programme, utcnow
 from surveys.extensions import db
-from surveys.workspace import pair_history
+from surveys.workspace import pair_import, participant_pairs
 from surveys.workspace import programme_editing as editing
 from surveys.workspace.pair_rules import PairRefused
 from surveys.workspace.programmes import create_programme
@@ -138,6 +138,7 @@ def test_an_archived_programmes_pairs_cannot_be_added_or_removed(app, logged_in,
     assert post_form(logged_in, f"{url}/pairs", data, page_url=url).status_code == 409
     assert logged_in.get(f"/staff/pairs/{pair_id}/delete").status_code == 409
     assert post_form(logged_in, f"/staff/pairs/{pair_id}/delete", {}, page_url=url).status_code == 409
+    assert logged_in.get(f"{url}/pairs/import").status_code == 409
     assert len(pairs_of(app, programme_id)) == 1
 
 
@@ -279,6 +280,16 @@ def test_every_kind_of_problem_is_named_by_row_and_nothing_is_saved(app, logged_
     assert [m for m, _e, _f, _v in pairs_of(app, programme_id)] == [ids["M2"]]
 
 
+def test_a_pair_saved_meanwhile_by_someone_else_stops_the_whole_import(app, logged_in, school, monkeypatch):
+    programme_id, ids = school
+    add(logged_in, programme_id, ids["M2"], [ids["E2"]])
+    # The file was checked before the other curator's pair was saved: only the database can tell.
+    monkeypatch.setattr(pair_import, "_existing_pairs", lambda programme: set())
+    page = upload(logged_in, programme_id, "pairs.csv", csv_file(["M1;E1;;", "M2;E2;;"])).get_data(as_text=True)
+    assert "Someone paired the same people meanwhile: nothing was imported." in page
+    assert [m for m, _e, _f, _v in pairs_of(app, programme_id)] == [ids["M2"]]
+
+
 def test_a_file_without_the_mentee_column_is_refused(app, logged_in, school):
     programme_id, _ids = school
     page = upload(logged_in, programme_id, "pairs.csv", csv_file(["M1"], header="mentor")).get_data(as_text=True)
@@ -324,12 +335,12 @@ def test_a_pairs_history_is_kept_across_cycles(app, logged_in, staff):
             editing.add_pair(later, ids["M1"], [ids["E1"], ids["E2"]], FORM, "")
         earlier.archived_at = utcnow()
         db.session.commit()
-        history = pair_history(db.session.get(Participant, ids["E1"]))
+        history = participant_pairs(db.session.get(Participant, ids["E1"]))
         assert [(h.programme, h.role, h.partners, h.archived) for h in history] == [
             ("2024/25", "mentee", ("M1",), True),
             ("2025/26", "mentee", ("M1",), False),
         ]
-        mentor_history = pair_history(db.session.get(Participant, ids["M1"]))
+        mentor_history = participant_pairs(db.session.get(Participant, ids["M1"]))
         assert [h.partners for h in mentor_history] == [("E1",), ("E1", "E2")]
     page = logged_in.get(f"/staff/programmes/{later_id}").get_data(as_text=True)
     assert "also in 2024/25" in page

@@ -7,7 +7,7 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
-from .pair_history import PastPair, earlier_pairings, pair_history
+from .pair_history import PastPair, earlier_pairings, participant_pairs
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
 from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
@@ -15,7 +15,7 @@ from .tracking import Tally, progress
 __all__ = [
     "PastPair",
     "earlier_pairings",
-    "pair_history",
+    "participant_pairs",
     "Standing",
     "Tally",
     "add_wave",

@@ -25,7 +25,7 @@ class PastPair:
     archived: bool
 
 
-def pair_history(participant: Participant) -> list[PastPair]:
+def participant_pairs(participant: Participant) -> list[PastPair]:
     """Every pair the participant is or was in, across the organisation's programmes, oldest first."""
     query = (
         db.select(Pair, Programme)
