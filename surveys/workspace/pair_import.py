@@ -116,6 +116,7 @@ def validate(programme: Programme, rows: list[Row]) -> tuple[dict[tuple, list[tu
     """The groups of a pairs file (key ``(mentor id, form, variant)`` → ``[(row, mentee id)]``) and its
     problems by row."""
     forms = {dashless(f.name): f.name for f in programme.forms}
+    variants = {(f.name, dashless(v)): v for f in programme.forms for v in f.variants}
     people = _people(programme, {r.values.get(c, "") for r in rows for c in REQUIRED} - {""})
     problems: list[Problem] = []
     groups: dict[tuple, list[tuple[int, int]]] = {}
@@ -132,6 +133,7 @@ def validate(programme: Programme, rows: list[Row]) -> tuple[dict[tuple, list[tu
         mentee = _person(people, mentee_code, "mentee", "mentee", problem)
         raw_form, variant = row.values.get("form", ""), " ".join(row.values.get("variant", "").split())
         form = forms.get(dashless(raw_form), raw_form) if raw_form else ""
+        variant = variants.get((form, dashless(variant)), variant)
         for column, messages in form_problems(programme, form, variant).items():
             for message in messages:
                 problem(column, message)
