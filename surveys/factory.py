@@ -196,6 +196,7 @@ def configure_blueprints(app: Flask) -> None:
         erasure,
         linking,
         manage,
+        pairs,
         people_import,
         tracker,
     )
@@ -228,6 +229,7 @@ def configure_blueprints(app: Flask) -> None:
         tracker,
         people_import,
         erasure,
+        pairs,
         paper,
         instrument_texts,
         instrument_upload,

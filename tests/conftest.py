@@ -3,6 +3,7 @@ an app per test, a test client, a CLI runner, and helpers for forms with CSRF to
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
@@ -15,7 +16,7 @@ from werkzeug.serving import make_server
 
 from surveys import create_app
 from surveys.config import normalise_database_url
-from surveys.core.models import Membership, Organisation, User
+from surveys.core.models import Membership, Organisation, Participant, User
 from surveys.extensions import db
 
 PG_URL = os.environ.get("SURVEYS_TEST_DATABASE_URL")
@@ -134,6 +135,38 @@ def post_form(client, url: str, data: dict, page_url: str | None = None, **kwarg
     """GET the page to pick up its CSRF token, then POST the form like a browser would."""
     page = client.get(page_url or url)
     return client.post(url, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **data}, **kwargs)
+
+
+def xlsx(rows) -> bytes:
+    """A workbook whose first sheet has ``rows``, as uploaded bytes."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def enrol_people(organisation_id: int, programme_id: int, roles: dict[str, str], form: str = "") -> dict[str, int]:
+    """Participants of the organisation (new, or the one with that code) enrolled in the programme
+    (``{code: role}``), in the form of mentoring ``form``; their ids by code. Needs an app context; commits."""
+    from surveys.workspace import enrol
+
+    ids = {}
+    for code, role in roles.items():
+        participant = db.session.execute(
+            db.select(Participant).filter_by(organisation_id=organisation_id, code=code)
+        ).scalar_one_or_none()
+        if participant is None:
+            participant = Participant(organisation_id=organisation_id, code=code, role=role, tags=[])
+            db.session.add(participant)
+            db.session.flush()
+        enrol(participant, programme_id, role, form, "")
+        ids[code] = participant.id
+    db.session.commit()
+    return ids
 
 
 @pytest.fixture

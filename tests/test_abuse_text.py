@@ -21,7 +21,7 @@ from markupsafe import escape
 
 from plugins.swot.models import SwotDocument
 from surveys.core.export_models import ExportJob
-from surveys.core.models import Campaign, Organisation, Participant, Programme, Response, User
+from surveys.core.models import Campaign, Organisation, Pair, Participant, Programme, Response, User
 from surveys.core.report_models import Indicator, IndicatorValue
 from surveys.exports.files import write_export
 from surveys.exports.plan import ExportRequest
@@ -165,6 +165,7 @@ def fill_everything(app, client) -> dict[str, object]:
     return {
         "organisation": organisation,
         "programme_id": programme,
+        "pair_id": one(app, Pair, programme_id=programme).id,
         "campaign_id": campaign,
         "wave_id": output,
         "first_wave": first,

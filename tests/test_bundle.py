@@ -161,6 +161,13 @@ def campaign_of(campaign_id: int) -> Campaign:
     return db.session.get(Campaign, campaign_id)
 
 
+def exported(campaign_id: int, with_personal_data: bool = False) -> tuple[dict, Organisation]:
+    """The campaign's bundle as read back from its JSON, and the campaign's organisation."""
+    campaign = campaign_of(campaign_id)
+    bundle = json.loads(dumps(export_bundle(campaign, with_personal_data=with_personal_data)))
+    return bundle, db.session.get(Organisation, campaign.organisation_id)
+
+
 def test_export_wipe_import_export_gives_the_same_bundle_and_the_same_scores(app):
     campaign_id = build_school(app)
     with app.app_context():
@@ -244,8 +251,7 @@ def test_a_campaign_without_a_programme_round_trips_with_the_participants_own_st
 def test_importing_the_same_bundle_again_changes_nothing(app):
     campaign_id = build_school(app)
     with app.app_context():
-        bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id), with_personal_data=True)))
-        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
+        bundle, organisation = exported(campaign_id, with_personal_data=True)
         counts = row_counts()
         for _ in range(2):
             result = import_bundle(bundle, organisation)
@@ -261,8 +267,7 @@ def test_importing_the_same_bundle_again_changes_nothing(app):
 def test_a_newer_response_replaces_the_stored_one_and_an_older_one_does_not(app):
     campaign_id = build_school(app)
     with app.app_context():
-        bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id))))
-        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
+        bundle, organisation = exported(campaign_id)
         m2 = next(i for i, r in enumerate(bundle["responses"]) if r["participant"] == "M2")
         s2 = next(i for i, r in enumerate(bundle["responses"]) if r["participant"] == "S2")
         bundle["responses"][m2].update(answers=answers(4, 1, 4), edited_at="2099-01-01T00:00:00Z")
@@ -278,8 +283,7 @@ def test_a_newer_response_replaces_the_stored_one_and_an_older_one_does_not(app)
 def test_a_bad_bundle_is_reported_by_path_and_nothing_is_written(app):
     campaign_id = build_school(app)
     with app.app_context():
-        bundle = json.loads(dumps(export_bundle(campaign_of(campaign_id))))
-        organisation = db.session.get(Organisation, campaign_of(campaign_id).organisation_id)
+        bundle, organisation = exported(campaign_id)
         bundle["participants"][1]["role"] = "wizard"
         bundle["responses"][0]["wave"] = "Промежуточный"
         bundle["pairs"][0]["mentees"].append("NOBODY")
@@ -424,3 +428,37 @@ def test_another_instrument_version_is_a_warning_and_scores_use_this_servers_ver
     imported = runner.invoke(args=["campaign", "import", str(path)])
     assert imported.exit_code == 0, imported.output
     assert "instruments[0].version: warning: the bundle has version 1, this server 2" in imported.output
+
+
+def test_a_mentee_in_two_different_pairs_of_one_mentor_is_a_problem_not_a_database_error(app):
+    campaign_id = build_school(app)
+    with app.app_context():
+        bundle, _organisation = exported(campaign_id)
+        first = next(i for i, p in enumerate(bundle["pairs"]) if p["mentor"] == "M1")
+        mentees = bundle["pairs"][first]["mentees"]
+        bundle["pairs"].append({**bundle["pairs"][first], "mentees": [mentees[0]]})
+        wipe()
+        with pytest.raises(BundleError) as raised:
+            import_bundle(bundle, None)
+        lines = [str(problem) for problem in raised.value.problems]
+        assert lines == [
+            f"pairs[{len(bundle['pairs']) - 1}].mentees[0]: 'M1' and '{mentees[0]}' are already paired "
+            f"(pairs[{first}]): one pair per mentor and mentee in a programme"
+        ]
+        assert row_counts()["pair"] == 0 and row_counts()["organisation"] == 0
+
+
+def test_a_bundle_pair_that_splits_a_pair_already_here_is_a_problem(app):
+    campaign_id = build_school(app)
+    with app.app_context():
+        bundle, organisation = exported(campaign_id)
+        first = next(i for i, p in enumerate(bundle["pairs"]) if p["mentor"] == "M1")
+        kept = bundle["pairs"][first]["mentees"][0]
+        bundle["pairs"][first]["mentees"] = [kept]  # the programme here pairs M1 with two mentees
+        counts = row_counts()
+        with pytest.raises(BundleError) as raised:
+            import_bundle(bundle, organisation)
+        [problem] = raised.value.problems
+        assert problem.path == f"pairs[{first}].mentees[0]"
+        assert f"'M1' and '{kept}'" in str(problem) and "Наставничество 2025/26" in str(problem)
+        assert row_counts() == counts

@@ -19,7 +19,7 @@ from surveys.workspace.people_columns import Row
 from surveys.workspace.people_files import parse, template_csv, template_xlsx
 from surveys.workspace.people_import import existing_codes, run_import, validate
 from surveys.workspace.programmes import create_programme
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, post_form, xlsx
 
 CLEAN_CSV = (
     "code;role;form;group;tags;full_name;birth_year;sex\n"
@@ -72,15 +72,6 @@ def check(app, programme_id, filename, data):
         programme = db.session.get(Programme, programme_id)
         valid, problems = validate(parse(filename, data), programme, existing_codes(programme.organisation_id))
         return valid, [(p.row, p.column, str(p.message)) for p in problems]
-
-
-def xlsx(rows) -> bytes:
-    workbook = openpyxl.Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def audit_events(app):

@@ -28,7 +28,7 @@ from surveys.workspace.people import enrol
 from surveys.workspace.programme_editing import parse_forms
 from surveys.workspace.programmes import SEED_FORMS, create_programme
 from surveys.workspace.tracking import progress
-from tests.conftest import FIXTURES, post_form
+from tests.conftest import FIXTURES, enrol_people, post_form
 
 PLUGINS = str(FIXTURES / "plugins")
 
@@ -172,16 +172,11 @@ def test_pairs_of_one_mentor_and_many_mentees(app, logged_in, staff):
     with app.test_request_context():
         organisation = db.session.get(Organisation, staff[2])
         programme = create_programme(organisation, "2025/26")
-        people = {}
-        for code, role in (("M1", "mentor"), ("E1", "mentee"), ("E2", "mentee"), ("E3", "mentee")):
-            people[code] = Participant(organisation_id=organisation.id, code=code, role=role, tags=[])
-            db.session.add(people[code])
-            db.session.flush()
-            enrol(people[code], programme.id, role, "ученик–ученик", "8Б")
+        roles = {"M1": "mentor", "E1": "mentee", "E2": "mentee", "E3": "mentee"}
+        ids = enrol_people(organisation.id, programme.id, roles, "ученик–ученик")
         stranger = Participant(organisation_id=organisation.id, code="X9", role="mentee", tags=[])
         db.session.add(stranger)
         db.session.commit()
-        ids = {code: p.id for code, p in people.items()}
         programme_id, stranger_id = programme.id, stranger.id
     url = f"/staff/programmes/{programme_id}"
     form = {
@@ -200,7 +195,8 @@ def test_pairs_of_one_mentor_and_many_mentees(app, logged_in, staff):
         pair_id = pair.id
     page = logged_in.get(url).get_data(as_text=True)
     assert re.search(r"<td>E3</td>.*?<td>[^<]*</td>\s*</tr>", page, re.S)
-    assert post_form(logged_in, f"/staff/pairs/{pair_id}/delete", {}, page_url=url).status_code == 302
+    confirm = f"/staff/pairs/{pair_id}/delete"
+    assert post_form(logged_in, confirm, {}).status_code == 302  # the token of the confirmation page
     with app.app_context():
         assert db.session.execute(db.select(Pair)).first() is None
 

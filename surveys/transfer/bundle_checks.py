@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from surveys.core.answers import check_answers
 from surveys.core.errors import SurveysError
-from surveys.core.models import Organisation, Participant
+from surveys.core.models import Organisation, Pair, Participant, Programme
 from surveys.extensions import db
 from surveys.state import get_state
 from surveys.transfer.bundle_schema import ROOT, BundleProblem, BundleSchema, flatten_errors, path_key
@@ -198,6 +198,52 @@ class _Checker:
                 elif mentee in listed:
                     self.problem(where, _("'%(code)s' is listed twice", code=mentee))
                 listed.add(mentee)
+        self.pair_clashes(codes)
+
+    def pair_clashes(self, codes: set[str]) -> None:
+        """One pair per mentor and mentee in a programme (the database's rule): a mentee may not be in two
+        different pairs of the same mentor, in the bundle or in the programme already here. (A pair
+        repeated with the same mentees is the same pair, and matches the one already here.) Pairs naming an
+        unknown participant are left out: that is reported already."""
+        taken = self.existing_pairs()
+        for index, item in _items(self.data, "pairs"):
+            mentor, mentees = _text(item, "mentor"), item.get("mentees")
+            if mentor is None or not isinstance(mentees, list):
+                continue
+            group = frozenset(m for m in mentees if isinstance(m, str))
+            if mentor not in codes or not group <= codes:
+                continue
+            for position, mentee in enumerate(mentees):
+                if not isinstance(mentee, str) or mentee == mentor:
+                    continue
+                other = taken.setdefault((mentor, mentee), (group, f"pairs[{index}]"))
+                if other[0] != group:
+                    message = _(
+                        "'%(mentor)s' and '%(mentee)s' are already paired (%(other)s): one pair per mentor and "
+                        "mentee in a programme",
+                        mentor=mentor,
+                        mentee=mentee,
+                        other=other[1],
+                    )
+                    self.problem(f"pairs[{index}].mentees[{position}]", message)
+
+    def existing_pairs(self) -> dict[tuple[str, str], tuple[frozenset, str]]:
+        """(mentor code, mentee code) → (the pair's mentees, where) for the pairs of the programme the bundle
+        would write into, when it exists here."""
+        programme = self.data.get("programme")
+        name = _text(programme, "name") if isinstance(programme, dict) else None
+        if self.organisation is None or name is None:
+            return {}
+        query = db.select(Programme.id).filter_by(organisation_id=self.organisation.id, name=name)
+        programme_id = db.session.execute(query.order_by(Programme.id)).scalars().first()
+        if programme_id is None:
+            return {}
+        found: dict[tuple[str, str], tuple[frozenset, str]] = {}
+        for pair in db.session.execute(db.select(Pair).filter_by(programme_id=programme_id)).scalars():
+            group = frozenset(m.participant.code for m in pair.mentees)
+            for mentee in group:
+                found[(pair.mentor.code, mentee)] = (group, _("a pair already in the programme «%(name)s»", name=name))
+        return found
 
     def responses(self, codes: set[str], waves: set[str], instruments: set[str]) -> None:
         seen: dict[tuple, int] = {}

@@ -8,6 +8,7 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 from .archiving import ArchivedError, check_editable, is_archived
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
+from .pair_history import PastPair, earlier_pairings, participant_pairs
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
 from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
@@ -16,6 +17,9 @@ __all__ = [
     "ArchivedError",
     "check_editable",
     "is_archived",
+    "PastPair",
+    "earlier_pairings",
+    "participant_pairs",
     "Standing",
     "Tally",
     "add_wave",

@@ -47,8 +47,12 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
 
 
-def parse(filename: str, data: bytes) -> Table:
-    """Read an uploaded CSV or XLSX file into a ``Table``; every failure is a problem of the table."""
+def parse(filename: str, data: bytes, headers: dict[str, str] | None = None) -> Table:
+    """Read an uploaded CSV or XLSX file into a ``Table``; every failure is a problem of the table.
+
+    ``headers`` maps each accepted header (as ``words`` gives it) to a column id: the participants
+    file's (``HEADERS``) unless another file (the pairs file) gives its own."""
+    headers = HEADERS if headers is None else headers
     name = (filename or "").lower()
     if len(data) > MAX_BYTES:
         return _failed(_l("The file is larger than %(size)s MB. Split it into smaller files.", size=MAX_BYTES >> 20))
@@ -57,11 +61,11 @@ def parse(filename: str, data: bytes) -> Table:
     if data.startswith(OLE_MAGIC) or name.endswith(".xls"):
         return _failed(_l("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV and upload it again."))
     if data.startswith(ZIP_MAGIC):  # an XLSX, whatever its name says
-        return _read_xlsx(data)
+        return _read_xlsx(data, headers)
     if name.endswith(".xlsx"):
         return _failed(_l("The file is not a valid XLSX workbook. Save it from Excel again, or upload a CSV."))
     if name.endswith((".csv", ".txt")):
-        return _read_csv(data)
+        return _read_csv(data, headers)
     return _failed(_l("Only CSV and XLSX files can be imported."))
 
 
@@ -97,7 +101,7 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, headers: dict[str, str]) -> Table:
     text = _decode(data)
     if text is None or not _is_text(text):
         return _failed(_l("The file is not a text CSV file. Save the table as CSV (UTF-8) or XLSX."))
@@ -105,10 +109,10 @@ def _read_csv(data: bytes) -> Table:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except csv.Error:
         return _failed(_l("The CSV file could not be read: check its quotes and separators."))
-    return _table("csv", enumerate(records, start=1))
+    return _table("csv", enumerate(records, start=1), headers)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def _read_xlsx(data: bytes, headers: dict[str, str]) -> Table:
     import openpyxl  # imported here: only uploads of workbooks need it
 
     try:
@@ -122,14 +126,15 @@ def _read_xlsx(data: bytes) -> Table:
         if not workbook.worksheets:
             return _failed(_l("The workbook has no sheets."))
         rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return _table("xlsx", ((n, [cell_text(v) for v in row]) for n, row in enumerate(rows, start=1)))
+        records = ((n, [cell_text(v) for v in row]) for n, row in enumerate(rows, start=1))
+        return _table("xlsx", records, headers)
     except Exception:
         return _failed(_l("The file is not a valid XLSX workbook. Save it from Excel again, or upload a CSV."))
     finally:
         workbook.close()
 
 
-def _table(kind: str, records: Iterable[tuple[int, list[str]]]) -> Table:
+def _table(kind: str, records: Iterable[tuple[int, list[str]]], headers: dict[str, str]) -> Table:
     """Find the header (the first non-empty row), map it to column ids, and collect the data rows."""
     table = Table(kind=kind)
     index: dict[int, str] = {}
@@ -141,7 +146,7 @@ def _table(kind: str, records: Iterable[tuple[int, list[str]]]) -> Table:
         if not header_seen:
             header_seen = True
             table.header_row = number
-            index = _map_header(table, number, cells)
+            index = _map_header(table, number, cells, headers)
             continue
         values = {column: cells[i] for i, column in index.items() if i < len(cells)}
         if not any(values.values()):  # text only in ignored columns (a "№" column) makes no participant
@@ -155,16 +160,16 @@ def _table(kind: str, records: Iterable[tuple[int, list[str]]]) -> Table:
     if not header_seen:
         table.problems.append(Problem(None, "", _l("The file is empty.")))
     elif not table.rows and not table.problems:
-        table.problems.append(Problem(None, "", _l("The file has a header but no rows of participants.")))
+        table.problems.append(Problem(None, "", _l("The file has a header but no rows below it.")))
     return table
 
 
-def _map_header(table: Table, number: int, cells: list[str]) -> dict[int, str]:
+def _map_header(table: Table, number: int, cells: list[str], headers: dict[str, str]) -> dict[int, str]:
     index: dict[int, str] = {}
     for i, header in enumerate(cells):
         if not header:
             continue
-        column = HEADERS.get(words(header.lstrip("\ufeff")))
+        column = headers.get(words(header.lstrip("\ufeff")))
         if column is None:
             table.ignored.append(header)
         elif column in table.headers:

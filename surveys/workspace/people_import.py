@@ -46,6 +46,7 @@ __all__ = [
     "Problem",
     "Table",
     "ValidRow",
+    "audit_upload",
     "existing_codes",
     "import_people",
     "parse",
@@ -272,9 +273,10 @@ def _participants(organisation_id: int, codes: list[str]) -> dict[str, Participa
     return found
 
 
-def _audit(programme: Programme, user, details: dict) -> None:
+def audit_upload(programme: Programme, user, details: dict, action: str = AUDIT_ACTION) -> None:
+    """Add the audit event of an upload into the programme (the caller commits): counts, never data."""
     audit.add(
-        AUDIT_ACTION,
+        action,
         f"programme:{programme.id}",
         organisation_id=programme.organisation_id,
         user_id=getattr(user, "id", None),
@@ -312,7 +314,7 @@ def import_people(
             enrol(participant, programme.id, row.role, row.form, row.group)
             if row.has_personal_data:
                 _set_personal_data(participant, row)
-        _audit(programme, user, {**(details or {}), "created": created, "updated": updated})
+        audit_upload(programme, user, {**(details or {}), "created": created, "updated": updated})
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
@@ -363,7 +365,7 @@ def run_import(programme: Programme, filename: str, data: bytes, user, mode: str
             report.created, report.updated, report.imported = counts.created, counts.updated, True
             return report
     report.skipped = report.rows
-    _audit(programme, user, report.audit_details())
+    audit_upload(programme, user, report.audit_details())
     db.session.commit()
     return report
 

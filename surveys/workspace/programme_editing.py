@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from surveys.audit import record
-from surveys.core.models import Enrolment, MentoringForm, Organisation, Pair, PairMentee, Participant, Programme
+from surveys.core.models import Enrolment, MentoringForm, Organisation, Pair, Participant, Programme
 from surveys.extensions import db
 from surveys.workspace.form_usage import carry_renames, in_use_problem, split_renames, usage
+from surveys.workspace.pair_history import earlier_pairings
+from surveys.workspace.pair_rules import PairRefused, check_pair, duplicate_message, roles_in
 from surveys.workspace.programmes import create_programme
 
 
@@ -49,6 +52,7 @@ class ProgrammeOverview:
     pairs: list[Pair]
     paired: set[int]
     forms_text: str
+    earlier: dict[int, list[str]]
 
 
 def overview(programme: Programme) -> ProgrammeOverview:
@@ -58,7 +62,8 @@ def overview(programme: Programme) -> ProgrammeOverview:
     for _participant, enrolment in people:
         by_role[enrolment.role] = by_role.get(enrolment.role, 0) + 1
     paired = {pair.mentor_id for pair in pairs} | {m.participant_id for pair in pairs for m in pair.mentees}
-    return ProgrammeOverview(programme, people, by_role, pairs, paired, forms_text(programme))
+    earlier = earlier_pairings(programme, pairs)
+    return ProgrammeOverview(programme, people, by_role, pairs, paired, forms_text(programme), earlier)
 
 
 def forms_text(programme: Programme) -> str:
@@ -126,18 +131,31 @@ def save_forms(programme: Programme, text: str) -> list[str]:
 
 
 def add_pair(programme: Programme, mentor_id: int, mentee_ids: list[int], form: str, variant: str) -> Pair:
-    """A pair (or group) of one mentor with the mentees, each listed once."""
+    """A pair (or group) of one mentor with the mentees, each listed once.
+
+    Raises :class:`PairRefused` (nothing saved) when it breaks a rule of pair_rules, including when the
+    same mentor and mentee were paired at the same moment by someone else (the database's constraint).
+    """
+    mentee_ids = list(dict.fromkeys(mentee_ids))
+    check_pair(programme, mentor_id, mentee_ids, form, variant)
     pair = Pair(programme_id=programme.id, mentor_id=mentor_id, form=form, variant=variant)
-    for mentee_id in dict.fromkeys(mentee_ids):
-        pair.mentees.append(PairMentee(participant_id=mentee_id))
+    for mentee_id in mentee_ids:
+        pair.add_mentee(mentee_id)
     db.session.add(pair)
-    db.session.commit()
-    record("pair.create", f"pair:{pair.id}", mentees=len(pair.mentees))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        people = roles_in(programme, [mentor_id, *mentee_ids])
+        codes = [people.get(i, ("?", ""))[0] for i in mentee_ids]
+        raise PairRefused({"mentees": [duplicate_message(people.get(mentor_id, ("?", ""))[0], codes)]}) from None
+    record("pair.create", f"pair:{pair.id}", mentees=len(pair.mentees), form=form, variant=variant)
     return pair
 
 
 def remove_pair(pair: Pair) -> None:
-    pair_id = pair.id
+    """Delete a pair (after the staff member confirmed it); the audit keeps its form, variant and size."""
+    pair_id, details = pair.id, {"form": pair.form, "variant": pair.variant, "mentees": len(pair.mentees)}
     db.session.delete(pair)
     db.session.commit()
-    record("pair.delete", f"pair:{pair_id}")
+    record("pair.delete", f"pair:{pair_id}", programme=pair.programme_id, **details)

@@ -89,8 +89,10 @@ class PairForm(FlaskForm):
     mentees = MultiCheckboxField(
         _l("Mentees"), coerce=int, validators=[InputRequired(message=_l("Choose at least one mentee."))]
     )
-    form = SelectField(_l("Form of mentoring"), validators=[Optional()])
-    variant = SelectField(_l("Pair variant"), validators=[Optional()])
+    # The form comes from the page's block (one per form of mentoring); both are checked by pair_rules,
+    # which says what is wrong in words a curator understands.
+    form = StringField(_l("Form of mentoring"), validators=[Optional()])
+    variant = StringField(_l("Pair variant"), validators=[Optional()])
 
 
 class SwitchForm(FlaskForm):

@@ -34,8 +34,8 @@ MODE_LABELS = {
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(FlaskForm):
-    """The upload: a CSV or XLSX file and what to do with rows that have problems."""
+class UploadForm(FlaskForm):
+    """An upload of one CSV or XLSX file (the pairs import uses it as it is)."""
 
     file = FileField(
         _l("File (CSV or XLSX)"),
@@ -44,6 +44,11 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], message=_l("Only CSV and XLSX files can be imported.")),
         ],
     )
+
+
+class ImportForm(UploadForm):
+    """The participants upload: the file and what to do with rows that have problems."""
+
     mode = RadioField(
         _l("If some rows have problems"),
         choices=[SelectChoice(k, MODE_LABELS[k]) for k in MODES],
