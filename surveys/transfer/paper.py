@@ -30,7 +30,7 @@ from surveys.transfer.paper_template import (
     FIRST_ROW,
     entry_template,
 )
-from surveys.workspace import Standing, standings
+from surveys.workspace import Standing, offered, standings
 
 __all__ = [
     "PaperError",
@@ -73,7 +73,7 @@ def assignment_of(campaign: Campaign, instrument_id: str) -> Assignment | None:
 
 
 def _takes(assignment: Assignment, standing: Standing, wave: Wave) -> bool:
-    return assignment.applies(standing.role, wave.kind, standing.form)
+    return offered(assignment, standing.role, wave.kind, standing.form)
 
 
 def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:

@@ -5,6 +5,7 @@ and their import, pairs, campaigns with their waves and assignments, wave linkin
 who has answered. Uses the core, the instruments (the catalogue) and the audit log.
 """
 
+from .asking import asked, offered
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
@@ -15,11 +16,13 @@ __all__ = [
     "Standing",
     "Tally",
     "add_wave",
+    "asked",
     "campaign_tables",
     "create_campaign",
     "create_programme",
     "default_consent_mode",
     "known_adult",
+    "offered",
     "eligible",
     "eligible_participants",
     "enrol",

@@ -22,6 +22,7 @@ from surveys.core.models import (
 )
 from surveys.extensions import db
 from surveys.instruments import catalogue
+from surveys.workspace.asking import asked
 from surveys.workspace.people import Standing, Team, eligible, standing_by_id, standing_of, teams
 from surveys.workspace.programmes import SEED_FORMS, form_names
 
@@ -123,9 +124,11 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     rows = []
     for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind, standing.form))
-        if not expected:  # nothing in this wave is for their role and form (e.g. curators in the input wave)
+        by_instrument = {r.instrument_id: r for r in mine}
+        wanted = {a.instrument_id for a in asked(wave.campaign, standing.role, standing.form, wave, by_instrument)}
+        if not wanted:  # nothing in this wave is for their role and form (e.g. curators in the input wave)
             continue
+        mine = [r for r in mine if r.instrument_id in wanted]  # a retired questionnaire's draft is not progress
         rows.append(
             ParticipantStatus(
                 participant=participant,
@@ -133,7 +136,7 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
                 invitation=invitations.get(participant.id),
                 submitted=sum(r.status == "submitted" for r in mine),
                 started=sum(r.status != "submitted" for r in mine),
-                expected=expected,
+                expected=len(wanted),
             )
         )
     return rows
