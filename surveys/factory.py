@@ -187,12 +187,14 @@ def configure_blueprints(app: Flask) -> None:
     from surveys.transfer.pages import paper
     from surveys.web import auth, health
     from surveys.workspace.pages import (
-        campaigns as staff,
-    )
-    from surveys.workspace.pages import (
+        campaign_questionnaires,
         linking,
+        participant_editing,
         people_import,
         tracker,
+    )
+    from surveys.workspace.pages import (
+        campaigns as staff,
     )
     from surveys.workspace.pages import (
         members as staff_members,
@@ -223,6 +225,8 @@ def configure_blueprints(app: Flask) -> None:
         instrument_texts,
         instrument_upload,
         linking,
+        campaign_questionnaires,
+        participant_editing,
         exports,
         indicators,
         dashboard,

@@ -75,6 +75,7 @@ def build_school(name: str) -> dict[str, object]:
         "organisation": organisation.id,
         "programme_id": programme.id,
         "pair_id": pair.id,
+        "participant_id": mentor.id,
         "campaign_id": campaign.id,
         "wave_id": wave.id,
         "invitation_id": invitation,

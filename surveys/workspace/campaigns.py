@@ -49,6 +49,17 @@ def default_forms(instrument: Instrument, forms: list[str]) -> list[str]:
     return fits(forms) or fits(SEED_FORMS)
 
 
+def default_assignment(instrument: Instrument, forms: list[str], position: int) -> Assignment:
+    """The instrument for its own audience and waves, in the forms of ``forms`` its ``ages`` allow."""
+    return Assignment(
+        instrument_id=instrument.id,
+        audience=list(instrument.audience),
+        wave_kinds=list(instrument.waves),
+        forms=default_forms(instrument, forms),
+        position=position,
+    )
+
+
 def create_campaign(
     organisation: Organisation,
     name: str,
@@ -64,16 +75,7 @@ def create_campaign(
     campaign = Campaign(organisation_id=organisation.id, name=name, programme_id=programme_id or None)
     forms = form_names(db.session.get(Programme, programme_id) if programme_id else None)
     for position, instrument_id in enumerate(instrument_ids):
-        instrument = available[instrument_id]
-        campaign.assignments.append(
-            Assignment(
-                instrument_id=instrument_id,
-                audience=list(instrument.audience),
-                wave_kinds=list(instrument.waves),
-                forms=default_forms(instrument, forms),
-                position=position,
-            )
-        )
+        campaign.assignments.append(default_assignment(available[instrument_id], forms, position))
     campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
     db.session.add(campaign)
     db.session.commit()
