@@ -61,10 +61,11 @@ def _posted_places(places: list[dict]) -> dict[int, editing.Placement] | None:
     return None if wrong else found
 
 
-def _edit_form(participant: Participant, posted=None) -> ParticipantEditForm:
+def _edit_form(participant: Participant, posted: bool = False) -> ParticipantEditForm:
     """The edit form filled with the participant's stored values, or with what was posted."""
     details = editing.details_of(participant)
-    return ParticipantEditForm(formdata=posted, data={**details.__dict__, "tags": ", ".join(details.tags)})
+    stored = {**details.__dict__, "tags": ", ".join(details.tags)}
+    return ParticipantEditForm(data=stored) if posted else ParticipantEditForm(formdata=None, data=stored)
 
 
 def _render(participant: Participant, form: ParticipantEditForm, places: list[dict], merge_form=None):
@@ -85,7 +86,7 @@ def _render(participant: Participant, form: ParticipantEditForm, places: list[di
 def participant(participant_id: int):
     found = owned_or_404(Participant, participant_id)
     places = _places(found)
-    form = _edit_form(found, request.form if request.method == "POST" else None)
+    form = _edit_form(found, posted=request.method == "POST")
     if request.method == "GET" or not form.validate_on_submit():
         return _render(found, form, places)
     if not allowed(*MANAGE):
@@ -128,7 +129,7 @@ def _other(found: Participant, code: str) -> Participant | None:
 def merge(participant_id: int):
     """GET with ``other``: the confirmation page; its POST merges the other code into this one."""
     found = owned_or_404(Participant, participant_id)
-    form = MergeWithForm(request.args if request.method == "GET" else None)
+    form = MergeWithForm(request.args) if request.method == "GET" else MergeWithForm()
     typed = form.other.validate(form)
     other = _other(found, form.other.data) if typed else None
     if other is None:
