@@ -6,6 +6,7 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 """
 
 from .asking import asked, offered
+from .campaign_questionnaires import assignment_of
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
 from .people import Standing, eligible, enrol, standing_by_id, standing_of, standings
@@ -17,6 +18,7 @@ __all__ = [
     "Tally",
     "add_wave",
     "asked",
+    "assignment_of",
     "campaign_tables",
     "create_campaign",
     "create_programme",

@@ -46,6 +46,7 @@ def answer_count(campaign: Campaign, instrument_id: str) -> int:
 
 
 def assignment_of(campaign: Campaign, instrument_id: str) -> Assignment | None:
+    """The campaign's assignment of the instrument, if the campaign has it."""
     return next((a for a in campaign.assignments if a.instrument_id == instrument_id), None)
 
 
