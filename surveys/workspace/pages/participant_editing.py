@@ -20,6 +20,12 @@ bp = staff_blueprint("participant_editing", __name__)
 READERS = (*MANAGE, "psychologist")
 
 
+@bp.app_template_global()
+def can_open_participants() -> bool:
+    """Whether the signed-in member may open participants' pages (lists link codes to them only then)."""
+    return allowed(*READERS)
+
+
 def _places(participant: Participant) -> list[dict]:
     """Each programme place with the forms it may take and the values and errors to show."""
     return [
