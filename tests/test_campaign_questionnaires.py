@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 
 import openpyxl
 import pytest
@@ -26,7 +27,7 @@ from surveys.workspace.tracking import progress
 from tests.conftest import FIXTURES, post_form
 from tests.export_support import keyed_rows
 
-PLUGINS = str(FIXTURES / "plugins")
+PLUGINS = [str(FIXTURES / "plugins"), str(FIXTURES / "methods")]  # methods_demo: key-only, no texts
 ADDED = "satisfaction_exp_mentee"  # mentees, input waves: added while the input wave runs
 
 
@@ -122,6 +123,9 @@ def test_an_instrument_already_in_the_campaign_or_without_texts_is_refused(app, 
     page = add(logged_in, campaign_id, "wellbeing_check")
     shown = logged_in.get(page.headers["Location"]).get_data(as_text=True)
     assert "The campaign already has the questionnaire «wellbeing_check»." in shown
+    assert re.search(r'<option value="methods_demo" disabled>', shown)  # offered, but cannot be chosen
+    refused = logged_in.get(add(logged_in, campaign_id, "methods_demo").headers["Location"]).get_data(as_text=True)
+    assert "Add the item texts of methods_demo on the Questionnaires page first." in refused
     with app.app_context():
         count = db.session.execute(db.select(db.func.count(Assignment.id)).filter_by(campaign_id=campaign_id))
         assert count.scalar_one() == 1
