@@ -105,6 +105,8 @@ def test_editing_a_participant_is_audited_with_before_and_after_and_no_personal_
                 "group": ["7А", "8Б"],
             }
         }
+        read = db.session.execute(db.select(AuditEvent).filter_by(action="participant.personal_data.read")).scalar_one()
+        assert read.details == {"participant": "P1"}  # post_form opened the page (with the name) first
         written = json.dumps(details, ensure_ascii=False)
         assert not any(value in written for value in ("Иванов", "Петров", "2010", "2011", '"f"'))
 

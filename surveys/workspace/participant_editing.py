@@ -74,6 +74,12 @@ def details_of(participant: Participant) -> Details:
     )
 
 
+def log_personal_read(participant: Participant) -> None:
+    """Audit that the participant's personal data were shown on their page (when they have some)."""
+    if db.session.get(PersonalData, participant.id) is not None:
+        record("participant.personal_data.read", f"participant:{participant.id}", participant=participant.code)
+
+
 def code_taken(participant: Participant, code: str) -> bool:
     query = db.select(Participant.id).where(
         Participant.organisation_id == participant.organisation_id,

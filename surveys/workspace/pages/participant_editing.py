@@ -93,6 +93,8 @@ def participant(participant_id: int):
     found = owned_or_404(Participant, participant_id)
     places = _places(found)
     form = _edit_form(found, posted=request.method == "POST")
+    if request.method == "GET" and allowed(*MANAGE):
+        editing.log_personal_read(found)
     if request.method == "GET" or not form.validate_on_submit():
         return _render(found, form, places)
     if not allowed(*MANAGE):
