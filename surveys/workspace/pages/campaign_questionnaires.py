@@ -14,7 +14,7 @@ from surveys.state import get_state
 from surveys.web import MANAGE, ActionForm, owned_or_404, require_role, staff_blueprint
 from surveys.workspace import campaign_questionnaires as changing
 from surveys.workspace.archiving import check_editable
-from surveys.workspace.pages.campaigns import _instrument_choices
+from surveys.workspace.pages.campaigns import instrument_choices
 
 bp = staff_blueprint("questionnaires", __name__)
 
@@ -31,7 +31,7 @@ class Choices:
 def questionnaire_choices(campaign: Campaign) -> Choices:
     """The questionnaires the campaign does not have yet (key-only ones without texts disabled)."""
     have = {a.instrument_id for a in campaign.assignments}
-    addable = [c for c in _instrument_choices(campaign.organisation_id) if c.value not in have]
+    addable = [c for c in instrument_choices(campaign.organisation_id) if c.value not in have]
     return Choices(addable, changing.has_started(campaign))
 
 
