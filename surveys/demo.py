@@ -24,6 +24,7 @@ from surveys.workspace import (
     default_consent_mode,
     enrol,
     known_adult,
+    offered,
     variants_of,
 )
 
@@ -180,7 +181,7 @@ def _answer_wave(wave, people, rng, levels, shift, rate) -> None:
         ).scalar_one()
         invitation.consented_at = utcnow()
         for assignment in wave.campaign.assignments:
-            if not assignment.applies(person.role, wave.kind, person.form):  # as their links do
+            if not offered(assignment, person.role, wave.kind, person.form):  # as their links do
                 continue
             instrument = state.instrument(assignment.instrument_id)
             # The programme helps: problem scales go down, "higher is better" scales go up.

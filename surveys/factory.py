@@ -189,16 +189,18 @@ def configure_blueprints(app: Flask) -> None:
     from surveys.transfer.pages import paper
     from surveys.web import auth, health
     from surveys.workspace.pages import (
-        campaigns as staff,
-    )
-    from surveys.workspace.pages import (
+        campaign_questionnaires,
         carry_over,
         erasure,
         linking,
         manage,
         pairs,
+        participant_editing,
         people_import,
         tracker,
+    )
+    from surveys.workspace.pages import (
+        campaigns as staff,
     )
     from surveys.workspace.pages import (
         members as staff_members,
@@ -235,6 +237,8 @@ def configure_blueprints(app: Flask) -> None:
         instrument_upload,
         instrument_preview,
         linking,
+        campaign_questionnaires,
+        participant_editing,
         exports,
         indicators,
         dashboard,

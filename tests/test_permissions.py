@@ -138,6 +138,7 @@ def test_roles_inside_an_organisation(app, client, staff):
         db.session.commit()
     post_form(client, "/login", {"email": email, "password": password})
     campaign, wave, programme = ids["campaign_id"], ids["wave_id"], ids["programme_id"]
+    person = ids["participant_id"]
     expectations = {
         # url: {role: status}
         "/staff/": {"viewer": 302, "psychologist": 200, "curator": 200, "admin": 200},  # viewers start at the dashboard
@@ -162,6 +163,8 @@ def test_roles_inside_an_organisation(app, client, staff):
             "admin": 200,
         },
         "/staff/participants/erase": {"viewer": 403, "curator": 403, "psychologist": 200},
+        f"/staff/participants/{person}": {"viewer": 403, "psychologist": 200, "curator": 200},
+        f"/staff/campaigns/{campaign}/questionnaires/wellbeing_check/remove": {"psychologist": 403, "curator": 200},
         "/staff/audit": {"viewer": 403, "curator": 403, "psychologist": 403, "admin": 200},
         "/staff/members": {"curator": 403, "admin": 200},
         "/staff/organisations": {"admin": 403},  # only the deployment admin
@@ -175,6 +178,13 @@ def test_roles_inside_an_organisation(app, client, staff):
     set_role(app, email, "viewer")
     token = csrf_token(client.get("/staff/dashboard").get_data(as_text=True))
     conclusions = f"/staff/programmes/{programme}/report/conclusions"
-    for url in (f"/staff/campaigns/{campaign}/waves", f"/staff/waves/{wave}/links", "/staff/programmes", conclusions):
+    changes = (f"/staff/campaigns/{campaign}/questionnaires", f"/staff/participants/{person}")
+    for url in (
+        f"/staff/campaigns/{campaign}/waves",
+        f"/staff/waves/{wave}/links",
+        "/staff/programmes",
+        conclusions,
+        *changes,
+    ):
         assert client.post(url, data={"csrf_token": token, "name": "x", "kind": "output"}).status_code == 403
     assert len(seen) == sum(len(by_role) for by_role in expectations.values())

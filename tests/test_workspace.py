@@ -194,7 +194,7 @@ def test_pairs_of_one_mentor_and_many_mentees(app, logged_in, staff):
         assert (pair.form, pair.variant) == ("ученик–ученик", "равный – равному")
         pair_id = pair.id
     page = logged_in.get(url).get_data(as_text=True)
-    assert re.search(r"<td>E3</td>.*?<td>[^<]*</td>\s*</tr>", page, re.S)
+    assert re.search(r">E3</a></td>.*?<td>[^<]*</td>\s*</tr>", page, re.S)
     confirm = f"/staff/pairs/{pair_id}/delete"
     assert post_form(logged_in, confirm, {}).status_code == 302  # the token of the confirmation page
     with app.app_context():

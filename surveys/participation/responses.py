@@ -23,7 +23,7 @@ from surveys.extensions import db
 from surveys.instruments import score_answers
 from surveys.plugins import implementations
 from surveys.state import get_state
-from surveys.workspace import standing_of
+from surveys.workspace import asked, standing_of
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def assignments_for(invitation: Invitation) -> list[Assignment]:
     """The campaign's instruments meant for this participant's role and form of mentoring, in order."""
     campaign = invitation.wave.campaign
     standing = standing_of(campaign, invitation.participant)
-    return [a for a in campaign.assignments if a.applies(standing.role, invitation.wave.kind, standing.form)]
+    return asked(campaign, standing.role, standing.form, invitation.wave, responses_by_instrument(invitation))
 
 
 def responses_by_instrument(invitation: Invitation) -> dict[str, Response]:

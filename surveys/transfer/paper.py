@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from surveys import audit
 from surveys.core.definitions import Instrument
-from surveys.core.models import Assignment, Campaign, Invitation, Participant, Response, Wave, utcnow
+from surveys.core.models import Assignment, Invitation, Participant, Response, Wave, utcnow
 from surveys.extensions import db
 from surveys.participation import notify_submitted, store_scores, visible_answers
 from surveys.transfer.paper_reading import (
@@ -30,7 +30,7 @@ from surveys.transfer.paper_template import (
     FIRST_ROW,
     entry_template,
 )
-from surveys.workspace import Standing, standings
+from surveys.workspace import Standing, assignment_of, offered, standings
 
 __all__ = [
     "PaperError",
@@ -67,13 +67,8 @@ class PaperImportResult:
 
 
 # ---- import ------------------------------------------------------------------------------
-def assignment_of(campaign: Campaign, instrument_id: str) -> Assignment | None:
-    """The campaign's assignment of the instrument, if the campaign has it."""
-    return next((a for a in campaign.assignments if a.instrument_id == instrument_id), None)
-
-
 def _takes(assignment: Assignment, standing: Standing, wave: Wave) -> bool:
-    return assignment.applies(standing.role, wave.kind, standing.form)
+    return offered(assignment, standing.role, wave.kind, standing.form)
 
 
 def eligible_codes(wave: Wave, instrument_id: str) -> list[str]:

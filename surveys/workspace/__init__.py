@@ -6,6 +6,8 @@ who has answered. Uses the core, the instruments (the catalogue) and the audit l
 """
 
 from .archiving import ArchivedError, check_editable, is_archived
+from .asking import asked, offered
+from .campaign_questionnaires import assignment_of
 from .campaigns import add_wave, campaign_tables, create_campaign, eligible_participants, wave_status
 from .minors import default_consent_mode, has_pupils, known_adult
 from .pair_history import PastPair, earlier_pairings, participant_pairs
@@ -23,11 +25,14 @@ __all__ = [
     "Standing",
     "Tally",
     "add_wave",
+    "asked",
+    "assignment_of",
     "campaign_tables",
     "create_campaign",
     "create_programme",
     "default_consent_mode",
     "known_adult",
+    "offered",
     "eligible",
     "eligible_participants",
     "enrol",

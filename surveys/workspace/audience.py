@@ -11,6 +11,7 @@ from surveys.core.mentoring_forms import sides
 from surveys.core.models import PAIR_ROLES, ROLES, WAVE_KINDS, Campaign, Programme
 from surveys.extensions import db
 from surveys.instruments import catalogue
+from surveys.workspace.asking import offered
 from surveys.workspace.people import standing_by_id
 from surveys.workspace.programmes import form_names
 
@@ -75,7 +76,7 @@ def audience_groups(campaign: Campaign) -> Groups:
             keys.append((role, None))
 
     def gets(role: str, form: str | None, kind: str) -> list[str]:
-        return [a.instrument_id for a in campaign.assignments if a.applies(role, kind, form)]
+        return [a.instrument_id for a in campaign.assignments if offered(a, role, kind, form)]
 
     rows = [Group(role, form, by_group[(role, form)], {k: gets(role, form, k) for k in kinds}) for role, form in keys]
     if all(len({tuple(v) for v in row.questionnaires.values()}) == 1 for row in rows):

@@ -14,6 +14,7 @@ from surveys.state import get_state
 from surveys.workspace.audience import Groups, audience_groups
 from surveys.workspace.campaigns import ParticipantStatus, add_wave, create_campaign, wave_status
 from surveys.workspace.minors import default_consent_mode
+from surveys.workspace.participant_editing import split_tags
 from surveys.workspace.people import enrol
 
 
@@ -131,7 +132,7 @@ def add_participant(organisation: Organisation, typed: NewParticipant) -> Partic
         role=typed.role,
         form=typed.form.strip(),
         group_name=typed.group.strip(),
-        tags=[t.strip() for t in typed.tags.replace(";", ",").split(",") if t.strip()],
+        tags=list(split_tags(typed.tags)),
     )
     db.session.add(person)
     db.session.flush()

@@ -22,6 +22,7 @@ from surveys.core.models import (
 )
 from surveys.extensions import db
 from surveys.instruments import catalogue
+from surveys.workspace.asking import asked
 from surveys.workspace.people import Standing, Team, eligible, standing_by_id, standing_of, teams
 from surveys.workspace.programmes import SEED_FORMS, form_names
 
@@ -48,6 +49,17 @@ def default_forms(instrument: Instrument, forms: list[str]) -> list[str]:
     return fits(forms) or fits(SEED_FORMS)
 
 
+def default_assignment(instrument: Instrument, forms: list[str], position: int) -> Assignment:
+    """The instrument for its own audience and waves, in the forms of ``forms`` its ``ages`` allow."""
+    return Assignment(
+        instrument_id=instrument.id,
+        audience=list(instrument.audience),
+        wave_kinds=list(instrument.waves),
+        forms=default_forms(instrument, forms),
+        position=position,
+    )
+
+
 def create_campaign(
     organisation: Organisation,
     name: str,
@@ -63,16 +75,7 @@ def create_campaign(
     campaign = Campaign(organisation_id=organisation.id, name=name, programme_id=programme_id or None)
     forms = form_names(db.session.get(Programme, programme_id) if programme_id else None)
     for position, instrument_id in enumerate(instrument_ids):
-        instrument = available[instrument_id]
-        campaign.assignments.append(
-            Assignment(
-                instrument_id=instrument_id,
-                audience=list(instrument.audience),
-                wave_kinds=list(instrument.waves),
-                forms=default_forms(instrument, forms),
-                position=position,
-            )
-        )
+        campaign.assignments.append(default_assignment(available[instrument_id], forms, position))
     campaign.waves.append(Wave(kind="input", name=wave_name, position=0))
     db.session.add(campaign)
     db.session.commit()
@@ -123,9 +126,11 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     rows = []
     for participant, standing in eligible(wave.campaign):
         mine = responses.get(participant.id, [])
-        expected = sum(1 for a in wave.campaign.assignments if a.applies(standing.role, wave.kind, standing.form))
-        if not expected:  # nothing in this wave is for their role and form (e.g. curators in the input wave)
+        by_instrument = {r.instrument_id: r for r in mine}
+        wanted = {a.instrument_id for a in asked(wave.campaign, standing.role, standing.form, wave, by_instrument)}
+        if not wanted:  # nothing in this wave is for their role and form (e.g. curators in the input wave)
             continue
+        mine = [r for r in mine if r.instrument_id in wanted]  # a retired questionnaire's draft is not progress
         rows.append(
             ParticipantStatus(
                 participant=participant,
@@ -133,7 +138,7 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
                 invitation=invitations.get(participant.id),
                 submitted=sum(r.status == "submitted" for r in mine),
                 started=sum(r.status != "submitted" for r in mine),
-                expected=expected,
+                expected=len(wanted),
             )
         )
     return rows

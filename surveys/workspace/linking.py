@@ -10,20 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from surveys.audit import record
-from surveys.core.models import (
-    Campaign,
-    Enrolment,
-    GuardianConsent,
-    Invitation,
-    Pair,
-    PairMentee,
-    Participant,
-    PersonalData,
-    Response,
-    Wave,
-)
+from surveys.core.models import Campaign, Participant, Response, Wave
 from surveys.extensions import db
+from surveys.workspace.merging import MergeError, merge_audited, merge_participants
+
+__all__ = ["MergeError", "merge_participants"]  # kept here for the pages and tests that import them from linking
 
 
 @dataclass
@@ -56,103 +47,6 @@ def attrition(before_wave_id: int, after_wave_id: int) -> Attrition:
     )
 
 
-class MergeError(Exception):
-    """Two codes that cannot be merged, with the reason."""
-
-
-def merge_conflicts(keep: Participant, drop: Participant) -> list[str]:
-    """Why the two cannot be merged: the same questionnaire answered twice in one wave."""
-    if keep.id == drop.id:
-        return ["the same participant"]
-    if keep.organisation_id != drop.organisation_id:
-        return ["participants of different organisations"]
-    mine = {
-        (r.wave_id, r.instrument_id)
-        for r in db.session.execute(db.select(Response).filter_by(participant_id=keep.id)).scalars()
-    }
-    theirs = db.session.execute(db.select(Response).filter_by(participant_id=drop.id)).scalars()
-    return [
-        f"both answered {r.instrument_id} in wave {r.wave_id}" for r in theirs if (r.wave_id, r.instrument_id) in mine
-    ]
-
-
-def merge_participants(keep: Participant, drop: Participant) -> dict[str, int]:
-    """Move everything of ``drop`` to ``keep`` and delete ``drop``; one transaction. Returns what moved.
-
-    Raises MergeError when the same questionnaire was answered by both in one wave: the curator
-    has to decide which answers are right, so nothing is merged.
-    """
-    conflicts = merge_conflicts(keep, drop)
-    if conflicts:
-        raise MergeError("; ".join(conflicts))
-    moved = {"responses": 0, "invitations": 0, "enrolments": 0, "pairs": 0, "consents": 0}
-    keep_waves = {
-        i.wave_id: i for i in db.session.execute(db.select(Invitation).filter_by(participant_id=keep.id)).scalars()
-    }
-    for invitation in db.session.execute(db.select(Invitation).filter_by(participant_id=drop.id)).scalars():
-        target = keep_waves.get(invitation.wave_id)
-        responses = db.session.execute(db.select(Response).filter_by(invitation_id=invitation.id)).scalars()
-        for response in responses:
-            response.invitation_id = target.id if target is not None else invitation.id
-        if target is None:
-            invitation.participant_id = keep.id
-            moved["invitations"] += 1
-        else:
-            db.session.flush()
-            db.session.delete(invitation)
-    for response in db.session.execute(db.select(Response).filter_by(participant_id=drop.id)).scalars():
-        response.participant_id = keep.id
-        moved["responses"] += 1
-    kept_programmes = {
-        e.programme_id for e in db.session.execute(db.select(Enrolment).filter_by(participant_id=keep.id)).scalars()
-    }
-    for enrolment in db.session.execute(db.select(Enrolment).filter_by(participant_id=drop.id)).scalars():
-        if enrolment.programme_id in kept_programmes:
-            db.session.delete(enrolment)
-        else:
-            enrolment.participant_id = keep.id
-            moved["enrolments"] += 1
-    for pair in db.session.execute(db.select(Pair).filter_by(mentor_id=drop.id)).scalars():
-        pair.mentor_id = keep.id
-        moved["pairs"] += 1
-    for membership in db.session.execute(db.select(PairMentee).filter_by(participant_id=drop.id)).scalars():
-        already = db.session.execute(
-            db.select(PairMentee).filter_by(pair_id=membership.pair_id, participant_id=keep.id)
-        ).scalar_one_or_none()
-        if already is not None:
-            db.session.delete(membership)
-        else:
-            membership.participant_id = keep.id
-            moved["pairs"] += 1
-    kept_consents = {
-        g.campaign_id
-        for g in db.session.execute(db.select(GuardianConsent).filter_by(participant_id=keep.id)).scalars()
-    }
-    for consent in db.session.execute(db.select(GuardianConsent).filter_by(participant_id=drop.id)).scalars():
-        if consent.campaign_id in kept_consents:
-            db.session.delete(consent)
-        else:
-            consent.participant_id = keep.id
-            moved["consents"] += 1
-    personal = db.session.get(PersonalData, drop.id)
-    if personal is not None:
-        if db.session.get(PersonalData, keep.id) is None:
-            db.session.add(
-                PersonalData(
-                    participant_id=keep.id,
-                    full_name=personal.full_name,
-                    birth_year=personal.birth_year,
-                    sex=personal.sex,
-                )
-            )
-        db.session.delete(personal)
-    keep.tags = sorted(set(keep.tags or []) | set(drop.tags or []))
-    db.session.flush()
-    db.session.delete(drop)
-    db.session.commit()
-    return moved
-
-
 def campaign_wave_pairs(campaign: Campaign) -> list[tuple[int, int]]:
     """The pairs of waves to link: the first wave against every later one."""
     waves = sorted(campaign.waves, key=lambda w: w.position)
@@ -181,11 +75,4 @@ def merge_codes(campaign: Campaign, keep_id: int, drop_id: int) -> tuple[str, st
 
     Raises :class:`MergeError`, with nothing changed, when the two cannot be one person."""
     keep, drop = db.session.get(Participant, keep_id), db.session.get(Participant, drop_id)
-    codes = (keep.code, drop.code)
-    try:
-        moved = merge_participants(keep, drop)
-    except MergeError:
-        db.session.rollback()
-        raise
-    record("participants.merge", f"campaign:{campaign.id}", keep=codes[0], merged=codes[1], moved=moved)
-    return codes
+    return merge_audited(keep, drop, f"campaign:{campaign.id}")

@@ -50,7 +50,7 @@ def index():
     )
 
 
-def _instrument_choices(organisation_id: int):
+def instrument_choices(organisation_id: int):
     """Every loaded instrument; key-only ones without the organisation's text pack are shown disabled."""
     choices = []
     for instrument, needs_texts in campaign_choices(organisation_id):
@@ -73,7 +73,7 @@ def _programme_choices(organisation, none_label: str) -> list[SelectChoice]:
 def new_campaign():
     organisation = current_organisation()
     form = CampaignForm()
-    form.instruments.choices = _instrument_choices(organisation.id)
+    form.instruments.choices = instrument_choices(organisation.id)
     form.programme.choices = _programme_choices(organisation, _("— none: all the organisation's participants —"))
     known = {choice.value for choice in form.instruments.choices if not (choice.render_kw or {}).get("disabled")}
     if form.validate_on_submit():

@@ -158,3 +158,30 @@ class DeleteForm(FlaskForm):
 
     name = StringField(_l("Type the exact name to confirm"), validators=[Length(max=400)])
     with_answers = BooleanField(_l("Delete together with the answers (admins only; cannot be undone)"))
+
+
+CODE_CHECKS = [
+    InputRequired(message=_l("A code is required.")),
+    Length(max=40),
+    Regexp(r"^[A-Za-z0-9А-Яа-яЁё_-]+$", message=_l("Use letters, digits, '-' and '_' only.")),
+]
+
+
+class ParticipantEditForm(FlaskForm):
+    """A participant's own fields and personal data; their places in programmes are posted beside it
+    as ``enrolment-<programme id>-role|form|group``."""
+
+    code = StringField(_l("Code"), validators=CODE_CHECKS)
+    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    form = StringField(_l("Form of mentoring"), validators=[Optional(), Length(max=100)])
+    group = StringField(_l("Group or class"), validators=[Optional(), Length(max=100)])
+    tags = StringField(_l("Tags, separated by commas (e.g. ОВЗ, одарённый)"), validators=[Optional(), Length(max=300)])
+    full_name = ParticipantForm.full_name
+    birth_year = ParticipantForm.birth_year
+    sex = ParticipantForm.sex
+
+
+class MergeWithForm(FlaskForm):
+    """The other code of the same person, to merge into the one whose page this is."""
+
+    other = StringField(_l("The other code of this person"), validators=CODE_CHECKS)
