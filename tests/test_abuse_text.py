@@ -166,6 +166,7 @@ def fill_everything(app, client) -> dict[str, object]:
         "organisation": organisation,
         "programme_id": programme,
         "pair_id": one(app, Pair, programme_id=programme).id,
+        "participant_id": one(app, Pair, programme_id=programme).mentor_id,  # whose code is hostile text
         "campaign_id": campaign,
         "wave_id": output,
         "first_wave": first,

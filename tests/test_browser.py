@@ -202,11 +202,12 @@ def test_curator_runs_a_cycle_in_the_browser(server, browser, staff):
     page.screenshot(path=str(SHOTS / "staff-import.png"), full_page=True)
     page.get_by_role("link", name="Вернуться к программе").click()
 
-    page.get_by_label("Наставник", exact=True).select_option(label="B-1 · 10А")
-    page.get_by_role("group", name="Наставляемые").get_by_label("B-2 · 8Б").check()
-    page.get_by_role("group", name="Наставляемые").get_by_label("B-3 · 8Б").check()
-    page.get_by_label("Форма наставничества").select_option("ученик–ученик")
-    page.get_by_role("button", name="Сохранить пару").click()
+    block = page.locator("details.pair-block").filter(has_text="ученик–ученик")  # one block per form
+    block.locator("summary").click()
+    block.get_by_label("Наставник", exact=True).select_option(label="B-1 · 10А")
+    block.get_by_role("group", name="Наставляемые").get_by_label("B-2 · 8Б").check()
+    block.get_by_role("group", name="Наставляемые").get_by_label("B-3 · 8Б").check()
+    block.get_by_role("button", name="Сохранить пару").click()
     expect(page.get_by_text("Пара сохранена.")).to_be_visible()
     expect(page.get_by_role("cell", name="B-2, B-3")).to_be_visible()
     page.screenshot(path=str(SHOTS / "staff-programme.png"), full_page=True)

@@ -7,11 +7,13 @@ import pytest
 
 from surveys.core.models import Membership, Organisation, Pair, PairMentee, Participant, User
 from surveys.extensions import db
+from surveys.instruments.uploads import store_upload
 from surveys.participation.links import create_open_link, generate_links
 from surveys.workspace.campaigns import create_campaign
 from surveys.workspace.people import enrol
 from surveys.workspace.programmes import create_programme
 from tests.conftest import FIXTURES, csrf_token, post_form
+from tests.test_instrument_upload import climate
 
 PLUGINS = str(FIXTURES / "plugins")
 
@@ -111,15 +113,22 @@ def test_every_staff_route_hides_another_organisations_objects(app, logged_in, s
     with app.test_request_context():
         build_school("Своя")
         theirs = build_school("Чужая")
+        # A plugin's questionnaire is everyone's to preview; the other organisation's upload is not.
+        their_upload = climate().replace("id: class_climate", "id: their_climate").encode()
+        their_organisation = db.session.get(Organisation, theirs["organisation"])
+        assert store_upload(their_organisation, "c.yaml", their_upload, None).instrument
     token = csrf_token(logged_in.get("/staff/").get_data(as_text=True))
     checked = []
     for rule, methods in staff_rules(app):
         unknown = set(rule.arguments) - set(theirs)
         assert not unknown, f"{rule.rule}: add {unknown} to build_school() so the boundary is tested"
+        arguments = {name: theirs[name] for name in rule.arguments}
+        if rule.endpoint.startswith("preview."):
+            arguments["instrument_id"] = "their_climate"
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(rule.endpoint, **{name: theirs[name] for name in rule.arguments})
+            url = url_for(rule.endpoint, **arguments)
         for method in methods:
             response = logged_in.open(url, method=method, data={"csrf_token": token})
             assert response.status_code == 404, f"{method} {url} gave {response.status_code}"
