@@ -59,8 +59,9 @@ def new_campaign_wave(app, client) -> int:
         return db.session.get(Campaign, campaign_id).waves[0].id
 
 
-def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
-    """Answer the wellbeing questionnaire page by page, as a participant would."""
+def take_survey(client, link, calm, tense, happy, rating=7, worries=None, last=True):
+    """Answer the wellbeing questionnaire page by page, as a participant would (``last``: the only
+    questionnaire the participant is asked, so the thanks page follows)."""
     consent = client.get(link).get_data(as_text=True)
     assert "152-ФЗ" in consent
     client.post(f"{link}/consent", data={"decision": "agree"})
@@ -85,7 +86,7 @@ def take_survey(client, link, calm, tense, happy, rating=7, worries=None):
     if worries is not None:
         form["worries"] = worries
     assert client.post(link, data=form).status_code == 302
-    assert "Спасибо" in client.get(link).get_data(as_text=True)
+    assert ("Спасибо" in client.get(link).get_data(as_text=True)) == last
 
 
 def test_campaign_from_link_to_workbook_and_comparison(app, staff, logged_in):

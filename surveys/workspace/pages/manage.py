@@ -98,6 +98,13 @@ def delete(**ids: int):
     )
 
 
+def _rename_form(name: str) -> RenameForm:
+    """The rename form, its field's id made unique on pages that have other «name» fields (a new wave)."""
+    form = RenameForm(data={"name": name})
+    form.name.id = form.name.label.field_id = "rename-name"
+    return form
+
+
 def manage_context(thing: Campaign | Programme) -> dict:
     """What the campaign's and the programme's pages need for ``staff/_*_manage.html``."""
     archived = is_archived(thing)
@@ -106,5 +113,5 @@ def manage_context(thing: Campaign | Programme) -> dict:
         "archived": archived,
         "may_manage": may_manage,
         "can_manage": may_manage and not archived,  # an archived one's page shows no edit controls
-        "rename_form": RenameForm(data={"name": thing.name}),
+        "rename_form": _rename_form(thing.name),
     }
