@@ -61,6 +61,7 @@ def test_archiving_a_programme_closes_its_waves_and_puts_it_and_its_campaigns_aw
     assert "2025/26" in programmes.split('<details class="archive">')[1]
     campaign_page = logged_in.get(f"/staff/campaigns/{year.campaign_id}").get_data(as_text=True)
     assert "archived-banner" in campaign_page
+    assert 'href="/staff/participants">' in campaign_page  # the menu is the same on an archived page
     assert "/assignments" not in campaign_page and "/rename" not in campaign_page
     assert f"/staff/campaigns/{year.campaign_id}/tracker" in campaign_page  # still read
     assert logged_in.get(f"/staff/campaigns/{year.campaign_id}/tracker").status_code == 200

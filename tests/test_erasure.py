@@ -198,6 +198,8 @@ def test_admins_and_psychologists_erase_after_typing_the_code(app, runner, role)
     url = f"/staff/participants/{person_id}/erase"
     if role == "admin":
         assert url in client.get("/staff/participants").get_data(as_text=True)
+    else:  # the psychologist has no participants list: the menu leads to finding one by code
+        assert 'href="/staff/participants/erase">' in client.get("/staff/instruments").get_data(as_text=True)
     missing = client.get("/staff/participants/erase?code=NO-SUCH").get_data(as_text=True)
     assert "нет участника с кодом NO-SUCH" in missing
     assert client.get(f"/staff/participants/erase?code={CODE}").headers["Location"].endswith(url)

@@ -23,5 +23,12 @@ def labels() -> dict:
         "MIN_GROUP": min_group(),  # the disclosure threshold every caption names (docs/privacy.md)
     }
     if not current_user.is_authenticated:
-        return {**common, "can_manage": False, "can_audit": False}
-    return {**common, "action_form": ActionForm(), "can_manage": allowed(*MANAGE), "can_audit": allowed("admin")}
+        return {**common, "can_manage": False, "can_audit": False, "menu_manage": False, "menu_find": False}
+    return {
+        **common,
+        "action_form": ActionForm(),
+        "can_manage": allowed(*MANAGE),  # a page may narrow it (an archived campaign's page shows no edits)
+        "menu_manage": allowed(*MANAGE),  # the menu's own: the same on every page
+        "menu_find": allowed("psychologist"),  # no participants list: finding one by code, e.g. to erase
+        "can_audit": allowed("admin"),
+    }
