@@ -195,6 +195,26 @@ def test_a_form_in_use_is_not_removed_and_a_renamed_form_carries_its_people_alon
     assert list(saved.details["after"]) == ["школьник–школьник", "учитель–ученик"]
 
 
+def test_a_pair_variant_in_use_is_not_removed_from_its_form(app, logged_in, year):
+    url = f"/staff/programmes/{year.programme_id}"
+    with app.app_context():
+        db.session.get(Pair, year.pair_id).variant = "успевающий – неуспевающий"
+        db.session.commit()
+    kept_form = "ученик–ученик\n  равный – равному"  # the pair's variant left out
+    refused = post_form(logged_in, f"{url}/forms", {"forms": kept_form}, page_url=url, follow_redirects=True)
+    assert "Вариант пары «успевающий – неуспевающий» формы «ученик–ученик» указан у пар: 1" in refused.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert [f.variants for f in db.session.get(Programme, year.programme_id).forms] == [
+            ["успевающий – неуспевающий"]
+        ]
+    added = "ученик–ученик\n  успевающий – неуспевающий\n  равный – равному"
+    post_form(logged_in, f"{url}/forms", {"forms": added}, page_url=url)
+    with app.app_context():
+        assert db.session.get(Programme, year.programme_id).forms[0].variants[-1] == "равный – равному"
+
+
 def test_consent_texts_wave_dates_and_a_new_wave_are_audited_before_and_after(app, logged_in, year):
     campaign = f"/staff/campaigns/{year.campaign_id}"
     consent = {"mode": "guardian", "purpose": "Чтобы помочь наставникам", "support_contact": "Психолог, каб. 12"}

@@ -83,3 +83,30 @@ def carry_renames(programme: Programme, renames: dict[str, str]) -> None:
     for assignment in _assignments(programme):
         if any(name in renames for name in assignment.forms or []):
             assignment.forms = [renames.get(name, name) for name in assignment.forms]
+
+
+def variants_in_use(
+    programme: Programme, before: dict[str, list[str]], wanted: dict[str, list[str]], renames
+) -> list[str]:
+    """A problem for each pair variant that pairs of the programme use but the new forms text leaves out
+    of its (kept) form: the pair would name a variant its form no longer has."""
+    problems = []
+    for name, variants in before.items():
+        kept = wanted.get(renames.get(name, name))
+        for variant in variants if kept is not None else []:
+            if variant in kept:
+                continue
+            query = db.select(db.func.count()).select_from(Pair)
+            used = db.session.execute(query.filter_by(programme_id=programme.id, form=name, variant=variant))
+            count = used.scalar_one()
+            if count:
+                problems.append(
+                    _(
+                        "The pair variant «%(variant)s» of the form «%(name)s» is used by %(n)s pairs: it was not "
+                        "removed. Change those pairs' variant first.",
+                        variant=variant,
+                        name=name,
+                        n=count,
+                    )
+                )
+    return problems

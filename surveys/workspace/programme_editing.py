@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from surveys.audit import record
 from surveys.core.models import Enrolment, MentoringForm, Organisation, Pair, Participant, Programme
 from surveys.extensions import db
-from surveys.workspace.form_usage import carry_renames, in_use_problem, split_renames, usage
+from surveys.workspace.form_usage import carry_renames, in_use_problem, split_renames, usage, variants_in_use
 from surveys.workspace.pair_history import earlier_pairings
 from surveys.workspace.pair_rules import PairRefused, check_pair, duplicate_message, roles_in
 from surveys.workspace.programmes import create_programme
@@ -111,6 +111,7 @@ def save_forms(programme: Programme, text: str) -> list[str]:
     for name in before:
         if renames.get(name, name) not in wanted and usage(programme, name).total:
             problems.append(in_use_problem(name, usage(programme, name)))
+    problems += variants_in_use(programme, before, wanted, renames)
     if problems:
         return problems
     existing = {renames.get(f.name, f.name): f for f in programme.forms}
