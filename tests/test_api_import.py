@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.core.log_models import AuditEvent
-from surveys.core.models import Organisation, Participant, Response, Score
+from surveys.core.models import Campaign, Organisation, Participant, Response, Score, utcnow
 from surveys.extensions import db
 from tests.api_support import PLUGINS, auth, build_school, error_of, gad7, token_for
 
@@ -198,3 +198,14 @@ def test_an_import_sets_no_cookie_and_its_answers_read_back_through_the_api(app,
     # What GET gives is what POST takes: sending it back changes nothing.
     again = {"participant": "P3", "instrument": "gad7", "answers": imported["answers"]}
     assert client.post(url_of(ours), headers=auth(secret), json={"responses": [again]}).get_json()["unchanged"] == 1
+
+
+def test_an_archived_campaign_takes_no_import(app, client, school):
+    ours, secret, _theirs = school
+    with app.app_context():
+        db.session.get(Campaign, ours["campaign_id"]).archived_at = utcnow()
+        db.session.commit()
+    before = set(stored(app, ours["organisation"]))
+    response = client.post(url_of(ours), headers=auth(secret), json={"responses": BATCH})
+    assert response.status_code == 409 and "архиве" in response.get_json()["error"]["message"]
+    assert set(stored(app, ours["organisation"])) == before

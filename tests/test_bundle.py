@@ -17,9 +17,11 @@ from surveys.core.models import (
     PairMentee,
     Participant,
     PersonalData,
+    Programme,
     Response,
     Score,
     Wave,
+    utcnow,
 )
 from surveys.extensions import db
 from surveys.participation.links import CodeParts, create_open_link, generate_links, join_open_link
@@ -461,4 +463,19 @@ def test_a_bundle_pair_that_splits_a_pair_already_here_is_a_problem(app):
         [problem] = raised.value.problems
         assert problem.path == f"pairs[{first}].mentees[0]"
         assert f"'M1' and '{kept}'" in str(problem) and "Наставничество 2025/26" in str(problem)
+        assert row_counts() == counts
+
+
+def test_a_bundle_does_not_write_into_an_archived_programme_or_campaign(app):
+    campaign_id = build_school(app)
+    with app.app_context():
+        bundle, organisation = exported(campaign_id)
+        campaign = campaign_of(campaign_id)
+        db.session.get(Programme, campaign.programme_id).archived_at = utcnow()
+        db.session.commit()
+        counts = row_counts()
+        with pytest.raises(BundleError) as refused:
+            import_bundle(bundle, organisation)
+        assert sorted(p.path for p in refused.value.problems) == ["campaign.name", "programme.name"]
+        assert all("Мониторинг 2025/26" in p.message or "2025/26" in p.message for p in refused.value.problems)
         assert row_counts() == counts

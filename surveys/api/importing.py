@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
+
+from surveys.workspace import is_archived
 
 from .access import campaign_or_404, record_api, wave_or_404
 from .batch import BatchConflict, BatchRejected, import_batch
@@ -34,6 +37,8 @@ def import_responses(campaign_id: int, wave_id: int):
     """
     campaign = campaign_or_404(campaign_id)
     wave = wave_or_404(campaign, wave_id)
+    if is_archived(wave):
+        raise ApiError(409, _l("The campaign is archived: it can be read, not changed."))
     body = load_body(ImportSchema)
     try:
         result = import_batch(wave, body["responses"], replace_online=body["replace_online"])

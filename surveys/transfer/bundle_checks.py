@@ -11,10 +11,11 @@ from marshmallow import ValidationError
 
 from surveys.core.answers import check_answers
 from surveys.core.errors import SurveysError
-from surveys.core.models import Organisation, Pair, Participant, Programme
+from surveys.core.models import Campaign, Organisation, Pair, Participant, Programme
 from surveys.extensions import db
 from surveys.state import get_state
 from surveys.transfer.bundle_schema import ROOT, BundleProblem, BundleSchema, flatten_errors, path_key
+from surveys.workspace import is_archived
 
 
 class BundleError(SurveysError):
@@ -79,6 +80,19 @@ class _Checker:
         self.personal_data(codes)
         self.pairs(codes)
         self.responses(codes, waves, instruments)
+        self.archived()
+
+    def archived(self) -> None:
+        """A bundle never writes into an archived programme or campaign of this organisation (the ones it
+        would match by name): they are read-only (docs/workspace.md)."""
+        if self.organisation is None:
+            return
+        for key, model in (("programme", Programme), ("campaign", Campaign)):
+            name = _text(self.data.get(key), "name") if isinstance(self.data.get(key), dict) else None
+            query = db.select(model).filter_by(organisation_id=self.organisation.id, name=name).order_by(model.id)
+            found = db.session.execute(query).scalars().first() if name else None
+            if found is not None and is_archived(found):
+                self.problem(f"{key}.name", _("'%(name)s' is archived here: it can be read, not changed", name=name))
 
     def instruments(self) -> set[str]:
         ids = self.unique("instruments", "id", _("duplicate instrument '%(value)s' (also %(other)s)"))
