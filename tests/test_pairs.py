@@ -345,5 +345,9 @@ def test_a_pairs_history_is_kept_across_cycles(app, logged_in, staff):
         assert [h.partners for h in mentor_history] == [("E1",), ("E1", "E2")]
     page = logged_in.get(f"/staff/programmes/{later_id}").get_data(as_text=True)
     assert "also in 2024/25" in page
+    # The person's own page lists their pairs cycle by cycle.
+    person = logged_in.get(f"/staff/participants/{ids['E1']}").get_data(as_text=True)
+    assert "<strong>2024/25</strong> (archived):\n    mentee of M1" in person
+    assert "<strong>2025/26</strong>:\n    mentee of M1" in person
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(PairMentee)).scalar_one() == 3

@@ -11,6 +11,7 @@ from surveys.extensions import db
 from surveys.staff_context import current_organisation
 from surveys.web import MANAGE, ROLE_LABELS, allowed, owned_or_404, require_role, staff_blueprint
 from surveys.workspace import participant_editing as editing
+from surveys.workspace import participant_pairs
 from surveys.workspace.archiving import check_editable, is_archived
 from surveys.workspace.merging import MergeError, merge_audited
 from surveys.workspace.pages.forms import MergeWithForm, ParticipantEditForm
@@ -83,7 +84,9 @@ def _render(participant: Participant, form: ParticipantEditForm, places: list[di
         form_options=_form_options(places, participant.form or ""),
         merge_form=merge_form or MergeWithForm(formdata=None),
         can_edit=allowed(*MANAGE),
+        can_erase=allowed("admin", "psychologist"),
         has_personal=db.session.get(PersonalData, participant.id) is not None,
+        pairs=participant_pairs(participant),
     )
 
 
