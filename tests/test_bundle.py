@@ -479,3 +479,21 @@ def test_a_bundle_does_not_write_into_an_archived_programme_or_campaign(app):
         assert sorted(p.path for p in refused.value.problems) == ["campaign.name", "programme.name"]
         assert all("Мониторинг 2025/26" in p.message or "2025/26" in p.message for p in refused.value.problems)
         assert row_counts() == counts
+
+
+def test_a_questionnaire_added_mid_campaign_or_retired_keeps_its_dates_through_a_bundle(app):
+    campaign_id = build_school(app)
+    added, retired = dt.datetime(2025, 11, 3, 9, 30), dt.datetime(2026, 1, 20, 15, 0)
+    with app.app_context():
+        assignment = campaign_of(campaign_id).assignments[0]
+        assignment.added_at, assignment.retired_at = added, retired
+        db.session.commit()
+        bundle, _organisation = exported(campaign_id)
+        spec = next(i for i in bundle["instruments"] if i["id"] == assignment.instrument_id)
+        assert (spec["added_at"], spec["retired_at"]) == ("2025-11-03T09:30:00Z", "2026-01-20T15:00:00Z")
+        wipe()
+        result = import_bundle(json.loads(dumps(bundle)), None)
+        restored = campaign_of(result.campaign_id).assignments[0]
+        assert (restored.added_at, restored.retired_at) == (added, retired)
+        others = [a for a in campaign_of(result.campaign_id).assignments[1:]]
+        assert all(a.added_at is None and a.retired_at is None for a in others)

@@ -97,6 +97,8 @@ def export_bundle(campaign: Campaign, with_personal_data: bool = False, user_id:
                 "wave_kinds": list(a.wave_kinds or []),
                 "forms": list(a.forms or []),
                 "position": a.position,
+                "added_at": a.added_at,
+                "retired_at": a.retired_at,
             }
             for a in sorted(campaign.assignments, key=lambda a: (a.position, a.instrument_id))
         ],

@@ -172,6 +172,8 @@ class _Writer:
                 "wave_kinds": list(spec.get("wave_kinds") or []),
                 "forms": list(spec.get("forms") or []),  # bundles from before forms on assignments: every form
                 "position": spec["position"],
+                "added_at": spec.get("added_at"),  # bundles from before: asked from the start, not retired
+                "retired_at": spec.get("retired_at"),
             }
             if row is None:
                 campaign.assignments.append(Assignment(instrument_id=spec["id"], **values))

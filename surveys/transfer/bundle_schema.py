@@ -145,6 +145,9 @@ class InstrumentSchema(Strict):
     wave_kinds = fields.List(fields.String(validate=validate.OneOf(WAVE_KINDS)), load_default=list)
     forms = fields.List(text(100, empty=False), load_default=list)  # forms of mentoring; empty: every form
     position = StrictInteger(minimum=0, required=True)
+    # Added to a campaign already under way / removed although it had answers (docs/workspace.md).
+    added_at = UtcDateTime(load_default=None, allow_none=True)
+    retired_at = UtcDateTime(load_default=None, allow_none=True)
 
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
