@@ -9,10 +9,9 @@ from playwright.sync_api import expect
 from surveys.core.models import Organisation, Pair
 from surveys.extensions import db
 from surveys.workspace.programmes import create_programme
-from tests.conftest import SHOTS, enrol_people, keep_requests_local
+from tests.conftest import SHOTS, enrol_people, signed_in_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "ru-RU"}
 FORM, OTHER = "учитель–ученик", "ученик–ученик"
 
 
@@ -25,13 +24,7 @@ def test_a_pair_is_added_on_a_phone_choosing_among_its_own_forms_variants(live_s
         enrol_people(organisation.id, programme.id, {"T-1": "mentor", "S-1": "mentee", "S-2": "mentee"}, FORM)
         forms = {f.name: list(f.variants) for f in programme.forms}
         programme_id = programme.id
-    context = browser.new_context(**PHONE)
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
+    context, page, outside = signed_in_phone(browser, base, email, password)
     page.goto(f"{base}/staff/programmes/{programme_id}")
 
     block = page.locator("details.pair-block", has_text=f"Новая пара или группа: {FORM}")

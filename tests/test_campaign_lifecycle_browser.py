@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from surveys.core.models import Campaign
 from surveys.extensions import db
-from tests.conftest import SHOTS, keep_requests_local
+from tests.conftest import SHOTS, signed_in_phone
 from tests.school_year import school_year
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -25,13 +25,7 @@ def test_a_curator_archives_then_deletes_an_empty_campaign_without_javascript(li
     email, password, organisation_id = staff
     with app.app_context():
         year = school_year(organisation_id, answered=False)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", java_script_enabled=False)
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
+    context, page, outside = signed_in_phone(browser, base, email, password, java_script_enabled=False)
     page.goto(f"{base}/staff/campaigns/{year.campaign_id}")
     page.get_by_text("Переименовать, отправить в архив или удалить кампанию").click()
     no_wider_than_the_phone(page)

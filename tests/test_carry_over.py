@@ -20,9 +20,9 @@ from tests.conftest import (
     SHOTS,
     add_curator,
     csrf_token,
-    keep_requests_local,
     post_form,
     set_role,
+    signed_in_phone,
     submit_in_wave,
 )
 
@@ -322,13 +322,7 @@ def test_a_curator_carries_over_on_a_phone_without_javascript(live_server, brows
     email, password, organisation_id = add_curator(app)
     with app.test_request_context():
         source_id, ids = build_cycle(organisation_id)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", java_script_enabled=False)
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
+    context, page, outside = signed_in_phone(browser, base, email, password, java_script_enabled=False)
     page.goto(f"{base}/staff/programmes/{source_id}")
     page.get_by_role("link", name="Перенести в следующий цикл").click()
     expect(page.get_by_label("Название новой программы")).to_have_value("Наставничество 2026/27")

@@ -9,7 +9,7 @@ import pytest
 
 from surveys.core.models import Participant
 from surveys.extensions import db
-from tests.conftest import SHOTS, demo_login, keep_requests_local, set_role
+from tests.conftest import SHOTS, demo_login, set_role, signed_in_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -22,14 +22,7 @@ def test_an_admin_erases_a_participant_on_a_phone_without_javascript(live_server
     set_role(app, email, "admin")
     with app.app_context():
         person_id = db.session.execute(db.select(Participant.id).filter_by(code="D-004")).scalar_one()
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", java_script_enabled=False)
-    outside = keep_requests_local(context, base)
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r".*/staff/.*"))
+    context, page, outside = signed_in_phone(browser, base, email, password, java_script_enabled=False)
     page.goto(f"{base}/staff/participants")
     widths = {"participants": page.evaluate("document.documentElement.scrollWidth")}
     page.locator(f"a[href$='/staff/participants/{person_id}/erase']").click()
