@@ -97,7 +97,33 @@ def _row(figures: Publication, row: dict[str, Any], k: int) -> None:
                 marks[i][j] = hidden_label(mark, k)
 
             figures.add(cell, 1, hide_cell)
+    # Each wave's count in a band is a margin of the table (a row's sum before, a column's after), and
+    # pages show it: a margin is a figure of its own, so that a small one is neither shown nor left to
+    # be worked out as the total minus the other margins. Hiding it hides its cells (a page shows a
+    # margin only when all its cells are shown).
+    for margin in (*_margins(cross, by_row=True), *_margins(cross, by_row=False)):
+
+        def hide_margin(mark: str, margin: tuple[tuple[int, int], ...] = margin[1]) -> None:
+            for i, j in margin:
+                if row.get("bands") and row["bands"]["table"][i][j] is not None:
+                    row["bands"]["table"][i][j] = None
+                    row["bands"]["test"] = None
+                    marks = row.setdefault("marks", {}).setdefault("bands", [[None] * size for _ in range(size)])
+                    small = 0 < len(cross[i][j] or ()) < k  # «<k» only for a cell of that few
+                    marks[i][j] = hidden_label(SMALL if small else PROTECTING, k)
+
+        figures.add(margin[0], 1, hide_margin)
     row.pop("pairs", None)
+
+
+def _margins(cross: list[list[Any]], by_row: bool) -> list[tuple[frozenset, tuple[tuple[int, int], ...]]]:
+    """Each row's (``by_row``) or column's people, and the cells that make it up."""
+    size = len(cross)
+    out = []
+    for line in range(size):
+        cells = tuple((line, j) if by_row else (j, line) for j in range(size))
+        out.append((frozenset().union(*(cross[i][j] or () for i, j in cells)), cells))
+    return out
 
 
 def disclosed(report: dict[str, Any], k: int, publication: Publication | None = None) -> dict[str, Any]:
