@@ -61,7 +61,7 @@ def upload(page, label: str, name: str, data: bytes) -> None:
     page.get_by_label(label).set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
 
 
-def campaign_of(app) -> Campaign:
+def first_campaign() -> Campaign:
     return db.session.execute(db.select(Campaign).order_by(Campaign.id)).scalars().first()
 
 
@@ -180,7 +180,7 @@ def test_a_school_year_from_september_to_the_next_cycle(server, browser, tmp_pat
     page.get_by_role("button", name="Создать").click()
     campaign_url = page.url
     with app.app_context():
-        campaign = campaign_of(app)
+        campaign = first_campaign()
         campaign_id, input_wave = campaign.id, campaign.waves[0].id
         assert campaign.consent_mode == "self"  # teachers: adults consent for themselves
     page.goto(f"{base}/staff/waves/{input_wave}")

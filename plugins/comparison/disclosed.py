@@ -103,7 +103,7 @@ def _row(figures: Publication, row: dict[str, Any], k: int) -> None:
     # margin only when all its cells are shown).
     for margin in (*_margins(cross, by_row=True), *_margins(cross, by_row=False)):
 
-        def hide_margin(mark: str, margin: tuple[tuple[int, int], ...] = margin[1]) -> None:
+        def hide_margin(_mark: str, margin: tuple[tuple[int, int], ...] = margin[1]) -> None:
             for i, j in margin:
                 if row.get("bands") and row["bands"]["table"][i][j] is not None:
                     row["bands"]["table"][i][j] = None
