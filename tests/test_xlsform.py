@@ -20,6 +20,7 @@ from surveys.instruments.xlsform_expressions import Target, Unsupported, constra
 from surveys.instruments.xlsform_results import Conversion
 from surveys.participation.links import generate_links
 from surveys.workspace.campaigns import create_campaign
+from tests.xlsform_books import form, run_import, workbook
 
 
 @pytest.fixture
@@ -67,33 +68,6 @@ GOOD_SETTINGS = [
     ["form_id", "form_title", "version", "default_language"],
     ["mentee_start", "Анкета", 3, "Russian (ru)"],
 ]
-
-
-def workbook(path, survey=None, choices=None, settings=None):
-    """Write an .xlsx with the given sheets (lists of rows; the first row is the header)."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in (("survey", survey), ("choices", choices), ("settings", settings)):
-        if rows is not None:
-            sheet = book.create_sheet(name)
-            for row in rows:
-                sheet.append(row)
-    if not book.worksheets:
-        book.create_sheet("questions")
-    book.save(path)
-    return path
-
-
-def form(tmp_path, rows, choices=None, name="form.xlsx"):
-    """A small form: the given survey rows under a type/name/label header."""
-    return workbook(tmp_path / name, [["type", "name", "label", "relevant"], *rows], choices, None)
-
-
-def run_import(runner, path, *args):
-    result = runner.invoke(args=["instrument", "import-xlsform", str(path), *args])
-    assert "Traceback" not in result.output, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def test_a_good_form_converts_with_exit_0_and_loads_with_its_pages_choices_and_conditions(runner, tmp_path):

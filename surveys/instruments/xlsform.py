@@ -22,7 +22,7 @@ from surveys.instruments.xlsform_expressions import (
     constraint_limits,
     relevant_condition,
 )
-from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, RowProblem
+from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, Refused, RowProblem
 from surveys.instruments.xlsform_results import to_yaml as to_yaml  # the command writes what convert() gives
 from surveys.instruments.xlsform_sheets import (
     HANDLED_COLUMNS,
@@ -88,6 +88,13 @@ class _Converter:
 
     # ---- the whole form --------------------------------------------------------------------
     def run(self, source) -> Conversion:
+        try:
+            return self._run(source)
+        except Refused as refusal:
+            self.warn(refusal.sheet, refusal.row, refusal.message)
+            return Conversion(None, self._sorted())
+
+    def _run(self, source) -> Conversion:
         try:
             sheets = read_workbook(source)
         except Unreadable as err:

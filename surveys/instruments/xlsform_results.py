@@ -27,6 +27,15 @@ class RowProblem:
         return f"{where}: {message}"
 
 
+class Refused(Exception):
+    """Something in the form that stops the whole conversion (a hostile cell, a limit passed): nothing is
+    written. Raised anywhere inside the conversion; ``convert`` reports it on its sheet and row (exit 2)."""
+
+    def __init__(self, sheet: str | None, row: int | None, message: str):
+        super().__init__(message)
+        self.sheet, self.row, self.message = sheet, row, message
+
+
 @dataclass
 class Conversion:
     """The questionnaire as a plain dict (None when nothing usable was found) and every problem."""

@@ -99,6 +99,11 @@ def column_key(header: Any) -> str:
     return f"{base}::{language.strip()}" if language.strip() else base
 
 
+def column_keys(header: list[Any] | tuple[Any, ...]) -> list[str]:
+    """The keys of a sheet's header row, one per cell ('' for an empty cell), as :func:`column_key` makes them."""
+    return [column_key(value) for value in header]
+
+
 def base_of(key: str) -> str:
     """The column's base name: ``label`` for ``label::English (en)``."""
     return key.partition("::")[0]
@@ -146,7 +151,7 @@ def _read_sheet(name: str, worksheet) -> Sheet:
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         if not sheet.columns:
             if any(cell_text(v) for v in values):
-                sheet.columns, sheet.header = [column_key(v) for v in values], number
+                sheet.columns, sheet.header = column_keys(values), number
             continue
         cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
         if cells:
