@@ -16,8 +16,8 @@ from surveys.core.models import Organisation, Participant
 from surveys.core.report_models import Indicator
 from surveys.extensions import db
 from surveys.factory import PROBLEMS_SHOWN
-from surveys.instruments.xlsform_sheets import MAX_ROWS as XLSFORM_ROWS
-from surveys.instruments.xlsform_sheets import Unreadable, read_workbook
+from surveys.instruments.xlsform_reader import MAX_ROWS as XLSFORM_ROWS
+from surveys.instruments.xlsform_reader import Unreadable, read_workbook
 from surveys.reporting.indicators import MAX_ROWS as INDICATOR_ROWS
 from surveys.workspace.programmes import create_programme
 from tests.api_support import PLUGINS

@@ -15,13 +15,10 @@ from typing import IO, Any
 from flask_babel import gettext as _
 
 from surveys.core.yaml_lines import MAX_NODES, expanded_size
-from surveys.instruments.xlsform_expressions import (
-    Target,
-    Unsupported,
-    condition_ids,
-    constraint_limits,
-    relevant_condition,
-)
+from surveys.instruments.xlsform_columns import base_of, language_of
+from surveys.instruments.xlsform_expressions import Unsupported, constraint_limits
+from surveys.instruments.xlsform_pages import PageBuilder
+from surveys.instruments.xlsform_reader import Unreadable, read_workbook
 from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, Refused, RowProblem
 from surveys.instruments.xlsform_results import to_yaml as to_yaml  # the command writes what convert() gives
 from surveys.instruments.xlsform_sheets import (
@@ -36,10 +33,6 @@ from surveys.instruments.xlsform_sheets import (
     Row,
     Sheet,
     Texts,
-    Unreadable,
-    base_of,
-    language_of,
-    read_workbook,
     snake,
     type_words,
 )
@@ -68,7 +61,6 @@ class _Converter:
         self.pages: list[Page] = []
         self.texts = Texts(self.warn, "ru")
         self.lists = ChoiceLists(None, self.texts, self.warn)
-        self.relevant: dict[str, tuple[dict, int] | str] = {}  # see _translated
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
         problem = RowProblem(self.display, sheet, row, message, note)
@@ -112,7 +104,7 @@ class _Converter:
             self.texts.learn(sheets["choices"])
             self.lists = ChoiceLists(sheets["choices"], self.texts, self.warn)
         self._walk(survey)
-        pages = self._finish()
+        pages = PageBuilder(self.warn).finish(self.pages)
         if not pages:
             return self.failed(_("no question of the form could be imported"))
         definition = {**head, "audience": self.audience}
@@ -335,72 +327,3 @@ class _Converter:
                 self.flag(row, _("column '%(column)s' is not supported; ignored", column=key))
         if group and set(row.text("appearance").split()) - {"field-list"}:
             self.flag(row, _("appearance '%(words)s' is not supported; ignored", words=row.text("appearance")))
-
-    # ---- conditions and pages --------------------------------------------------------------
-    def _finish(self) -> list[dict]:
-        items = [item for page in self.pages for item in page.items]
-        targets: dict[str, Target] = {}
-        for item in items:
-            targets.setdefault(item.name, Target(item.question["id"], item.kind, item.values))
-        order = {item.question["id"]: index for index, item in enumerate(items)}
-        page_ids, result = Ids(), []
-        for page in self.pages:
-            current: dict | None = None
-            for item in page.items:
-                condition = self._show_if(item, targets, order)
-                on_page = {q["id"] for q in current["questions"]} if current else set()
-                if current is not None and condition and condition_ids(condition) & on_page:
-                    message = _("relevant uses an answer on the same page, so the page is split here")
-                    self.warn("survey", item.row, message, note=True)
-                    current = None
-                if current is None:
-                    current = self._page_dict(page, page_ids)
-                    result.append(current)
-                if condition:
-                    item.question["show_if"] = condition
-                current["questions"].append(item.question)
-        return result
-
-    @staticmethod
-    def _page_dict(page: Page, page_ids: Ids) -> dict:
-        result: dict[str, Any] = {"id": page_ids.claim(page.name)[0]}
-        if page.title is not None:
-            result["title"] = page.title
-        result["questions"] = []
-        return result
-
-    def _translated(self, text: str, targets: dict[str, Target], order: dict[str, int]) -> tuple[dict, int] | str:
-        """A relevant expression as (condition, position of the latest question it reads), or why it is not
-        supported; translated once, however many questions of its group repeat it."""
-        if text not in self.relevant:
-            try:
-                condition = relevant_condition(text, targets.get)
-                self.relevant[text] = (condition, max((order[i] for i in condition_ids(condition)), default=-1))
-            except Unsupported as err:
-                self.relevant[text] = str(err)
-        return self.relevant[text]
-
-    def _show_if(self, item: Item, targets: dict[str, Target], order: dict[str, int]) -> dict | None:
-        parts = []
-        position = order[item.question["id"]]
-        for row, text, from_group in item.conditions:
-            found = self._translated(text, targets, order)
-            if isinstance(found, str):
-                message = (
-                    _("relevant '%(text)s' is not supported (%(why)s); the group's questions are imported without it")
-                    if from_group
-                    else _("relevant '%(text)s' is not supported (%(why)s); the question is imported without it")
-                )
-                self.warn("survey", row, message % {"text": text, "why": found})
-                continue
-            condition, latest = found
-            if latest >= position:
-                later = sorted(i for i in condition_ids(condition) if order[i] >= position)
-                message = _("relevant refers to '%(id)s', which is not before this question; condition not imported")
-                message %= {"id": later[0]}
-                self.warn("survey", item.row, message)
-                continue
-            parts.append(condition)
-        if len(parts) > 1:
-            return {"all": [c for part in parts for c in (part["all"] if set(part) == {"all"} else [part])]}
-        return parts[0] if parts else None

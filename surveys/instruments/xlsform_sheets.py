@@ -10,24 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import openpyxl
 from flask_babel import gettext
 
+from surveys.instruments.xlsform_columns import base_of, cell_text, language_of
+
 SHEETS = ("survey", "choices", "settings")
-MAX_ROWS = 20000  # rows of one sheet: a long questionnaire has hundreds, a long choice list thousands
-SUFFIXES = (".xlsx", ".xlsm")
-_LANGUAGES = {
-    "ru": "ru",
-    "rus": "ru",
-    "russian": "ru",
-    "русский": "ru",
-    "en": "en",
-    "eng": "en",
-    "english": "en",
-}
 
 # XLSForm type word -> (our type, options every such question gets)
 SIMPLE_TYPES = {
@@ -52,11 +41,6 @@ CHOICE_MEDIA = {"image", "audio", "video", "big-image", "media"}
 PIPED = re.compile(r"\$\{[^}]*\}")
 WHOLE = re.compile(r"-?(0|[1-9][0-9]*)")
 Warn = Callable[..., None]
-_CODE = re.compile(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?\s*\)\s*$")
-
-
-class Unreadable(ValueError):
-    """The file is not an .xlsx workbook we can read; the message says why."""
 
 
 @dataclass
@@ -79,87 +63,6 @@ class Sheet:
     columns: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     header: int = 1
-
-
-def cell_text(value: Any) -> str:
-    """A cell as people read it: ``3`` for 3.0, ``''`` for nothing, ``yes``/``no`` for booleans."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def column_key(header: Any) -> str:
-    """``Label::Russian (ru)`` -> ``label::Russian (ru)``: the base name in lower case, the language as written."""
-    base, _, language = cell_text(header).partition("::")
-    base = base.strip().lower()
-    return f"{base}::{language.strip()}" if language.strip() else base
-
-
-def column_keys(header: list[Any] | tuple[Any, ...]) -> list[str]:
-    """The keys of a sheet's header row, one per cell ('' for an empty cell), as :func:`column_key` makes them."""
-    return [column_key(value) for value in header]
-
-
-def base_of(key: str) -> str:
-    """The column's base name: ``label`` for ``label::English (en)``."""
-    return key.partition("::")[0]
-
-
-def language_of(name: str) -> str | None:
-    """``ru`` or ``en`` for a language as XLSForm writes it (``Russian (ru)``, ``English``, ``en``), else None."""
-    name = name.strip()
-    match = _CODE.search(name)
-    if match:
-        return _LANGUAGES.get(match.group(1).lower())
-    return _LANGUAGES.get(name.lower())
-
-
-def read_workbook(source: str | Path | IO[bytes]) -> dict[str, Sheet]:
-    """The survey, choices and settings sheets of an .xlsx file (those present), or raise Unreadable."""
-    if isinstance(source, str | Path) and Path(source).suffix.lower() not in SUFFIXES:
-        raise Unreadable(gettext("not an .xlsx workbook; save the form as .xlsx first"))
-    try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many kinds for broken files: report them all the same way
-        raise Unreadable(
-            gettext("cannot be read as an .xlsx workbook: %(error)s", error=err or type(err).__name__)
-        ) from None
-    try:
-        sheets = {}
-        for worksheet in book.worksheets:
-            name = worksheet.title.strip().lower()
-            if name in SHEETS and name not in sheets:
-                sheets[name] = _read_sheet(name, worksheet)
-        return sheets
-    except Unreadable:
-        raise
-    except Exception as err:  # a damaged sheet part shows up only while rows are read
-        raise Unreadable(
-            gettext("cannot be read as an .xlsx workbook: %(error)s", error=err or type(err).__name__)
-        ) from None
-    finally:
-        book.close()
-
-
-def _read_sheet(name: str, worksheet) -> Sheet:
-    """Rows above the header (the first non-empty row, usually row 1) and empty rows are left out."""
-    sheet = Sheet(name)
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if not sheet.columns:
-            if any(cell_text(v) for v in values):
-                sheet.columns, sheet.header = column_keys(values), number
-            continue
-        cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
-        if cells:
-            if len(sheet.rows) >= MAX_ROWS:
-                message = gettext("the %(sheet)s sheet has more than %(n)s rows (row %(row)s); split the form")
-                raise Unreadable(message % {"sheet": name, "n": MAX_ROWS, "row": number})
-            sheet.rows.append(Row(number, cells))
-    return sheet
 
 
 def snake(name: str) -> str:
