@@ -113,6 +113,7 @@ def test_other_refusals_name_the_file_and_the_reason(app, client, staff):
             "x.yaml:2: файл не является текстом в кодировке UTF-8",
         ),
         (climate(), "climate.txt", "должно оканчиваться на .yaml, .yml или .json"),
+        (b"PK\x03\x04", "start.xlsx", "start.xlsx:1: похоже, это XLSForm (ODK, KoboToolbox): сначала преобразуйте"),
         ("", "empty.yaml", "empty.yaml:1:"),
     ]
     for text, name, message in cases:

@@ -24,6 +24,7 @@ from surveys.instruments.participant_notes import title_warnings
 from surveys.state import get_state
 
 MAX_BYTES = 512 * 1024
+XLSFORM_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ def _name(filename: str) -> str:
 def _read(name: str, data: bytes) -> tuple[str | None, list[str]]:
     if len(data) > MAX_BYTES:
         return None, [str(Problem(name, 1, _("the file is larger than %(n)s KB", n=MAX_BYTES // 1024)))]
+    if name.lower().endswith(XLSFORM_SUFFIXES):
+        message = _(
+            "this looks like an XLSForm (ODK, KoboToolbox): convert it first with "
+            "'surveys instrument import-xlsform %(name)s', which reports what it could not keep row by row, "
+            "then upload the .yaml file it writes",
+            name=name,
+        )
+        return None, [str(Problem(name, 1, message))]
     if not name.lower().endswith((".yaml", ".yml", ".json")):
         return None, [str(Problem(name, 1, _("a questionnaire file ends with .yaml, .yml or .json")))]
     try:
