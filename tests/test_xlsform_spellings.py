@@ -329,6 +329,15 @@ def test_a_condition_on_other_of_an_or_other_question_tests_our_other_answer(tmp
     assert (found["pick"]["other"], found["many"]["other"]) == (True, True)
 
 
+def test_a_number_test_on_an_or_other_list_of_whole_numbers_is_still_translated(tmp_path):
+    """The "other" answer fails min and max tests here, as 'other' >= 3 is false in XLSForm."""
+    choices = [["list_name", "name", "label"], ["score", 1, "1"], ["score", 2, "2"], ["score", 3, "3"]]
+    survey = [["type", "name", "label", "relevant"], ["select_one score or_other", "s", "S"]]
+    survey.append(["text", "why", "Why?", "${s} >= 2"])
+    conversion = convert(workbook(tmp_path / "f.xlsx", survey, choices))
+    assert questions(conversion)["why"]["show_if"] == {"question": "s", "min": 2}
+
+
 def test_other_without_or_other_is_still_not_a_choice(tmp_path):
     survey = [["type", "name", "label", "relevant"], ["select_one yn", "pick", "Pick"]]
     survey.append(["text", "why", "Why?", "selected(${pick}, 'other')"])
