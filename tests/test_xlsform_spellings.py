@@ -181,11 +181,39 @@ def test_pyxform_spellings_of_the_select_types_are_read(tmp_path, spelling, kind
 
 
 @pytest.mark.parametrize(
+    ("spelling", "expected"),
+    [
+        ("string", {"type": "text"}),
+        ("Add Text Prompt", {"type": "text"}),
+        ("int", {"type": "number", "integer": True}),
+        ("q int", {"type": "number", "integer": True}),
+        ("add integer prompt", {"type": "number", "integer": True}),
+        ("q decimal", {"type": "number"}),
+        ("add date prompt", {"type": "date"}),
+        ("q note", {"type": "note"}),
+    ],
+)
+def test_pyxform_spellings_of_the_simple_types_are_read(tmp_path, spelling, expected):
+    conversion = convert(workbook(tmp_path / "f.xlsx", [["type", "name", "label"], [spelling, "q", "Q"]]))
+    assert questions(conversion) == {"q": {"id": "q", "text": "Q", **expected}}
+    assert conversion.complete
+
+
+@pytest.mark.parametrize(("spelling", "kind"), [("start time", "start"), ("get today", "today"), ("imei", "deviceid")])
+def test_pyxform_spellings_of_metadata_types_are_skipped_with_the_usual_note(tmp_path, spelling, kind):
+    survey = [["type", "name", "label"], [spelling, "m"], ["text", "a", "A"]]
+    conversion = convert(workbook(tmp_path / "f.xlsx", survey))
+    assert messages(conversion) == [f"survey:2: note: type '{kind}' is device metadata, not a question; skipped"]
+    assert set(questions(conversion)) == {"a"}
+
+
+@pytest.mark.parametrize(
     ("spelling", "reason"),
     [
         ("select one from file towns.csv", "type 'select one from file towns.csv' is not supported"),
         ("select_one yn or_what", "type 'select_one yn or_what' should read 'select_one LIST [or_other]'"),
         ("rank yn", "type 'rank yn' is not supported"),
+        ("phone number", "type 'phone number' is not supported"),
     ],
 )
 def test_select_spellings_we_cannot_import_are_reported(tmp_path, spelling, reason):

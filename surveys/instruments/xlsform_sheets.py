@@ -281,6 +281,16 @@ SELECT_ALIASES = {
 }
 FROM_FILE = {"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file"}
 OTHER_SUFFIXES = ("or_other", "or other", "or specify other")
+# pyxform's other names of the simple and metadata types (pyxform/question_type_dictionary.py); the types that
+# add a constraint of their own there (``phone number``, ``percentage`` …) are not among them.
+TYPE_ALIASES = {"string": "text", "q string": "text", "add text prompt": "text", "int": "integer"}
+TYPE_ALIASES |= {"q int": "integer", "add integer prompt": "integer", "q decimal": "decimal"}
+TYPE_ALIASES |= {"add decimal prompt": "decimal", "q date": "date", "add date prompt": "date", "q note": "note"}
+TYPE_ALIASES |= {"add note prompt": "note", "start time": "start", "get start time": "start", "end time": "end"}
+TYPE_ALIASES |= {"get end time": "end", "get today": "today", "imei": "deviceid", "device id": "deviceid"}
+TYPE_ALIASES |= {"get device id": "deviceid", "sim id": "simserial", "get sim id": "simserial"}
+TYPE_ALIASES |= {"subscriber id": "subscriberid", "get subscriber id": "subscriberid"}
+TYPE_ALIASES |= {"get phone number": "phonenumber"}
 CONTROLS = {"group": "group", "repeat": "repeat", "lgroup": "repeat", "looped group": "repeat", "loop": "repeat"}
 
 
@@ -306,6 +316,8 @@ def type_words(text: str) -> list[str]:
         kind = SELECT_ALIASES[" ".join(select.group(1).lower().split())]
         return [kind, select.group(2)] + (["or_other"] if select.group(3) else [])
     lowered = text.lower()
+    if lowered in TYPE_ALIASES:
+        return [TYPE_ALIASES[lowered]]
     for spelling, kind in FROM_FILE.items():
         if lowered.startswith(spelling + " "):
             return [kind, *text.split()[4:]]
