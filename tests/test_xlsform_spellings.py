@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from flask_babel import force_locale
 
 from surveys.instruments.xlsform import convert
 from tests.xlsform_books import run_import, workbook
@@ -412,3 +413,18 @@ def test_pyxform_forms_with_single_colon_language_headers_read_their_english_lab
     problems = [m for m in messages(conversion) if "no Russian texts" not in m]
     assert [m for m in problems if not any(m.startswith(expected) for expected in left)] == []
     assert len(problems) == len(left)
+
+
+def test_the_language_messages_are_in_russian_under_ru(app, tmp_path):
+    header = ["type", "name", "label", "label::English (en)", "label::Russian (ru)"]
+    settings = [["default_language"], ["English"]]
+    path = workbook(tmp_path / "f.xlsx", [header, ["text", "a", "Age", "Your age", "Возраст"]], None, settings)
+    guessed = workbook(tmp_path / "g.xlsx", [["type", "name", "label", "label::ru"], ["text", "a", "Age", "Возраст"]])
+    with app.app_context(), force_locale("ru"):
+        found = [str(p).split(":", 1)[1] for p in (*convert(path).problems, *convert(guessed).problems)]
+    assert found == [
+        "survey:2: подпись: столбцы «label::English (en)» и «label» на одном языке, но тексты различаются; "
+        "взят текст из «label::English (en)»",
+        "survey:1: у столбца «label» не указан язык, а в настройках нет default_language; он прочитан как "
+        "английский, потому что для русских текстов есть свои столбцы",
+    ]
