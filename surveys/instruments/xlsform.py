@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from flask_babel import gettext as _
 
+from surveys.core.question_base import OTHER
 from surveys.core.yaml_lines import MAX_NODES, expanded_size
 from surveys.instruments.xlsform_columns import base_of, language_of
 from surveys.instruments.xlsform_expressions import Unsupported, constraint_limits
@@ -42,6 +43,11 @@ YES = {"yes", "true", "true()", "1"}
 NO = {"no", "false", "false()", "0"}
 
 
+def _filled(row: Row, base: str) -> bool:
+    """True when a column of that base name (``constraint_message``, ``constraint_message::English``) is filled."""
+    return any(base_of(key) == base and row.text(key) for key in row.cells)
+
+
 def convert(source: str | Path | IO[bytes], audience: list[str] | tuple[str, ...] = ("mentee",)) -> Conversion:
     """Convert an XLSForm workbook (a path or a binary file) into a questionnaire in our format.
 
@@ -59,7 +65,7 @@ class _Converter:
         self.problems: list[RowProblem] = []
         self.ids = Ids()
         self.pages: list[Page] = []
-        self.texts = Texts(self.warn, "ru")
+        self.texts = Texts(self.warn)
         self.lists = ChoiceLists(None, self.texts, self.warn)
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
@@ -133,8 +139,7 @@ class _Converter:
 
     def _settings(self, sheet: Sheet | None) -> dict:
         row = sheet.rows[0] if sheet and sheet.rows else Row(2, {})
-        language = row.text("default_language")
-        self.texts.default = "en" if language and language_of(language) == "en" else "ru"
+        self.texts.named = row.text("default_language")
         unused = sorted({base_of(k) for k in row.cells} - SETTINGS_USED)
         if unused:
             self.warn(
@@ -150,7 +155,7 @@ class _Converter:
         return {
             "id": form_id,
             "version": row.text("version") or "1",
-            "title": title if self.texts.default == "ru" else {"ru": title, "en": title},
+            "title": {"ru": title, "en": title} if language_of(self.texts.named) == "en" else title,
         }
 
     def _check_header(self, survey: Sheet) -> None:
@@ -282,6 +287,7 @@ class _Converter:
             self.flag(row, _("list '%(name)s' already has a choice named 'other'; or_other is ignored", name=words[1]))
         elif len(words) == 3:
             options["other"] = True
+            return options, {**found.values, OTHER: OTHER}  # a condition may test the "other" answer
         return options, found.values
 
     def _required(self, row: Row) -> bool:
@@ -291,7 +297,7 @@ class _Converter:
             message %= {"when": row.text("required")}
             self.flag(row, message)
         required = text in YES
-        if required and row.text("required_message"):
+        if required and _filled(row, "required_message"):
             self.flag(row, _("required_message is not kept; the app's own message is shown"), note=True)
         return required
 
@@ -316,7 +322,7 @@ class _Converter:
             message = _("constraint '%(text)s' is not supported (%(why)s); the question is imported without it")
             self.flag(row, message % {"text": constraint, "why": err})
             return {}
-        if row.text("constraint_message"):
+        if _filled(row, "constraint_message"):
             message = _("constraint_message is not kept; the app shows its own message for the range")
             self.flag(row, message, note=True)
         return limits

@@ -53,8 +53,8 @@ class Target:
 
     def numeric(self) -> bool:
         """True when answers are stored as numbers, so that min/max tests work on them."""
-        if self.kind == "select_one":
-            return bool(self.values) and all(isinstance(v, int) for v in self.values.values())
+        if self.kind == "select_one":  # an or_other "other" answer fails min/max tests, as in XLSForm
+            return bool(self.values) and all(isinstance(v, int) or k == "other" for k, v in self.values.items())
         return self.kind in ("integer", "decimal")
 
     def whole(self) -> bool:

@@ -55,7 +55,7 @@ def _read_sheet(name: str, worksheet) -> Sheet:
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         if not sheet.columns:
             if any(cell_text(v) for v in values):
-                sheet.columns, sheet.header = column_keys(values), number
+                sheet.columns, sheet.header = column_keys(values, name), number
             continue
         cells = {key: value for key, value in zip(sheet.columns, values, strict=False) if key and cell_text(value)}
         if cells:

@@ -33,7 +33,7 @@ HANDLED_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "con
 HANDLED_COLUMNS |= {"constraint_message", "required_message"}
 UNSUPPORTED_COLUMNS = {"default", "calculation", "choice_filter", "read_only", "readonly", "trigger", "parameters"}
 UNSUPPORTED_COLUMNS |= {"repeat_count", "image", "audio", "video", "big-image", "media", "guidance_hint", "autoplay"}
-UNSUPPORTED_COLUMNS |= {"body", "bind", "instance"}  # body::*, bind::*, instance::* columns
+UNSUPPORTED_COLUMNS |= {"body", "bind", "control", "instance", "rows", "no_app_error_string"}  # bind::* and the like
 SETTINGS_USED = {"form_id", "form_title", "version", "default_language"}
 
 TEXT_COLUMNS = ("label", "hint")
@@ -95,41 +95,95 @@ class Ids:
 class Texts:
     """Which column holds which language, and a row's text in our shape: a Russian string or {ru, en}.
 
-    A plain ``label`` or ``hint`` is in the form's default language: Russian unless the settings say
-    English. ``label::English (en)``, ``label::ru`` and the like name their language.
+    ``label::English (en)``, ``label::ru`` and the like name their language. A plain ``label`` or ``hint`` is in
+    the settings' ``default_language``. When the settings name none, it is Russian on a sheet without Russian
+    or English columns; beside Russian columns only it is read as English (and beside English ones only as
+    Russian), with a problem saying so; beside both it is left out, with a problem. Nothing is overwritten
+    unsaid: two columns of one language that differ on a row are reported there.
     """
 
-    def __init__(self, warn: Warn, default_language: str):
-        self.warn, self.default = warn, default_language
-        self.columns: dict[tuple[str, str], str] = {}
+    def __init__(self, warn: Warn, default_language: str = ""):
+        self.warn, self.named = warn, default_language  # ``named``: the settings' default_language, as written
+        self.columns: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (sheet, base) -> [(key, language)]
         self.has_russian: set[str] = set()
 
     def learn(self, sheet: Sheet) -> None:
         """Note the language of each text column of a sheet; report languages we do not keep."""
+        named: dict[str, str | None] = {}
+        plain: list[str] = []
         for key in sheet.columns:
             base, _, suffix = key.partition("::")
-            if base not in TEXT_COLUMNS:
-                continue
-            language = language_of(suffix) if suffix else self.default
-            if language is None:
+            if base in TEXT_COLUMNS and suffix:
+                named[key] = language_of(suffix)
+            elif base in TEXT_COLUMNS:
+                plain.append(key)
+        found = {language for language in named.values() if language}
+        languages = {**named, **{key: self._plain_language(sheet, key, found) for key in plain}}
+        for key, language in languages.items():
+            if language is None and key in named:
                 message = gettext("column '%(column)s': only Russian and English texts are imported", column=key)
                 self.warn(sheet.name, sheet.header, message)
-                continue
-            self.columns[(sheet.name, key)] = language
-        found = {lang for (name, _), lang in self.columns.items() if name == sheet.name}
+            elif language:
+                self.columns.setdefault((sheet.name, base_of(key)), []).append((key, language))
+        found |= {language for language in languages.values() if language}
         if "ru" in found:
             self.has_russian.add(sheet.name)
         elif "en" in found:
             message = gettext("no Russian texts: the English ones are used for both languages")
             self.warn(sheet.name, sheet.header, message)
 
+    def _plain_language(self, sheet: Sheet, key: str, found: set[str]) -> str | None:
+        """The language of a column without one (``label``), given the languages the sheet's other columns name."""
+        if self.named:
+            language = language_of(self.named)
+            if language is None:
+                message = gettext(
+                    "column '%(column)s' is in the default_language '%(language)s': only Russian and English "
+                    "texts are imported",
+                    column=key,
+                    language=self.named,
+                )
+                self.warn(sheet.name, sheet.header, message)
+            return language
+        if not found:
+            return "ru"
+        if found == {"ru"}:
+            message = gettext(
+                "column '%(column)s' names no language and the settings no default_language; it is read as "
+                "English, as the Russian texts have columns of their own",
+                column=key,
+            )
+        elif found == {"en"}:
+            message = gettext(
+                "column '%(column)s' names no language and the settings no default_language; it is read as "
+                "Russian, as the English texts have columns of their own",
+                column=key,
+            )
+        else:
+            message = gettext(
+                "column '%(column)s' names no language beside the Russian and English columns, and the settings "
+                "no default_language; left out",
+                column=key,
+            )
+            self.warn(sheet.name, sheet.header, message)
+            return None
+        self.warn(sheet.name, sheet.header, message)
+        return "en" if found == {"ru"} else "ru"
+
     def text(self, sheet: str, row: Row, base: str, what: str) -> Any:
         """The row's ``base`` text (``label``, ``hint``), or None when it has none."""
-        found: dict[str, str] = {}
-        for key in sorted(row.cells, key=lambda k: "::" in k):  # plain columns first: language columns win
-            if base_of(key) == base and (sheet, key) in self.columns:
-                found[self.columns[(sheet, key)]] = row.text(key)
-        ru, en = found.get("ru"), found.get("en")
+        found: dict[str, tuple[str, str]] = {}
+        for key, language in self.columns.get((sheet, base), ()):
+            value = row.text(key)
+            if value and language not in found:
+                found[language] = (key, value)
+            elif value and found[language][1] != value:
+                message = gettext(
+                    "%(what)s: columns '%(first)s' and '%(second)s' hold the same language and differ; "
+                    "the text of '%(first)s' is used"
+                )
+                self.warn(sheet, row.number, message % {"what": what, "first": found[language][0], "second": key})
+        ru, en = found.get("ru", ("", ""))[1], found.get("en", ("", ""))[1]
         if not ru and not en:
             return None
         if not ru:
@@ -211,12 +265,63 @@ class ChoiceLists:
         return ChoiceList(self.ids.claim(snake(list_name) or "list")[0], choices, values)
 
 
+# pyxform's spellings of the select types (pyxform/aliases.py ``select``), of the "other" suffix (its
+# RE_SELECT in pyxform/xls2json.py) and of groups and repeats (``control``); ``select multiple`` is ours.
+SELECT_ALIASES = {
+    "select_one": "select_one",
+    "select one": "select_one",
+    "select1": "select_one",
+    "select one from": "select_one",
+    "add select one prompt using": "select_one",
+    "select_multiple": "select_multiple",
+    "select multiple": "select_multiple",
+    "select all that apply": "select_multiple",
+    "select all that apply from": "select_multiple",
+    "add select multiple prompt using": "select_multiple",
+}
+FROM_FILE = {"select one from file": "select_one_from_file", "select multiple from file": "select_multiple_from_file"}
+OTHER_SUFFIXES = ("or_other", "or other", "or specify other")
+# pyxform's other names of the simple and metadata types (pyxform/question_type_dictionary.py); the types that
+# add a constraint of their own there (``phone number``, ``percentage`` …) are not among them.
+TYPE_ALIASES = {"string": "text", "q string": "text", "add text prompt": "text", "int": "integer"}
+TYPE_ALIASES |= {"q int": "integer", "add integer prompt": "integer", "q decimal": "decimal"}
+TYPE_ALIASES |= {"add decimal prompt": "decimal", "q date": "date", "add date prompt": "date", "q note": "note"}
+TYPE_ALIASES |= {"add note prompt": "note", "start time": "start", "get start time": "start", "end time": "end"}
+TYPE_ALIASES |= {"get end time": "end", "get today": "today", "imei": "deviceid", "device id": "deviceid"}
+TYPE_ALIASES |= {"get device id": "deviceid", "sim id": "simserial", "get sim id": "simserial"}
+TYPE_ALIASES |= {"subscriber id": "subscriberid", "get subscriber id": "subscriberid"}
+TYPE_ALIASES |= {"get phone number": "phonenumber"}
+CONTROLS = {"group": "group", "repeat": "repeat", "lgroup": "repeat", "looped group": "repeat", "loop": "repeat"}
+
+
+def _alternatives(names) -> str:
+    return "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(names, key=len, reverse=True))
+
+
+SELECT = re.compile(
+    rf"({_alternatives(SELECT_ALIASES)})\s+(\S+)(?:\s+({_alternatives(OTHER_SUFFIXES)}))?", re.IGNORECASE
+)
+CONTROL = re.compile(rf"(begin|end)[\s_]+({_alternatives(CONTROLS)})(?:\s+(?:over\s+)?\S+)?", re.IGNORECASE)
+
+
 def type_words(text: str) -> list[str]:
-    """``begin_group`` -> ['begin group']; ``select_one colours or_other`` -> its three words."""
+    """A type as its words, in the one spelling we read: ``begin_group`` -> ['begin group'], ``begin loop over
+    LIST`` -> ['begin repeat']; ``select one from colours or other`` -> ['select_one', 'colours', 'or_other']."""
+    text = " ".join(text.split())
+    control = CONTROL.fullmatch(text)
+    if control and (control.group(1).lower() == "begin" or control.end(2) == len(text)):
+        return [f"{control.group(1).lower()} {CONTROLS[' '.join(control.group(2).lower().split())]}"]
+    select = SELECT.fullmatch(text)
+    if select:
+        kind = SELECT_ALIASES[" ".join(select.group(1).lower().split())]
+        return [kind, select.group(2)] + (["or_other"] if select.group(3) else [])
+    lowered = text.lower()
+    if lowered in TYPE_ALIASES:
+        return [TYPE_ALIASES[lowered]]
+    for spelling, kind in FROM_FILE.items():
+        if lowered.startswith(spelling + " "):
+            return [kind, *text.split()[4:]]
     words = text.split()
-    if words and words[0].lower() in ("begin", "end", "begin_group", "end_group", "begin_repeat", "end_repeat"):
-        joined = " ".join(w.lower() for w in words).replace("_", " ")
-        return [joined] if joined in ("begin group", "end group", "begin repeat", "end repeat") else [text]
     if len(words) > 2 and words[0].lower() == "select" and words[1].lower() in ("one", "multiple"):
         words = [f"select_{words[1].lower()}", *words[2:]]
     return [words[0].lower(), *words[1:]] if words else []
