@@ -16,7 +16,8 @@ from surveys.core.models import Organisation, Participant, Response
 from surveys.core.question_types import built_in_types
 from surveys.extensions import db
 from surveys.instruments.xlsform import convert, to_yaml
-from surveys.instruments.xlsform_expressions import Target, Unsupported, constraint_limits, relevant_condition
+from surveys.instruments.xlsform_constraints import constraint_limits
+from surveys.instruments.xlsform_expressions import Target, Unsupported, relevant_condition
 from surveys.instruments.xlsform_results import Conversion
 from surveys.participation.links import generate_links
 from surveys.workspace.campaigns import create_campaign

@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 
 from surveys.core.yaml_lines import MAX_NODES, expanded_size
 from surveys.instruments.xlsform_columns import base_of, language_of
-from surveys.instruments.xlsform_expressions import Unsupported, constraint_limits
+from surveys.instruments.xlsform_constraints import constraint_limits
+from surveys.instruments.xlsform_expressions import Unsupported
 from surveys.instruments.xlsform_pages import PageBuilder
 from surveys.instruments.xlsform_reader import Unreadable, read_workbook
 from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, Refused, RowProblem

@@ -1,16 +1,16 @@
 """XLSForm expressions that have an equivalent in our format, and nothing else.
 
-Two uses, both pure: a ``relevant`` column becomes a ``show_if`` condition
-(:func:`relevant_condition`), and a ``constraint`` column becomes the limits of a question's type
-(:func:`constraint_limits`). An expression is read into a small tree by a recursive-descent parser
-that knows only the pieces we can translate: ``${name}`` references, quoted strings, numbers,
-``.``, the comparison operators, ``and``, ``or``, parentheses and a few functions. Anything else
-raises :class:`Unsupported` with a reason, which the importer reports on the expression's row.
+Two uses, both pure: a ``relevant`` column becomes a ``show_if`` condition (:func:`relevant_condition`,
+here), and a ``constraint`` column becomes the limits of a question's type (in
+:mod:`surveys.instruments.xlsform_constraints`, which reads with :func:`parse`). An expression is read
+into a small tree by a recursive-descent parser that knows only the pieces we can translate:
+``${name}`` references, quoted strings, numbers, ``.``, the comparison operators, ``and``, ``or``,
+parentheses and a few functions. Anything else raises :class:`Unsupported` with a reason, which the
+importer reports on the expression's row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Callable
@@ -31,7 +31,6 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 MIRRORED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_DEPTH = 50
 
 
@@ -236,13 +235,15 @@ def _target(node: tuple, lookup: Lookup) -> Target:
     return target
 
 
-def _literal(node: tuple) -> Any:
+def literal(node: tuple) -> Any:
+    """The value of a quoted string or number node, or Unsupported for anything else."""
     if node[0] not in ("str", "num"):
         raise Unsupported(gettext("a test must compare a ${question} with a quoted value or a number"))
     return node[1]
 
 
-def _number(value: Any) -> float | int:
+def as_number(value: Any) -> float | int:
+    """A literal as a finite number (a whole float as an int), or Unsupported."""
     try:
         number = float(value)
     except ValueError:
@@ -256,13 +257,13 @@ def _comparison(node: tuple, lookup: Lookup) -> dict:
     _, left, operator, right = node
     if left[0] != "ref" and right[0] == "ref":
         left, operator, right = right, MIRRORED[operator], left
-    target, value = _target(left, lookup), _literal(right)
+    target, value = _target(left, lookup), literal(right)
     if operator in ("=", "!=") and value == "":
         return {"question": target.id, "answered": operator == "!="}
     if operator in ("=", "!="):
         test = "equals" if operator == "=" else "not_equals"
         return {"question": target.id, test: _stored_value(target, value)}
-    return {"question": target.id, **_bound(target, operator, _number(value))}
+    return {"question": target.id, **_bound(target, operator, as_number(value))}
 
 
 def _stored_value(target: Target, value: Any) -> Any:
@@ -272,7 +273,7 @@ def _stored_value(target: Target, value: Any) -> Any:
     if target.kind == "select_one":
         return _choice(target, value)
     if target.kind in ("integer", "decimal"):
-        number = _number(value)
+        number = as_number(value)
         if isinstance(number, float):
             raise Unsupported(gettext("equality with a fractional number cannot be expressed"))
         return number
@@ -282,7 +283,7 @@ def _stored_value(target: Target, value: Any) -> Any:
 
 
 def _choice(target: Target, value: Any) -> Any:
-    key = str(_number(value)) if isinstance(value, int | float) else str(value)
+    key = str(as_number(value)) if isinstance(value, int | float) else str(value)
     if key not in target.values:
         raise Unsupported(gettext("'%(key)s' is not a choice of '%(id)s'", key=key, id=target.id))
     return target.values[key]
@@ -309,91 +310,4 @@ def _selected(arguments: list[tuple], lookup: Lookup, test: str) -> dict:
     target = _target(arguments[0], lookup)
     if target.kind not in ("select_one", "select_multiple"):
         raise Unsupported(gettext("selected() needs a select question, and '%(id)s' is not one", id=target.id))
-    return {"question": target.id, test: _choice(target, _literal(arguments[1]))}
-
-
-# ---- constraint -> limits -----------------------------------------------------------------
-# For each XLSForm kind: the subject the constraint tests, our (lower, upper) option names, whole numbers?
-SUBJECTS = {
-    "integer": (("dot",), ("min", "max"), True),
-    "decimal": (("dot",), ("min", "max"), False),
-    "date": (("dot",), ("min", "max"), False),
-    "text": (("call", "string-length", [("dot",)]), ("min_length", "max_length"), True),
-    "select_multiple": (("call", "count-selected", [("dot",)]), ("min_selected", "max_selected"), True),
-}
-LOWEST = {"min_length": 0, "max_length": 1, "min_selected": 0, "max_selected": 1}
-HIGHEST = {"min_length": 20000, "max_length": 20000}  # our longest text
-
-
-def constraint_limits(text: str, kind: str) -> dict:
-    """Translate a ``constraint`` such as ``. >= 0 and . <= 120`` into our options, or raise Unsupported.
-
-    Numbers give ``min``/``max``, dates ``min``/``max`` (``date('YYYY-MM-DD')``), ``string-length(.)``
-    gives ``min_length``/``max_length`` and ``count-selected(.)`` gives ``min_selected``/``max_selected``.
-    """
-    if kind not in SUBJECTS:
-        raise Unsupported(gettext("constraints on %(kind)s questions are not supported", kind=kind))
-    node = parse(text)
-    limits: dict[str, Any] = {}
-    for part in node[1] if node[0] == "and" else [node]:
-        name, value = _limit(part, kind)
-        keep = max if name in ("min", "min_length", "min_selected") else min
-        limits[name] = keep(limits[name], value) if name in limits else value
-    lower, upper = SUBJECTS[kind][1]
-    if lower in limits and upper in limits and limits[lower] > limits[upper]:
-        raise Unsupported(gettext("the allowed range is empty"))
-    for name, value in limits.items():
-        if value < LOWEST.get(name, value) or value > HIGHEST.get(name, value):
-            message = gettext("%(name)s would be %(value)s, outside %(low)s..%(high)s")
-            raise Unsupported(
-                message % {"name": name, "value": value, "low": LOWEST[name], "high": HIGHEST.get(name, "…")}
-            )
-    return limits
-
-
-def _limit(node: tuple, kind: str) -> tuple[str, Any]:
-    subject, (lower, upper), whole = SUBJECTS[kind]
-    if node[0] != "cmp":
-        raise Unsupported(gettext("only comparisons joined by 'and' can be translated"))
-    _, left, operator, right = node
-    if left != subject and right == subject:
-        left, operator, right = right, MIRRORED[operator], left
-    if left != subject:
-        raise Unsupported(gettext("the test must be on %(subject)s", subject=_subject_text(subject)))
-    if operator not in (">", ">=", "<", "<="):
-        raise Unsupported(gettext("'%(op)s' cannot be translated into a range", op=operator))
-    if kind == "date":
-        return _date_limit(operator, right)
-    number = _number(_literal(right))
-    name = lower if operator.startswith(">") else upper
-    if whole:
-        number = _whole_limit(operator, number)
-    elif len(operator) == 1:
-        raise Unsupported(gettext("'%(op)s' on a decimal number cannot be expressed; use '>=' or '<='", op=operator))
-    return name, number
-
-
-def _whole_limit(operator: str, number: float | int) -> int:
-    return {
-        ">=": math.ceil(number),
-        ">": math.floor(number) + 1,
-        "<=": math.floor(number),
-        "<": math.ceil(number) - 1,
-    }[operator]
-
-
-def _date_limit(operator: str, node: tuple) -> tuple[str, str]:
-    if node[0] == "call" and node[1] == "date" and len(node[2]) == 1:
-        node = node[2][0]
-    value = str(_literal(node))
-    try:
-        dt.date.fromisoformat(value if DATE.match(value) else "")
-    except ValueError:
-        raise Unsupported(gettext("'%(value)s' is not a date written as YYYY-MM-DD", value=value)) from None
-    if len(operator) == 1:
-        raise Unsupported(gettext("'%(op)s' on a date cannot be expressed; use '>=' or '<='", op=operator))
-    return ("min" if operator == ">=" else "max"), value
-
-
-def _subject_text(subject: tuple) -> str:
-    return "." if subject == ("dot",) else f"{subject[1]}(.)"
+    return {"question": target.id, test: _choice(target, literal(arguments[1]))}
