@@ -37,9 +37,9 @@ def constraint_limits(text: str, kind: str) -> dict:
     Numbers give ``min``/``max``, dates ``min``/``max`` (``date('YYYY-MM-DD')``), ``string-length(.)``
     gives ``min_length``/``max_length`` and ``count-selected(.)`` gives ``min_selected``/``max_selected``.
     """
+    node = parse(text)  # first, so that a hostile number refuses the file whatever the question
     if kind not in SUBJECTS:
         raise Unsupported(gettext("constraints on %(kind)s questions are not supported", kind=kind))
-    node = parse(text)
     limits: dict[str, Any] = {}
     for part in node[1] if node[0] == "and" else [node]:
         name, value = _limit(part, kind)

@@ -31,11 +31,21 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 MIRRORED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
+NEGATED = {"=": "!=", "!=": "=", ">": "<=", ">=": "<", "<": ">=", "<=": ">"}
+# Curly quotes typed by spreadsheet autocorrect, straightened as pyxform does (its xls2json smart quotes)
+STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+WHOLE = re.compile(r"\s*-?\d+\s*")
+MAX_DIGITS = 30  # far beyond any real limit, and well inside a float, which is what a number question holds
 MAX_DEPTH = 50
 
 
 class Unsupported(ValueError):
     """An expression, or a part of it, that has no equivalent in our format; the message says why."""
+
+
+class Hostile(Exception):
+    """A number in an expression that no question can hold (more than MAX_DIGITS digits, or beyond a
+    float's range). Not an Unsupported: the importer refuses the whole file on the expression's row."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,10 @@ Lookup = Callable[[str], "Target | None"]
 
 # ---- reading ------------------------------------------------------------------------------
 def tokens(text: str) -> list[tuple[str, str]]:
-    """Split an expression into (kind, text) tokens, or raise Unsupported at the first unknown character."""
+    """Split an expression into (kind, text) tokens, or raise Unsupported at the first unknown character.
+
+    Curly quotes (‘ ’ “ ”) count as straight ones."""
+    text = text.translate(STRAIGHT)
     found, position = [], 0
     while True:
         while position < len(text) and text[position].isspace():
@@ -148,7 +161,7 @@ class _Parser:
         if kind == "str":
             return ("str", text[1:-1])
         if kind == "num":
-            return ("num", float(text) if "." in text else int(text))
+            return ("num", as_number(text))
         if (kind, text) == ("punct", "."):
             return ("dot",)
         if kind == "name" and text not in ("and", "or") and self.peek() == ("punct", "("):
@@ -185,6 +198,11 @@ def parse(text: str) -> tuple:
     return _Parser(text).parse()
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """An expression as quoted in a message: at most ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # ---- relevant -> show_if ------------------------------------------------------------------
 def relevant_condition(text: str, lookup: Lookup) -> dict:
     """Translate a ``relevant`` expression into a ``show_if`` condition, or raise Unsupported."""
@@ -199,21 +217,27 @@ def condition_ids(condition: dict) -> set[str]:
     return found
 
 
-def _condition(node: tuple, lookup: Lookup) -> dict:
+def _condition(node: tuple, lookup: Lookup, negated: bool = False) -> dict:
+    """The condition for ``node`` (for ``not(node)`` when ``negated``: not() is pushed down to the tests)."""
     if node[0] in ("and", "or"):
-        group = "all" if node[0] == "and" else "any"
+        group = "all" if (node[0] == "and") != negated else "any"
         parts = []
         for child in node[1]:
-            converted = _condition(child, lookup)
+            converted = _condition(child, lookup, negated)
             parts.extend(converted[group] if set(converted) == {group} else [converted])
         return {group: parts}
+    if node[0] == "call" and node[1] == "not" and len(node[2]) == 1:
+        return _condition(node[2][0], lookup, not negated)
     if node[0] == "cmp":
-        return _comparison(node, lookup)
+        return _comparison(node, lookup, negated)
     if node[0] == "call" and node[1] == "selected":
-        return _selected(node[2], lookup, "equals")
-    if node[0] == "call" and node[1] == "not" and len(node[2]) == 1 and node[2][0][:2] == ("call", "selected"):
-        return _selected(node[2][0][2], lookup, "not_equals")
+        return _selected(node[2], lookup, negated)
     raise Unsupported(_describe(node))
+
+
+def _or_blank(question: str, condition: dict) -> dict:
+    """A test that ODK finds true on a blank answer, where ours is false: true on blank as well."""
+    return {"any": [{"question": question, "answered": False}, condition]}
 
 
 def _describe(node: tuple) -> str:
@@ -243,27 +267,43 @@ def literal(node: tuple) -> Any:
 
 
 def as_number(value: Any) -> float | int:
-    """A literal as a finite number (a whole float as an int), or Unsupported."""
+    """A literal as a finite number (a whole float as an int); Unsupported when it is not a number,
+    Hostile when it has more than MAX_DIGITS digits or is beyond a float's range."""
+    text = str(value)
+    digits = sum(character.isdigit() for character in text)
+    if digits > MAX_DIGITS:
+        message = gettext("the number '%(start)s…' has %(n)s digits; at most %(max)s are accepted")
+        raise Hostile(message % {"start": text[:12], "n": digits, "max": MAX_DIGITS})
+    if WHOLE.fullmatch(text):
+        return int(text)
     try:
         number = float(value)
     except ValueError:
         number = math.nan
+    if math.isinf(number) and digits:
+        raise Hostile(gettext("the number '%(value)s' is beyond what a number question can hold", value=text))
     if not math.isfinite(number):
         raise Unsupported(gettext("'%(value)s' is not a number", value=value))
     return int(number) if number.is_integer() else number
 
 
-def _comparison(node: tuple, lookup: Lookup) -> dict:
+def _comparison(node: tuple, lookup: Lookup, negated: bool) -> dict:
+    """One comparison with ODK's meaning on a blank answer (XPath 1.0: blank is '' as a string and NaN as
+    a number): ``=`` and ``<``, ``<=``, ``>``, ``>=`` are false, ``!=`` is true, so are their negations."""
     _, left, operator, right = node
     if left[0] != "ref" and right[0] == "ref":
         left, operator, right = right, MIRRORED[operator], left
     target, value = _target(left, lookup), literal(right)
+    if negated:
+        operator = NEGATED[operator]
     if operator in ("=", "!=") and value == "":
         return {"question": target.id, "answered": operator == "!="}
-    if operator in ("=", "!="):
-        test = "equals" if operator == "=" else "not_equals"
-        return {"question": target.id, test: _stored_value(target, value)}
-    return {"question": target.id, **_bound(target, operator, as_number(value))}
+    if operator == "=":
+        return {"question": target.id, "equals": _stored_value(target, value)}
+    if operator == "!=":
+        return _or_blank(target.id, {"question": target.id, "not_equals": _stored_value(target, value)})
+    bound = {"question": target.id, **_bound(target, operator, as_number(value))}
+    return _or_blank(target.id, bound) if negated else bound
 
 
 def _stored_value(target: Target, value: Any) -> Any:
@@ -304,10 +344,14 @@ def _bound(target: Target, operator: str, number: float | int) -> dict:
     return {"max": math.ceil(number) - 1}
 
 
-def _selected(arguments: list[tuple], lookup: Lookup, test: str) -> dict:
+def _selected(arguments: list[tuple], lookup: Lookup, negated: bool) -> dict:
+    """``selected()`` is false on a blank answer, so ``not(selected())`` is true on it."""
     if len(arguments) != 2:
         raise Unsupported(gettext("selected() takes a ${question} and a choice"))
     target = _target(arguments[0], lookup)
     if target.kind not in ("select_one", "select_multiple"):
         raise Unsupported(gettext("selected() needs a select question, and '%(id)s' is not one", id=target.id))
-    return {"question": target.id, test: _choice(target, literal(arguments[1]))}
+    value = _choice(target, literal(arguments[1]))
+    if negated:
+        return _or_blank(target.id, {"question": target.id, "not_equals": value})
+    return {"question": target.id, "equals": value}
