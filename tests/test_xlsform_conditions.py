@@ -229,3 +229,20 @@ def test_any_expression_is_translated_unsupported_or_hostile_never_another_excep
         except (Unsupported, Hostile):
             continue
         assert isinstance(result, dict)
+
+
+ROW_TYPES = ["integer", "decimal", "text", "date", "select_one yes_no", "select_multiple clubs", "begin group"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(ROW_TYPES), EXPRESSIONS, EXPRESSIONS), min_size=1, max_size=6))
+def test_any_relevant_or_constraint_in_a_workbook_converts_or_refuses_the_form_never_crashes(tmp_path_factory, rows):
+    survey = [["type", "name", "label", "relevant", "constraint"], ["text", "first", "Первый"]]
+    for i, (kind, relevant, constraint) in enumerate(rows):
+        survey.append([kind, f"q{i}", f"Вопрос {i}", relevant, constraint])
+    survey += [["end group"]] * sum(kind == "begin group" for kind, _, _ in rows)
+    path = workbook(tmp_path_factory.mktemp("book") / "form.xlsx", survey, CHOICES, None)
+    conversion = convert(str(path))
+    refusals = [p for p in conversion.problems if p.message.endswith("; the form is not imported")]
+    assert (conversion.definition is None) == bool(refusals), [str(p) for p in conversion.problems]
+    assert all(p.sheet == "survey" and p.row is not None for p in refusals)
