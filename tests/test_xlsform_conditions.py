@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from flask_babel import force_locale
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,7 +154,7 @@ HOSTILE = [
         "constraint",
         ". <= '1e400'",
         "constraint '. <= '1e400'' cannot be imported: "
-        "the number '1e400' is beyond what a number question can hold; the form is not imported",
+        "the number '1e400' is too large; at most 30 digits are accepted; the form is not imported",
     ),
     (
         "relevant",
@@ -165,7 +166,7 @@ HOSTILE = [
         "relevant",
         "${age} >= '-2e308'",
         "relevant '${age} >= '-2e308'' cannot be imported: "
-        "the number '-2e308' is beyond what a number question can hold; the form is not imported",
+        "the number '-2e308' is too large; at most 30 digits are accepted; the form is not imported",
     ),
 ]
 
@@ -185,6 +186,15 @@ def test_a_number_no_question_can_hold_refuses_the_file_on_its_row_with_exit_2(
     assert result.exit_code == 2, result.output
     assert f"{path}:survey:3: {message}\n" in result.stderr
     assert not (tmp_path / "form.yaml").exists()
+
+
+@pytest.mark.parametrize(("text", "limit"), [("'1e29'", {"max": 10**29}), ("'1e30'", None), ("'-1e300'", None)])
+def test_an_exponent_counts_its_digits(text, limit):
+    if limit:
+        assert constraint_limits(f". <= {text}", "integer") == limit
+        return
+    with pytest.raises(Hostile, match="is too large; at most 30 digits are accepted"):
+        constraint_limits(f". >= {text}", "decimal")
 
 
 @pytest.mark.parametrize("digits", [MAX_DIGITS, MAX_DIGITS + 1])
@@ -246,3 +256,24 @@ def test_any_relevant_or_constraint_in_a_workbook_converts_or_refuses_the_form_n
     refusals = [p for p in conversion.problems if p.message.endswith("; the form is not imported")]
     assert (conversion.definition is None) == bool(refusals), [str(p) for p in conversion.problems]
     assert all(p.sheet == "survey" and p.row is not None for p in refusals)
+
+
+def test_the_refusal_and_its_reason_are_in_russian_in_a_russian_interface(app, tmp_path):
+    survey = [["type", "name", "label", "constraint", "relevant"], ["integer", "n", "Сколько?", ". <= '1e400'"]]
+    survey.append(["integer", "m", "Ещё?", None, f"${{n}} > {DIGITS}"])
+    path = workbook(tmp_path / "form.xlsx", survey, None, None)
+    with app.app_context(), force_locale("ru"):
+        (refusal,) = convert(str(path)).problems
+    assert str(refusal) == (
+        f"{path}:survey:2: ограничение «. <= '1e400'» нельзя импортировать: число «1e400» слишком большое: "
+        "допускается не больше 30 цифр; форма не импортирована"
+    )
+    survey[1][3] = None
+    path = workbook(tmp_path / "form.xlsx", survey, None, None)
+    with app.app_context(), force_locale("ru"):
+        (refusal,) = convert(str(path)).problems
+    assert str(refusal) == (
+        f"{path}:survey:3: relevant «${{n}} > {'1' * 52}…» "
+        "нельзя импортировать: число «111111111111…» слишком длинное: цифр в нём 5000, а допускается не больше 30; "
+        "форма не импортирована"
+    )

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
@@ -34,7 +35,6 @@ MIRRORED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
 NEGATED = {"=": "!=", "!=": "=", ">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 # Curly quotes typed by spreadsheet autocorrect, straightened as pyxform does (its xls2json smart quotes)
 STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-WHOLE = re.compile(r"\s*-?\d+\s*")
 MAX_DIGITS = 30  # far beyond any real limit, and well inside a float, which is what a number question holds
 MAX_DEPTH = 50
 
@@ -44,8 +44,9 @@ class Unsupported(ValueError):
 
 
 class Hostile(Exception):
-    """A number in an expression that no question can hold (more than MAX_DIGITS digits, or beyond a
-    float's range). Not an Unsupported: the importer refuses the whole file on the expression's row."""
+    """A number in an expression with more than MAX_DIGITS digits, written out or as an exponent
+    (``'1e400'`` is beyond any number question). Not an Unsupported: the importer refuses the whole
+    file on the expression's row."""
 
 
 @dataclass(frozen=True)
@@ -268,23 +269,22 @@ def literal(node: tuple) -> Any:
 
 def as_number(value: Any) -> float | int:
     """A literal as a finite number (a whole float as an int); Unsupported when it is not a number,
-    Hostile when it has more than MAX_DIGITS digits or is beyond a float's range."""
+    Hostile when it has more than MAX_DIGITS digits, or as many before the point (``'1e300'``, ``'1e400'``)."""
     text = str(value)
     digits = sum(character.isdigit() for character in text)
     if digits > MAX_DIGITS:
         message = gettext("the number '%(start)s…' has %(n)s digits; at most %(max)s are accepted")
         raise Hostile(message % {"start": text[:12], "n": digits, "max": MAX_DIGITS})
-    if WHOLE.fullmatch(text):
-        return int(text)
     try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if math.isinf(number) and digits:
-        raise Hostile(gettext("the number '%(value)s' is beyond what a number question can hold", value=text))
-    if not math.isfinite(number):
+        number = Decimal(text.strip())  # exact, where a float makes 1e29 into 99999999999999991433150857216
+    except InvalidOperation:
+        raise Unsupported(gettext("'%(value)s' is not a number", value=value)) from None
+    if not number.is_finite():
         raise Unsupported(gettext("'%(value)s' is not a number", value=value))
-    return int(number) if number.is_integer() else number
+    if number.copy_abs() >= 10**MAX_DIGITS:  # copy_abs: abs() would round to 28 digits
+        message = gettext("the number '%(value)s' is too large; at most %(max)s digits are accepted")
+        raise Hostile(message % {"value": text, "max": MAX_DIGITS})
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _comparison(node: tuple, lookup: Lookup, negated: bool) -> dict:
