@@ -184,7 +184,7 @@ def test_a_number_no_question_can_hold_refuses_the_file_on_its_row_with_exit_2(
     path = workbook(tmp_path / "form.xlsx", survey, None, None)
     result = run_import(runner, path)
     assert result.exit_code == 2, result.output
-    assert f"{path}:survey:3: {message}\n" in result.stderr
+    assert result.stderr == f"{path}:survey:3: {message}\n"
     assert not (tmp_path / "form.yaml").exists()
 
 
