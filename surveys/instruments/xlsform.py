@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from surveys.core.question_base import OTHER
 from surveys.core.yaml_lines import MAX_NODES, expanded_size
 from surveys.instruments.xlsform_columns import base_of, language_of
-from surveys.instruments.xlsform_expressions import Unsupported, constraint_limits
+from surveys.instruments.xlsform_constraints import constraint_limits
+from surveys.instruments.xlsform_expressions import Hostile, Unsupported, shortened
 from surveys.instruments.xlsform_pages import PageBuilder
 from surveys.instruments.xlsform_reader import Unreadable, read_workbook
 from surveys.instruments.xlsform_results import Conversion, Group, Item, Page, Refused, RowProblem
@@ -318,6 +319,9 @@ class _Converter:
             return {}
         try:
             limits = constraint_limits(constraint, kind)
+        except Hostile as err:
+            message = _("constraint '%(text)s' cannot be imported: %(why)s; the form is not imported")
+            raise Refused("survey", row.number, message % {"text": shortened(constraint), "why": err}) from None
         except Unsupported as err:
             message = _("constraint '%(text)s' is not supported (%(why)s); the question is imported without it")
             self.flag(row, message % {"text": constraint, "why": err})

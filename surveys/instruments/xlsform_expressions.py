@@ -1,20 +1,21 @@
 """XLSForm expressions that have an equivalent in our format, and nothing else.
 
-Two uses, both pure: a ``relevant`` column becomes a ``show_if`` condition
-(:func:`relevant_condition`), and a ``constraint`` column becomes the limits of a question's type
-(:func:`constraint_limits`). An expression is read into a small tree by a recursive-descent parser
-that knows only the pieces we can translate: ``${name}`` references, quoted strings, numbers,
-``.``, the comparison operators, ``and``, ``or``, parentheses and a few functions. Anything else
-raises :class:`Unsupported` with a reason, which the importer reports on the expression's row.
+Two uses, both pure: a ``relevant`` column becomes a ``show_if`` condition (:func:`relevant_condition`,
+here), and a ``constraint`` column becomes the limits of a question's type (in
+:mod:`surveys.instruments.xlsform_constraints`, which reads with :func:`parse`). An expression is read
+into a small tree by a recursive-descent parser that knows only the pieces we can translate:
+``${name}`` references, quoted strings, numbers, ``.``, the comparison operators, ``and``, ``or``,
+parentheses and a few functions. Anything else raises :class:`Unsupported` with a reason, which the
+importer reports on the expression's row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext
@@ -31,12 +32,21 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 MIRRORED = {"=": "=", "!=": "!=", ">": "<", ">=": "<=", "<": ">", "<=": ">="}
-DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NEGATED = {"=": "!=", "!=": "=", ">": "<=", ">=": "<", "<": ">=", "<=": ">"}
+# Curly quotes typed by spreadsheet autocorrect, straightened as pyxform does (its xls2json smart quotes)
+STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+MAX_DIGITS = 30  # far beyond any real limit, and well inside a float, which is what a number question holds
 MAX_DEPTH = 50
 
 
 class Unsupported(ValueError):
     """An expression, or a part of it, that has no equivalent in our format; the message says why."""
+
+
+class Hostile(Exception):
+    """A number in an expression with more than MAX_DIGITS digits, written out or as an exponent
+    (``'1e400'`` is beyond any number question). Not an Unsupported: the importer refuses the whole
+    file on the expression's row."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,10 @@ Lookup = Callable[[str], "Target | None"]
 
 # ---- reading ------------------------------------------------------------------------------
 def tokens(text: str) -> list[tuple[str, str]]:
-    """Split an expression into (kind, text) tokens, or raise Unsupported at the first unknown character."""
+    """Split an expression into (kind, text) tokens, or raise Unsupported at the first unknown character.
+
+    Curly quotes (‘ ’ “ ”) count as straight ones."""
+    text = text.translate(STRAIGHT)
     found, position = [], 0
     while True:
         while position < len(text) and text[position].isspace():
@@ -149,7 +162,7 @@ class _Parser:
         if kind == "str":
             return ("str", text[1:-1])
         if kind == "num":
-            return ("num", float(text) if "." in text else int(text))
+            return ("num", as_number(text))
         if (kind, text) == ("punct", "."):
             return ("dot",)
         if kind == "name" and text not in ("and", "or") and self.peek() == ("punct", "("):
@@ -186,6 +199,11 @@ def parse(text: str) -> tuple:
     return _Parser(text).parse()
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """An expression as quoted in a message: at most ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 # ---- relevant -> show_if ------------------------------------------------------------------
 def relevant_condition(text: str, lookup: Lookup) -> dict:
     """Translate a ``relevant`` expression into a ``show_if`` condition, or raise Unsupported."""
@@ -200,21 +218,27 @@ def condition_ids(condition: dict) -> set[str]:
     return found
 
 
-def _condition(node: tuple, lookup: Lookup) -> dict:
+def _condition(node: tuple, lookup: Lookup, negated: bool = False) -> dict:
+    """The condition for ``node`` (for ``not(node)`` when ``negated``: not() is pushed down to the tests)."""
     if node[0] in ("and", "or"):
-        group = "all" if node[0] == "and" else "any"
+        group = "all" if (node[0] == "and") != negated else "any"
         parts = []
         for child in node[1]:
-            converted = _condition(child, lookup)
+            converted = _condition(child, lookup, negated)
             parts.extend(converted[group] if set(converted) == {group} else [converted])
         return {group: parts}
+    if node[0] == "call" and node[1] == "not" and len(node[2]) == 1:
+        return _condition(node[2][0], lookup, not negated)
     if node[0] == "cmp":
-        return _comparison(node, lookup)
+        return _comparison(node, lookup, negated)
     if node[0] == "call" and node[1] == "selected":
-        return _selected(node[2], lookup, "equals")
-    if node[0] == "call" and node[1] == "not" and len(node[2]) == 1 and node[2][0][:2] == ("call", "selected"):
-        return _selected(node[2][0][2], lookup, "not_equals")
+        return _selected(node[2], lookup, negated)
     raise Unsupported(_describe(node))
+
+
+def _or_blank(question: str, condition: dict) -> dict:
+    """A test that ODK finds true on a blank answer, where ours is false: true on blank as well."""
+    return {"any": [{"question": question, "answered": False}, condition]}
 
 
 def _describe(node: tuple) -> str:
@@ -236,33 +260,50 @@ def _target(node: tuple, lookup: Lookup) -> Target:
     return target
 
 
-def _literal(node: tuple) -> Any:
+def literal(node: tuple) -> Any:
+    """The value of a quoted string or number node, or Unsupported for anything else."""
     if node[0] not in ("str", "num"):
         raise Unsupported(gettext("a test must compare a ${question} with a quoted value or a number"))
     return node[1]
 
 
-def _number(value: Any) -> float | int:
+def as_number(value: Any) -> float | int:
+    """A literal as a finite number (a whole float as an int); Unsupported when it is not a number,
+    Hostile when it has more than MAX_DIGITS digits, or as many before the point (``'1e300'``, ``'1e400'``)."""
+    text = str(value)
+    digits = sum(character.isdigit() for character in text)
+    if digits > MAX_DIGITS:
+        message = gettext("the number '%(start)s…' has %(n)s digits; at most %(max)s are accepted")
+        raise Hostile(message % {"start": text[:12], "n": digits, "max": MAX_DIGITS})
     try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number):
+        number = Decimal(text.strip())  # exact, where a float makes 1e29 into 99999999999999991433150857216
+    except InvalidOperation:
+        raise Unsupported(gettext("'%(value)s' is not a number", value=value)) from None
+    if not number.is_finite():
         raise Unsupported(gettext("'%(value)s' is not a number", value=value))
-    return int(number) if number.is_integer() else number
+    if number.copy_abs() >= 10**MAX_DIGITS:  # copy_abs: abs() would round to 28 digits
+        message = gettext("the number '%(value)s' is too large; at most %(max)s digits are accepted")
+        raise Hostile(message % {"value": text, "max": MAX_DIGITS})
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _comparison(node: tuple, lookup: Lookup) -> dict:
+def _comparison(node: tuple, lookup: Lookup, negated: bool) -> dict:
+    """One comparison with ODK's meaning on a blank answer (XPath 1.0: blank is '' as a string and NaN as
+    a number): ``=`` and ``<``, ``<=``, ``>``, ``>=`` are false, ``!=`` is true, so are their negations."""
     _, left, operator, right = node
     if left[0] != "ref" and right[0] == "ref":
         left, operator, right = right, MIRRORED[operator], left
-    target, value = _target(left, lookup), _literal(right)
+    target, value = _target(left, lookup), literal(right)
+    if negated:
+        operator = NEGATED[operator]
     if operator in ("=", "!=") and value == "":
         return {"question": target.id, "answered": operator == "!="}
-    if operator in ("=", "!="):
-        test = "equals" if operator == "=" else "not_equals"
-        return {"question": target.id, test: _stored_value(target, value)}
-    return {"question": target.id, **_bound(target, operator, _number(value))}
+    if operator == "=":
+        return {"question": target.id, "equals": _stored_value(target, value)}
+    if operator == "!=":
+        return _or_blank(target.id, {"question": target.id, "not_equals": _stored_value(target, value)})
+    bound = {"question": target.id, **_bound(target, operator, as_number(value))}
+    return _or_blank(target.id, bound) if negated else bound
 
 
 def _stored_value(target: Target, value: Any) -> Any:
@@ -272,7 +313,7 @@ def _stored_value(target: Target, value: Any) -> Any:
     if target.kind == "select_one":
         return _choice(target, value)
     if target.kind in ("integer", "decimal"):
-        number = _number(value)
+        number = as_number(value)
         if isinstance(number, float):
             raise Unsupported(gettext("equality with a fractional number cannot be expressed"))
         return number
@@ -282,7 +323,7 @@ def _stored_value(target: Target, value: Any) -> Any:
 
 
 def _choice(target: Target, value: Any) -> Any:
-    key = str(_number(value)) if isinstance(value, int | float) else str(value)
+    key = str(as_number(value)) if isinstance(value, int | float) else str(value)
     if key not in target.values:
         raise Unsupported(gettext("'%(key)s' is not a choice of '%(id)s'", key=key, id=target.id))
     return target.values[key]
@@ -303,97 +344,14 @@ def _bound(target: Target, operator: str, number: float | int) -> dict:
     return {"max": math.ceil(number) - 1}
 
 
-def _selected(arguments: list[tuple], lookup: Lookup, test: str) -> dict:
+def _selected(arguments: list[tuple], lookup: Lookup, negated: bool) -> dict:
+    """``selected()`` is false on a blank answer, so ``not(selected())`` is true on it."""
     if len(arguments) != 2:
         raise Unsupported(gettext("selected() takes a ${question} and a choice"))
     target = _target(arguments[0], lookup)
     if target.kind not in ("select_one", "select_multiple"):
         raise Unsupported(gettext("selected() needs a select question, and '%(id)s' is not one", id=target.id))
-    return {"question": target.id, test: _choice(target, _literal(arguments[1]))}
-
-
-# ---- constraint -> limits -----------------------------------------------------------------
-# For each XLSForm kind: the subject the constraint tests, our (lower, upper) option names, whole numbers?
-SUBJECTS = {
-    "integer": (("dot",), ("min", "max"), True),
-    "decimal": (("dot",), ("min", "max"), False),
-    "date": (("dot",), ("min", "max"), False),
-    "text": (("call", "string-length", [("dot",)]), ("min_length", "max_length"), True),
-    "select_multiple": (("call", "count-selected", [("dot",)]), ("min_selected", "max_selected"), True),
-}
-LOWEST = {"min_length": 0, "max_length": 1, "min_selected": 0, "max_selected": 1}
-HIGHEST = {"min_length": 20000, "max_length": 20000}  # our longest text
-
-
-def constraint_limits(text: str, kind: str) -> dict:
-    """Translate a ``constraint`` such as ``. >= 0 and . <= 120`` into our options, or raise Unsupported.
-
-    Numbers give ``min``/``max``, dates ``min``/``max`` (``date('YYYY-MM-DD')``), ``string-length(.)``
-    gives ``min_length``/``max_length`` and ``count-selected(.)`` gives ``min_selected``/``max_selected``.
-    """
-    if kind not in SUBJECTS:
-        raise Unsupported(gettext("constraints on %(kind)s questions are not supported", kind=kind))
-    node = parse(text)
-    limits: dict[str, Any] = {}
-    for part in node[1] if node[0] == "and" else [node]:
-        name, value = _limit(part, kind)
-        keep = max if name in ("min", "min_length", "min_selected") else min
-        limits[name] = keep(limits[name], value) if name in limits else value
-    lower, upper = SUBJECTS[kind][1]
-    if lower in limits and upper in limits and limits[lower] > limits[upper]:
-        raise Unsupported(gettext("the allowed range is empty"))
-    for name, value in limits.items():
-        if value < LOWEST.get(name, value) or value > HIGHEST.get(name, value):
-            message = gettext("%(name)s would be %(value)s, outside %(low)s..%(high)s")
-            raise Unsupported(
-                message % {"name": name, "value": value, "low": LOWEST[name], "high": HIGHEST.get(name, "…")}
-            )
-    return limits
-
-
-def _limit(node: tuple, kind: str) -> tuple[str, Any]:
-    subject, (lower, upper), whole = SUBJECTS[kind]
-    if node[0] != "cmp":
-        raise Unsupported(gettext("only comparisons joined by 'and' can be translated"))
-    _, left, operator, right = node
-    if left != subject and right == subject:
-        left, operator, right = right, MIRRORED[operator], left
-    if left != subject:
-        raise Unsupported(gettext("the test must be on %(subject)s", subject=_subject_text(subject)))
-    if operator not in (">", ">=", "<", "<="):
-        raise Unsupported(gettext("'%(op)s' cannot be translated into a range", op=operator))
-    if kind == "date":
-        return _date_limit(operator, right)
-    number = _number(_literal(right))
-    name = lower if operator.startswith(">") else upper
-    if whole:
-        number = _whole_limit(operator, number)
-    elif len(operator) == 1:
-        raise Unsupported(gettext("'%(op)s' on a decimal number cannot be expressed; use '>=' or '<='", op=operator))
-    return name, number
-
-
-def _whole_limit(operator: str, number: float | int) -> int:
-    return {
-        ">=": math.ceil(number),
-        ">": math.floor(number) + 1,
-        "<=": math.floor(number),
-        "<": math.ceil(number) - 1,
-    }[operator]
-
-
-def _date_limit(operator: str, node: tuple) -> tuple[str, str]:
-    if node[0] == "call" and node[1] == "date" and len(node[2]) == 1:
-        node = node[2][0]
-    value = str(_literal(node))
-    try:
-        dt.date.fromisoformat(value if DATE.match(value) else "")
-    except ValueError:
-        raise Unsupported(gettext("'%(value)s' is not a date written as YYYY-MM-DD", value=value)) from None
-    if len(operator) == 1:
-        raise Unsupported(gettext("'%(op)s' on a date cannot be expressed; use '>=' or '<='", op=operator))
-    return ("min" if operator == ">=" else "max"), value
-
-
-def _subject_text(subject: tuple) -> str:
-    return "." if subject == ("dot",) else f"{subject[1]}(.)"
+    value = _choice(target, literal(arguments[1]))
+    if negated:
+        return _or_blank(target.id, {"question": target.id, "not_equals": value})
+    return {"question": target.id, "equals": value}

@@ -7,8 +7,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from surveys.instruments.xlsform_expressions import Target, Unsupported, condition_ids, relevant_condition
-from surveys.instruments.xlsform_results import Item, Page
+from surveys.instruments.xlsform_expressions import (
+    Hostile,
+    Target,
+    Unsupported,
+    condition_ids,
+    relevant_condition,
+    shortened,
+)
+from surveys.instruments.xlsform_results import Item, Page, Refused
 from surveys.instruments.xlsform_sheets import Ids, Warn
 
 
@@ -67,7 +74,11 @@ class PageBuilder:
         parts = []
         position = order[item.question["id"]]
         for row, text, from_group in item.conditions:
-            found = self._translated(text, targets, order)
+            try:
+                found = self._translated(text, targets, order)
+            except Hostile as err:  # not kept in self.relevant: the conversion stops here
+                message = _("relevant '%(text)s' cannot be imported: %(why)s; the form is not imported")
+                raise Refused("survey", row, message % {"text": shortened(text), "why": err}) from None
             if isinstance(found, str):
                 message = (
                     _("relevant '%(text)s' is not supported (%(why)s); the group's questions are imported without it")
