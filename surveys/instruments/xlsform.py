@@ -56,16 +56,14 @@ def convert(source: str | Path | IO[bytes], audience: list[str] | tuple[str, ...
 class _Converter:
     def __init__(self, display: str, audience: list[str]):
         self.display, self.audience = display, audience
-        self.problems: list[RowProblem] = []
+        self.problems: dict[RowProblem, None] = {}  # each problem once, in the order found
         self.ids = Ids()
         self.pages: list[Page] = []
         self.texts = Texts(self.warn, "ru")
         self.lists = ChoiceLists(None, self.texts, self.warn)
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
-        problem = RowProblem(self.display, sheet, row, message, note)
-        if problem not in self.problems:
-            self.problems.append(problem)
+        self.problems.setdefault(RowProblem(self.display, sheet, row, message, note))
 
     def flag(self, row: Row, message: str, note: bool = False) -> None:
         """A problem on a row of the survey sheet."""
