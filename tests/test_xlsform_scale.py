@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from surveys.instruments import xlsform_sheets
 from surveys.instruments.xlsform import convert
-from surveys.instruments.xlsform_results import RowProblem
-from surveys.instruments.xlsform_sheets import Ids
+from surveys.instruments.xlsform_pages import PageBuilder
+from surveys.instruments.xlsform_results import Item, Page, RowProblem
+from surveys.instruments.xlsform_sheets import ChoiceLists, Ids, Row, Sheet, Texts
 from tests.xlsform_books import form, run_import, workbook
 
 YES_NO = [["list_name", "name", "label"], ["yes_no", "yes", "Да"], ["yes_no", "no", "Нет"]]
@@ -151,3 +153,39 @@ def test_choice_lists_still_skip_repeated_values_as_numbers_and_text(tmp_path):
         "choices:6: a choice of list 'n': 'two' is listed twice; skipped",
         "choices:2008: a choice of list 'long': 'v17' is listed twice; skipped",
     ]
+
+
+class ReadCounting(dict):
+    """A question whose every read of a key is counted."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        ReadCounting.reads += 1
+        return super().__getitem__(key)
+
+
+def test_a_long_page_costs_a_few_reads_per_question():
+    items = [Item(2, "q0", "integer", ReadCounting(id="q0", type="number", text="0"))]
+    for n in range(1, 1000):
+        question = ReadCounting(id=f"q{n}", type="number", text=str(n))
+        items.append(Item(n + 2, f"q{n}", "integer", question, conditions=[(n + 2, "${q0} > 0", False)]))
+    warned = []
+    ReadCounting.reads = 0
+    pages = PageBuilder(lambda *problem, **note: warned.append(problem)).finish([Page("long", None, items)])
+    assert [len(page["questions"]) for page in pages] == [1, 999]  # split once: q0 is then on the page before
+    assert pages[1]["questions"][0]["show_if"] == {"question": "q0", "min": 1}
+    assert warned == [("survey", 3, "relevant uses an answer on the same page, so the page is split here")]
+    assert ReadCounting.reads <= 5 * len(items)  # rebuilding the page's ids per question read 500,000 times
+
+
+def test_a_long_choice_list_turns_each_value_to_text_a_few_times(monkeypatch):
+    sheet = Sheet("choices", ["list_name", "name", "label"])
+    sheet.rows = [Row(n + 2, {"list_name": "long", "name": f"v{n}", "label": f"Значение {n}"}) for n in range(2000)]
+    texts = Texts(lambda *problem, **note: None, "ru")
+    texts.learn(sheet)
+    calls = []
+    monkeypatch.setattr(xlsform_sheets, "str", lambda value: calls.append(1) or f"{value}", raising=False)
+    built = ChoiceLists(sheet, texts, lambda *problem, **note: None).get("long")
+    assert [choice["value"] for choice in built.choices] == [f"v{n}" for n in range(2000)]
+    assert len(calls) <= 2 * 2000  # a set of the values rebuilt per choice turned two million to text
