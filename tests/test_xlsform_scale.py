@@ -4,6 +4,8 @@ count the work done (never the time taken). The figures are in docs/performance.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from surveys.instruments import xlsform_sheets
 from surveys.instruments.xlsform import convert
@@ -58,6 +60,24 @@ def test_ids_skip_suffixes_taken_after_the_last_repeat():
     assert ids.claim("a_3", 4) == ("a_3", None)  # taken by a name of its own between two repeats of "a"
     assert ids.claim("a_4", 5) == ("a_4", None)
     assert [ids.claim("a", 6), ids.claim("a", 7), ids.claim("b", 8)] == [("a_5", 2), ("a_6", 2), ("b", None)]
+
+
+def smallest_free(taken: dict[str, int], wanted: str) -> str:
+    """The rule the ids follow, done the slow way: ``wanted``, else its smallest free suffix from 2."""
+    number = 2
+    while wanted in taken and f"{wanted}_{number}" in taken:
+        number += 1
+    return wanted if wanted not in taken else f"{wanted}_{number}"
+
+
+@given(st.lists(st.sampled_from(["a", "a_2", "a_3", "a_2_2", "b", "a_4"]), max_size=40))
+def test_ids_are_the_smallest_free_suffix_whatever_the_order_of_names(names):
+    ids, reference = Ids(), {}
+    for row, wanted in enumerate(names, start=2):
+        expected = smallest_free(reference, wanted)
+        first = reference.get(wanted) if expected != wanted else None
+        reference[expected] = row
+        assert ids.claim(wanted, row) == (expected, first)
 
 
 def test_many_repeats_of_one_name_cost_a_few_lookups_each(monkeypatch):
