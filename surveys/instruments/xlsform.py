@@ -61,6 +61,7 @@ class _Converter:
         self.pages: list[Page] = []
         self.texts = Texts(self.warn, "ru")
         self.lists = ChoiceLists(None, self.texts, self.warn)
+        self.the_label, self.the_hint = _("the label"), _("the hint")  # translated once, not once a question
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
         self.problems.setdefault(RowProblem(self.display, sheet, row, message, note))
@@ -230,7 +231,7 @@ class _Converter:
             return
         our_type = SELECT_TYPES.get(kind) or SIMPLE_TYPES[kind][0]
         question = {"id": self._claim_id(row), "type": our_type, "text": self._label(row)}
-        hint = self.texts.text("survey", row, "hint", _("the hint"))
+        hint = self.texts.text("survey", row, "hint", self.the_hint)
         if hint is not None:
             question["help"] = hint
         if kind != "note" and self._required(row):
@@ -259,7 +260,7 @@ class _Converter:
         return qid
 
     def _label(self, row: Row) -> Any:
-        label = self.texts.text("survey", row, "label", _("the label"))
+        label = self.texts.text("survey", row, "label", self.the_label)
         if label is None:
             label = row.text("name") or _("[row %(n)s]", n=row.number)
             self.flag(row, _("no label; '%(label)s' is used as the text", label=label))
