@@ -63,16 +63,15 @@ def convert(source: str | Path | IO[bytes], audience: list[str] | tuple[str, ...
 class _Converter:
     def __init__(self, display: str, audience: list[str]):
         self.display, self.audience = display, audience
-        self.problems: list[RowProblem] = []
+        self.problems: dict[RowProblem, None] = {}  # each problem once, in the order found
         self.ids = Ids()
         self.pages: list[Page] = []
         self.texts = Texts(self.warn)
         self.lists = ChoiceLists(None, self.texts, self.warn)
+        self.the_label, self.the_hint = _("the label"), _("the hint")  # translated once, not once a question
 
     def warn(self, sheet: str | None, row: int | None, message: str, note: bool = False) -> None:
-        problem = RowProblem(self.display, sheet, row, message, note)
-        if problem not in self.problems:
-            self.problems.append(problem)
+        self.problems.setdefault(RowProblem(self.display, sheet, row, message, note))
 
     def flag(self, row: Row, message: str, note: bool = False) -> None:
         """A problem on a row of the survey sheet."""
@@ -238,7 +237,7 @@ class _Converter:
             return
         our_type = SELECT_TYPES.get(kind) or SIMPLE_TYPES[kind][0]
         question = {"id": self._claim_id(row), "type": our_type, "text": self._label(row)}
-        hint = self.texts.text("survey", row, "hint", _("the hint"))
+        hint = self.texts.text("survey", row, "hint", self.the_hint)
         if hint is not None:
             question["help"] = hint
         if kind != "note" and self._required(row):
@@ -267,7 +266,7 @@ class _Converter:
         return qid
 
     def _label(self, row: Row) -> Any:
-        label = self.texts.text("survey", row, "label", _("the label"))
+        label = self.texts.text("survey", row, "label", self.the_label)
         if label is None:
             label = row.text("name") or _("[row %(n)s]", n=row.number)
             self.flag(row, _("no label; '%(label)s' is used as the text", label=label))

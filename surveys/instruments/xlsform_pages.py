@@ -36,16 +36,17 @@ class PageBuilder:
         page_ids, result = Ids(), []
         for page in pages:
             current: dict | None = None
+            on_page: set[str] = set()  # the ids of the current page's questions, kept as they are added
             for item in page.items:
                 condition = self._show_if(item, targets, order)
-                on_page = {q["id"] for q in current["questions"]} if current else set()
                 if current is not None and condition and condition_ids(condition) & on_page:
                     message = _("relevant uses an answer on the same page, so the page is split here")
                     self.warn("survey", item.row, message, note=True)
                     current = None
                 if current is None:
-                    current = self._page_dict(page, page_ids)
+                    current, on_page = self._page_dict(page, page_ids), set()
                     result.append(current)
+                on_page.add(item.question["id"])
                 if condition:
                     item.question["show_if"] = condition
                 current["questions"].append(item.question)

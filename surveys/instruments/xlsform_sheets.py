@@ -79,15 +79,21 @@ class Ids:
 
     def __init__(self) -> None:
         self.taken: dict[str, int] = {}
+        self.suffix: dict[str, int] = {}  # wanted id -> the first suffix that may still be free
 
     def claim(self, wanted: str, row: int = 0) -> tuple[str, int | None]:
-        """The id to use and, when ``wanted`` was already taken, the row that took it first."""
+        """The id to use and, when ``wanted`` was already taken, the row that took it first.
+
+        The suffix is the smallest free one from 2; ids are only ever added, so the search for the next
+        repeat of ``wanted`` goes on from where the last one stopped (linear time for any number of repeats).
+        """
         if wanted not in self.taken:
             self.taken[wanted] = row
             return wanted, None
-        number = 2
+        number = self.suffix.get(wanted, 2)
         while f"{wanted}_{number}" in self.taken:
             number += 1
+        self.suffix[wanted] = number + 1
         self.taken[f"{wanted}_{number}"] = row
         return f"{wanted}_{number}", self.taken[wanted]
 
@@ -236,11 +242,11 @@ class ChoiceLists:
         return {found.id: found.choices for found in self.built.values() if found}
 
     def _build(self, list_name: str) -> ChoiceList | None:
-        choices, values = [], {}
+        choices, values, seen = [], {}, set()  # seen: the values kept so far, as text
         for row in self.rows.get(list_name, []):
             name = row.text("name")
             value = int(name) if WHOLE.fullmatch(name) else name
-            if not name or str(value) in {str(v) for v in values.values()}:
+            if not name or str(value) in seen:
                 message = (
                     gettext("a choice of list '%(list)s' has no name; skipped")
                     if not name
@@ -259,6 +265,7 @@ class ChoiceLists:
                     "choices", row.number, gettext("choice '%(name)s' has no label; its name is shown", name=name)
                 )
             values[name] = value
+            seen.add(str(value))
             choices.append({"value": value, "label": label or name})
         if len(choices) < 2:
             return None
