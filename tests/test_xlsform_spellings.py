@@ -250,27 +250,61 @@ def _texts(tmp_path, header, rows, settings=None):
     return conversion, {qid: q["text"] for qid, q in questions(conversion).items()}
 
 
-def test_a_plain_label_beside_russian_columns_is_read_as_english_and_said_so(tmp_path):
+def test_a_plain_label_beside_russian_columns_in_latin_letters_is_read_as_english_with_a_note(tmp_path):
     rows = [["text", "a", "Name", "Имя"], ["text", "b", None, "Город"]]
     conversion, texts = _texts(tmp_path, ["label", "label::Russian"], rows)
     assert texts == {"a": {"ru": "Имя", "en": "Name"}, "b": "Город"}
     assert messages(conversion) == [
-        "survey:1: column 'label' names no language and the settings no default_language; it is read as English, "
-        "as the Russian texts have columns of their own"
+        "survey:1: note: column 'label' names no language and the settings no default_language; its texts are in "
+        "Latin letters, so it is read as English"
     ]
+    assert conversion.complete
 
 
-def test_a_plain_label_beside_english_columns_is_read_as_russian_and_said_so(tmp_path):
+def test_a_plain_label_beside_english_columns_in_cyrillic_is_read_as_russian_with_a_note(tmp_path):
     conversion, texts = _texts(tmp_path, ["label::English (en)", "label"], [["text", "a", "Name", "Имя"]])
     assert texts == {"a": {"ru": "Имя", "en": "Name"}}
     assert messages(conversion) == [
-        "survey:1: column 'label' names no language and the settings no default_language; it is read as Russian, "
-        "as the English texts have columns of their own"
+        "survey:1: note: column 'label' names no language and the settings no default_language; its texts are in "
+        "Cyrillic letters, so it is read as Russian"
     ]
 
 
-def test_a_plain_label_beside_russian_and_english_columns_is_left_out_and_said_so(tmp_path):
-    rows = [["text", "a", "Nom", "Имя", "Name"]]
+def test_a_plain_label_in_the_language_of_a_named_column_is_its_twin_and_a_difference_is_reported(tmp_path):
+    """pyxform's own forms put a plain ``hint`` beside ``label::english``: the plain one is English too."""
+    rows = [["text", "a", "Nom", "Имя", "Name"], ["text", "b", None, "Город", "Town"], ["text", "c", "Age", None, None]]
+    conversion, texts = _texts(tmp_path, ["label", "label::ru", "label::en"], rows)
+    assert texts == {
+        "a": {"ru": "Имя", "en": "Name"},
+        "b": {"ru": "Город", "en": "Town"},
+        "c": {"ru": "Age", "en": "Age"},
+    }
+    assert messages(conversion) == [
+        "survey:1: note: column 'label' names no language and the settings no default_language; its texts are in "
+        "Latin letters, so it is read as English",
+        "survey:2: the label: columns 'label::en' and 'label' hold the same language and differ; the text of "
+        "'label::en' is used",
+        "survey:4: the label: no Russian text; the English one is used for both languages",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("named", "read_as"),
+    [
+        ("label::Russian", "English, as the Russian texts have columns of their own"),
+        ("label::English (en)", "Russian, as the English texts have columns of their own"),
+    ],
+)
+def test_a_plain_label_without_letters_is_placed_by_the_other_columns_and_said_so(tmp_path, named, read_as):
+    conversion, texts = _texts(tmp_path, ["label", named], [["text", "a", "1–5", "Name"]])
+    assert messages(conversion) == [
+        "survey:1: column 'label' names no language and the settings no default_language; it is read as " + read_as
+    ]
+    assert not conversion.complete
+
+
+def test_a_plain_label_without_letters_beside_russian_and_english_columns_is_left_out_and_said_so(tmp_path):
+    rows = [["text", "a", "1–5", "Имя", "Name"]]
     conversion, texts = _texts(tmp_path, ["label", "label::ru", "label::en"], rows)
     assert texts == {"a": {"ru": "Имя", "en": "Name"}}
     assert messages(conversion) == [
@@ -429,6 +463,6 @@ def test_the_language_messages_are_in_russian_under_ru(app, tmp_path):
     assert found == [
         "survey:2: подпись: столбцы «label::English (en)» и «label» на одном языке, но тексты различаются; "
         "взят текст из «label::English (en)»",
-        "survey:1: у столбца «label» не указан язык, а в настройках нет default_language; он прочитан как "
-        "английский, потому что для русских текстов есть свои столбцы",
+        "survey:1: примечание: у столбца «label» не указан язык, а в настройках нет default_language; его тексты "
+        "написаны латиницей, поэтому он прочитан как английский",
     ]

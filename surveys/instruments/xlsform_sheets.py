@@ -8,7 +8,7 @@ callable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,13 +98,32 @@ class Ids:
         return f"{wanted}_{number}", self.taken[wanted]
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def script_of(texts: Iterable[str]) -> str | None:
+    """``ru`` when most texts that have letters are written in Cyrillic, ``en`` when most are in Latin letters
+    only, None when there are no letters or as many of each."""
+    cyrillic = latin = 0
+    for text in texts:
+        if _CYRILLIC.search(text):
+            cyrillic += 1
+        elif _LATIN.search(text):
+            latin += 1
+    if cyrillic == latin:
+        return None
+    return "ru" if cyrillic > latin else "en"
+
+
 class Texts:
     """Which column holds which language, and a row's text in our shape: a Russian string or {ru, en}.
 
     ``label::English (en)``, ``label::ru`` and the like name their language. A plain ``label`` or ``hint`` is in
     the settings' ``default_language``. When the settings name none, it is Russian on a sheet without Russian
-    or English columns; beside Russian columns only it is read as English (and beside English ones only as
-    Russian), with a problem saying so; beside both it is left out, with a problem. Nothing is overwritten
+    or English columns; beside them, its letters decide (Cyrillic: Russian, Latin: English; a note says so).
+    Without letters to go by, beside Russian columns only it is read as English (and beside English ones only
+    as Russian), with a problem saying so; beside both it is left out, with a problem. Nothing is overwritten
     unsaid: two columns of one language that differ on a row are reported there.
     """
 
@@ -153,6 +172,23 @@ class Texts:
             return language
         if not found:
             return "ru"
+        script = script_of(row.text(key) for row in sheet.rows)
+        if script:
+            message = (
+                gettext(
+                    "column '%(column)s' names no language and the settings no default_language; its texts are "
+                    "in Cyrillic letters, so it is read as Russian",
+                    column=key,
+                )
+                if script == "ru"
+                else gettext(
+                    "column '%(column)s' names no language and the settings no default_language; its texts are "
+                    "in Latin letters, so it is read as English",
+                    column=key,
+                )
+            )
+            self.warn(sheet.name, sheet.header, message, note=True)
+            return script
         if found == {"ru"}:
             message = gettext(
                 "column '%(column)s' names no language and the settings no default_language; it is read as "
