@@ -65,6 +65,8 @@ def test_rows_past_a_too_small_dimension_tag_are_all_read(runner, tmp_path):
 def test_a_sheet_declaring_the_whole_grid_is_read_by_its_real_content(runner, tmp_path):
     path = survey(tmp_path, *[["text", f"q{n}", f"Вопрос {n}"] for n in range(1, 10)])
     edit_part(path, SHEET_XML, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', xml))
+    far = '<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'  # an empty styled cell in the last one
+    edit_part(path, SHEET_XML, lambda xml: xml.replace("</sheetData>", far))  # (iter_rows: > 1 min; here 4 ms)
     sheets = xlsform_reader.read_workbook(path)
     assert [row.number for row in sheets["survey"].rows] == list(range(2, 11))
     assert sheets["survey"].columns == ["type", "name", "label", "required"]
@@ -260,3 +262,14 @@ def test_any_number_text_in_a_cell_converts_or_is_refused_on_its_row(tmp_path_fa
     else:
         ids = [q["id"] for page in conversion.definition["pages"] for q in page["questions"]]
         assert len(ids) == 2 and all(len(i) < 40 for i in ids)
+
+
+def test_the_messages_are_in_russian_for_a_russian_interface(make_app, tmp_path):
+    path = survey(tmp_path, ["text", False, "Первый", "Второй"], header=["type", "name", "label", "label"])
+    result = run_import(make_app(SURVEYS_DEFAULT_LOCALE="ru").test_cli_runner(), path)
+    assert result.exit_code == 1, result.output
+    assert (
+        "form.xlsx:survey:1: столбец «label» встречается дважды, в столбцах C и D; используется столбец C, "
+        "столбец D пропущен" in result.output
+    )
+    assert "form.xlsx:survey:2: столбец B: имя — логическое значение таблицы FALSE, а не текст" in result.output

@@ -102,11 +102,12 @@ def _header(sheet: Sheet, number: int, cells: list[dict], warn: Warn) -> dict[in
     sheet.columns, sheet.header = column_keys([filled.get(c) for c in columns]), number
     keys: dict[int, str] = {}
     first: dict[str, int] = {}
-    for column, key in zip(columns, sheet.columns, strict=True):
+    for index, (column, key) in enumerate(zip(columns, sheet.columns, strict=True)):
         if not key:
             continue
         same = key.casefold()
         if same in first and not key.startswith("$"):
+            sheet.columns[index] = ""  # nothing further on sees the ignored copy
             message = gettext(
                 "column '%(column)s' appears twice, in columns %(first)s and %(second)s; "
                 "column %(first)s is used and column %(second)s is ignored"
@@ -190,5 +191,7 @@ def _report_formulas(sheet: Sheet, formulas: list[tuple[int, int, bool]], keys: 
 def _report_warnings(warn: Warn, sheet: str, number: int | None, found: list, note: bool) -> None:
     """openpyxl's warnings, in our FILE:SHEET:ROW form instead of printed raw."""
     for record in found:
+        if not issubclass(record.category, UserWarning):  # about the libraries, not the file
+            continue
         message = gettext("the spreadsheet reader says: %(warning)s", warning=str(record.message))
         warn(sheet, number, message, note=note)

@@ -53,7 +53,8 @@ def read_workbook(source: str | Path | IO[bytes], warn: Warn = _ignore) -> dict[
         except Exception as err:  # openpyxl raises many kinds for broken files: report them all the same way
             raise _unreadable(err) from None
         for record in log:  # warnings of the workbook as a whole
-            warn(None, None, gettext("the spreadsheet reader says: %(warning)s", warning=str(record.message)), True)
+            if issubclass(record.category, UserWarning):
+                warn(None, None, gettext("the spreadsheet reader says: %(warning)s", warning=str(record.message)), True)
         del log[:]
         try:
             return _read_sheets(book, warn, log)
