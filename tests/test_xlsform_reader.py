@@ -125,6 +125,27 @@ def test_a_formula_with_its_calculated_value_is_used_with_a_note(runner, tmp_pat
     assert questions(tmp_path, result)[0]["required"] is True
 
 
+def test_a_cell_showing_a_spreadsheet_error_is_read_as_empty_with_a_problem(runner, tmp_path):
+    path = survey(tmp_path, ["text", "q1", "Вопрос", "yes"])
+    edit_part(
+        path,
+        SHEET_XML,
+        lambda xml: re.sub(
+            r'<c r="D2" t="inlineStr"><is><t>yes</t></is></c>', '<c r="D2" t="e"><f>NA()</f><v>#N/A</v></c>', xml
+        ),
+    )
+    result = run_import(runner, path)
+    assert result.exit_code == 1, result.output
+    assert "form.xlsx:survey:2: column D: the cell shows the error #N/A, so it is read as empty" in result.output
+    assert "required" not in questions(tmp_path, result)[0]
+
+
+def test_a_missing_file_is_unreadable_not_an_exception():
+    conversion = convert("/nonexistent/form.xlsx")
+    assert conversion.definition is None
+    assert str(conversion.problems[0]).startswith("/nonexistent/form.xlsx: cannot be read as an .xlsx workbook:")
+
+
 # ---- booleans -----------------------------------------------------------------------------------------
 
 
@@ -273,3 +294,26 @@ def test_the_messages_are_in_russian_for_a_russian_interface(make_app, tmp_path)
         "столбец D пропущен" in result.output
     )
     assert "form.xlsx:survey:2: столбец B: имя — логическое значение таблицы FALSE, а не текст" in result.output
+
+
+# ---- the corpus ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*/*.xlsx")), ids=lambda p: p.name)
+def test_every_corpus_workbook_is_read_without_a_raw_warning_or_an_exception(path):
+    problems = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sheets = xlsform_reader.read_workbook(path, lambda *found, **how: problems.append(found))
+    assert set(sheets) <= {"survey", "choices", "settings"}
+    for sheet in sheets.values():
+        assert all(row.cells for row in sheet.rows) and len(sheet.columns) < 100  # padding is not read
+
+
+def test_the_corpus_repeated_label_column_and_far_declared_range_are_handled():
+    dup = convert(CORPUS / "bug_example_xls" / "duplicate_columns.xlsx")
+    assert "survey:1: column 'label' appears twice, in columns D and E; column D is used" in "\n".join(
+        map(str, dup.problems)
+    )
+    sheets = xlsform_reader.read_workbook(CORPUS / "bug_example_xls" / "UCL_Biomass_Plot_Form.xlsx")  # A1:AMJ1048576
+    assert sheets["survey"].rows[-1].number < 1000

@@ -35,6 +35,7 @@ class _CellParser(WorkSheetParser):
         super().__init__(*args, **kwargs)
         self.sheet = sheet
         self.formulas: list[tuple[int, int, bool]] = []
+        self.errors: list[tuple[int, int, str]] = []  # cells showing #N/A, #VALUE! …: read as empty
 
     def parse_cell(self, element):
         try:
@@ -48,6 +49,9 @@ class _CellParser(WorkSheetParser):
             ) from None
         if element.find(FORMULA_TAG) is not None:
             self.formulas.append((cell["row"], cell["column"], cell["value"] is not None))
+        if cell["data_type"] == "e" and cell["value"] is not None:
+            self.errors.append((cell["row"], cell["column"], str(cell["value"])))
+            cell["value"] = None
         return cell
 
 
@@ -87,6 +91,10 @@ def read_sheet(name: str, worksheet, warn: Warn, log: list) -> Sheet:
     if len(log) > seen:
         _report_warnings(warn, name, None, log[seen:], note=True)
     _report_formulas(sheet, parser.formulas, keys, warn)
+    for number, column, error in parser.errors:
+        if column in keys:
+            message = gettext("column %(column)s: the cell shows the error %(error)s, so it is read as empty")
+            warn(name, number, message % {"column": get_column_letter(column), "error": error})
     return sheet
 
 

@@ -87,7 +87,10 @@ def _unreadable(err: Exception) -> Unreadable:
 def _check_size(source) -> None:
     """Refuse a file past MAX_FILE before anything of it is read."""
     if isinstance(source, str | Path):
-        size = os.path.getsize(source)
+        try:
+            size = os.path.getsize(source)
+        except OSError as err:
+            raise _unreadable(err) from None
     else:
         position = source.tell()
         size = source.seek(0, os.SEEK_END)
