@@ -17,7 +17,8 @@ from surveys.core.report_models import Indicator
 from surveys.extensions import db
 from surveys.factory import PROBLEMS_SHOWN
 from surveys.instruments.xlsform_reader import MAX_ROWS as XLSFORM_ROWS
-from surveys.instruments.xlsform_reader import Unreadable, read_workbook
+from surveys.instruments.xlsform_reader import read_workbook
+from surveys.instruments.xlsform_results import Refused
 from surveys.reporting.indicators import MAX_ROWS as INDICATOR_ROWS
 from surveys.workspace.programmes import create_programme
 from tests.api_support import PLUGINS
@@ -264,5 +265,6 @@ def test_an_xlsform_sheet_past_its_row_limit_is_refused_naming_the_limit(tmp_pat
         survey.append(["text", f"q{number}", "Вопрос"])
     path = tmp_path / "form.xlsx"
     book.save(path)
-    with pytest.raises(Unreadable, match=f"the survey sheet has more than {XLSFORM_ROWS} rows"):
+    with pytest.raises(Refused, match=f"the survey sheet has more than {XLSFORM_ROWS} rows") as refused:
         read_workbook(path)
+    assert (refused.value.sheet, refused.value.row) == ("survey", XLSFORM_ROWS + 2)  # the header is row 1

@@ -94,7 +94,7 @@ class _Converter:
 
     def _run(self, source) -> Conversion:
         try:
-            sheets = read_workbook(source)
+            sheets = read_workbook(source, self.warn)
         except Unreadable as err:
             return self.failed(str(err))
         survey = sheets.get("survey")

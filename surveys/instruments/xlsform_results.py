@@ -22,7 +22,7 @@ class RowProblem:
     note: bool = False
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.sheet}:{self.row}" if self.sheet else self.source
+        where = ":".join(str(part) for part in (self.source, self.sheet, self.row) if part)  # FILE[:SHEET[:ROW]]
         message = _("note: %(message)s", message=self.message) if self.note else self.message
         return f"{where}: {message}"
 
