@@ -24,7 +24,7 @@ CPU time (``time.process_time``), best of ``--repeats``. Two shapes:
   ``item`` (ids ``item_2``, ``item_3`` … each with its row message). Past 10,000 rows its result is
   past ``MAX_NODES`` and refused after the full conversion.
 
-The reader's row limit (``xlsform_reader.MAX_ROWS``) is raised for the run so that 100,000 rows are read.
+The reader's row limit (``xlsform_cells.MAX_ROWS``) is raised for the run so that 100,000 rows are read.
 Targets (issue 24): at 20,000 rows ``convert()`` under 2 s CPU and at most 3x the baseline; the time per
 row roughly constant from 5,000 to 100,000 rows. Exits 1 when a target at 20,000 rows is missed.
 """
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from surveys.core.yaml_lines import MAX_NODES  # noqa: E402
-from surveys.instruments import xlsform_reader  # noqa: E402
+from surveys.instruments import xlsform_cells  # noqa: E402
 from surveys.instruments.xlsform import convert  # noqa: E402
 
 GROUP = 8  # questions per group in the "form" shape
@@ -142,7 +142,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--shape", nargs="+", choices=("form", "flat"), default=["form", "flat"])
     args = parser.parse_args()
-    xlsform_reader.MAX_ROWS = max(xlsform_reader.MAX_ROWS, *args.rows)
+    xlsform_cells.MAX_ROWS = max(xlsform_cells.MAX_ROWS, *args.rows)
     missed = []
     print(f"{'shape':5} {'rows':>7} {'ours s':>8} {'openpyxl s':>10} {'ratio':>6} {'µs/row':>7}  result")
     with tempfile.TemporaryDirectory() as folder:
