@@ -256,16 +256,26 @@ def numeric_name(tmp_path: Path, raw: str) -> Path:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("1e400", "column B: the number inf is beyond what a spreadsheet holds (15 digits)"),
+        ("1e400", "column B: the number inf is too large; at most 30 digits are accepted"),
         ("1" * 5000, "cell B2 cannot be read: '11111111111111111111…' is not a value a spreadsheet holds"),
         ("nan", "cell B2 cannot be read: 'nan' is not a value a spreadsheet holds"),
-        ("1" * 40, "column B: the number 11111111111111111111… (40 digits) is beyond what a spreadsheet holds"),
+        ("1" * 40, "column B: the number 11111111111111111111… (40 digits) is too large; at most 30 digits"),
     ],
 )
 def test_a_hostile_number_in_a_cell_is_refused_naming_its_row(runner, tmp_path, raw, message):
     result = run_import(runner, numeric_name(tmp_path, raw))
     assert result.exit_code == 2, result.output
     assert f"form.xlsx:survey:2: {message}" in result.output
+
+
+def test_a_long_number_short_of_the_limit_is_a_name_like_any_other(runner, tmp_path):
+    """Excel keeps 15 significant digits, but a 20-digit code typed as a number is still a name, not an attack."""
+    result = run_import(runner, numeric_name(tmp_path, "1" * 20))
+    assert result.exit_code == 1, result.output  # only the renaming of a name that is not lower_snake_case
+    assert (
+        "form.xlsx:survey:2: name '11111111111111111111' is not lower_snake_case; imported as 'q_11111111111111111111'"
+        in result.output
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

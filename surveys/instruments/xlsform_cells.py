@@ -22,7 +22,8 @@ from surveys.instruments.xlsform_sheets import Row, Sheet
 
 MAX_ROWS = 50000  # non-empty rows of one sheet: every row gives 2+ values, so past it no form fits the loader
 MAX_CELL = 20000  # characters in one cell: the longest text a question may have (max_length 1–20000)
-MAX_NUMBER = 10**15  # Excel keeps 15 significant digits: a larger number (or inf, nan) is not a spreadsheet's
+MAX_DIGITS = 30  # as in expressions (xlsform_expressions.MAX_DIGITS): far past any real number, inside a float
+MAX_NUMBER = 10**MAX_DIGITS  # a larger number, inf or nan refuses the form (Excel itself keeps 15 significant digits)
 NAME_COLUMNS = {"name", "list_name", "form_id"}  # texts that Excel may have turned into TRUE / FALSE
 Warn = Callable[..., None]
 
@@ -163,8 +164,8 @@ def _check_length(sheet: str, number: int, column: int, value) -> None:
 
 def _refuse_number(sheet: str, number: int, column: int, value) -> None:
     shown = repr(value) if isinstance(value, float) else f"{str(value)[:20]}… ({len(str(abs(value)))} digits)"
-    message = gettext("column %(column)s: the number %(value)s is beyond what a spreadsheet holds (15 digits)")
-    raise Refused(sheet, number, message % {"column": get_column_letter(column), "value": shown})
+    message = gettext("column %(column)s: the number %(value)s is too large; at most %(max)s digits are accepted")
+    raise Refused(sheet, number, message % {"column": get_column_letter(column), "value": shown, "max": MAX_DIGITS})
 
 
 def _boolean_name(sheet: str, number: int, column: int, value: bool, warn: Warn) -> str:
