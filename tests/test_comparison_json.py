@@ -78,9 +78,14 @@ def test_the_cli_and_the_endpoint_give_the_same_report_on_demo_data(app, runner)
     # Every statistic of the row is on the page: medians, t-test, effect sizes, correlations.
     assert on_page(gad7["after"]["median"], ".2f") in page and shown_p(gad7["t_test"]["p"]) in page
     assert on_page(gad7["d_z"], ".2f") in page and on_page(gad7["rank_biserial"], ".2f") in page
-    computed = [c for c in report["correlations"] if c["rho"] is not None]
-    assert {c["factor"] for c in report["correlations"]} >= {"form", "variant"} and computed
-    assert 'id="correlations"' in page and all(on_page(c["rho"], ".2f") in page for c in computed)
+    # Numbers get Spearman's ρ; the form and the pair variant (categories without an order) a rank test.
+    found = report["correlations"]
+    assert {c["factor"] for c in found} >= {"form", "variant"}
+    assert all(c["test"] == "spearman" for c in found if c["factor"] not in ("form", "variant"))
+    assert all(c["test"] in ("mann_whitney", "kruskal_wallis") for c in found if c["factor"] in ("form", "variant"))
+    figures = {"spearman": ("rho",), "mann_whitney": ("u", "rank_biserial"), "kruskal_wallis": ("h", "epsilon_squared")}
+    computed = [(c, name) for c in found for name in figures[c["test"]] if c.get(name) is not None]
+    assert computed and 'id="correlations"' in page and all(on_page(c[name], ".2f") in page for c, name in computed)
     # Expected vs real, per item and per form: check one item for everyone by hand from the tables.
     from surveys.workspace.campaigns import campaign_tables
 

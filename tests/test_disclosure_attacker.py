@@ -341,9 +341,25 @@ def api_figures(report: dict[str, Any], truth: Truth, by: str | None) -> list[Fi
                 out.append(count(f"{where}band {i} → {j}", truth.moved(pairs, i, j), shown))
             normalised = _shown(row["bands"]["normalised"], marks, "normalised")
             out.append(count(where + "normalised", truth.normalised(pairs), normalised))
-    for entry in report["correlations"]:  # Spearman's ρ of everyone's change with a factor: n is the pairs
-        n = _shown(entry["n"], entry.get("marks") or {}, "n")
-        out.append(count(f"correlation with {entry['factor']}: n", truth.pairs, n))
+    for entry in report["correlations"]:
+        marks = entry.get("marks") or {}
+        n = _shown(entry["n"], marks, "n")
+        if entry["test"] == "spearman":  # Spearman's ρ of everyone's change with a number: n is the pairs
+            out.append(count(f"correlation with {entry['factor']}: n", truth.pairs, n))
+            continue
+        # A rank test between the categories of a factor: n is the pairs in the categories tested, each
+        # category's n its pairs; the pairs left out (a category under k) are a group nobody is shown,
+        # which the attacker tries to recover like any hidden one (the scale's n minus the test's).
+        of = {c: getattr(truth.people[c], entry["factor"]) for c in truth.pairs}
+        tested = {c["name"] for c in entry["categories"]}
+        assert set(entry["left_out"]) == set(of.values()) - tested
+        for category in entry["categories"]:
+            members = frozenset(c for c in truth.pairs if of[c] == category["name"])
+            out.append(count(f"{entry['factor']} {category['name']}: n", members, _shown(category["n"], marks, "n")))
+        out.append(count(f"rank test with {entry['factor']}: n", frozenset(c for c in of if of[c] in tested), n))
+        left = frozenset(c for c in of if of[c] not in tested)
+        if 0 < len(left) < K:
+            out.append(count(f"left out of the test with {entry['factor']}", left, hidden_label(SMALL, K)))
     return out
 
 

@@ -126,6 +126,40 @@ def _margins(cross: list[list[Any]], by_row: bool) -> list[tuple[frozenset, tupl
     return out
 
 
+TEST_FIGURES = {
+    "spearman": ("n", "rho", "p"),
+    "mann_whitney": ("n", "u", "rank_biserial", "p"),
+    "kruskal_wallis": ("n", "h", "epsilon_squared", "p"),
+}
+
+
+def _hide_entry(entry: dict[str, Any], names: tuple[str, ...], k: int) -> Callable[[str], None]:
+    def hide(mark: str) -> None:
+        entry.update(dict.fromkeys(names), hidden=True)
+        if "categories" in entry:  # a rank test's per-category n go with its figures
+            for category in entry["categories"]:
+                category["n"] = None
+        entry["marks"] = {"n": hidden_label(mark, k)}
+
+    return hide
+
+
+def _factor(figures: Publication, entry: dict[str, Any], k: int) -> None:
+    """A correlation or rank test with a factor: its figures with the people behind its n and, for a
+    rank test, each category's n with its people (hiding any of them hides the whole entry); the
+    people of its scale's change it leaves out (no category, or one under ``k``) are a group of their
+    own that is never shown, but is the scale's pairs minus the test's n: added when small, it is
+    hidden at once and the policy hides what would let it be worked out."""
+    names = TEST_FIGURES.get(entry.get("test", "spearman"), TEST_FIGURES["spearman"])
+    hide = _hide_entry(entry, names, k)
+    figures.add(entry.pop("people", ()), len(names), hide)
+    for group in entry.pop("people_by_category", ()):
+        figures.add(group, 1, hide)
+    left_out = entry.pop("people_left_out", ())
+    if 0 < len(left_out) < k:  # small, so hidden at once: the policy then keeps it from being worked out
+        figures.add(left_out, 1, lambda _mark: None)
+
+
 def disclosed(report: dict[str, Any], k: int, publication: Publication | None = None) -> dict[str, Any]:
     """The report for an aggregated audience (see the module docstring); ``report`` is left as it was.
 
@@ -143,15 +177,11 @@ def disclosed(report: dict[str, Any], k: int, publication: Publication | None = 
             out.setdefault("attrition_marks", {})[key] = hidden_label(mark, k)
 
         figures.add(people.get(key), 1, hide_attrition)
-    for entry, names in [(c, ("n", "rho", "p")) for c in out["correlations"]] + [
-        (e, ("n", "mean_expected", "mean_real", "mean_gap")) for e in out["expectations"]
-    ]:
-
-        def hide_entry(mark: str, entry: dict[str, Any] = entry, names: tuple[str, ...] = names) -> None:
-            entry.update(dict.fromkeys(names), hidden=True)
-            entry["marks"] = {"n": hidden_label(mark, k)}
-
-        figures.add(entry.pop("people", ()), len(names), hide_entry)
+    for entry in out["correlations"]:
+        _factor(figures, entry, k)
+    for entry in out["expectations"]:
+        names = ("n", "mean_expected", "mean_real", "mean_gap")
+        figures.add(entry.pop("people", ()), len(names), _hide_entry(entry, names, k))
     out["disclosure"] = {"min_group": k, "small": hidden_label(SMALL, k), "protecting": hidden_label(PROTECTING, k)}
 
     def write_note() -> None:

@@ -184,6 +184,39 @@ _STATISTICS = (
         _l("the chance of a link at least this strong if in fact there were none; not corrected for several tests"),
     ),
     Statistic(
+        "factor_u",
+        _l("Mann–Whitney test between categories"),
+        "U",
+        _l(
+            "for a factor with two categories without an order (a form of mentoring, a pair variant): whether the "
+            "changes in one category tend to be larger than in the other"
+        ),
+    ),
+    Statistic(
+        "factor_r",
+        _l("Rank-biserial correlation between categories"),
+        "r",
+        _l(
+            "how much more often a change in the named category is larger than a change in the other one than "
+            "smaller, from 0 to 1; 0 means no difference"
+        ),
+    ),
+    Statistic(
+        "kruskal_h",
+        _l("Kruskal–Wallis test"),
+        "H",
+        _l(
+            "for a factor with three or more categories without an order: whether the changes differ between "
+            "the categories"
+        ),
+    ),
+    Statistic(
+        "epsilon_squared",
+        _l("Effect size between categories"),
+        "ε²",
+        _l("how much of the spread of the changes goes with the category, from 0 to 1; 0 means none"),
+    ),
+    Statistic(
         "gap",
         _l("Expected, real and gap"),
         _l("real − expected"),

@@ -1,8 +1,14 @@
 """The programme factors a scale's change is correlated with, and the correlations (linked waves only).
 
-Everyone together, scales shown overall: Spearman's ρ of each scale's change with
-- the form of mentoring and the pair variant (category codes in sorted order, when there are
-  two categories or more);
+Everyone together, scales shown overall, each scale's change with
+
+- the form of mentoring and the pair variant (categories without an order, when there are two or
+  more): compared between the categories by a rank test (:func:`.stats_groups.between_categories`:
+  Mann–Whitney U for two, Kruskal–Wallis H for three or more), the categories under ``min_group``
+  left out;
+
+and Spearman's ρ of the change with the ordered or numeric factors:
+
 - the satisfaction index (scores of ``satisfaction`` scales, the mean per participant, in the
   after wave, else the before wave);
 - the number of meetings, where recorded: the participant's submitted responses to meeting
@@ -19,7 +25,7 @@ import numpy as np
 from surveys.core.contracts import CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument
 
-from .stats_groups import category_codes, spearman
+from .stats_groups import between_categories, spearman
 from .stats_paired import DECIMALS, number
 
 SATISFACTION = "satisfaction"
@@ -56,9 +62,14 @@ def meeting_counts(
 
 
 def correlations(values, pair, rows, categories, numbers, min_group, min_pairs) -> list[dict]:
-    """Spearman's ρ of each shown overall row's change with each programme factor.
+    """The test of each shown overall row's change against each programme factor (docs/comparison.md).
 
-    ``categories`` is ``{factor: {participant: category}}``; ``numbers`` is ``{factor: {participant: value}}``.
+    ``categories`` is ``{factor: {participant: category}}`` (a rank test between the categories);
+    ``numbers`` is ``{factor: {participant: value}}`` (Spearman's ρ). Each result has ``test``
+    ("spearman", "mann_whitney" or "kruskal_wallis") and ``people``, the codes behind its n; a
+    categorical one also ``people_by_category`` (in the order of its ``categories``) and
+    ``people_left_out`` (the changes without a category or in a category left out), for the
+    disclosure policy.
     """
     out = []
     for row in rows:
@@ -71,17 +82,23 @@ def correlations(values, pair, rows, categories, numbers, min_group, min_pairs) 
             for p in set(before) & set(after)
             if before[p][0] is not None and after[p][0] is not None
         }
-        factors: list[tuple[str, dict[str, float | None], dict[str, int] | None]] = []
+        head = {"instrument": row["instrument"], "scale": row["scale"]}
         for name, of in categories.items():
-            codes = category_codes(of.get(p) for p in change)
-            if len(codes) >= 2:
-                factors.append((name, {p: codes.get(of.get(p)) for p in change}, codes))
+            present = {p: of[p] for p in change if of.get(p) is not None}
+            if len(set(present.values())) < 2:
+                continue
+            result = between_categories(change, present, min_group, min_pairs)
+            kept = [c["name"] for c in result["categories"]]
+            by_category = [sorted(p for p, c in present.items() if c == k) for k in kept]
+            people = sorted(p for group in by_category for p in group)
+            left_out = sorted(set(change) - set(people))
+            out.append({**head, "factor": name, **result, "people": people})
+            out[-1].update(people_by_category=by_category, people_left_out=left_out)
         for name, of in numbers.items():
             if of and row["scale"] != name:
-                factors.append((name, dict(of), None))
-        for name, factor, category in factors:
-            result = spearman(change, factor, min_group, min_pairs)
-            out.append({"instrument": row["instrument"], "scale": row["scale"], "factor": name, **result})
-            out[-1]["codes"] = category
-            out[-1]["people"] = sorted(p for p in change if factor.get(p) is not None)  # the n behind ρ
+                factor = dict(of)
+                result = spearman(change, factor, min_group, min_pairs)
+                out.append({**head, "factor": name, "test": "spearman", **result})
+                out[-1]["codes"] = None  # kept for the JSON's stability: no factor of ρ is coded now
+                out[-1]["people"] = sorted(p for p in change if factor.get(p) is not None)  # the n behind ρ
     return out

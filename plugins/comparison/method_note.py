@@ -41,10 +41,6 @@ FACTOR_NAMES = {
     "satisfaction": _l("satisfaction index"),
     "meetings": _l("number of meetings"),
 }
-CODED = {
-    "form": _l("Forms of mentoring are coded as numbers in alphabetical order: %(codes)s."),
-    "variant": _l("Pair variants are coded as numbers in alphabetical order: %(codes)s."),
-}
 # The reasons of stats_paired.py and stats_individual.py (English, in the report) as the note words them.
 ATTRITION_ROWS = {
     "both": _l("Participants in both waves"),
@@ -252,7 +248,7 @@ def _explanations(report: Mapping[str, Any]) -> list[str]:
             )
         )
     if report["correlations"]:
-        out.append(_correlations_paragraph(report["correlations"], min_pairs))
+        out.append(_correlations_paragraph(report["correlations"], min_pairs, report["min_group"]))
     return out
 
 
@@ -285,29 +281,53 @@ def _rci_paragraph(rci: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def _correlations_paragraph(correlations: Sequence[Mapping[str, Any]], min_pairs: int) -> str:
-    factors = sorted({c["factor"] for c in correlations})
-    text = _(
-        "Link between the changes and the programme's factors (%(factors)s): Spearman's rank correlation ρ, "
-        "not corrected for multiple comparisons; with n < %(n)s the result is marked as unreliable (a small "
-        "sample).",
-        factors=", ".join(str(FACTOR_NAMES.get(f, f)) for f in factors),
-        n=min_pairs,
-    )
-    for factor in factors:
-        codes = next((c["codes"] for c in correlations if c["factor"] == factor and c.get("codes")), None)
-        if codes:
-            listed = ", ".join(f"{name} = {code}" for name, code in sorted(codes.items(), key=lambda kv: kv[1]))
-            coded = CODED.get(factor)
-            if coded is not None:
-                text += " " + str(coded) % {"codes": listed}
-            else:
-                text += " " + _(
-                    "The values of «%(factor)s» are coded as numbers in alphabetical order: %(codes)s.",
-                    factor=factor,
-                    codes=listed,
+def _correlations_paragraph(correlations: Sequence[Mapping[str, Any]], min_pairs: int, min_group: int) -> str:
+    """Which test for which factor, and why: ordered or numeric factors get Spearman's ρ, factors whose
+    categories have no order a rank test between the categories (any coding of them would make ρ
+    depend on how they are named)."""
+
+    def names(rows: Sequence[Mapping[str, Any]]) -> str:
+        return ", ".join(str(FACTOR_NAMES.get(f, f)) for f in sorted({c["factor"] for c in rows}))
+
+    ordered = [c for c in correlations if c.get("test", "spearman") == "spearman"]
+    categorical = [c for c in correlations if c.get("test", "spearman") != "spearman"]
+    parts = []
+    if ordered:
+        parts.append(
+            _(
+                "Link between the changes and the programme's ordered or numeric factors (%(factors)s): Spearman's "
+                "rank correlation ρ, not corrected for multiple comparisons; with n < %(n)s the result is marked as "
+                "unreliable (a small sample).",
+                factors=names(ordered),
+                n=min_pairs,
+            )
+        )
+    if categorical:
+        parts.append(
+            _(
+                "The categories of %(factors)s have no order, so a correlation with them coded as numbers would "
+                "depend on how they are named; instead the changes are compared between the categories by a rank "
+                "test: the Mann–Whitney U test with the rank-biserial correlation r for two categories (r from 0 "
+                "to 1, with the name of the category whose changes are larger), the Kruskal–Wallis H test with ε² "
+                "for three or more; not corrected for multiple comparisons. Categories with fewer than %(k)s "
+                "participants are left out of the test.",
+                factors=names(categorical),
+                k=min_group,
+            )
+        )
+        for factor in sorted({c["factor"] for c in categorical}):
+            left = sorted({str(n) for c in categorical if c["factor"] == factor for n in c.get("left_out") or ()})
+            if left:
+                parts.append(
+                    _(
+                        "Left out of the test for «%(factor)s» (fewer than %(k)s participants): %(names)s.",
+                        factor=str(FACTOR_NAMES.get(factor, factor)),
+                        k=min_group,
+                        names=", ".join(f"«{n}»" for n in left),
+                    )
                 )
-    if "meetings" in factors:
+    text = " ".join(parts)
+    if any(c["factor"] == "meetings" for c in correlations):
         text += " " + _(
             "The number of meetings is how many meeting diaries a participant filled in over the waves from the "
             "input to the output one; participants without a single diary are left out of this calculation."

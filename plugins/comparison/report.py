@@ -334,5 +334,6 @@ def build_report(
         }
     else:
         for row in [*scales, *found, *report["expectations"]]:
-            row.pop("people", None)
+            for name in ("people", "people_by_category", "people_left_out"):
+                row.pop(name, None)
     return report

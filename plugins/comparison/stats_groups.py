@@ -24,7 +24,7 @@ are left out (privacy and stability) and named in the result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,14 +55,6 @@ def mann_whitney(after: Sequence[float], before: Sequence[float]) -> dict[str, A
         "p": None if np.isnan(p) else p,
         "cliffs_delta": cliffs_delta(a, b),
     }
-
-
-def category_codes(values: Iterable[Any], order: Sequence[Any] | None = None) -> dict[Any, int]:
-    """Integer codes of categories: their position in ``order`` if given, else in sorted order (str)."""
-    present = {v for v in values if v is not None}
-    if order is not None:
-        return {v: i for i, v in enumerate(order) if v in present}
-    return {v: i for i, v in enumerate(sorted(present, key=str))}
 
 
 def spearman(

@@ -133,8 +133,15 @@ def test_report_shape_is_json_ready():
         assert set(row["bands"]) == {"labels", "table", "test", "normalised"}
         assert set(row["bands"]["test"]) == {"name", "statistic", "df", "p"}
         assert row["independent"] is None
+    common = {"instrument", "scale", "factor", "test", "p", "n", "small"}
     for row in report["correlations"]:
-        assert {"scale", "factor", "rho", "p", "n", "small"} <= set(row)
+        if row["test"] == "spearman":  # the keys of a Spearman row are those it always had
+            assert set(row) == common | {"rho", "codes"} and row["codes"] is None
+        else:
+            assert set(row) == common | {"categories", "left_out", "reason"} | FIGURES[row["test"]]
+
+
+FIGURES = {"mann_whitney": {"u", "rank_biserial", "first", "second"}, "kruskal_wallis": {"h", "df", "epsilon_squared"}}
 
 
 def test_paired_numbers_match_scipy():
@@ -284,13 +291,24 @@ def test_form_and_satisfaction_correlations():
     expected = stats.spearmanr(a - b, [SATISFACTION[c] for c in ANXIETY_CODES])
     row = found[("anxiety", "satisfaction")]
     assert row["rho"] == pytest.approx(expected.statistic) and row["p"] == pytest.approx(expected.pvalue)
-    assert row["n"] == 12 and row["small"] is False and row["codes"] is None
-    # Forms coded in sorted order: ученик–ученик 0, учитель–ученик 1; p13 has a wellbeing change too.
+    assert row["n"] == 12 and row["small"] is False and row["codes"] is None and row["test"] == "spearman"
+    # The form has no order: Mann–Whitney between the two forms (8 and 5 wellbeing changes; p13's counts).
     b, a = pairs_of(4, 5, WELLBEING_CODES)
-    forms = [0 if PEOPLE[c][0] == "ученик–ученик" else 1 for c in WELLBEING_CODES]
+    change = dict(zip(WELLBEING_CODES, a - b, strict=True))
+    pupils = [change[c] for c in WELLBEING_CODES if PEOPLE[c][0] == "ученик–ученик"]
+    teachers = [change[c] for c in WELLBEING_CODES if PEOPLE[c][0] == "учитель–ученик"]
     row = found[("wellbeing", "form")]
-    assert row["codes"] == {"ученик–ученик": 0, "учитель–ученик": 1}
-    assert row["rho"] == pytest.approx(stats.spearmanr(a - b, forms).statistic) and row["n"] == 13
+    assert row["test"] == "mann_whitney" and row["n"] == 13 and row["left_out"] == [] and row["reason"] is None
+    assert row["categories"] == [{"name": "ученик–ученик", "n": 8}, {"name": "учитель–ученик", "n": 5}]
+    first = pupils if row["first"] == "ученик–ученик" else teachers
+    second = teachers if first is pupils else pupils
+    expected = stats.mannwhitneyu(first, second, alternative="two-sided")
+    assert row["u"] == pytest.approx(expected.statistic, abs=1e-12) and row["p"] == pytest.approx(expected.pvalue)
+    assert row["rank_biserial"] == pytest.approx(2 * expected.statistic / 40 - 1) and row["rank_biserial"] >= 0
+    # Anxiety: the 4 teacher–pupil changes are too few, so the form is left out, by name, and not tested.
+    row = found[("anxiety", "form")]
+    assert row["categories"] == [{"name": "ученик–ученик", "n": 8}] and row["left_out"] == ["учитель–ученик"]
+    assert (row["u"], row["p"], row["rank_biserial"], row["first"]) == (None, None, None, None) and row["reason"]
     assert found[("wellbeing", "satisfaction")]["n"] == 12
 
 
@@ -333,11 +351,13 @@ def test_pair_variant_and_number_of_meetings_correlations(russian):
     assert row["n"] == 10 and row["codes"] is None
     assert row["rho"] == pytest.approx(expected.statistic) and row["p"] == pytest.approx(expected.pvalue)
 
-    variants = [0 if VARIANTS[c] == "лидер–пассивный" else 1 for c in ANXIETY_CODES]  # sorted order
-    row = found[("anxiety", "variant")]
-    assert row["codes"] == {"лидер–пассивный": 0, "успевающий–неуспевающий": 1}
-    assert row["rho"] == pytest.approx(stats.spearmanr(a - b, variants).statistic)
-    assert "число встреч" in report["method_note"] and "Варианты пар закодированы" in report["method_note"]
+    change = dict(zip(ANXIETY_CODES, a - b, strict=True))
+    row = found[("anxiety", "variant")]  # two variants of 6: Mann–Whitney, not a ρ of codes
+    groups = {v: [change[c] for c in ANXIETY_CODES if VARIANTS[c] == v] for v in set(VARIANTS.values())}
+    expected = stats.mannwhitneyu(groups[row["first"]], groups[row["second"]], alternative="two-sided")
+    assert row["test"] == "mann_whitney" and row["n"] == 12 and {row["first"], row["second"]} == set(groups)
+    assert row["u"] == pytest.approx(expected.statistic, abs=1e-12) and row["p"] == pytest.approx(expected.pvalue)
+    assert "число встреч" in report["method_note"] and "Манна–Уитни" in report["method_note"]
 
     # Without any meeting record instrument there is no meetings factor.
     plain = build_report(t, {**INSTRUMENTS, "diary": NOT_A_DIARY, "notes": NOT_A_DIARY}, IN.id, OUT.id)

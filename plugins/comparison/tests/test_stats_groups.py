@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from plugins.comparison.stats_groups import between_categories, category_codes, cliffs_delta, mann_whitney, spearman
+from plugins.comparison.stats_groups import between_categories, cliffs_delta, mann_whitney, spearman
 
 BEFORE = [12, 15, 9, 14, 11, 13, 16, 10, 12, 14, 15, 13]
 AFTER = [10, 11, 9, 12, 8, 13, 10, 9, 11, 12, 7]
@@ -58,18 +58,6 @@ def test_spearman_pairs_by_key_flags_small_n_and_hides_tiny_ones():
     assert result["rho"] == pytest.approx(stats.spearmanr([1, 2, 3, 4, 5], [2, 1, 4, 3, 6]).statistic)
     assert spearman(x, y, min_group=6) == {"rho": None, "p": None, "n": 5, "small": True}
     assert spearman({"a": 1, "b": 1, "c": 1, "d": 1, "e": 1}, x)["rho"] is None  # a constant
-
-
-def test_category_codes_sorted_or_in_a_given_order():
-    assert category_codes(["учитель–ученик", "ученик–ученик", None, "ученик–ученик"]) == {
-        "ученик–ученик": 0,
-        "учитель–ученик": 1,
-    }
-    assert category_codes(["low", "high", "mid"], order=["low", "mid", "high", "extra"]) == {
-        "low": 0,
-        "mid": 1,
-        "high": 2,
-    }
 
 
 # ---- categorical factors: rank tests between the categories, checked against scipy called here -------
