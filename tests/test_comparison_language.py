@@ -166,3 +166,32 @@ def test_groups_by_role_are_named_in_words_and_the_json_keeps_the_role(app, demo
         assert f"«{word}»" in note_of(page)
     report = client.get(f"/plugins/comparison/campaigns/{campaign_id}/report.json?by=role").get_json()
     assert {r["group"] for r in report["scales"]} >= {"mentee", None}
+
+
+def factors_table(page: str) -> str:
+    start = page.index('<table id="correlations">')
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[start : page.index("</table>", start)])))
+
+
+def test_the_page_names_the_test_of_each_factor_in_the_interface_language(app, demo):
+    """Issue 25 item 3: the form and the pair variant (categories without an order) get a rank test between
+    their categories, the numbers Spearman's ρ; the table and its legend say which, in either language."""
+    client, _programme_id, campaign_id = demo
+    url = f"/plugins/comparison/campaigns/{campaign_id}"
+    report = client.get(f"{url}/report.json").get_json()
+    by_factor = {c["factor"]: c["test"] for c in report["correlations"]}
+    assert by_factor["form"] in ("mann_whitney", "kruskal_wallis") and by_factor["satisfaction"] == "spearman"
+    assert by_factor["variant"] in ("mann_whitney", "kruskal_wallis")
+    form = next(c for c in report["correlations"] if c["factor"] == "form")
+    variant = next(c for c in report["correlations"] if c["factor"] == "variant")
+    assert form["n"] == sum(c["n"] for c in form["categories"]) and variant["left_out"] and variant["reason"]
+    words = {
+        "ru": ("Критерий Манна–Уитни между категориями (U)", "Корреляция Спирмена (ρ)", "Не включены (меньше 5"),
+        "en": ("Mann–Whitney test between categories (U)", "Spearman correlation (ρ)", "Left out (fewer than 5"),
+    }
+    for language, expected in words.items():
+        client.get(f"/lang/{language}")
+        table = factors_table(client.get(url).get_data(as_text=True))
+        assert all(text in table for text in expected), (language, table)
+        assert all(name in table for name in variant["left_out"])
+        assert "Краскела" in table or "Kruskal" in table  # the variant's test, even when it cannot be run
