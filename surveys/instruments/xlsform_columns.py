@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from surveys.core.cells import cell_text as typed_text
+
 _LANGUAGES = {
     "ru": "ru",
     "rus": "ru",
@@ -61,14 +63,11 @@ NAMESPACED |= {"image", "big-image", "audio", "video"}
 
 
 def cell_text(value: Any) -> str:
-    """A cell as people read it: ``3`` for 3.0, ``''`` for nothing, ``yes``/``no`` for booleans."""
-    if value is None:
-        return ""
+    """A cell as people read it (:func:`surveys.core.cells.cell_text`), but booleans as ``yes``/``no``: in an
+    XLSForm a TRUE cell is what ``yes`` means in ``required`` and the like."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    return typed_text(value)
 
 
 def _snake(text: str) -> str:
