@@ -10,7 +10,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveys.core.disclosure import PROTECTING, SMALL, Span, atoms_of, decide, hidden_label, mark_of
+from surveys.core.disclosure import PROTECTING, SMALL, Span, atoms_of, decide, decide_groups, hidden_label, mark_of
 
 K = 5
 ATTRIBUTES = {
@@ -142,3 +142,52 @@ def test_no_small_group_can_be_recovered_from_every_margin_published_together(co
     for target in sorted(decision.small):
         assert not attacker_recovers(people, cells, shown, target), cells[target]
     assert all(decision.sizes[i] >= K for i in decision.protecting), "a «protecting» mark on a small group"
+
+
+cell_sets = st.frozensets(st.integers(min_value=0, max_value=7), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(cell_sets, min_size=1, max_size=9), cell_sets.filter(bool))
+def test_the_span_gives_the_expansion_sympy_finds_in_the_first_independent_cells(rows, target):
+    """Decided from the Gram matrix alone, the span must say what elimination on the cells says: the
+    target is in the span exactly when sympy finds it there, and the shown cells it uses are those with
+    a nonzero coefficient in its one expansion over the cells kept in order (each independent of those
+    before it)."""
+
+    def vector(atoms):
+        return [1 if a in atoms else 0 for a in range(8)]
+
+    basis: list[int] = []
+    for label in range(len(rows)):
+        if sympy.Matrix([vector(rows[i]) for i in [*basis, label]]).rank() > len(basis):
+            basis.append(label)
+    span = Span(rows)
+    if not basis:
+        assert span.support(target) is None
+        return
+    published = sympy.Matrix([vector(rows[i]) for i in basis]).T
+    try:
+        solution, free = published.gauss_jordan_solve(sympy.Matrix(vector(target)))
+    except ValueError:  # no solution: the target is not in the span
+        assert span.support(target) is None and not span.contains(target)
+        return
+    assert not free.shape[0], "the basis is independent: one expansion"
+    assert span.support(target) == {basis[i] for i, c in enumerate(solution) if c != 0}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.frozensets(st.integers(min_value=0, max_value=59), max_size=40), min_size=2, max_size=14))
+def test_groups_of_many_people_give_no_small_group_away(groups):
+    """More people than groups (the Gram matrix is then much smaller than the cells' vectors): whatever
+    the policy shows, sympy cannot work a small group out of it."""
+    decision = decide_groups(groups, K)
+    units = sorted(set().union(*groups))
+    shown = [i for i in range(len(groups)) if decision.shown(i)]
+    matrix = sympy.Matrix([[1 if u in groups[i] else 0 for u in units] for i in shown]) if shown else None
+    for target in decision.small:
+        row = sympy.Matrix([[1 if u in groups[target] else 0 for u in units]])
+        if matrix is None:
+            continue
+        assert matrix.col_join(row).rank() > matrix.rank(), f"group {target} is worked out"
+    assert all(not 0 < decision.sizes[i] < K for i in shown)

@@ -11,16 +11,21 @@ is a sum over the people in it, so each shown cell is a linear equation over the
   an API answer). Counts and means are covered alike: a mean times its n is a sum, and sums subtract
   the same way as counts.
 
-Recoverability is decided exactly, over the rationals (fraction-free integer elimination), not by
-rules of thumb about siblings and margins. The functions are pure: no database, no request.
+Recoverability is decided exactly, over the rationals, not by rules of thumb about siblings and
+margins. It is worked out from the cells' Gram matrix (how many atoms each two cells share), whose
+size is the number of cells whatever the number of people, by fraction-free integer elimination
+(FLINT, through python-flint): a campaign of 10,000 participants decides as fast as one of 300.
+The functions are pure: no database, no request.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from math import gcd
 
+import flint
+import numpy as np
 from flask_babel import gettext as _
 
 Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
@@ -73,58 +78,81 @@ def atoms_of(
     return sizes, members
 
 
-class Span:
-    """The row space of 0/1 vectors over the rationals, kept in echelon form with integer rows.
+def _gram(members: Sequence[frozenset[int]]) -> np.ndarray:
+    """How many atoms each two cells share: the Gram matrix of their 0/1 vectors (exact integers)."""
+    from scipy import sparse  # loaded when a decision is taken, not at start-up
 
-    Each row remembers which of the added vectors (by the ``label`` given to :meth:`add`) it is an
-    integer combination of, so that :meth:`support` can say which shown cells a recovery uses.
+    lengths = [len(atoms) for atoms in members]
+    rows = np.repeat(np.arange(len(members), dtype=np.int64), lengths)
+    columns = np.fromiter(itertools.chain.from_iterable(members), dtype=np.int64, count=sum(lengths))
+    width = int(columns.max()) + 1 if columns.size else 0
+    matrix = sparse.csr_matrix((np.ones(columns.size, dtype=np.int64), (rows, columns)), shape=(len(members), width))
+    return np.asarray((matrix @ matrix.T).todense(), dtype=np.int64)
+
+
+def _expansions(gram: np.ndarray, shown: Sequence[int], targets: Sequence[int]) -> dict[int, set[int] | None]:
+    """For each target cell, the shown cells its one expansion uses, or None when it is not a linear
+    combination of the shown cells (``gram`` from :func:`_gram`; targets must not be empty cells).
+
+    The shown cells are taken in order, each kept when it is independent of those kept before (the
+    basis); a target in their span has one expansion in that basis. All of this follows from the
+    Gram matrix alone, whatever the number of atoms: the reduced row echelon form of
+    ``[G(shown, shown) | G(shown, targets)]`` (exact, fraction-free: FLINT) has its pivots at the basis
+    and gives the coefficients ``c`` of each target's projection on the span; the target is in the span
+    exactly when what is left, ``G(t, t) − Σ c·G(basis, t)``, is zero (its squared distance to the span).
+    """
+    if not targets:
+        return {}
+    if not shown:
+        return dict.fromkeys(targets)
+    shown_at, target_at = np.asarray(shown), np.asarray(targets)
+    block = np.concatenate((gram[np.ix_(shown_at, shown_at)], gram[np.ix_(shown_at, target_at)]), axis=1)
+    reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
+    width = len(shown)
+    rows = [[int(v) for v in row] for row in reduced.tolist()[:rank]]
+    pivots = [next(j for j, v in enumerate(row) if v) for row in rows]
+    found: dict[int, set[int] | None] = {}
+    for column, target in enumerate(targets, start=width):
+        coefficients = [(shown[p], row[column]) for p, row in zip(pivots, rows, strict=True) if p < width]
+        left = int(denominator) * int(gram[target, target])
+        left -= sum(c * int(gram[cell, target]) for cell, c in coefficients)
+        found[target] = None if left else {cell for cell, c in coefficients if c}
+    return found
+
+
+class Span:
+    """The row space of 0/1 vectors (cells, as sets of atoms) over the rationals.
+
+    Each added vector has a ``label``; :meth:`support` says which of them a combination giving a cell
+    uses (the first independent ones, in the order added). Decided exactly by :func:`_expansions`.
     """
 
     def __init__(self, rows: Iterable[frozenset[int]] = ()) -> None:
-        self._rows: list[tuple[int, dict[int, int], dict[int, int]]] = []  # (pivot, row, combination)
+        self._rows: list[tuple[int, frozenset[int]]] = []
         for label, row in enumerate(rows):
             self.add(row, label)
 
-    def _reduce(self, vector: dict[int, int], combination: dict[int, int]) -> tuple[dict[int, int], dict[int, int]]:
-        for pivot, row, made_of in self._rows:
-            value = vector.get(pivot, 0)
-            if value:
-                scale = row[pivot]
-                merged = {j: vector.get(j, 0) * scale - row.get(j, 0) * value for j in vector.keys() | row.keys()}
-                vector = {j: v for j, v in merged.items() if v}
-                mixed = {
-                    j: combination.get(j, 0) * scale - made_of.get(j, 0) * value
-                    for j in combination.keys() | made_of.keys()
-                }
-                combination = {j: v for j, v in mixed.items() if v}
-                divisor = 0
-                for v in (*vector.values(), *combination.values()):
-                    divisor = gcd(divisor, v)
-                if divisor > 1:
-                    vector = {j: v // divisor for j, v in vector.items()}
-                    combination = {j: v // divisor for j, v in combination.items()}
-        return vector, combination
-
     def add(self, atoms: frozenset[int], label: int = -1) -> None:
-        rest, combination = self._reduce(dict.fromkeys(atoms, 1), {label: 1})
-        if rest:
-            self._rows.append((min(rest), rest, combination))
-            self._rows.sort(key=lambda item: item[0])
-
-    def contains(self, atoms: frozenset[int]) -> bool:
-        """True when the cell made of ``atoms`` is a linear combination of the rows."""
-        return not atoms or not self._reduce(dict.fromkeys(atoms, 1), {})[0]
+        self._rows.append((label, atoms))
 
     def support(self, atoms: frozenset[int]) -> set[int] | None:
         """The labels of the added vectors one combination giving ``atoms`` uses; None when none does."""
-        rest, combination = self._reduce(dict.fromkeys(atoms, 1), {})
-        return None if rest else set(combination)
+        if not atoms:
+            return set()
+        cells = [row for _label, row in self._rows] + [atoms]
+        uses = _expansions(_gram(cells), range(len(self._rows)), [len(self._rows)])[len(self._rows)]
+        return None if uses is None else {self._rows[i][0] for i in uses}
+
+    def contains(self, atoms: frozenset[int]) -> bool:
+        """True when the cell made of ``atoms`` is a linear combination of the rows."""
+        return self.support(atoms) is not None
 
 
 def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: Iterable[int]) -> list[int]:
     """The cells among ``targets`` whose value follows exactly from the ``shown`` cells."""
-    span = Span(members[i] for i in shown)
-    return [t for t in targets if members[t] and span.contains(members[t])]
+    wanted = [t for t in targets if members[t]]
+    found = _expansions(_gram(members), list(shown), wanted)
+    return [t for t in wanted if found[t] is not None]
 
 
 def decide(
@@ -189,14 +217,14 @@ def _settle(
     def cost(cells: list[int]) -> tuple:
         return (sum(weights[i] for i in cells) if weights else 0, sizes[cells[0]], -cells[-1])
 
+    gram = _gram(members)
+    targets = [t for t in sorted(small) if members[t]]  # an empty cell gives nothing away
     while True:
         shown = [i for i in range(len(members)) if i not in small and i not in protecting]
-        span = Span()
-        for i in shown:
-            span.add(members[i], i)
+        expansions = _expansions(gram, shown, targets)
         chosen: set[int] = set()
-        for target in sorted(small):
-            uses = span.support(members[target]) if members[target] else None
+        for target in targets:
+            uses = expansions[target]
             if uses is None or uses & chosen:
                 continue  # not recoverable, or perhaps stopped by what this round hides: looked at again
             # Only a cell this recovery uses can stop it (a cell that every recovery needs is in this one).
@@ -212,7 +240,7 @@ def _settle(
             continue
         trial = protecting - set(alike[members[i]])
         shown = [j for j in range(len(members)) if j not in small and j not in trial]
-        if not recovered(members, shown, sorted(small)):
+        if all(uses is None for uses in _expansions(gram, shown, targets).values()):
             protecting = trial
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
 
