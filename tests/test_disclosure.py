@@ -10,6 +10,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveys.core import disclosure
 from surveys.core.disclosure import PROTECTING, SMALL, Span, atoms_of, decide, decide_groups, hidden_label, mark_of
 
 K = 5
@@ -191,3 +192,42 @@ def test_groups_of_many_people_give_no_small_group_away(groups):
             continue
         assert matrix.col_join(row).rank() > matrix.rank(), f"group {target} is worked out"
     assert all(not 0 < decision.sizes[i] < K for i in shown)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.frozensets(st.integers(min_value=0, max_value=29), max_size=20), min_size=2, max_size=12))
+def test_choosing_modulo_the_prime_decides_as_exact_elimination_does(groups):
+    """The policy chooses modulo a 62-bit prime and checks the result exactly: the choices are the
+    exact ones (the prime divides none of these minors)."""
+    atoms = sorted(set().union(*groups))
+    members = [frozenset(atoms.index(u) for u in g) for g in groups]
+    sizes = [1] * len(atoms)
+    assert disclosure._settle(sizes, members, K, modular=True) == disclosure._settle(sizes, members, K, modular=False)
+
+
+def test_a_prime_that_misleads_the_choice_is_caught_by_the_exact_check(monkeypatch):
+    """Three shown groups over three sets of people, A = x + y, B = y + z, C = x + z, give the 3 people
+    of x as (A − B + C) / 2. Modulo 2 the halving is impossible and the leak is not seen; the exact
+    check of the final choice sees it and the decision is made again exactly: one of A, B, C is hidden,
+    as with the real prime."""
+    x, y, z = ({f"{name}{i}" for i in range(n)} for name, n in (("x", 3), ("y", 5), ("z", 5)))
+    groups = [frozenset(x | y), frozenset(y | z), frozenset(x | z), frozenset(x)]
+    honest = decide_groups(groups, K)
+    assert honest.small == {3} and len(honest.protecting) == 1
+    exact_runs = []
+    settle = disclosure._settle
+
+    def spy(*args, **kwargs):
+        exact_runs.append(kwargs.get("modular", True) is False)
+        return settle(*args, **kwargs)
+
+    monkeypatch.setattr(disclosure, "_settle", spy)
+    monkeypatch.setattr(disclosure, "PRIME", 2)
+    assert disclosure._expansions(
+        disclosure._gram([frozenset({0, 1}), frozenset({1, 2}), frozenset({0, 2}), frozenset({0})]),
+        [0, 1, 2],
+        [3],
+        modular=True,
+    ) == {3: None}
+    assert decide_groups(groups, K) == honest
+    assert exact_runs == [False, True], "the exact run must have been needed"

@@ -165,7 +165,11 @@ def disclosed(report: dict[str, Any], k: int, publication: Publication | None = 
 
     With ``publication`` (a page's, with other panels' figures) its figures are decided with the others
     when the page settles it, and the report is complete only then; without, at once."""
-    out = copy.deepcopy(report)
+    # The people behind the figures are read, never changed, and are most of the report: shared, not copied.
+    people = [report.get("people"), *(row.get("people") for row in report["scales"])]
+    for entry in (*report["correlations"], *report["expectations"]):
+        people += [entry.get(name) for name in ("people", "people_by_category", "people_left_out")]
+    out = copy.deepcopy(report, {id(group): group for group in people if group is not None})
     figures = Publication(k) if publication is None else publication
     for row in out["scales"]:
         _row(figures, row, k)

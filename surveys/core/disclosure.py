@@ -90,16 +90,26 @@ def _gram(members: Sequence[frozenset[int]]) -> np.ndarray:
     return np.asarray((matrix @ matrix.T).todense(), dtype=np.int64)
 
 
-def _expansions(gram: np.ndarray, shown: Sequence[int], targets: Sequence[int]) -> dict[int, set[int] | None]:
+PRIME = (1 << 62) - 57  # the largest prime below 2**62: FLINT's word-size modular arithmetic
+
+
+def _expansions(
+    gram: np.ndarray, shown: Sequence[int], targets: Sequence[int], modular: bool = False
+) -> dict[int, set[int] | None]:
     """For each target cell, the shown cells its one expansion uses, or None when it is not a linear
     combination of the shown cells (``gram`` from :func:`_gram`; targets must not be empty cells).
 
     The shown cells are taken in order, each kept when it is independent of those kept before (the
     basis); a target in their span has one expansion in that basis. All of this follows from the
     Gram matrix alone, whatever the number of atoms: the reduced row echelon form of
-    ``[G(shown, shown) | G(shown, targets)]`` (exact, fraction-free: FLINT) has its pivots at the basis
-    and gives the coefficients ``c`` of each target's projection on the span; the target is in the span
-    exactly when what is left, ``G(t, t) − Σ c·G(basis, t)``, is zero (its squared distance to the span).
+    ``[G(shown, shown) | G(shown, targets)]`` has its pivots at the basis and gives the coefficients
+    ``c`` of each target's projection on the span; the target is in the span exactly when what is
+    left, ``G(t, t) − Σ c·G(basis, t)``, is zero (its squared distance to the span).
+
+    Exact (fraction-free integer elimination, FLINT) by default; ``modular``: the same modulo
+    :data:`PRIME`, several times faster, and the same answer unless the prime divides one of the
+    minors involved (integers of a few hundred digits): :func:`_settle` uses it to choose and
+    checks its final choice exactly.
     """
     if not targets:
         return {}
@@ -107,15 +117,26 @@ def _expansions(gram: np.ndarray, shown: Sequence[int], targets: Sequence[int]) 
         return dict.fromkeys(targets)
     shown_at, target_at = np.asarray(shown), np.asarray(targets)
     block = np.concatenate((gram[np.ix_(shown_at, shown_at)], gram[np.ix_(shown_at, target_at)]), axis=1)
-    reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
+    if modular:
+        reduced, rank = flint.nmod_mat(block.tolist(), PRIME).rref()
+        denominator = 1
+    else:
+        reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
+        denominator = int(denominator)
     width = len(shown)
-    rows = [[int(v) for v in row] for row in reduced.tolist()[:rank]]
-    pivots = [next(j for j, v in enumerate(row) if v) for row in rows]
+    pivots: list[int] = []  # the basis: each row's first nonzero column, increasing (read entry by entry:
+    column = 0  # the entries are large integers, and only these and the targets' columns are needed)
+    for row in range(rank):
+        while column < width and reduced[row, column] == 0:
+            column += 1
+        pivots.append(column)
+        column += 1
     found: dict[int, set[int] | None] = {}
     for column, target in enumerate(targets, start=width):
-        coefficients = [(shown[p], row[column]) for p, row in zip(pivots, rows, strict=True) if p < width]
-        left = int(denominator) * int(gram[target, target])
-        left -= sum(c * int(gram[cell, target]) for cell, c in coefficients)
+        coefficients = [(shown[p], int(reduced[row, column])) for row, p in enumerate(pivots) if p < width]
+        left = denominator * int(gram[target, target]) - sum(c * int(gram[cell, target]) for cell, c in coefficients)
+        if modular:
+            left %= PRIME
         found[target] = None if left else {cell for cell, c in coefficients if c}
     return found
 
@@ -195,7 +216,11 @@ def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequen
 
 
 def _settle(
-    atom_sizes: Sequence[int], members: Sequence[frozenset[int]], k: int, weights: Sequence[int] | None = None
+    atom_sizes: Sequence[int],
+    members: Sequence[frozenset[int]],
+    k: int,
+    weights: Sequence[int] | None = None,
+    modular: bool = True,
 ) -> Decision:
     """Primary and secondary suppression over cells given as sets of atoms of the given sizes.
 
@@ -206,6 +231,10 @@ def _settle(
     whose showing lets no small cell be worked out. Cells of
     the same people (a class that is its form's only class, say) are one group: they are shown or
     hidden together, since showing one shows the other.
+
+    The choices are made with :func:`_expansions` modulo a large prime (``modular``) and the result is
+    then checked exactly; should the check find a small cell that can be worked out (the prime dividing
+    one of the minors), the whole decision is made again with exact elimination throughout.
     """
     sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
     small = {i for i, n in enumerate(sizes) if 0 < n < k}
@@ -221,7 +250,7 @@ def _settle(
     targets = [t for t in sorted(small) if members[t]]  # an empty cell gives nothing away
     while True:
         shown = [i for i in range(len(members)) if i not in small and i not in protecting]
-        expansions = _expansions(gram, shown, targets)
+        expansions = _expansions(gram, shown, targets, modular)
         chosen: set[int] = set()
         for target in targets:
             uses = expansions[target]
@@ -240,8 +269,11 @@ def _settle(
             continue
         trial = protecting - set(alike[members[i]])
         shown = [j for j in range(len(members)) if j not in small and j not in trial]
-        if all(uses is None for uses in _expansions(gram, shown, targets).values()):
+        if all(uses is None for uses in _expansions(gram, shown, targets, modular).values()):
             protecting = trial
+    shown = [j for j in range(len(members)) if j not in small and j not in protecting]
+    if modular and any(uses is not None for uses in _expansions(gram, shown, targets).values()):
+        return _settle(atom_sizes, members, k, weights, modular=False)
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
 
 
