@@ -201,8 +201,9 @@ def test_choosing_modulo_the_prime_decides_as_exact_elimination_does(groups):
     exact ones (the prime divides none of these minors)."""
     atoms = sorted(set().union(*groups))
     members = [frozenset(atoms.index(u) for u in g) for g in groups]
-    sizes = [1] * len(atoms)
-    assert disclosure._settle(sizes, members, K, modular=True) == disclosure._settle(sizes, members, K, modular=False)
+    sizes, gram = [len(m) for m in members], disclosure._gram(members)
+    chosen = disclosure._settle(sizes, members, gram, K, modular=True)
+    assert chosen == disclosure._settle(sizes, members, gram, K, modular=False)
 
 
 def test_a_prime_that_misleads_the_choice_is_caught_by_the_exact_check(monkeypatch):

@@ -78,13 +78,13 @@ def atoms_of(
     return sizes, members
 
 
-def _gram(members: Sequence[frozenset[int]]) -> np.ndarray:
-    """How many atoms each two cells share: the Gram matrix of their 0/1 vectors (exact integers)."""
+def _gram(members: Sequence[Iterable[int]]) -> np.ndarray:
+    """How many atoms (or units) each two cells share: the Gram matrix of their 0/1 vectors (exact)."""
     from scipy import sparse  # loaded when a decision is taken, not at start-up
 
     lengths = [len(atoms) for atoms in members]
-    rows = np.repeat(np.arange(len(members), dtype=np.int64), lengths)
     columns = np.fromiter(itertools.chain.from_iterable(members), dtype=np.int64, count=sum(lengths))
+    rows = np.repeat(np.arange(len(members), dtype=np.int64), lengths)
     width = int(columns.max()) + 1 if columns.size else 0
     matrix = sparse.csr_matrix((np.ones(columns.size, dtype=np.int64), (rows, columns)), shape=(len(members), width))
     return np.asarray((matrix @ matrix.T).todense(), dtype=np.int64)
@@ -186,43 +186,34 @@ def decide(
     """Which of ``cells`` (published together, about ``people``) may be shown, for a threshold ``k``
     (``counts``: as for ``atoms_of``; ``weights``: as for ``decide_groups``)."""
     atom_sizes, members = atoms_of(people, cells, counts)
-    return _settle(atom_sizes, members, k, weights)
+    sizes = [sum(atom_sizes[a] for a in atoms) for atoms in members]
+    return _settle(sizes, members, _gram(members), k, weights)
 
 
 def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequence[int] | None = None) -> Decision:
     """Which of the values published together may be shown, each given as the set of what it sums over
     (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit).
 
-    The atoms are the units that belong to the same values; a value's cell is the atoms it sums over.
+    The units stand for the atoms: their Gram matrix is the atoms' weighted by how many units each
+    holds, which has the same linear relations (so the same decisions) without grouping the units.
     ``weights``: how many published values each group stands for; secondary suppression hides the
     groups that cost the fewest values first (a total shown once before a group's 28 means).
     """
-    signature: dict[Hashable, list[int]] = {}
-    for number, group in enumerate(groups):
-        for unit in group:
-            signature.setdefault(unit, []).append(number)
-    atom_of: dict[tuple[int, ...], int] = {}
-    atom_sizes: list[int] = []
-    members: list[set[int]] = [set() for _group in groups]
-    for cells_in in signature.values():
-        key = tuple(cells_in)
-        if key not in atom_of:
-            atom_of[key] = len(atom_sizes)
-            atom_sizes.append(0)
-            for number in key:
-                members[number].add(atom_of[key])
-        atom_sizes[atom_of[key]] += 1
-    return _settle(atom_sizes, [frozenset(m) for m in members], k, weights)
+    number: dict[Hashable, int] = {}
+    units = [[number.setdefault(unit, len(number)) for unit in group] for group in groups]
+    return _settle([len(group) for group in groups], groups, _gram(units), k, weights)
 
 
 def _settle(
-    atom_sizes: Sequence[int],
-    members: Sequence[frozenset[int]],
+    sizes: Sequence[int],
+    members: Sequence[Hashable],
+    gram: np.ndarray,
     k: int,
     weights: Sequence[int] | None = None,
     modular: bool = True,
 ) -> Decision:
-    """Primary and secondary suppression over cells given as sets of atoms of the given sizes.
+    """Primary and secondary suppression over cells of the given sizes; ``members`` tells cells of the
+    same people apart (equal when the people are the same) and ``gram`` is their Gram matrix.
 
     Secondary suppression is greedy, in rounds: for each small cell that can be worked out, take one
     combination of shown cells that gives it (a cell that every such combination needs is in it) and hide
@@ -236,18 +227,17 @@ def _settle(
     then checked exactly; should the check find a small cell that can be worked out (the prime dividing
     one of the minors), the whole decision is made again with exact elimination throughout.
     """
-    sizes = tuple(sum(atom_sizes[a] for a in atoms) for atoms in members)
+    sizes = tuple(sizes)
     small = {i for i, n in enumerate(sizes) if 0 < n < k}
     protecting: set[int] = set()
-    alike: dict[frozenset[int], list[int]] = {}  # cells of the same people: shown or hidden together
+    alike: dict[Hashable, list[int]] = {}  # cells of the same people: shown or hidden together
     for i, atoms in enumerate(members):
         alike.setdefault(atoms, []).append(i)
 
     def cost(cells: list[int]) -> tuple:
         return (sum(weights[i] for i in cells) if weights else 0, sizes[cells[0]], -cells[-1])
 
-    gram = _gram(members)
-    targets = [t for t in sorted(small) if members[t]]  # an empty cell gives nothing away
+    targets = sorted(small)
     while True:
         shown = [i for i in range(len(members)) if i not in small and i not in protecting]
         expansions = _expansions(gram, shown, targets, modular)
@@ -273,7 +263,7 @@ def _settle(
             protecting = trial
     shown = [j for j in range(len(members)) if j not in small and j not in protecting]
     if modular and any(uses is not None for uses in _expansions(gram, shown, targets).values()):
-        return _settle(atom_sizes, members, k, weights, modular=False)
+        return _settle(sizes, members, gram, k, weights, modular=False)
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
 
 
