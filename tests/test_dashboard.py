@@ -378,7 +378,7 @@ def test_the_swot_panels_points_are_decided_with_the_rest_of_the_page(app, demo)
             view = programme_view(programme)
             panel = swot_panel(view, campaign)
             if extra:
-                biggest = max(view.publication.groups, key=len)  # the point from the most people
+                biggest = max(view.publication.sets, key=len)  # the point from the most people
                 three = frozenset({"NOT-A-CODE-1", "NOT-A-CODE-2", "NOT-A-CODE-3"})
                 view.publication.add(biggest | three, 100, lambda mark: None)  # another panel's, costlier to hide
                 view.publication.add(three, 1, lambda mark: None)

@@ -6,12 +6,24 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.core import disclosure
-from surveys.core.disclosure import PROTECTING, SMALL, Span, atoms_of, decide, decide_groups, hidden_label, mark_of
+from surveys.core.disclosure import (
+    PROTECTING,
+    SMALL,
+    Indexed,
+    Span,
+    atoms_of,
+    decide,
+    decide_groups,
+    hidden_label,
+    mark_of,
+)
+from surveys.core.published import Publication
 
 K = 5
 ATTRIBUTES = {
@@ -232,3 +244,25 @@ def test_a_prime_that_misleads_the_choice_is_caught_by_the_exact_check(monkeypat
     ) == {3: None}
     assert decide_groups(groups, K) == honest
     assert exact_runs == [False, True], "the exact run must have been needed"
+
+
+def test_an_indexed_group_is_the_same_group_as_its_ids():
+    """A report hands its groups over as positions in its codes; mixed with groups of ids from another
+    panel on the same page, the same people are the same units: the decision is the one taken on ids."""
+    codes = np.array([f"P{i:02d}" for i in range(14)], dtype=object)
+    mentees, mentors = np.arange(0, 10), np.arange(10, 14)
+    by_ids = [frozenset(codes.tolist()), frozenset(codes[mentees].tolist()), frozenset(codes[mentors].tolist())]
+    mixed = [frozenset(codes.tolist()), Indexed(codes, mentees), Indexed(codes, mentors)]
+    decision = decide_groups(mixed, K)
+    assert decision == decide_groups(by_ids, K)
+    assert decision.small == {2} and len(decision.protecting) == 1, "everyone − the mentees gives the 4 mentors"
+    assert Indexed(codes, mentors).ids() == ["P10", "P11", "P12", "P13"]
+    publication = Publication(K)
+    hidden: list[str] = []
+    publication.add(by_ids[0], 1, hidden.append)
+    publication.add(Indexed(codes, mentees), 1, hidden.append)
+    publication.add(Indexed(codes, mentees.copy()), 1, hidden.append)  # the same group again: one figure more
+    publication.add(Indexed(codes, mentors), 1, hidden.append)
+    publication.settle()
+    assert len(publication.sets) == 3 and publication.weights == [1, 2, 1]
+    assert hidden.count(SMALL) == 1 and hidden.count(PROTECTING) == 1  # the total costs fewer values

@@ -190,9 +190,30 @@ def decide(
     return _settle(sizes, members, _gram(members), k, weights)
 
 
-def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequence[int] | None = None) -> Decision:
+@dataclass(frozen=True, eq=False)
+class Indexed:
+    """A group given as positions in an array of unit ids shared by many groups (a report's participant
+    codes, say): how a group of 100,000 is handed over without a Python object per member. ``units`` must
+    be the same array object for every group that shares it; ``index`` holds distinct positions."""
+
+    units: np.ndarray
+    index: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.index.size)
+
+    def ids(self) -> list[Hashable]:
+        """The unit ids themselves."""
+        return self.units[self.index].tolist()
+
+
+Group = Iterable[Hashable] | Indexed
+
+
+def decide_groups(groups: Sequence[Group], k: int, weights: Sequence[int] | None = None) -> Decision:
     """Which of the values published together may be shown, each given as the set of what it sums over
-    (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit).
+    (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit;
+    or an :class:`Indexed` group of them).
 
     The units stand for the atoms: their Gram matrix is the atoms' weighted by how many units each
     holds, which has the same linear relations (so the same decisions) without grouping the units.
@@ -200,8 +221,21 @@ def decide_groups(groups: Sequence[frozenset[Hashable]], k: int, weights: Sequen
     groups that cost the fewest values first (a total shown once before a group's 28 means).
     """
     number: dict[Hashable, int] = {}
-    units = [[number.setdefault(unit, len(number)) for unit in group] for group in groups]
-    return _settle([len(group) for group in groups], groups, _gram(units), k, weights)
+    shared: dict[int, np.ndarray] = {}  # id of an Indexed group's units → their numbers
+
+    def numbers(group: Group) -> np.ndarray:
+        if isinstance(group, Indexed):
+            if id(group.units) not in shared:
+                ids = group.units.tolist()
+                shared[id(group.units)] = np.fromiter(
+                    (number.setdefault(u, len(number)) for u in ids), np.int64, len(ids)
+                )
+            return np.unique(shared[id(group.units)][group.index])
+        return np.unique(np.fromiter((number.setdefault(u, len(number)) for u in group), np.int64))
+
+    units = [numbers(group) for group in groups]
+    same = [u.tobytes() for u in units]  # groups of the same people, whichever way they were given
+    return _settle([u.size for u in units], same, _gram(units), k, weights)
 
 
 def _settle(

@@ -29,7 +29,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from .contracts import Sheet
-from .disclosure import decide_groups, hidden_label, mark_of
+from .disclosure import Group, Indexed, decide_groups, hidden_label, mark_of
 
 
 @dataclass(frozen=True)
@@ -154,22 +154,26 @@ class Publication:
 
     def __init__(self, k: int) -> None:
         self.k = k
-        self.groups: dict[frozenset[Hashable], int] = {}
+        self.groups: dict[Hashable, int] = {}  # a group's key (its members, or its index) → its number
+        self.sets: list[Group] = []
         self.weights: list[int] = []
         self.hiders: list[tuple[int, Callable[[str], None]]] = []
         self.later: list[Callable[[], None]] = []
         self.settled = False
 
-    def add(self, group: Iterable[Hashable] | None, weight: int, hide: Callable[[str], None]) -> None:
-        """A figure from ``group`` standing for ``weight`` values; ``hide(mark)`` runs if it is hidden."""
+    def add(self, group: Group | None, weight: int, hide: Callable[[str], None]) -> None:
+        """A figure from ``group`` (unit ids, or an :class:`~surveys.core.disclosure.Indexed` group of them)
+        standing for ``weight`` values; ``hide(mark)`` runs if it is hidden."""
         if self.settled:
             raise RuntimeError("a figure was added after the publication was decided")
-        members = frozenset(group or ())
-        if members not in self.groups:
-            self.groups[members] = len(self.weights)
+        members: Group = group if isinstance(group, Indexed) else frozenset(group or ())
+        key = (id(group.units), group.index.tobytes()) if isinstance(group, Indexed) else members
+        if key not in self.groups:
+            self.groups[key] = len(self.weights)
+            self.sets.append(members)
             self.weights.append(0)
-        self.weights[self.groups[members]] += weight
-        self.hiders.append((self.groups[members], hide))
+        self.weights[self.groups[key]] += weight
+        self.hiders.append((self.groups[key], hide))
 
     def after(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the figures are decided (at once if they are)."""
@@ -183,7 +187,7 @@ class Publication:
         if self.settled:
             return
         self.settled = True
-        decision = decide_groups(list(self.groups), self.k, self.weights)
+        decision = decide_groups(self.sets, self.k, self.weights)
         for index, hide in self.hiders:
             mark = mark_of(decision, index)
             if mark:
