@@ -1,0 +1,97 @@
+"""Run a read-only query of the app's database and get its result as an Arrow table.
+
+The analyses of a large campaign read millions of score rows; fetched through SQLAlchemy or a plain
+DB-API cursor, each row becomes a Python tuple and each value a Python object, which costs more
+than the statistics. The ADBC driver for PostgreSQL (``adbc-driver-postgresql``) hands the result
+over as Arrow columns instead, built in C: :func:`fetch_arrow` opens a connection of its own from
+the app engine's URL (same user, password, host and database; SQLAlchemy's ``+psycopg`` left out),
+so it sees what is committed, not what the caller's session has only flushed.
+
+SQLite is read through the session's own connection and its DB-API cursor, and the rows are turned
+into Arrow columns (the driver's tuple per row is made: about twice the time of ADBC's read, see
+docs/performance.md). ``adbc-driver-sqlite`` would be faster, but it carries its own copy of the
+SQLite library, and two copies in one process break SQLite's locking (POSIX locks belong to the
+process, so closing the ADBC connection drops the locks the app's connections hold, and it deletes
+the write-ahead log they still use: "How To Corrupt An SQLite Database File", section 2.2.1). The
+tests saw exactly that: the app's next write failed with "disk I/O error". :func:`adbc_fetch` can
+still read a SQLite file for a measurement in a process of its own (bench/bench_columns.py).
+
+The queries are SQLAlchemy Core statements compiled for the engine's dialect with their
+parameters written in (they carry only ids and fixed words that the reader puts there), so the
+table and column names come from the models, never from hand-written SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from surveys.extensions import db
+
+MEMORY = ("", ":memory:")
+
+
+def adbc_target(url: URL) -> tuple[str, str] | None:
+    """The ADBC driver that reads this database in the app's process, and what it opens:
+    ``("postgresql", libpq URI)``, or None (SQLite and any other database: the session's cursor)."""
+    if url.get_backend_name() == "postgresql":
+        return "postgresql", url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return None
+
+
+def sqlite_file(url: URL) -> str | None:
+    """The file of a SQLite URL, None for an in-memory database (for :func:`adbc_fetch` in a bench)."""
+    path = url.database or ""
+    if url.get_backend_name() != "sqlite" or path in MEMORY or url.query.get("mode") == "memory":
+        return None
+    return path
+
+
+def _compiled(statement: sa.Select) -> str:
+    return str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def adbc_fetch(target: tuple[str, str], sql: str) -> pa.Table:
+    """Run ``sql`` on a connection of its own of ``target``'s driver (``"postgresql"`` or
+    ``"sqlite"``, see the module docstring for why the app never uses the latter) into Arrow."""
+    kind, where = target
+    if kind == "sqlite":
+        from adbc_driver_sqlite import dbapi
+    else:
+        from adbc_driver_postgresql import dbapi
+    with dbapi.connect(where) as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetch_arrow_table()
+
+
+def _through_session(sql: str, names: Sequence[str]) -> pa.Table:
+    """The same query on the session's connection (which sees its flushed rows), rows → columns; the
+    types are left to :func:`fetch_arrow` (SQLite gives its flags as 0 and 1)."""
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pa.table([pa.array(column) for column in columns], names=list(names))
+
+
+def fetch_arrow(statement: sa.Select, types: Sequence[pa.DataType]) -> pa.Table:
+    """The statement's result as an Arrow table whose columns have ``types`` (one per selected
+    column, in order; named after the statement's column labels).
+
+    The SQLite driver infers a column's type from its first rows and fails when a later row differs
+    (a NULL-only start reads as integers), so a statement should select no NULLs: the reader uses
+    ``COALESCE`` and an ``IS NULL`` column instead.
+    """
+    names = [column.name for column in statement.selected_columns]
+    sql = _compiled(statement)
+    target = adbc_target(db.engine.url)
+    table = adbc_fetch(target, sql) if target else _through_session(sql, names)
+    if table.num_rows == 0:  # an empty result has no rows to infer the types from
+        return pa.table([pa.array([], type=kind) for kind in types], names=names)
+    return pa.table([table.column(i).cast(kind) for i, kind in enumerate(types)], names=names)
