@@ -60,10 +60,10 @@ def _responses(wave_ids: list[int]) -> pa.Table:
     return fetch_arrow(statement, (INT, TEXT, INT, TEXT))
 
 
-def _scores(wave_ids: list[int]) -> pa.Table:
+def score_query(wave_ids: list[int]) -> sa.Select:
     """The scores of those responses in stored order; value and band without NULLs (each with an
-    ``IS NULL`` column), as the SQLite driver needs (:func:`fetch_arrow`)."""
-    statement = (
+    ``IS NULL`` column), as ADBC's SQLite driver needs (:func:`fetch_arrow`)."""
+    return (
         sa.select(
             Response.participant_id.label("person"),
             Response.wave_id.label("wave"),
@@ -78,7 +78,10 @@ def _scores(wave_ids: list[int]) -> pa.Table:
         .where(*_submitted(wave_ids))
         .order_by(Score.id)
     )
-    return fetch_arrow(statement, (INT, INT, TEXT, TEXT, pa.float64(), FLAG, TEXT, FLAG))
+
+
+def _scores(wave_ids: list[int]) -> pa.Table:
+    return fetch_arrow(score_query(wave_ids), (INT, INT, TEXT, TEXT, pa.float64(), FLAG, TEXT, FLAG))
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:

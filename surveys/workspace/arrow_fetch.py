@@ -23,6 +23,7 @@ table and column names come from the models, never from hand-written SQL.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -32,6 +33,7 @@ from sqlalchemy.engine import URL
 from surveys.extensions import db
 
 MEMORY = ("", ":memory:")
+CHUNK = 100_000  # rows per fetch on the session's cursor
 
 
 def adbc_target(url: URL) -> tuple[str, str] | None:
@@ -67,17 +69,26 @@ def adbc_fetch(target: tuple[str, str], sql: str) -> pa.Table:
         return cursor.fetch_arrow_table()
 
 
-def _through_session(sql: str, names: Sequence[str]) -> pa.Table:
-    """The same query on the session's connection (which sees its flushed rows), rows → columns; the
-    types are left to :func:`fetch_arrow` (SQLite gives its flags as 0 and 1)."""
+def _through_session(sql: str, names: Sequence[str], types: Sequence[pa.DataType]) -> pa.Table:
+    """The same query on the session's connection (which sees its flushed rows), rows → columns a
+    chunk of rows at a time, each column cast to its type (SQLite gives its flags as 0 and 1). The
+    garbage collector is paused meanwhile: scanning the millions of row tuples again and again costs
+    about as much as making them."""
     cursor = db.session.connection().connection.dbapi_connection.cursor()
+    chunks: list[list[pa.Array]] = [[] for _ in names]
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(CHUNK):
+            for chunk, column, kind in zip(chunks, zip(*rows, strict=True), types, strict=True):
+                chunk.append(pa.array(column).cast(kind))
     finally:
         cursor.close()
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-    return pa.table([pa.array(column) for column in columns], names=list(names))
+        if collecting:
+            gc.enable()
+    columns = [pa.chunked_array(chunk, type=kind) for chunk, kind in zip(chunks, types, strict=True)]
+    return pa.table(columns, names=list(names))
 
 
 def fetch_arrow(statement: sa.Select, types: Sequence[pa.DataType]) -> pa.Table:
@@ -91,7 +102,7 @@ def fetch_arrow(statement: sa.Select, types: Sequence[pa.DataType]) -> pa.Table:
     names = [column.name for column in statement.selected_columns]
     sql = _compiled(statement)
     target = adbc_target(db.engine.url)
-    table = adbc_fetch(target, sql) if target else _through_session(sql, names)
+    table = adbc_fetch(target, sql) if target else _through_session(sql, names, types)
     if table.num_rows == 0:  # an empty result has no rows to infer the types from
         return pa.table([pa.array([], type=kind) for kind in types], names=names)
     return pa.table([table.column(i).cast(kind) for i, kind in enumerate(types)], names=names)
