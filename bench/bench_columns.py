@@ -71,7 +71,7 @@ def adbc_sqlite(app, path: str) -> float:
         sql = str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
     gc.collect()
     start = time.perf_counter()
-    table = arrow_fetch.adbc_fetch(("sqlite", path), sql)
+    (table,) = arrow_fetch.adbc_fetch(("sqlite", path), sql)
     elapsed = time.perf_counter() - start
     assert table.num_rows > 0
     return elapsed

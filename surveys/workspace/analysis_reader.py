@@ -3,19 +3,24 @@
 :func:`read_columns` gives the analyses the same data as :func:`~surveys.workspace.campaign_tables`
 (the submitted responses of the chosen waves and their scores), as numpy columns:
 
-- the **responses** and the **scores** are each one SQL query fetched straight into Arrow through
-  ADBC (:mod:`surveys.workspace.arrow_fetch`); participant ids become positions in ``codes`` with
-  ``searchsorted``, and instrument, scale and band names become indexes with ``pyarrow.compute``
-  (``unique`` then ``index_in``), so no Python object is made per score row. An in-memory SQLite
-  database falls back to the session's DB-API cursor (a tuple per row; tests and small databases);
+- the **responses** and the **scores** are each one SQL query fetched into Arrow
+  (:mod:`surveys.workspace.arrow_fetch`): on PostgreSQL straight through ADBC, with no Python
+  object per row; on SQLite through the session's DB-API cursor, which makes the driver's tuple per
+  row and nothing more (ADBC's own SQLite library would break the app's locks, see there). Then
+  participant ids become positions in ``codes`` with ``searchsorted``, and instrument, scale and
+  band names become indexes with ``pyarrow.compute`` (``unique`` then ``index_in``): no Python loop
+  over the rows;
 - the **subgroup keys** (role, form, group from the participant's standing in the campaign; pair
   variant and mentor from the programme's pairs) are read once per participant with SQLAlchemy,
   through the functions ``campaign_tables`` uses, and aligned with ``codes``;
 - the **answers** are not read at all until ``answers_of(instrument_ids)`` asks for some
   instruments: only their responses' JSON is then fetched and parsed, as ``campaign_tables`` rows.
 
-The keys and the answers are read with the caller's session; the responses and scores through a
-connection of their own, which sees committed rows only (see :mod:`surveys.workspace.arrow_fetch`).
+The keys and the answers are read with the caller's session. On PostgreSQL the responses and scores
+come through a connection of their own, which sees committed rows only.
+
+The responses are in ``campaign_tables``' order (wave, code, instrument; codes in code point order,
+which a database collation may not follow), the scores in stored order.
 """
 
 from __future__ import annotations
@@ -45,9 +50,9 @@ def _submitted(wave_ids: list[int]) -> tuple:
     return Response.wave_id.in_(wave_ids), Response.status == "submitted"
 
 
-def _responses(wave_ids: list[int]) -> pa.Table:
+def response_query(wave_ids: list[int]) -> sa.Select:
     """participant id, code, wave id and instrument of each submitted response of the waves."""
-    statement = (
+    return (
         sa.select(
             Response.participant_id.label("person"),
             Participant.code.label("code"),
@@ -57,7 +62,6 @@ def _responses(wave_ids: list[int]) -> pa.Table:
         .join(Participant, Participant.id == Response.participant_id)
         .where(*_submitted(wave_ids))
     )
-    return fetch_arrow(statement, (INT, TEXT, INT, TEXT))
 
 
 def score_query(wave_ids: list[int]) -> sa.Select:
@@ -80,8 +84,8 @@ def score_query(wave_ids: list[int]) -> sa.Select:
     )
 
 
-def _scores(wave_ids: list[int]) -> pa.Table:
-    return fetch_arrow(score_query(wave_ids), (INT, INT, TEXT, TEXT, pa.float64(), FLAG, TEXT, FLAG))
+RESPONSE_TYPES = (INT, TEXT, INT, TEXT)
+SCORE_TYPES = (INT, INT, TEXT, TEXT, pa.float64(), FLAG, TEXT, FLAG)
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray:
@@ -205,8 +209,8 @@ def read_columns(campaign: Campaign, wave_ids: Iterable[int] | None = None) -> A
     waves = [WaveInfo(w.id, w.name, w.kind, w.position) for w in campaign.waves]
     chosen = None if wave_ids is None else set(wave_ids)
     wanted = [w.id for w in waves if chosen is None or w.id in chosen]
-    responses = _responses(wanted or [-1])  # no wave chosen: a query that finds nothing, same columns
-    scores = _scores(wanted or [-1])
+    known = wanted or [-1]  # no wave chosen: queries that find nothing, with the same columns
+    responses, scores = fetch_arrow((response_query(known), RESPONSE_TYPES), (score_query(known), SCORE_TYPES))
 
     codes, ids, rank, person_ids = _people(responses)
     instruments = _labels(responses["instrument"])

@@ -33,6 +33,8 @@ from sqlalchemy.engine import URL
 from surveys.extensions import db
 
 MEMORY = ("", ":memory:")
+ISOLATION = "adbc.connection.transaction.isolation_level"  # ADBC's standard option and value
+REPEATABLE_READ = "adbc.connection.transaction.isolation.repeatable_read"
 CHUNK = 100_000  # rows per fetch on the session's cursor
 
 
@@ -56,17 +58,24 @@ def _compiled(statement: sa.Select) -> str:
     return str(statement.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
 
 
-def adbc_fetch(target: tuple[str, str], sql: str) -> pa.Table:
-    """Run ``sql`` on a connection of its own of ``target``'s driver (``"postgresql"`` or
-    ``"sqlite"``, see the module docstring for why the app never uses the latter) into Arrow."""
+def adbc_fetch(target: tuple[str, str], *queries: str) -> list[pa.Table]:
+    """Run the queries on a connection of its own of ``target``'s driver (``"postgresql"`` or
+    ``"sqlite"``, see the module docstring for why the app never uses the latter) into Arrow, in one
+    transaction; on PostgreSQL a repeatable-read one, so that they all see the same snapshot (the
+    scores of a response submitted meanwhile are not read without the response)."""
     kind, where = target
     if kind == "sqlite":
         from adbc_driver_sqlite import dbapi
     else:
         from adbc_driver_postgresql import dbapi
     with dbapi.connect(where) as connection, connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetch_arrow_table()
+        if kind == "postgresql":
+            connection.adbc_connection.set_options(**{ISOLATION: REPEATABLE_READ})
+        tables = []
+        for sql in queries:
+            cursor.execute(sql)
+            tables.append(cursor.fetch_arrow_table())
+        return tables
 
 
 def _through_session(sql: str, names: Sequence[str], types: Sequence[pa.DataType]) -> pa.Table:
@@ -91,18 +100,34 @@ def _through_session(sql: str, names: Sequence[str], types: Sequence[pa.DataType
     return pa.table(columns, names=list(names))
 
 
-def fetch_arrow(statement: sa.Select, types: Sequence[pa.DataType]) -> pa.Table:
-    """The statement's result as an Arrow table whose columns have ``types`` (one per selected
-    column, in order; named after the statement's column labels).
+Query = tuple[sa.Select, Sequence[pa.DataType]]
 
-    The SQLite driver infers a column's type from its first rows and fails when a later row differs
-    (a NULL-only start reads as integers), so a statement should select no NULLs: the reader uses
-    ``COALESCE`` and an ``IS NULL`` column instead.
+
+def fetch_arrow(*queries: Query) -> list[pa.Table]:
+    """Each statement's result as an Arrow table whose columns have the types given with it (one per
+    selected column, in order; named after the statement's column labels), read together.
+
+    ADBC's SQLite driver infers a column's type from its first rows and fails when a later row
+    differs (a NULL-only start reads as integers), so a statement should select no NULLs: the reader
+    uses ``COALESCE`` and an ``IS NULL`` column instead.
     """
-    names = [column.name for column in statement.selected_columns]
-    sql = _compiled(statement)
     target = adbc_target(db.engine.url)
-    table = adbc_fetch(target, sql) if target else _through_session(sql, names, types)
+    compiled = [_compiled(statement) for statement, _types in queries]
+    if target:
+        fetched = adbc_fetch(target, *compiled)
+    else:
+        fetched = [
+            _through_session(sql, _names(statement), types)
+            for sql, (statement, types) in zip(compiled, queries, strict=True)
+        ]
+    return [_typed(table, _names(statement), types) for table, (statement, types) in zip(fetched, queries, strict=True)]
+
+
+def _names(statement: sa.Select) -> list[str]:
+    return [column.name for column in statement.selected_columns]
+
+
+def _typed(table: pa.Table, names: list[str], types: Sequence[pa.DataType]) -> pa.Table:
     if table.num_rows == 0:  # an empty result has no rows to infer the types from
         return pa.table([pa.array([], type=kind) for kind in types], names=names)
     return pa.table([table.column(i).cast(kind) for i, kind in enumerate(types)], names=names)
