@@ -10,6 +10,8 @@ Then, in the same run:
 - **ours**: ``plugins.comparison.service.campaign_report`` for the campaign and ``json.dumps`` of
   the result, with a cold session: reading the scores and answers, pairing, every statistic,
   the method note and the JSON text;
+- **columns**: ``surveys.workspace.read_columns`` alone, the columnar read the analyses start from
+  (issue 25), printed next to the bare fetch of the score rows (``read_floor``);
 - **baseline**: scipy and numpy running the same tests on arrays prepared in memory (no database):
   means and medians, the paired t-test and its interval, Wilcoxon (Pratt), d_z, the rank-biserial
   correlation, Cronbach's alpha of the input items, the RCI counts, the band cross-table with
@@ -216,6 +218,24 @@ def read_floor(app) -> float:
     return elapsed
 
 
+def columns(app, campaign_id: int) -> float:
+    """The columnar read the analyses start from (issue 25): ``read_columns`` of the two waves, the
+    scores and responses as numpy columns and the keys per participant, no answers."""
+    from surveys.core.models import Campaign
+    from surveys.extensions import db
+    from surveys.workspace import read_columns
+
+    with app.app_context():
+        campaign = db.session.get(Campaign, campaign_id)
+        db.session.expire_all()
+        gc.collect()
+        start = time.perf_counter()
+        read = read_columns(campaign)
+        elapsed = time.perf_counter() - start
+    assert len(read.score_value) == 2 * SCALES * len(read.codes)
+    return elapsed
+
+
 def holm(p: list[float]) -> np.ndarray:
     order = np.argsort(p)
     m = len(p)
@@ -314,13 +334,14 @@ def main() -> None:
     took = time.perf_counter() - start
     print(f"filled {args.n} participants × 2 waves × {SCALES} scales in {took:.1f} s ({url.split(':')[0]})")
 
-    ours_times, base_times, floor_times = [], [], []
+    ours_times, base_times, floor_times, column_times = [], [], [], []
     for _ in range(args.repeats):
         elapsed, result = ours(app, campaign_id)
         ours_times.append(elapsed)
         base_elapsed, expected = baseline(data)
         base_times.append(base_elapsed)
         floor_times.append(read_floor(app))
+        column_times.append(columns(app, campaign_id))
     check(full_report(app, campaign_id), expected)
     best, base, floor = min(ours_times), min(base_times), min(floor_times)
     print(
@@ -328,6 +349,8 @@ def main() -> None:
         f"baseline {base:.2f} s (scipy on arrays), ratio {best / base:.1f}x; "
         f"bare fetch of the score rows alone {floor:.2f} s = {floor / base:.1f}x the baseline"
     )
+    best_columns = min(column_times)
+    print(f"columns: read_columns {best_columns:.2f} s = {best_columns / base:.1f}x the baseline (floor {floor:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ and their import, pairs, campaigns with their waves and assignments, wave linkin
 who has answered. Uses the core, the instruments (the catalogue) and the audit log.
 """
 
+from .analysis_reader import read_columns
 from .archiving import ArchivedError, check_editable, is_archived
 from .asking import asked, offered
 from .campaign_questionnaires import assignment_of
@@ -38,6 +39,7 @@ __all__ = [
     "enrol",
     "has_pupils",
     "progress",
+    "read_columns",
     "standing_by_id",
     "standing_of",
     "standings",
