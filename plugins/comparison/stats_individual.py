@@ -81,10 +81,10 @@ def s_diff(sd_before: float, reliability: float) -> float | None:
     return math.sqrt(2) * sd_before * math.sqrt(1 - reliability)
 
 
-def rci_values(
+def rci_array(
     before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
-) -> list[float] | None:
-    """The RCI of every pair; ``sd_before`` defaults to the SD (n − 1) of ``before``. None when undefined."""
+) -> np.ndarray | None:
+    """The RCI of every pair as an array; ``sd_before`` defaults to the SD (n − 1) of ``before``; None if undefined."""
     b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if sd_before is None:
         if b.size < 2:
@@ -93,7 +93,15 @@ def rci_values(
     denominator = s_diff(sd_before, reliability)
     if denominator is None:
         return None
-    return [float(x) for x in (a - b) / denominator]
+    return (a - b) / denominator
+
+
+def rci_values(
+    before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
+) -> list[float] | None:
+    """:func:`rci_array` as a list of floats."""
+    values = rci_array(before, after, reliability, sd_before)
+    return None if values is None else values.tolist()
 
 
 def classify(rci: float, higher_is: str) -> str:
@@ -102,6 +110,14 @@ def classify(rci: float, higher_is: str) -> str:
         return NO_CHANGE
     went_up = rci > 0
     return IMPROVED if went_up == (higher_is == "better") else DETERIORATED
+
+
+def classes_of(rci: np.ndarray, higher_is: str) -> np.ndarray:
+    """:func:`classify` of every RCI at once (an object array of the class names)."""
+    went_up = rci > 0
+    out = np.where(went_up == (higher_is == "better"), IMPROVED, DETERIORATED).astype(object)
+    out[np.abs(rci) <= CRITICAL] = NO_CHANGE
+    return out
 
 
 def reliable_change(
@@ -118,11 +134,11 @@ def reliable_change(
         return None, NO_DIRECTION
     if reliability is None or not 0 <= reliability < 1:
         return None, NO_RELIABILITY
-    values = rci_values(before, after, reliability, sd_before)
+    values = rci_array(before, after, reliability, sd_before)
     if values is None:
         return None, NO_SPREAD
-    classes = [classify(x, higher_is) for x in values]
-    counts = {c: classes.count(c) for c in (IMPROVED, NO_CHANGE, DETERIORATED)}
+    classes = classes_of(values, higher_is)
+    counts = {c: int(np.count_nonzero(classes == c)) for c in (IMPROVED, NO_CHANGE, DETERIORATED)}
     return {"reliability": float(reliability), "reliability_source": source, **counts}, None
 
 
