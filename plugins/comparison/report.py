@@ -71,7 +71,7 @@ def build_report(
     Raises ValueError for an unknown wave, the same wave twice or an unknown ``group_by``.
     """
     return build_report_columns(
-        from_tables(tables),
+        from_tables(tables, key_waves=(before_wave_id, after_wave_id)),
         instruments,
         before_wave_id,
         after_wave_id,

@@ -5,9 +5,10 @@ tables already in memory (hand-built tables in tests, ``build_report(tables, ...
 analysis written on columns still takes tables:
 
 - **people**: every participant of the answers and scores rows, sorted by code; each key is the
-  first non-empty value of that key in the participant's answers rows (``""`` without one). A key
-  that no answers row carries is left out of ``keys``, so that an analysis can tell "nobody has a
-  class" from "this campaign does not record classes".
+  first non-empty value of that key in the participant's answers rows (``""`` without one); with
+  ``key_waves``, in their rows of those waves only (as the comparison has always read the subgroups
+  from the two waves it compares). A key that no answers row (of those waves) carries is left out of
+  ``keys``, so that an analysis can tell "nobody has a class" from "this campaign records no classes".
 - **responses**: one per answers row; its wave is the row's ``wave_id``, else the wave whose name it
   carries when that name is unique, else -1.
 - **scores**: one per score row, in the given order; a value that is not a number (None, NaN, a
@@ -67,8 +68,8 @@ def _people_keys(answers: list[dict[str, Any]], codes: np.ndarray, where: dict[s
     return keys
 
 
-def from_tables(tables: CampaignTables) -> AnalysisColumns:
-    """The columns of ``tables`` (see the module docstring)."""
+def from_tables(tables: CampaignTables, key_waves: Iterable[int] | None = None) -> AnalysisColumns:
+    """The columns of ``tables`` (see the module docstring); ``key_waves`` limits the rows the keys are read from."""
     answers, scores = list(tables.answers), tables.scores
     codes = np.array(sorted({r["participant"] for r in answers} | {s.participant for s in scores}), dtype=object)
     if codes.size == 0:
@@ -78,6 +79,10 @@ def from_tables(tables: CampaignTables) -> AnalysisColumns:
     for wave in tables.waves:
         ids_by_name.setdefault(wave.name, []).append(wave.id)
     waves_of_rows = [row_wave(row, ids_by_name) for row in answers]
+    keyed = answers
+    if key_waves is not None:
+        chosen = set(key_waves)
+        keyed = [row for row, wave in zip(answers, waves_of_rows, strict=True) if wave in chosen]
     instruments = tuple(sorted({str(r.get("instrument")) for r in answers} | {s.instrument for s in scores}))
     scales = tuple(sorted({s.scale for s in scores}))
     bands = tuple(sorted({s.band for s in scores if s.band is not None}))
@@ -93,7 +98,7 @@ def from_tables(tables: CampaignTables) -> AnalysisColumns:
         campaign=tables.campaign,
         waves=list(tables.waves),
         codes=codes,
-        keys=_people_keys(answers, codes, where),
+        keys=_people_keys(keyed, codes, where),
         response_person=_index([r["participant"] for r in answers], where),
         response_wave=np.array([-1 if w is None else w for w in waves_of_rows], dtype=np.int64),
         response_instrument=_index([str(r.get("instrument")) for r in answers], instruments),
