@@ -83,16 +83,22 @@ def meeting_counts(
     return counts
 
 
+def _rounded(change: np.ndarray) -> np.ndarray:
+    """``round(x, DECIMALS)`` of every change (Python's, correctly rounded), once per distinct value."""
+    distinct, inverse = np.unique(change, return_inverse=True)
+    return np.array([round(x, DECIMALS) for x in distinct.tolist()], dtype=float)[inverse.reshape(-1)]
+
+
 def correlations(sides, pair, rows, categories, numbers, min_group, min_pairs, codes=None) -> list[dict]:
     """The test of each shown overall row's change against each programme factor (docs/comparison.md).
 
-    ``sides`` are :func:`.pairing.scale_sides`; ``categories`` is ``{factor: category per participant}``
-    (None for none; a rank test between the categories); ``numbers`` is ``{factor: value per
-    participant}`` (NaN for none; Spearman's ρ). Each result has ``test`` ("spearman",
-    "mann_whitney" or "kruskal_wallis"); with ``codes`` also ``people``, the codes behind its n, and a
-    categorical one ``people_by_category`` (in the order of its ``categories``) and
-    ``people_left_out`` (the changes without a category or in a category left out), for the
-    disclosure policy.
+    ``sides`` are :func:`.pairing.scale_sides`; ``categories`` is ``{factor: (names, category per
+    participant)}`` (an index into the names, -1 for none; a rank test between the categories);
+    ``numbers`` is ``{factor: value per participant}`` (NaN for none; Spearman's ρ). Each result has
+    ``test`` ("spearman", "mann_whitney" or "kruskal_wallis"); with ``codes`` also ``people``, the
+    codes behind its n, and a categorical one ``people_by_category`` (in the order of its
+    ``categories``) and ``people_left_out`` (the changes without a category or in a category left
+    out), for the disclosure policy.
     """
     out = []
     for row in rows:
@@ -100,20 +106,20 @@ def correlations(sides, pair, rows, categories, numbers, min_group, min_pairs, c
             continue
         before, after = sides[(row["instrument"], row["scale"])]
         idx = np.flatnonzero(before.measured & after.measured)
-        change = np.array([round(x, DECIMALS) for x in (after.value[idx] - before.value[idx]).tolist()], dtype=float)
+        change = _rounded(after.value[idx] - before.value[idx])
         head = {"instrument": row["instrument"], "scale": row["scale"]}
-        for name, of in categories.items():
-            names = of[idx]
-            present = np.flatnonzero(names != None)  # noqa: E711 (an object array: elementwise)
-            if len(set(names[present].tolist())) < 2:
+        for name, (labels, of) in categories.items():
+            category = of[idx]
+            present = np.flatnonzero(category >= 0)
+            if np.unique(category[present]).size < 2:
                 continue
-            result = between_category_arrays(change[present], names[present], min_group, min_pairs)
+            result = between_category_arrays(change[present], category[present], labels, min_group, min_pairs)
             out.append({**head, "factor": name, **result})
             if codes is not None:
-                kept = [c["name"] for c in result["categories"]]
-                by_category = [codes[idx[present[names[present] == k]]].tolist() for k in kept]
+                kept = [labels.index(c["name"]) for c in result["categories"]]
+                by_category = [codes[idx[present[category[present] == k]]].tolist() for k in kept]
                 inside = np.zeros(idx.size, dtype=bool)
-                inside[present[np.isin(names[present], np.array(kept, dtype=object))]] = True
+                inside[present[np.isin(category[present], kept)]] = True
                 out[-1].update(people=codes[idx[inside]].tolist(), people_by_category=by_category)
                 out[-1]["people_left_out"] = codes[idx[~inside]].tolist()
         for name, of in numbers.items():

@@ -102,6 +102,17 @@ def _reliabilities(keys, instruments, columns, before, published, min_group) -> 
     return {key: (*choose_reliability(given, alphas.get(key)), citation) for key, (given, citation) in chosen.items()}
 
 
+def _categories(columns: AnalysisColumns, factor: str) -> tuple[list[str], np.ndarray]:
+    """A factor's categories and each participant's index into them (-1: none)."""
+    labels = labels_of(columns, factor, "")
+    if labels is None:
+        return [], np.full(columns.codes.size, -1, dtype=np.int64)
+    names, code_of = group_codes(labels)
+    if "" in names:  # no value: no category (sorted first)
+        names, code_of = names[1:], code_of - 1
+    return names, code_of
+
+
 def _check(columns: AnalysisColumns, before: int, after: int, group_by: str | None) -> None:
     waves = {w.id for w in columns.waves}
     if before not in waves or after not in waves:
@@ -174,10 +185,7 @@ def build_report_columns(
     apply_holm(scales)
     found = []
     if linked:
-        categories = {}
-        for factor in CATEGORY_FACTORS:
-            labels = labels_of(columns, factor, None)
-            categories[factor] = labels if labels is not None else np.full(columns.codes.size, None, dtype=object)
+        categories = {factor: _categories(columns, factor) for factor in CATEGORY_FACTORS}
         numbers = {
             SATISFACTION: satisfaction_index(columns, before_wave_id, after_wave_id),
             MEETINGS: meeting_counts(columns, instruments, before_wave_id, after_wave_id),

@@ -146,14 +146,11 @@ def between_categories(
 
 
 def between_category_arrays(
-    values: np.ndarray, names: np.ndarray, min_group: int = MIN_GROUP, small_n: int = SMALL_N
+    values: np.ndarray, category: np.ndarray, names: Sequence[Any], min_group: int = MIN_GROUP, small_n: int = SMALL_N
 ) -> dict[str, Any]:
-    """:func:`between_categories` of aligned arrays: each value's category in ``names`` (no None), in key order."""
-    if values.size == 0:
-        return _compare({}, min_group, small_n)
-    unique, first, inverse = np.unique(names, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    groups = {unique[j]: values[inverse == j].tolist() for j in np.argsort(first, kind="stable").tolist()}
+    """:func:`between_categories` of aligned arrays in key order: each value's category as an index into ``names``."""
+    unique, first = np.unique(category, return_index=True)
+    groups = {names[c]: values[category == c].tolist() for c in unique[np.argsort(first, kind="stable")].tolist()}
     return _compare(groups, min_group, small_n)
 
 
