@@ -46,7 +46,7 @@ def expectations_of_columns(
     tables = CampaignTables(columns.campaign, list(columns.waves), scores, columns.answers_of(INSTRUMENTS))
     form = columns.keys.get("form")
     forms: dict[str, set[str]] = {}
-    if form is not None:
+    if form is not None and wanted:  # no satisfaction questionnaire: no gaps, for everyone or per form
         for code, name in zip(columns.codes.tolist(), form.tolist(), strict=True):
             forms.setdefault(name, set()).add(code)
     return expectations(tables, before, after, min_group, forms)
