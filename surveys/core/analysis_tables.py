@@ -19,7 +19,9 @@ analysis written on columns still takes tables:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -46,24 +48,32 @@ def row_wave(row: Mapping[str, Any], ids_by_name: Mapping[str, list[int]]) -> in
     return ids[0] if len(ids) == 1 else None
 
 
-def _index(values: list[Any], names: Iterable[Any]) -> np.ndarray:
-    """Each value's position in ``names`` (a tuple of distinct values), as int64."""
+def _index(values: Iterable[Any], names: Iterable[Any]) -> np.ndarray:
+    """Each value's position in ``names`` (distinct values), as int64."""
     position = {name: i for i, name in enumerate(names)}
-    return np.fromiter((position[v] for v in values), dtype=np.int64, count=len(values))
+    return np.fromiter(map(position.__getitem__, values), dtype=np.int64)
 
 
-def _people_keys(answers: list[dict[str, Any]], codes: np.ndarray, where: dict[str, int]) -> dict[str, np.ndarray]:
+def _values(column: Sequence[Any]) -> np.ndarray:
+    """The score values as floats, NaN where :func:`number` gives None (straight through numpy when all are floats)."""
+    if set(map(type, column)) <= {float, type(None)}:
+        return np.array(column, dtype=float)  # None → NaN
+    return np.fromiter((np.nan if (x := number(v)) is None else x for v in column), dtype=float, count=len(column))
+
+
+def _people_keys(answers: list[dict[str, Any]], person: np.ndarray, keyed: np.ndarray, people: int) -> dict:
+    """KEYS → each participant's first non-empty value in the ``keyed`` rows; a key no such row carries is left out."""
     keys: dict[str, np.ndarray] = {}
+    absent = object()
     for key in KEYS:
-        if not any(key in row for row in answers):
+        values = [row.get(key, absent) for row in answers]
+        if not any(v is not absent for v, k in zip(values, keyed.tolist(), strict=True) if k):
             continue
-        column = np.full(codes.size, "", dtype=object)
-        found = np.zeros(codes.size, dtype=bool)
-        for row in answers:
-            value = row.get(key)
-            i = where[row["participant"]]
-            if value not in (None, "") and not found[i]:
-                column[i], found[i] = str(value), True
+        filled = np.fromiter((v is not absent and v not in (None, "") for v in values), dtype=bool, count=len(values))
+        rows = np.flatnonzero(filled & keyed)
+        who, first = np.unique(person[rows], return_index=True)
+        column = np.full(people, "", dtype=object)
+        column[who] = [str(values[i]) for i in rows[first].tolist()]
         keys[key] = column
     return keys
 
@@ -71,7 +81,12 @@ def _people_keys(answers: list[dict[str, Any]], codes: np.ndarray, where: dict[s
 def from_tables(tables: CampaignTables, key_waves: Iterable[int] | None = None) -> AnalysisColumns:
     """The columns of ``tables`` (see the module docstring); ``key_waves`` limits the rows the keys are read from."""
     answers, scores = list(tables.answers), tables.scores
-    codes = np.array(sorted({r["participant"] for r in answers} | {s.participant for s in scores}), dtype=object)
+    # the score rows' fields as columns (ScoreRow is a tuple: a C loop per field)
+    participant, wave_id, instrument, scale, value, band = (
+        list(map(operator.itemgetter(i), scores)) for i in (0, 1, 4, 5, 6, 7)
+    )
+    answered = [row["participant"] for row in answers]
+    codes = np.array(sorted(set(answered) | set(participant)), dtype=object)
     if codes.size == 0:
         codes = np.empty(0, dtype=object)
     where = {code: i for i, code in enumerate(codes.tolist())}
@@ -79,16 +94,14 @@ def from_tables(tables: CampaignTables, key_waves: Iterable[int] | None = None) 
     for wave in tables.waves:
         ids_by_name.setdefault(wave.name, []).append(wave.id)
     waves_of_rows = [row_wave(row, ids_by_name) for row in answers]
-    keyed = answers
-    if key_waves is not None:
-        chosen = set(key_waves)
-        keyed = [row for row, wave in zip(answers, waves_of_rows, strict=True) if wave in chosen]
-    instruments = tuple(sorted({str(r.get("instrument")) for r in answers} | {s.instrument for s in scores}))
-    scales = tuple(sorted({s.scale for s in scores}))
-    bands = tuple(sorted({s.band for s in scores if s.band is not None}))
-    band_index = {band: i for i, band in enumerate(bands)}
-    n = len(scores)
-    value = np.fromiter((number(s.value) for s in scores), dtype=float, count=n) if n else np.empty(0)
+    response_wave = np.array([-1 if w is None else w for w in waves_of_rows], dtype=np.int64)
+    keyed = np.ones(len(answers), dtype=bool) if key_waves is None else np.isin(response_wave, list(key_waves))
+    answered_instrument = [str(row.get("instrument")) for row in answers]
+    instruments = tuple(sorted(set(answered_instrument) | set(instrument)))
+    bands = tuple(sorted(set(band) - {None}))
+    band_index: dict[Any, int] = {b: i for i, b in enumerate(bands)}
+    scales = tuple(sorted(set(scale)))
+    response_person = _index(answered, where)
 
     def answers_of(ids: Iterable[str]) -> list[dict[str, Any]]:
         wanted = set(ids)
@@ -98,16 +111,16 @@ def from_tables(tables: CampaignTables, key_waves: Iterable[int] | None = None) 
         campaign=tables.campaign,
         waves=list(tables.waves),
         codes=codes,
-        keys=_people_keys(keyed, codes, where),
-        response_person=_index([r["participant"] for r in answers], where),
-        response_wave=np.array([-1 if w is None else w for w in waves_of_rows], dtype=np.int64),
-        response_instrument=_index([str(r.get("instrument")) for r in answers], instruments),
-        score_person=_index([s.participant for s in scores], where),
-        score_wave=np.fromiter((s.wave_id for s in scores), dtype=np.int64, count=n),
-        score_instrument=_index([s.instrument for s in scores], instruments),
-        score_scale=_index([s.scale for s in scores], scales),
-        score_value=value,
-        score_band=np.fromiter((band_index.get(s.band, -1) for s in scores), dtype=np.int64, count=n),
+        keys=_people_keys(answers, response_person, keyed, codes.size),
+        response_person=response_person,
+        response_wave=response_wave,
+        response_instrument=_index(answered_instrument, instruments),
+        score_person=_index(participant, where),
+        score_wave=np.array(wave_id, dtype=np.int64),
+        score_instrument=_index(instrument, instruments),
+        score_scale=_index(scale, scales),
+        score_value=_values(value),
+        score_band=np.fromiter(map(band_index.get, band, repeat(-1)), dtype=np.int64, count=len(band)),
         instruments=instruments,
         scales=scales,
         bands=bands,
