@@ -9,7 +9,6 @@ the finished rows; see :mod:`.report` for what each field means.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +42,18 @@ def base(key: tuple[str, str], scale: Scale | None, group: str | None) -> dict[s
         "higher_is": scale.higher_is if scale is not None else None,
         "group": group,
     }
+
+
+def pair_counts(before: np.ndarray, after: np.ndarray) -> list[list[float | int]]:
+    """``[before, after, count]`` of each distinct pair of scores, sorted (a stable sort: each pair is
+    written as it first appears, as a ``Counter`` of the pairs would)."""
+    if before.size == 0:
+        return []
+    order = np.lexsort((after, before))
+    x, y = before[order], after[order]
+    starts = np.flatnonzero(np.concatenate([[True], (x[1:] != x[:-1]) | (y[1:] != y[:-1])]))
+    counts = np.diff(np.append(starts, x.size))
+    return [list(t) for t in zip(x[starts].tolist(), y[starts].tolist(), counts.tolist(), strict=True)]
 
 
 def band_table(
@@ -113,8 +124,7 @@ def linked_row(key, scale, group, before: Side, after: Side, member, reliability
             row["people"]["bands"] = [
                 [codes[idx[(cell_row == i) & (cell_col == j)]].tolist() for j in range(k)] for i in range(k)
             ]
-        changes = Counter(zip(b.tolist(), a.tolist(), strict=True))
-        row["pairs"] = [[x, y, count] for (x, y), count in sorted(changes.items())]
+        row["pairs"] = pair_counts(b, a)
     row["reason"] = "; ".join(reasons) or None
     row["independent"] = None
     return row

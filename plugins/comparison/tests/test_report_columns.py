@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
 from reference_report import build_report as reference
 
 from plugins.comparison.report import build_report
+from plugins.comparison.report_rows import pair_counts
 from plugins.comparison.stats_individual import INPUT_ALPHA, PUBLISHED
 from surveys.core.analysis_tables import from_tables
 from surveys.core.contracts import CampaignTables, ScoreRow, WaveInfo
@@ -168,3 +170,17 @@ def test_from_tables_reads_people_keys_waves_and_values():
     assert np.isnan(columns.score_value[0]) and columns.score_value[1] == 3.0  # a bool is not a number
     assert [columns.bands[b] if b >= 0 else None for b in columns.score_band] == ["low", None]
     assert [row["participant"] for row in columns.answers_of(["y"])] == ["b"]
+
+
+def test_pair_counts_are_a_counter_of_the_pairs_signed_zeros_and_all():
+    """The cross-table of scores counts as today's ``Counter`` did: 0.0 and -0.0 are one pair, written
+    as it first appears (repr tells them apart, == does not)."""
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        b, a = rng.integers(0, 5, n) * 0.5, rng.integers(0, 5, n) * 0.5
+        b[rng.random(n) < 0.2] *= -1
+        a[rng.random(n) < 0.2] *= -1
+        counted = Counter(zip(b.tolist(), a.tolist(), strict=True))
+        expected = [[x, y, count] for (x, y), count in sorted(counted.items())]
+        assert [list(map(repr, r)) for r in pair_counts(b, a)] == [list(map(repr, r)) for r in expected]
