@@ -112,12 +112,20 @@ def classify(rci: float, higher_is: str) -> str:
     return IMPROVED if went_up == (higher_is == "better") else DETERIORATED
 
 
+CLASSES = (IMPROVED, NO_CHANGE, DETERIORATED)
+
+
+def class_codes(rci: np.ndarray, higher_is: str) -> np.ndarray:
+    """:func:`classify` of every RCI at once, as indexes into :data:`CLASSES`."""
+    went_up = rci > 0
+    out = np.where(went_up == (higher_is == "better"), 0, 2)
+    out[np.abs(rci) <= CRITICAL] = 1
+    return out
+
+
 def classes_of(rci: np.ndarray, higher_is: str) -> np.ndarray:
     """:func:`classify` of every RCI at once (an object array of the class names)."""
-    went_up = rci > 0
-    out = np.where(went_up == (higher_is == "better"), IMPROVED, DETERIORATED).astype(object)
-    out[np.abs(rci) <= CRITICAL] = NO_CHANGE
-    return out
+    return np.array(CLASSES, dtype=object)[class_codes(rci, higher_is)]
 
 
 def reliable_change(
@@ -137,8 +145,7 @@ def reliable_change(
     values = rci_array(before, after, reliability, sd_before)
     if values is None:
         return None, NO_SPREAD
-    classes = classes_of(values, higher_is)
-    counts = {c: int(np.count_nonzero(classes == c)) for c in (IMPROVED, NO_CHANGE, DETERIORATED)}
+    counts = dict(zip(CLASSES, np.bincount(class_codes(values, higher_is), minlength=3).tolist(), strict=True))
     return {"reliability": float(reliability), "reliability_source": source, **counts}, None
 
 
