@@ -63,9 +63,10 @@ def scale_sides(columns: AnalysisColumns, pair: tuple[int, int]) -> dict[tuple[s
     out: dict[tuple[str, str], tuple[Side, Side]] = {}
     for k in np.unique(unique // (2 * people)).tolist():
         lo, mid, hi = np.searchsorted(unique, [2 * k * people, (2 * k + 1) * people, (2 * k + 2) * people])
-        sides = tuple(_side(people, person[a:b], value[a:b], band[a:b], first[a:b]) for a, b in ((lo, mid), (mid, hi)))
+        before = _side(people, person[lo:mid], value[lo:mid], band[lo:mid], first[lo:mid])
+        after = _side(people, person[mid:hi], value[mid:hi], band[mid:hi], first[mid:hi])
         name = (columns.instruments[k // len(columns.scales)], columns.scales[k % len(columns.scales)])
-        out[name] = sides  # type: ignore[assignment]
+        out[name] = (before, after)
     return out
 
 
