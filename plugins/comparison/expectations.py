@@ -10,18 +10,67 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveys.core.contracts import MIN_GROUP, CampaignTables
+import numpy as np
+
+from surveys.core.analysis_columns import AnalysisColumns
+from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
 
 
-def expectations(tables: CampaignTables, before: int, after: int, min_group: int = MIN_GROUP) -> list[dict[str, Any]]:
-    """Rows of role, item, form (None for everyone), n, mean expected, mean real and mean gap."""
+def expectations_of_columns(
+    columns: AnalysisColumns, before: int, after: int, min_group: int = MIN_GROUP
+) -> list[dict[str, Any]]:
+    """:func:`expectations` of a campaign read as columns: only the satisfaction questionnaires' rows
+    are turned back into tables (the forms are the participants' ``form`` keys)."""
+    try:
+        from plugins.satisfaction.gap import INSTRUMENTS
+    except ImportError:  # the satisfaction plugin is not installed
+        return []
+    wanted = [i for i, name in enumerate(columns.instruments) if name in INSTRUMENTS]
+    waves = {w.id: w for w in columns.waves}
+    picked = np.flatnonzero(np.isin(columns.score_instrument, wanted)).tolist()
+    scores = []
+    for i in picked:
+        wave, value, band = int(columns.score_wave[i]), float(columns.score_value[i]), int(columns.score_band[i])
+        scores.append(
+            ScoreRow(
+                columns.codes[columns.score_person[i]],
+                wave,
+                waves[wave].name if wave in waves else "",
+                waves[wave].kind if wave in waves else "",
+                columns.instruments[columns.score_instrument[i]],
+                columns.scales[columns.score_scale[i]],
+                None if value != value else value,
+                columns.bands[band] if band >= 0 else None,
+            )
+        )
+    tables = CampaignTables(columns.campaign, list(columns.waves), scores, columns.answers_of(INSTRUMENTS))
+    form = columns.keys.get("form")
+    forms: dict[str, set[str]] = {}
+    if form is not None and wanted:  # no satisfaction questionnaire: no gaps, for everyone or per form
+        for code, name in zip(columns.codes.tolist(), form.tolist(), strict=True):
+            forms.setdefault(name, set()).add(code)
+    return expectations(tables, before, after, min_group, forms)
+
+
+def expectations(
+    tables: CampaignTables,
+    before: int,
+    after: int,
+    min_group: int = MIN_GROUP,
+    forms: dict[str, set[str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of role, item, form (None for everyone), n, mean expected, mean real and mean gap.
+
+    ``forms`` ({form: participants}) defaults to the forms the answers rows carry.
+    """
     try:
         from plugins.satisfaction.gap import expectation_gaps
     except ImportError:  # the satisfaction plugin is not installed
         return []
-    forms: dict[str, set[str]] = {}
-    for row in tables.answers:
-        forms.setdefault(row.get("form") or "", set()).add(row["participant"])
+    if forms is None:
+        forms = {}
+        for row in tables.answers:
+            forms.setdefault(row.get("form") or "", set()).add(row["participant"])
     groups: list[tuple[str | None, CampaignTables]] = [(None, tables)]
     for form in sorted(f for f in forms if f):
         people = forms[form]

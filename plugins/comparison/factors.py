@@ -14,91 +14,121 @@ and Spearman's ρ of the change with the ordered or numeric factors:
 - the number of meetings, where recorded: the participant's submitted responses to meeting
   records (instruments with ``extensions.comparison.meeting_record: true``) in the waves from the
   before wave to the after wave, by wave position, both included; only when someone has one.
+
+Everything is an array over the participants (``AnalysisColumns.codes``, sorted): a factor without
+a value is NaN (numbers) or None (categories); the changes are taken in code order, as always.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
-from surveys.core.contracts import CampaignTables, ScoreRow
+from surveys.core.analysis_columns import AnalysisColumns
 from surveys.core.definitions import Instrument
 
-from .stats_groups import between_categories, spearman
-from .stats_paired import DECIMALS, number
+from .stats_groups import between_category_arrays, spearman_arrays
+from .stats_paired import DECIMALS
 
 SATISFACTION = "satisfaction"
 MEETINGS = "meetings"
 
 
-def satisfaction_index(scores: Iterable[ScoreRow], before: int, after: int) -> dict[str, float]:
-    by_wave: dict[int, dict[str, list[float]]] = {before: {}, after: {}}
-    for s in scores:
-        if s.scale == SATISFACTION and s.wave_id in by_wave and number(s.value) is not None:
-            by_wave[s.wave_id].setdefault(s.participant, []).append(float(s.value))
-    chosen = by_wave[after] or by_wave[before]
-    return {p: float(np.mean(v)) for p, v in sorted(chosen.items())}
+def _means(person: np.ndarray, value: np.ndarray, people: int) -> np.ndarray:
+    """Each participant's mean of their values (NaN for none), summed in stored order as ``np.mean`` of a list."""
+    count = np.bincount(person, minlength=people)
+    total = np.zeros(people)
+    np.add.at(total, person, value)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    for p in np.flatnonzero(count > 2).tolist():  # np.mean sums three or more pairwise: take it itself
+        out[p] = float(np.mean(value[person == p]))
+    return out
+
+
+def satisfaction_index(columns: AnalysisColumns, before: int, after: int) -> np.ndarray:
+    """The mean ``satisfaction`` score of each participant in the after wave, else (nobody there) the before wave."""
+    people = int(columns.codes.size)
+    if SATISFACTION not in columns.scales:
+        return np.full(people, np.nan)
+    rows = (columns.score_scale == columns.scales.index(SATISFACTION)) & ~np.isnan(columns.score_value)
+    for wave in (after, before):
+        chosen = rows & (columns.score_wave == wave)
+        if chosen.any():
+            return _means(columns.score_person[chosen], columns.score_value[chosen], people)
+    return np.full(people, np.nan)
 
 
 def meeting_counts(
-    tables: CampaignTables, instruments: Mapping[str, Instrument], before_wave_id: int, after_wave_id: int
-) -> dict[str, float]:
-    """participant → submitted meeting records in the waves from ``before`` to ``after`` (by position).
+    columns: AnalysisColumns, instruments: Mapping[str, Instrument], before_wave_id: int, after_wave_id: int
+) -> np.ndarray:
+    """Each participant's submitted meeting records in the waves from ``before`` to ``after`` (by position).
 
-    Empty when no instrument is a meeting record or nobody has filled one in.
+    NaN for a participant without one (all NaN when no instrument is a meeting record).
     """
-    records = {
+    records = [
         i.id for i in instruments.values() if ((i.extensions.get("comparison") or {}).get("meeting_record") is True)
-    }
-    position = {w.id: w.position for w in tables.waves}
+    ]
+    counts = np.zeros(columns.codes.size)
+    position = {w.id: w.position for w in columns.waves}
     low, high = sorted((position[before_wave_id], position[after_wave_id]))
-    counts: dict[str, float] = {}
-    for row in tables.answers:
-        wave = row.get("wave_id")
-        if row.get("instrument") in records and wave in position and low <= position[wave] <= high:
-            counts[row["participant"]] = counts.get(row["participant"], 0.0) + 1.0
+    rows = columns.answers_of(records) if records else []
+    found = [
+        row["participant"] for row in rows if row.get("wave_id") in position and low <= position[row["wave_id"]] <= high
+    ]
+    if found:
+        np.add.at(counts, np.searchsorted(columns.codes, np.array(found, dtype=object)), 1.0)
+    counts[counts == 0] = np.nan
     return counts
 
 
-def correlations(values, pair, rows, categories, numbers, min_group, min_pairs) -> list[dict]:
+def _rounded(change: np.ndarray) -> np.ndarray:
+    """``round(x, DECIMALS)`` of every change (Python's, correctly rounded), once per distinct value."""
+    distinct, inverse = np.unique(change, return_inverse=True)
+    return np.array([round(x, DECIMALS) for x in distinct.tolist()], dtype=float)[inverse.reshape(-1)]
+
+
+def correlations(sides, pair, rows, categories, numbers, min_group, min_pairs, codes=None) -> list[dict]:
     """The test of each shown overall row's change against each programme factor (docs/comparison.md).
 
-    ``categories`` is ``{factor: {participant: category}}`` (a rank test between the categories);
-    ``numbers`` is ``{factor: {participant: value}}`` (Spearman's ρ). Each result has ``test``
-    ("spearman", "mann_whitney" or "kruskal_wallis") and ``people``, the codes behind its n; a
-    categorical one also ``people_by_category`` (in the order of its ``categories``) and
-    ``people_left_out`` (the changes without a category or in a category left out), for the
-    disclosure policy.
+    ``sides`` are :func:`.pairing.scale_sides`; ``categories`` is ``{factor: (names, category per
+    participant)}`` (an index into the names, -1 for none; a rank test between the categories);
+    ``numbers`` is ``{factor: value per participant}`` (NaN for none; Spearman's ρ). Each result has
+    ``test`` ("spearman", "mann_whitney" or "kruskal_wallis"); with ``codes`` also ``people``, the
+    codes behind its n, and a categorical one ``people_by_category`` (in the order of its
+    ``categories``) and ``people_left_out`` (the changes without a category or in a category left
+    out), for the disclosure policy.
     """
     out = []
     for row in rows:
         if row["group"] is not None or row["hidden"]:
             continue
-        by_wave = values[(row["instrument"], row["scale"])]
-        before, after = by_wave[pair[0]], by_wave[pair[1]]
-        change = {
-            p: round(after[p][0] - before[p][0], DECIMALS)
-            for p in set(before) & set(after)
-            if before[p][0] is not None and after[p][0] is not None
-        }
+        before, after = sides[(row["instrument"], row["scale"])]
+        idx = np.flatnonzero(before.measured & after.measured)
+        change = _rounded(after.value[idx] - before.value[idx])
         head = {"instrument": row["instrument"], "scale": row["scale"]}
-        for name, of in categories.items():
-            present = {p: of[p] for p in change if of.get(p) is not None}
-            if len(set(present.values())) < 2:
+        for name, (labels, of) in categories.items():
+            category = of[idx]
+            present = np.flatnonzero(category >= 0)
+            if np.unique(category[present]).size < 2:
                 continue
-            result = between_categories(change, present, min_group, min_pairs)
-            kept = [c["name"] for c in result["categories"]]
-            by_category = [sorted(p for p, c in present.items() if c == k) for k in kept]
-            people = sorted(p for group in by_category for p in group)
-            left_out = sorted(set(change) - set(people))
-            out.append({**head, "factor": name, **result, "people": people})
-            out[-1].update(people_by_category=by_category, people_left_out=left_out)
+            result = between_category_arrays(change[present], category[present], labels, min_group, min_pairs)
+            out.append({**head, "factor": name, **result})
+            if codes is not None:
+                kept = [labels.index(c["name"]) for c in result["categories"]]
+                by_category = [codes[idx[present[category[present] == k]]].tolist() for k in kept]
+                inside = np.zeros(idx.size, dtype=bool)
+                inside[present[np.isin(category[present], kept)]] = True
+                out[-1].update(people=codes[idx[inside]].tolist(), people_by_category=by_category)
+                out[-1]["people_left_out"] = codes[idx[~inside]].tolist()
         for name, of in numbers.items():
-            if of and row["scale"] != name:
-                factor = dict(of)
-                result = spearman(change, factor, min_group, min_pairs)
+            if row["scale"] != name and not np.all(np.isnan(of)):
+                y = of[idx]
+                both = np.flatnonzero(~np.isnan(y))
+                result = spearman_arrays(change[both], y[both], min_group, min_pairs)
                 out.append({**head, "factor": name, "test": "spearman", **result})
                 out[-1]["codes"] = None  # kept for the JSON's stability: no factor of ρ is coded now
-                out[-1]["people"] = sorted(p for p in change if factor.get(p) is not None)  # the n behind ρ
+                if codes is not None:
+                    out[-1]["people"] = codes[idx[both]].tolist()  # the n behind ρ
     return out

@@ -62,10 +62,17 @@ def spearman(
 ) -> dict[str, Any]:
     """``{"rho", "p", "n", "small"}`` over the keys with a value in both mappings (pairwise deletion)."""
     keys = sorted(k for k in set(x) & set(y) if x[k] is not None and y[k] is not None)
-    n = len(keys)
-    out: dict[str, Any] = {"rho": None, "p": None, "n": n, "small": n < small_n}
     xs = np.array([x[k] for k in keys], dtype=float)
     ys = np.array([y[k] for k in keys], dtype=float)
+    return spearman_arrays(xs, ys, min_group, small_n)
+
+
+def spearman_arrays(
+    xs: np.ndarray, ys: np.ndarray, min_group: int = MIN_GROUP, small_n: int = SMALL_N
+) -> dict[str, Any]:
+    """:func:`spearman` of two aligned arrays without missing values."""
+    n = int(xs.size)
+    out: dict[str, Any] = {"rho": None, "p": None, "n": n, "small": n < small_n}
     if n < max(3, min_group) or np.ptp(xs) == 0 or np.ptp(ys) == 0:
         return out
     result = stats.spearmanr(xs, ys)
@@ -135,6 +142,20 @@ def between_categories(
         value, name = change[key], category.get(key)
         if value is not None and name is not None:
             groups.setdefault(name, []).append(float(value))
+    return _compare(groups, min_group, small_n)
+
+
+def between_category_arrays(
+    values: np.ndarray, category: np.ndarray, names: Sequence[Any], min_group: int = MIN_GROUP, small_n: int = SMALL_N
+) -> dict[str, Any]:
+    """:func:`between_categories` of aligned arrays in key order: each value's category as an index into ``names``."""
+    unique, first = np.unique(category, return_index=True)
+    groups = {names[c]: values[category == c].tolist() for c in unique[np.argsort(first, kind="stable")].tolist()}
+    return _compare(groups, min_group, small_n)
+
+
+def _compare(groups: dict[Any, list[float]], min_group: int, small_n: int) -> dict[str, Any]:
+    """The tail of :func:`between_categories`: the rank test over the categories' values."""
     kept = {name: values for name, values in groups.items() if len(values) >= min_group}
     left_out = sorted((name for name in groups if name not in kept), key=str)
     n = sum(len(values) for values in kept.values())

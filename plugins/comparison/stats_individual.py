@@ -81,10 +81,10 @@ def s_diff(sd_before: float, reliability: float) -> float | None:
     return math.sqrt(2) * sd_before * math.sqrt(1 - reliability)
 
 
-def rci_values(
+def rci_array(
     before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
-) -> list[float] | None:
-    """The RCI of every pair; ``sd_before`` defaults to the SD (n − 1) of ``before``. None when undefined."""
+) -> np.ndarray | None:
+    """The RCI of every pair as an array; ``sd_before`` defaults to the SD (n − 1) of ``before``; None if undefined."""
     b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if sd_before is None:
         if b.size < 2:
@@ -93,7 +93,15 @@ def rci_values(
     denominator = s_diff(sd_before, reliability)
     if denominator is None:
         return None
-    return [float(x) for x in (a - b) / denominator]
+    return (a - b) / denominator
+
+
+def rci_values(
+    before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
+) -> list[float] | None:
+    """:func:`rci_array` as a list of floats."""
+    values = rci_array(before, after, reliability, sd_before)
+    return None if values is None else values.tolist()
 
 
 def classify(rci: float, higher_is: str) -> str:
@@ -102,6 +110,22 @@ def classify(rci: float, higher_is: str) -> str:
         return NO_CHANGE
     went_up = rci > 0
     return IMPROVED if went_up == (higher_is == "better") else DETERIORATED
+
+
+CLASSES = (IMPROVED, NO_CHANGE, DETERIORATED)
+
+
+def class_codes(rci: np.ndarray, higher_is: str) -> np.ndarray:
+    """:func:`classify` of every RCI at once, as indexes into :data:`CLASSES`."""
+    went_up = rci > 0
+    out = np.where(went_up == (higher_is == "better"), 0, 2)
+    out[np.abs(rci) <= CRITICAL] = 1
+    return out
+
+
+def classes_of(rci: np.ndarray, higher_is: str) -> np.ndarray:
+    """:func:`classify` of every RCI at once (an object array of the class names)."""
+    return np.array(CLASSES, dtype=object)[class_codes(rci, higher_is)]
 
 
 def reliable_change(
@@ -118,11 +142,10 @@ def reliable_change(
         return None, NO_DIRECTION
     if reliability is None or not 0 <= reliability < 1:
         return None, NO_RELIABILITY
-    values = rci_values(before, after, reliability, sd_before)
+    values = rci_array(before, after, reliability, sd_before)
     if values is None:
         return None, NO_SPREAD
-    classes = [classify(x, higher_is) for x in values]
-    counts = {c: classes.count(c) for c in (IMPROVED, NO_CHANGE, DETERIORATED)}
+    counts = dict(zip(CLASSES, np.bincount(class_codes(values, higher_is), minlength=3).tolist(), strict=True))
     return {"reliability": float(reliability), "reliability_source": source, **counts}, None
 
 

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from surveys.core.analysis_tables import number
 from surveys.core.contracts import MIN_GROUP
 
 MIN_PAIRS = 10  # below this many pairs only descriptives are shown
@@ -73,16 +74,6 @@ def hidden_reason(min_group: int) -> str:
 
 def descriptives_reason(min_pairs: int) -> str:
     return f"fewer than {min_pairs} pairs"
-
-
-def number(value: Any) -> float | None:
-    """A float, or None for a missing value (None, NaN, a bool or anything not a number)."""
-    if type(value) is float:  # the common case first: stored scores are floats
-        return None if value != value else value
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def paired_arrays(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -35,6 +35,7 @@ sheet is :mod:`surveys.core.reliability_sheet` (docs/format.md, "Reliability").
 from __future__ import annotations
 
 import math
+import operator
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -283,14 +284,20 @@ class KeyedCollector:
         self.other = [s for s in self.scales if s.method not in RANGED and s.method != "custom"]
         self.items = list(dict.fromkeys(item for s in ranged for item in s.items))
         self.chunks: list[np.ndarray] = []
-        self.pending: list[list[Any]] = []
+        self.pending: list[Sequence[Any]] = []
         self.buffers = {s.id: array("d") for s in self.other}
         self.count = 0  # answers added
+        # One C call reads every item of an answers dict that has them all (the common case).
+        self.get_all = operator.itemgetter(*self.items) if len(self.items) > 1 else None
 
     def add(self, answers: Mapping[str, Any]) -> None:
         self.count += 1
         if self.items:
-            self.pending.append([answers.get(item) for item in self.items])
+            try:
+                values = self.get_all(answers) if self.get_all is not None else None
+            except KeyError:  # an item left unanswered
+                values = None
+            self.pending.append(values if values is not None else [answers.get(item) for item in self.items])
             if len(self.pending) == self.CHUNK:
                 self._flush()
         for scale in self.other:
