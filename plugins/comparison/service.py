@@ -8,7 +8,7 @@ from typing import Any
 from surveys.core.models import Campaign
 from surveys.core.threshold import min_group
 from surveys.instruments import catalogue
-from surveys.workspace import campaign_tables
+from surveys.workspace import read_columns
 
 
 def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:
@@ -50,7 +50,7 @@ def campaign_report(
             raise ValueError("the campaign needs two waves to compare")
         before = before if before is not None else found[0]
         after = after if after is not None else found[1]
-    from .report import build_report  # scipy loads when a comparison is actually run
+    from .report_columns import build_report_columns  # scipy loads when a comparison is actually run
 
     instruments = catalogue(campaign.organisation_id)
     position = {w.id: w.position for w in campaign.waves}
@@ -58,11 +58,11 @@ def campaign_report(
         raise ValueError(f"unknown wave: {before if before not in position else after}")
     low, high = sorted((position[before], position[after]))
     between = [w.id for w in campaign.waves if low <= w.position <= high]  # meeting records count there
-    tables = campaign_tables(campaign, between)
+    columns = read_columns(campaign, between)  # as columns: no Python object per score (issue 25)
     k = min_group()
     if individual:
-        return build_report(tables, instruments, before, after, group_by=group_by, min_group=k)
+        return build_report_columns(columns, instruments, before, after, group_by=group_by, min_group=k)
     from .disclosed import disclosed
 
-    report = build_report(tables, instruments, before, after, group_by=group_by, min_group=k, with_people=True)
+    report = build_report_columns(columns, instruments, before, after, group_by=group_by, min_group=k, with_people=True)
     return disclosed(report, report["min_group"])
