@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from surveys.core.analysis_columns import KEYS
+from surveys.core.analysis_tables import from_tables
 from surveys.core.models import (
     Campaign,
     Enrolment,
@@ -235,7 +236,7 @@ def test_all_waves_by_default_and_none_when_no_wave_is_chosen(app, stored):
 
 
 def test_answers_of_gives_campaign_tables_rows_of_those_instruments(app, stored):
-    campaign_id, (first, second, _later) = stored
+    campaign_id, (first, second, later) = stored
     with app.app_context():
         campaign = db.session.get(Campaign, campaign_id)
         tables = campaign_tables(campaign, [first, second])
@@ -243,6 +244,11 @@ def test_answers_of_gives_campaign_tables_rows_of_those_instruments(app, stored)
         only_x = columns.answers_of(["x"])
         assert only_x == [row for row in tables.answers if row["instrument"] == "x"]
         assert columns.answers_of({"y", "x"}) == tables.answers and columns.answers_of(["nope"]) == []
+        in_second = columns.answers_of(["x", "y"], [second])  # one wave: the input alpha reads no more
+        assert in_second == [row for row in tables.answers if row["wave_id"] == second] and in_second
+        assert columns.answers_of(["x"], [later]) == []  # a wave not read is not read now either
+        tables_columns = from_tables(tables)
+        assert tables_columns.answers_of(["x", "y"], [second]) == in_second
     assert len(only_x) == 4 and only_x[0]["answers"] == {"q1": 3, "q2": [1, 2]}
 
 

@@ -17,7 +17,6 @@ import numpy as np
 from flask_babel import gettext
 
 from surveys.core.analysis_columns import AnalysisColumns
-from surveys.core.analysis_tables import row_wave
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.definitions import Instrument, Scale
 from surveys.core.reliability import KeyedCollector, reliability_of_matrix, scale_reliability
@@ -56,9 +55,6 @@ def input_alphas(
     One pass over an instrument's rows gathers the items of all its scales (``KeyedCollector``); None
     with fewer than ``min_group`` complete answers.
     """
-    ids_by_name: dict[str, list[int]] = {}
-    for wave in columns.waves:
-        ids_by_name.setdefault(wave.name, []).append(wave.id)
     by_instrument: dict[str, tuple[Instrument, list[Scale]]] = {}
     for instrument, scale in wanted:
         by_instrument.setdefault(instrument.id, (instrument, []))[1].append(scale)
@@ -72,9 +68,8 @@ def input_alphas(
         collected = [s for s in scales if s.method != "custom"]
         if collected:
             collector = KeyedCollector(instrument, collected)
-            for row in columns.answers_of([instrument.id]):
-                if row_wave(row, ids_by_name) == before:
-                    collector.add(row.get("answers") or {})
+            for row in columns.answers_of([instrument.id], [before]):  # the before wave's JSON alone
+                collector.add(row.get("answers") or {})
             matrices = collector.matrices()
             for scale in collected:
                 result = reliability_of_matrix(instrument, scale, matrices[scale.id])

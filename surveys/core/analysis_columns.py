@@ -14,9 +14,10 @@ costs several times the statistics. :class:`AnalysisColumns` holds the same data
   ``score_person``, ``score_wave``, ``score_instrument`` and ``score_scale`` (indexes into
   ``instruments`` and ``scales``), ``score_value`` (NaN where there is none) and ``score_band``
   (an index into ``bands``, -1 where there is none).
-- **answers**: ``answers_of(instrument_ids)`` gives the answers rows (dicts shaped as
-  ``CampaignTables.answers``) of those instruments only, so that the JSON is parsed just for the
-  analyses that need item data (an input alpha, expected vs real, meeting records).
+- **answers**: ``answers_of(instrument_ids, wave_ids=None)`` gives the answers rows (dicts shaped as
+  ``CampaignTables.answers``) of those instruments only (and of those waves only, when given), so that
+  the JSON is parsed just for the analyses that need item data (an input alpha, expected vs real,
+  meeting records).
 
 The readers live outside the core: ``surveys.workspace.analysis_reader`` reads a stored campaign
 (ADBC, straight into Arrow), and :func:`from_tables` builds the same columns from plain tables
@@ -25,7 +26,7 @@ The readers live outside the core: ``surveys.workspace.analysis_reader`` reads a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,5 +57,5 @@ class AnalysisColumns:
     instruments: tuple[str, ...]
     scales: tuple[str, ...]
     bands: tuple[str, ...]
-    answers_of: Callable[[Iterable[str]], list[dict[str, Any]]] = field(repr=False, compare=False)
+    answers_of: Callable[..., list[dict[str, Any]]] = field(repr=False, compare=False)
     organisation_id: int | None = None

@@ -13,7 +13,8 @@ analysis written on columns still takes tables:
   carries when that name is unique, else -1.
 - **scores**: one per score row, in the given order; a value that is not a number (None, NaN, a
   bool, text) is NaN, a missing band -1.
-- ``answers_of(ids)``: the answers rows of those instruments, in table order (the rows themselves).
+- ``answers_of(ids, wave_ids=None)``: the answers rows of those instruments (in those waves), in table
+  order (the rows themselves).
 """
 
 from __future__ import annotations
@@ -103,9 +104,13 @@ def from_tables(tables: CampaignTables, key_waves: Iterable[int] | None = None) 
     scales = tuple(sorted(set(scale)))
     response_person = _index(answered, where)
 
-    def answers_of(ids: Iterable[str]) -> list[dict[str, Any]]:
-        wanted = set(ids)
-        return [row for row in answers if str(row.get("instrument")) in wanted]
+    def answers_of(ids: Iterable[str], wave_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        wanted, waves = set(ids), None if wave_ids is None else set(wave_ids)
+        return [
+            row
+            for row, wave in zip(answers, waves_of_rows, strict=True)
+            if str(row.get("instrument")) in wanted and (waves is None or wave in waves)
+        ]
 
     return AnalysisColumns(
         campaign=tables.campaign,

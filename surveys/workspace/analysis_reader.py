@@ -13,8 +13,9 @@
 - the **subgroup keys** (role, form, group from the participant's standing in the campaign; pair
   variant and mentor from the programme's pairs) are read once per participant with SQLAlchemy,
   through the functions ``campaign_tables`` uses, and aligned with ``codes``;
-- the **answers** are not read at all until ``answers_of(instrument_ids)`` asks for some
-  instruments: only their responses' JSON is then fetched and parsed, as ``campaign_tables`` rows.
+- the **answers** are not read at all until ``answers_of(instrument_ids, wave_ids=None)`` asks for
+  some instruments (in some waves): only their responses' JSON is then fetched and parsed, as
+  ``campaign_tables`` rows.
 
 The keys and the answers are read with the caller's session. On PostgreSQL the responses and scores
 come through a connection of their own, which sees committed rows only.
@@ -154,9 +155,10 @@ def _answers_reader(campaign: Campaign, waves: dict[int, WaveInfo], keys: dict[i
     """``answers_of``: the answers rows of some instruments, read and parsed when asked for."""
     wave_ids = list(waves)
 
-    def answers_of(instrument_ids: Iterable[str]) -> list[dict[str, Any]]:
+    def answers_of(instrument_ids: Iterable[str], only: Iterable[int] | None = None) -> list[dict[str, Any]]:
         wanted = sorted(set(instrument_ids))
-        if not wanted or not wave_ids:
+        chosen = wave_ids if only is None else [w for w in wave_ids if w in set(only)]
+        if not wanted or not chosen:
             return []
         query = (
             db.select(
@@ -169,7 +171,7 @@ def _answers_reader(campaign: Campaign, waves: dict[int, WaveInfo], keys: dict[i
                 Participant.code,
             )
             .join(Participant, Participant.id == Response.participant_id)
-            .where(*_submitted(wave_ids), Response.instrument_id.in_(wanted))
+            .where(*_submitted(chosen), Response.instrument_id.in_(wanted))
             .order_by(Response.wave_id, Participant.code, Response.instrument_id)
         )
         rows = []
