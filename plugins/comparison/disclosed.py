@@ -26,7 +26,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from surveys.core.disclosure import PROTECTING, SMALL, hidden_label
+import numpy as np
+
+from surveys.core.disclosure import PROTECTING, SMALL, Indexed, hidden_label
 from surveys.core.published import Publication
 
 from .method_note import method_note
@@ -122,8 +124,16 @@ def _margins(cross: list[list[Any]], by_row: bool) -> list[tuple[frozenset, tupl
     out = []
     for line in range(size):
         cells = tuple((line, j) if by_row else (j, line) for j in range(size))
-        out.append((frozenset().union(*(cross[i][j] or () for i, j in cells)), cells))
+        out.append((_union([cross[i][j] for i, j in cells]), cells))
     return out
+
+
+def _union(groups: list[Any]) -> Any:
+    """The people of several groups together: positions put together when the groups are positions
+    in the same codes (a report's), else a set of the codes."""
+    if groups and all(isinstance(g, Indexed) and g.units is groups[0].units for g in groups):
+        return Indexed(groups[0].units, np.unique(np.concatenate([g.index for g in groups])))
+    return frozenset().union(*(g or () for g in groups))
 
 
 TEST_FIGURES = {

@@ -27,6 +27,7 @@ import numpy as np
 
 from surveys.core.analysis_columns import AnalysisColumns
 from surveys.core.definitions import Instrument
+from surveys.core.disclosure import Indexed
 
 from .stats_groups import between_category_arrays, spearman_arrays
 from .stats_paired import DECIMALS
@@ -117,11 +118,11 @@ def correlations(sides, pair, rows, categories, numbers, min_group, min_pairs, c
             out.append({**head, "factor": name, **result})
             if codes is not None:
                 kept = [labels.index(c["name"]) for c in result["categories"]]
-                by_category = [codes[idx[present[category[present] == k]]].tolist() for k in kept]
+                by_category = [Indexed(codes, idx[present[category[present] == k]]) for k in kept]
                 inside = np.zeros(idx.size, dtype=bool)
                 inside[present[np.isin(category[present], kept)]] = True
-                out[-1].update(people=codes[idx[inside]].tolist(), people_by_category=by_category)
-                out[-1]["people_left_out"] = codes[idx[~inside]].tolist()
+                out[-1].update(people=Indexed(codes, idx[inside]), people_by_category=by_category)
+                out[-1]["people_left_out"] = Indexed(codes, idx[~inside])
         for name, of in numbers.items():
             if row["scale"] != name and not np.all(np.isnan(of)):
                 y = of[idx]
@@ -130,5 +131,5 @@ def correlations(sides, pair, rows, categories, numbers, min_group, min_pairs, c
                 out.append({**head, "factor": name, "test": "spearman", **result})
                 out[-1]["codes"] = None  # kept for the JSON's stability: no factor of ρ is coded now
                 if codes is not None:
-                    out[-1]["people"] = codes[idx[both]].tolist()  # the n behind ρ
+                    out[-1]["people"] = Indexed(codes, idx[both])  # the n behind ρ
     return out

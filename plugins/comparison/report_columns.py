@@ -19,6 +19,7 @@ from flask_babel import gettext
 from surveys.core.analysis_columns import AnalysisColumns
 from surveys.core.contracts import MIN_GROUP
 from surveys.core.definitions import Instrument, Scale
+from surveys.core.disclosure import Indexed
 from surveys.core.reliability import KeyedCollector, reliability_of_matrix, scale_reliability
 
 from .expectations import expectations_of_columns
@@ -207,9 +208,9 @@ def build_report_columns(
     report["method_note"] = method_note(report)
     if with_people:
         report["people"] = {
-            "both": columns.codes[both].tolist(),
-            "before_only": columns.codes[before_people & ~after_people].tolist(),
-            "after_only": columns.codes[after_people & ~before_people].tolist(),
+            "both": Indexed(columns.codes, np.flatnonzero(both)),
+            "before_only": Indexed(columns.codes, np.flatnonzero(before_people & ~after_people)),
+            "after_only": Indexed(columns.codes, np.flatnonzero(after_people & ~before_people)),
         }
     else:
         for row in report["expectations"]:

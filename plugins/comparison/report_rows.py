@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from surveys.core.definitions import Scale
+from surveys.core.disclosure import Indexed
 
 from .pairing import Side
 from .stats_groups import mann_whitney
@@ -97,7 +98,7 @@ def linked_row(key, scale, group, before: Side, after: Side, member, reliability
     b, a = before.value[idx], after.value[idx]
     summary = paired_summary(b, a, min_group, min_pairs)
     row = {**base(key, scale, group), **summary, "p_holm": None, "rci": None, "bands": None}
-    who = codes[idx].tolist() if codes is not None else None
+    who = Indexed(codes, idx) if codes is not None else None
     if codes is not None:
         row["people"] = {"row": who, "before": who, "after": who}
     reasons = [summary["reason"]] if summary["reason"] else []
@@ -109,7 +110,7 @@ def linked_row(key, scale, group, before: Side, after: Side, member, reliability
             if codes is not None:
                 classes = classes_of(rci_array(b, a, reliability[0]), higher_is)
                 for name in (IMPROVED, NO_CHANGE, DETERIORATED):
-                    row["people"][name] = codes[idx[classes == name]].tolist()
+                    row["people"][name] = Indexed(codes, idx[classes == name])
         row["rci"] = rci
         reasons += [why] if why else []
         band_b, band_a = before.band[idx], after.band[idx]
@@ -119,10 +120,10 @@ def linked_row(key, scale, group, before: Side, after: Side, member, reliability
             if norm is not None:
                 target = bands.index(norm) if norm in bands else -2
                 moved = (band_b >= 0) & (band_b != target) & (band_a == target)
-                row["people"]["normalised"] = codes[idx[moved]].tolist()
+                row["people"]["normalised"] = Indexed(codes, idx[moved])
             k = len(row["bands"]["table"])  # the people in each cell of the cross-table, in its order
             row["people"]["bands"] = [
-                [codes[idx[(cell_row == i) & (cell_col == j)]].tolist() for j in range(k)] for i in range(k)
+                [Indexed(codes, idx[(cell_row == i) & (cell_col == j)]) for j in range(k)] for i in range(k)
             ]
         row["pairs"] = pair_counts(b, a)
     row["reason"] = "; ".join(reasons) or None
@@ -142,9 +143,9 @@ def independent_row(key, scale, group, before: Side, after: Side, member, limits
     smaller = int(min(b.size, a.size))
     row = {**base(key, scale, group), "n_pairs": 0, "hidden": smaller < min_group, "reason": None}
     if codes is not None:
-        seen = [codes[i].tolist() for i in picked]
+        seen = [Indexed(codes, i) for i in picked]
         row["people"] = {
-            "row": codes[np.flatnonzero(masks[0] | masks[1])].tolist(),
+            "row": Indexed(codes, np.flatnonzero(masks[0] | masks[1])),
             "before": seen[0],
             "after": seen[1],
         }

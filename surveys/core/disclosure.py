@@ -21,7 +21,7 @@ The functions are pure: no database, no request.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import flint
@@ -202,8 +202,11 @@ class Indexed:
     def __len__(self) -> int:
         return int(self.index.size)
 
+    def __iter__(self) -> Iterator[Hashable]:
+        return iter(self.ids())
+
     def ids(self) -> list[Hashable]:
-        """The unit ids themselves."""
+        """The unit ids themselves (what iterating gives: a reader that wants ids gets them)."""
         return self.units[self.index].tolist()
 
 
