@@ -257,6 +257,8 @@ def test_an_indexed_group_is_the_same_group_as_its_ids():
     assert decision == decide_groups(by_ids, K)
     assert decision.small == {2} and len(decision.protecting) == 1, "everyone − the mentees gives the 4 mentors"
     assert Indexed(codes, mentors).ids() == ["P10", "P11", "P12", "P13"]
+    shuffled = [mixed[0], mixed[1], Indexed(codes, np.array([13, 10, 12, 10, 11]))]  # out of order, one twice
+    assert decide_groups(shuffled, K) == decision
     publication = Publication(K)
     hidden: list[str] = []
     publication.add(by_ids[0], 1, hidden.append)

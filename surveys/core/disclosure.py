@@ -213,6 +213,13 @@ class Indexed:
 Group = Iterable[Hashable] | Indexed
 
 
+def _distinct(numbers: np.ndarray) -> np.ndarray:
+    """The numbers sorted, each once (as they mostly come already: positions picked from a mask)."""
+    if numbers.size < 2 or bool((numbers[1:] > numbers[:-1]).all()):
+        return numbers
+    return np.unique(numbers)
+
+
 def decide_groups(groups: Sequence[Group], k: int, weights: Sequence[int] | None = None) -> Decision:
     """Which of the values published together may be shown, each given as the set of what it sums over
     (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit;
@@ -233,8 +240,8 @@ def decide_groups(groups: Sequence[Group], k: int, weights: Sequence[int] | None
                 shared[id(group.units)] = np.fromiter(
                     (number.setdefault(u, len(number)) for u in ids), np.int64, len(ids)
                 )
-            return np.unique(shared[id(group.units)][group.index])
-        return np.unique(np.fromiter((number.setdefault(u, len(number)) for u in group), np.int64))
+            return _distinct(shared[id(group.units)][group.index])
+        return _distinct(np.fromiter((number.setdefault(u, len(number)) for u in group), np.int64))
 
     units = [numbers(group) for group in groups]
     same = [u.tobytes() for u in units]  # groups of the same people, whichever way they were given
