@@ -39,6 +39,7 @@ from surveys.core.contracts import WaveInfo
 from surveys.core.models import Campaign, Participant, Response, Score
 from surveys.extensions import db
 from surveys.workspace.arrow_fetch import fetch_arrow
+from surveys.workspace.campaigns import answers_row
 from surveys.workspace.people import Standing, Team, standing_by_id, standing_of, teams
 
 INT = pa.int64()
@@ -179,23 +180,7 @@ def _answers_reader(campaign: Campaign, waves: dict[int, WaveInfo], keys: dict[i
         for wave_id, instrument_id, version, submitted_at, answers, participant_id, code in db.session.execute(query):
             wave = waves[wave_id]
             standing, team = keys.get(participant_id) or _unpack(_keys(campaign, [participant_id]))
-            rows.append(
-                {
-                    "participant": code,
-                    "role": standing.role,
-                    "form": standing.form,
-                    "group": standing.group,
-                    "variant": team.variant,
-                    "mentor": team.mentor,
-                    "wave": wave.name,
-                    "wave_id": wave.id,
-                    "wave_kind": wave.kind,
-                    "instrument": instrument_id,
-                    "instrument_version": version,
-                    "submitted_at": submitted_at,
-                    "answers": dict(answers or {}),
-                }
-            )
+            rows.append(answers_row(code, standing, team, wave, (instrument_id, version, submitted_at, answers)))
         return rows
 
     return answers_of

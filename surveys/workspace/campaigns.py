@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from surveys.core.contracts import CampaignTables, ScoreRow, WaveInfo
 from surveys.core.definitions import Instrument
@@ -144,6 +145,27 @@ def wave_status(wave: Wave) -> list[ParticipantStatus]:
     return rows
 
 
+def answers_row(code: str, standing: Standing, team: Team, wave: WaveInfo, response: tuple) -> dict[str, Any]:
+    """One submitted response as an answers row of ``CampaignTables`` (``response``: instrument id,
+    version, submitted at, answers), with the participant's subgroup keys."""
+    instrument_id, version, submitted_at, answers = response
+    return {
+        "participant": code,
+        "role": standing.role,
+        "form": standing.form,
+        "group": standing.group,
+        "variant": team.variant,
+        "mentor": team.mentor,
+        "wave": wave.name,
+        "wave_id": wave.id,
+        "wave_kind": wave.kind,
+        "instrument": instrument_id,
+        "instrument_version": version,
+        "submitted_at": submitted_at,
+        "answers": dict(answers or {}),
+    }
+
+
 def campaign_tables(campaign: Campaign, wave_ids: Iterable[int] | None = None) -> CampaignTables:
     """Read a campaign's submitted answers and scores into plain rows for exports and analyses.
 
@@ -183,23 +205,7 @@ def campaign_tables(campaign: Campaign, wave_ids: Iterable[int] | None = None) -
         respondents[response_id] = (code, wave, instrument_id)
         standing = known.get(participant_id) or standing_of(campaign, db.session.get(Participant, participant_id))
         team = paired.get(participant_id, nobody)
-        tables.answers.append(
-            {
-                "participant": code,
-                "role": standing.role,
-                "form": standing.form,
-                "group": standing.group,
-                "variant": team.variant,
-                "mentor": team.mentor,
-                "wave": wave.name,
-                "wave_id": wave.id,
-                "wave_kind": wave.kind,
-                "instrument": instrument_id,
-                "instrument_version": version,
-                "submitted_at": submitted_at,
-                "answers": dict(answers or {}),
-            }
-        )
+        tables.answers.append(answers_row(code, standing, team, wave, (instrument_id, version, submitted_at, answers)))
     if respondents:
         scores = db.session.execute(
             db.select(
