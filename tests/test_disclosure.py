@@ -268,3 +268,14 @@ def test_an_indexed_group_is_the_same_group_as_its_ids():
     publication.settle()
     assert len(publication.sets) == 3 and publication.weights == [1, 2, 1]
     assert hidden.count(SMALL) == 1 and hidden.count(PROTECTING) == 1  # the total costs fewer values
+
+
+def test_the_gram_matrix_counts_shared_people_across_blocks_of_columns():
+    """The Gram matrix is built a block of people at a time: groups spread over several blocks, given
+    as sorted positions, unsorted positions or sets, share exactly as many people as their sets do."""
+    rng = np.random.default_rng(25)
+    groups = [rng.choice(30_000, size=size, replace=False) for size in (0, 1, 9, 8_192, 8_193, 20_000, 29_999)]
+    given = [np.sort(groups[0]), groups[1], frozenset(groups[2].tolist()), np.sort(groups[3]), *groups[4:]]
+    gram = disclosure._gram(given)
+    sets = [set(g.tolist()) for g in groups]
+    assert gram.tolist() == [[len(a & b) for b in sets] for a in sets]
