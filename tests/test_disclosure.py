@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.core import disclosure
+from surveys.core import span as algebra
 from surveys.core.disclosure import (
     PROTECTING,
     SMALL,
     Indexed,
-    Span,
     atoms_of,
     decide,
     decide_groups,
@@ -24,6 +24,7 @@ from surveys.core.disclosure import (
     mark_of,
 )
 from surveys.core.published import Publication
+from surveys.core.span import Span
 
 K = 5
 ATTRIBUTES = {
@@ -213,7 +214,7 @@ def test_choosing_modulo_the_prime_decides_as_exact_elimination_does(groups):
     exact ones (the prime divides none of these minors)."""
     atoms = sorted(set().union(*groups))
     members = [frozenset(atoms.index(u) for u in g) for g in groups]
-    sizes, gram = [len(m) for m in members], disclosure._gram(members)
+    sizes, gram = [len(m) for m in members], algebra.gram_of(members)
     chosen = disclosure._settle(sizes, members, gram, K, modular=True)
     assert chosen == disclosure._settle(sizes, members, gram, K, modular=False)
 
@@ -235,9 +236,9 @@ def test_a_prime_that_misleads_the_choice_is_caught_by_the_exact_check(monkeypat
         return settle(*args, **kwargs)
 
     monkeypatch.setattr(disclosure, "_settle", spy)
-    monkeypatch.setattr(disclosure, "PRIME", 2)
-    assert disclosure._expansions(
-        disclosure._gram([frozenset({0, 1}), frozenset({1, 2}), frozenset({0, 2}), frozenset({0})]),
+    monkeypatch.setattr(algebra, "PRIME", 2)
+    assert algebra.expansions(
+        algebra.gram_of([frozenset({0, 1}), frozenset({1, 2}), frozenset({0, 2}), frozenset({0})]),
         [0, 1, 2],
         [3],
         modular=True,
@@ -276,6 +277,6 @@ def test_the_gram_matrix_counts_shared_people_across_blocks_of_columns():
     rng = np.random.default_rng(25)
     groups = [rng.choice(30_000, size=size, replace=False) for size in (0, 1, 9, 8_192, 8_193, 20_000, 29_999)]
     given = [np.sort(groups[0]), groups[1], frozenset(groups[2].tolist()), np.sort(groups[3]), *groups[4:]]
-    gram = disclosure._gram(given)
+    gram = algebra.gram_of(given)
     sets = [set(g.tolist()) for g in groups]
     assert gram.tolist() == [[len(a & b) for b in sets] for a in sets]

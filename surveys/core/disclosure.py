@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-import flint
 import numpy as np
 from flask_babel import gettext as _
+
+from .span import distinct, expansions, gram_of
 
 Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
 
@@ -77,115 +78,6 @@ def atoms_of(
     return sizes, members
 
 
-def _gram(members: Sequence[Iterable[int]]) -> np.ndarray:
-    """How many atoms (or units) each two cells share: the Gram matrix of their 0/1 vectors (exact).
-
-    A block of columns at a time, as a dense 0/1 matrix multiplied by its transpose (BLAS): float32
-    counts are exact up to 2**24, far more than a block's width. For 321 groups of 100,000 people
-    (a comparison's figures) about 0.1 s, against 1 s for a sparse product."""
-    cells = [
-        _distinct(np.asarray(atoms, dtype=np.int64) if isinstance(atoms, np.ndarray) else np.fromiter(atoms, np.int64))
-        for atoms in members
-    ]
-    width = max((int(c[-1]) + 1 for c in cells if c.size), default=0)
-    gram = np.zeros((len(cells), len(cells)), dtype=np.int64)
-    step = max(256, min(8192, (1 << 22) // max(len(cells), 1)))  # a block of about 16 MB at most
-    block = np.zeros((len(cells), step), dtype=np.float32)
-    for low in range(0, width, step):
-        block[:] = 0
-        for row, cell in enumerate(cells):
-            start, stop = np.searchsorted(cell, (low, low + step))
-            block[row, cell[start:stop] - low] = 1
-        gram += np.rint(block @ block.T).astype(np.int64)
-    return gram
-
-
-PRIME = (1 << 62) - 57  # the largest prime below 2**62: FLINT's word-size modular arithmetic
-
-
-def _expansions(
-    gram: np.ndarray, shown: Sequence[int], targets: Sequence[int], modular: bool = False
-) -> dict[int, set[int] | None]:
-    """For each target cell, the shown cells its one expansion uses, or None when it is not a linear
-    combination of the shown cells (``gram`` from :func:`_gram`; targets must not be empty cells).
-
-    The shown cells are taken in order, each kept when it is independent of those kept before (the
-    basis); a target in their span has one expansion in that basis. All of this follows from the
-    Gram matrix alone, whatever the number of atoms: the reduced row echelon form of
-    ``[G(shown, shown) | G(shown, targets)]`` has its pivots at the basis and gives the coefficients
-    ``c`` of each target's projection on the span; the target is in the span exactly when what is
-    left, ``G(t, t) − Σ c·G(basis, t)``, is zero (its squared distance to the span).
-
-    Exact (fraction-free integer elimination, FLINT) by default; ``modular``: the same modulo
-    :data:`PRIME`, several times faster, and the same answer unless the prime divides one of the
-    minors involved (integers of a few hundred digits): :func:`_settle` uses it to choose and
-    checks its final choice exactly.
-    """
-    if not targets:
-        return {}
-    if not shown:
-        return dict.fromkeys(targets)
-    shown_at, target_at = np.asarray(shown), np.asarray(targets)
-    block = np.concatenate((gram[np.ix_(shown_at, shown_at)], gram[np.ix_(shown_at, target_at)]), axis=1)
-    if modular:
-        reduced, rank = flint.nmod_mat(block.tolist(), PRIME).rref()
-        denominator = 1
-    else:
-        reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
-        denominator = int(denominator)
-    width = len(shown)
-    pivots: list[int] = []  # the basis: each row's first nonzero column, increasing (read entry by entry:
-    column = 0  # the entries are large integers, and only these and the targets' columns are needed)
-    for row in range(rank):
-        while column < width and reduced[row, column] == 0:
-            column += 1
-        pivots.append(column)
-        column += 1
-    found: dict[int, set[int] | None] = {}
-    for column, target in enumerate(targets, start=width):
-        coefficients = [(shown[p], int(reduced[row, column])) for row, p in enumerate(pivots) if p < width]
-        left = denominator * int(gram[target, target]) - sum(c * int(gram[cell, target]) for cell, c in coefficients)
-        if modular:
-            left %= PRIME
-        found[target] = None if left else {cell for cell, c in coefficients if c}
-    return found
-
-
-class Span:
-    """The row space of 0/1 vectors (cells, as sets of atoms) over the rationals.
-
-    Each added vector has a ``label``; :meth:`support` says which of them a combination giving a cell
-    uses (the first independent ones, in the order added). Decided exactly by :func:`_expansions`.
-    """
-
-    def __init__(self, rows: Iterable[frozenset[int]] = ()) -> None:
-        self._rows: list[tuple[int, frozenset[int]]] = []
-        for label, row in enumerate(rows):
-            self.add(row, label)
-
-    def add(self, atoms: frozenset[int], label: int = -1) -> None:
-        self._rows.append((label, atoms))
-
-    def support(self, atoms: frozenset[int]) -> set[int] | None:
-        """The labels of the added vectors one combination giving ``atoms`` uses; None when none does."""
-        if not atoms:
-            return set()
-        cells = [row for _label, row in self._rows] + [atoms]
-        uses = _expansions(_gram(cells), range(len(self._rows)), [len(self._rows)])[len(self._rows)]
-        return None if uses is None else {self._rows[i][0] for i in uses}
-
-    def contains(self, atoms: frozenset[int]) -> bool:
-        """True when the cell made of ``atoms`` is a linear combination of the rows."""
-        return self.support(atoms) is not None
-
-
-def recovered(members: Sequence[frozenset[int]], shown: Iterable[int], targets: Iterable[int]) -> list[int]:
-    """The cells among ``targets`` whose value follows exactly from the ``shown`` cells."""
-    wanted = [t for t in targets if members[t]]
-    found = _expansions(_gram(members), list(shown), wanted)
-    return [t for t in wanted if found[t] is not None]
-
-
 def decide(
     people: Sequence[Mapping[str, str]],
     cells: Sequence[Cell],
@@ -197,7 +89,7 @@ def decide(
     (``counts``: as for ``atoms_of``; ``weights``: as for ``decide_groups``)."""
     atom_sizes, members = atoms_of(people, cells, counts)
     sizes = [sum(atom_sizes[a] for a in atoms) for atoms in members]
-    return _settle(sizes, members, _gram(members), k, weights)
+    return _settle(sizes, members, gram_of(members), k, weights)
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,13 +115,6 @@ class Indexed:
 Group = Iterable[Hashable] | Indexed
 
 
-def _distinct(numbers: np.ndarray) -> np.ndarray:
-    """The numbers sorted, each once (as they mostly come already: positions picked from a mask)."""
-    if numbers.size < 2 or bool((numbers[1:] > numbers[:-1]).all()):
-        return numbers
-    return np.unique(numbers)
-
-
 def decide_groups(groups: Sequence[Group], k: int, weights: Sequence[int] | None = None) -> Decision:
     """Which of the values published together may be shown, each given as the set of what it sums over
     (participants, or a participant's answer in a wave: any hashable ids, the same for the same unit;
@@ -250,12 +135,12 @@ def decide_groups(groups: Sequence[Group], k: int, weights: Sequence[int] | None
                 shared[id(group.units)] = np.fromiter(
                     (number.setdefault(u, len(number)) for u in ids), np.int64, len(ids)
                 )
-            return _distinct(shared[id(group.units)][group.index])
-        return _distinct(np.fromiter((number.setdefault(u, len(number)) for u in group), np.int64))
+            return distinct(shared[id(group.units)][group.index])
+        return distinct(np.fromiter((number.setdefault(u, len(number)) for u in group), np.int64))
 
     units = [numbers(group) for group in groups]
     same = [u.tobytes() for u in units]  # groups of the same people, whichever way they were given
-    return _settle([u.size for u in units], same, _gram(units), k, weights)
+    return _settle([u.size for u in units], same, gram_of(units), k, weights)
 
 
 def _settle(
@@ -294,10 +179,10 @@ def _settle(
     targets = sorted(small)
     while True:
         shown = [i for i in range(len(members)) if i not in small and i not in protecting]
-        expansions = _expansions(gram, shown, targets, modular)
+        found = expansions(gram, shown, targets, modular)
         chosen: set[int] = set()
         for target in targets:
-            uses = expansions[target]
+            uses = found[target]
             if uses is None or uses & chosen:
                 continue  # not recoverable, or perhaps stopped by what this round hides: looked at again
             # Only a cell this recovery uses can stop it (a cell that every recovery needs is in this one).
@@ -313,10 +198,10 @@ def _settle(
             continue
         trial = protecting - set(alike[members[i]])
         shown = [j for j in range(len(members)) if j not in small and j not in trial]
-        if all(uses is None for uses in _expansions(gram, shown, targets, modular).values()):
+        if all(uses is None for uses in expansions(gram, shown, targets, modular).values()):
             protecting = trial
     shown = [j for j in range(len(members)) if j not in small and j not in protecting]
-    if modular and any(uses is not None for uses in _expansions(gram, shown, targets).values()):
+    if modular and any(uses is not None for uses in expansions(gram, shown, targets).values()):
         return _settle(sizes, members, gram, k, weights, modular=False)
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
 
