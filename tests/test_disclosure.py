@@ -280,3 +280,34 @@ def test_the_gram_matrix_counts_shared_people_across_blocks_of_columns():
     gram = algebra.gram_of(given)
     sets = [set(g.tolist()) for g in groups]
     assert gram.tolist() == [[len(a & b) for b in sets] for a in sets]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(cell_sets.filter(bool), min_size=3, max_size=9), st.data())
+def test_the_residuals_say_what_one_more_shown_cell_gives_away(rows, data):
+    """The give-back's bookkeeping (span.residuals, span.shown_too) against sympy: a cell adds nothing
+    exactly when what is left of it is 0; a cell t outside the span is in it with v exactly when what is
+    left of the two is parallel; showing v then leaves what sympy's span of the larger set leaves."""
+    split = data.draw(st.integers(min_value=1, max_value=len(rows) - 2))
+    shown, others = list(range(split)), list(range(split, len(rows)))
+
+    def rank(cells):
+        return sympy.Matrix([[1 if a in rows[c] else 0 for a in range(8)] for c in cells]).rank() if cells else 0
+
+    def inside(cell, cells):
+        return rank([*cells, cell]) == rank(cells)
+
+    gram = algebra.gram_of(rows)
+    left = algebra.residuals(gram, shown, others)
+    for a, cell in enumerate(others):
+        assert (left[a, a] == 0) == inside(cell, shown)
+    v = next((a for a, cell in enumerate(others) if not inside(cell, shown)), None)
+    if v is None:
+        return
+    for a, cell in enumerate(others):
+        if a != v and not inside(cell, shown):
+            parallel = left[a, a] * left[v, v] == left[a, v] * left[v, a]
+            assert parallel == inside(cell, [*shown, others[v]])
+    after = algebra.shown_too(left, v)
+    for a, cell in enumerate(others):
+        assert (after[a, a] == 0) == inside(cell, [*shown, others[v]])

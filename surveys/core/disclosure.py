@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from flask_babel import gettext as _
 
-from .span import distinct, expansions, gram_of
+from .span import distinct, expansions, gram_of, residuals, shown_too
 
 Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
 
@@ -193,17 +193,46 @@ def _settle(
         protecting |= chosen
     # A round hides one cell per leak without looking further, so some may be needed no longer: give back,
     # the costliest first, each group of cells whose showing lets no small cell be worked out.
-    for i in sorted(protecting, key=lambda i: cost(alike[members[i]]), reverse=True):
+    order = sorted(protecting, key=lambda i: cost(alike[members[i]]), reverse=True)
+    if modular:
+        protecting = _give_back(gram, targets, shown, protecting, [alike[members[i]] for i in order])
+    for i in [] if modular else order:
         if i not in protecting:
             continue
         trial = protecting - set(alike[members[i]])
         shown = [j for j in range(len(members)) if j not in small and j not in trial]
-        if all(uses is None for uses in expansions(gram, shown, targets, modular).values()):
+        if all(uses is None for uses in expansions(gram, shown, targets).values()):
             protecting = trial
     shown = [j for j in range(len(members)) if j not in small and j not in protecting]
     if modular and any(uses is not None for uses in expansions(gram, shown, targets).values()):
         return _settle(sizes, members, gram, k, weights, modular=False)
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
+
+
+def _give_back(
+    gram: np.ndarray, targets: list[int], shown: list[int], protecting: set[int], groups: list[list[int]]
+) -> set[int]:
+    """The give-back of :func:`_settle` modulo the prime, with one elimination: what is left of the
+    small cells and the hidden ones once the shown ones are projected out (``span.residuals``), then
+    each group in turn (costliest first) shown unless a small cell would then be in the span, the
+    residuals updated by one outer product when it is."""
+    if not protecting:
+        return protecting
+    others = [*targets, *sorted(protecting)]
+    at = {cell: i for i, cell in enumerate(others)}
+    left = residuals(gram, shown, others)
+    protecting = set(protecting)
+    for group in groups:
+        group = [cell for cell in group if cell in protecting]
+        if not group:
+            continue  # given back with a cell of the same people
+        v = at[group[0]]
+        if left[v, v] != 0:
+            if any(left[at[t], at[t]] * left[v, v] == left[at[t], v] * left[v, at[t]] for t in targets):
+                continue  # showing it would let a small cell be worked out
+            left = shown_too(left, v)
+        protecting -= set(group)
+    return protecting
 
 
 SMALL, PROTECTING = "small", "protecting"

@@ -51,6 +51,25 @@ def gram_of(members: Sequence[Iterable[int]]) -> np.ndarray:
 PRIME = (1 << 62) - 57  # the largest prime below 2**62: FLINT's word-size modular arithmetic
 
 
+def _reduced(block: np.ndarray, width: int, modular: bool) -> tuple[object, int, list[int]]:
+    """The reduced row echelon form of ``block`` (modulo :data:`PRIME`, or fraction-free with its
+    denominator), and the pivot column of each of its nonzero rows among the first ``width``."""
+    if modular:
+        reduced, rank = flint.nmod_mat(block.tolist(), PRIME).rref()
+        denominator = 1
+    else:
+        reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
+        denominator = int(denominator)
+    pivots: list[int] = []  # the basis: each row's first nonzero column, increasing (read entry by entry:
+    column = 0  # the entries are large integers, and only these and the targets' columns are needed)
+    for row in range(rank):
+        while column < width and reduced[row, column] == 0:
+            column += 1
+        pivots.append(column)
+        column += 1
+    return reduced, denominator, pivots
+
+
 def expansions(
     gram: np.ndarray, shown: Sequence[int], targets: Sequence[int], modular: bool = False
 ) -> dict[int, set[int] | None]:
@@ -75,20 +94,8 @@ def expansions(
         return dict.fromkeys(targets)
     shown_at, target_at = np.asarray(shown), np.asarray(targets)
     block = np.concatenate((gram[np.ix_(shown_at, shown_at)], gram[np.ix_(shown_at, target_at)]), axis=1)
-    if modular:
-        reduced, rank = flint.nmod_mat(block.tolist(), PRIME).rref()
-        denominator = 1
-    else:
-        reduced, denominator, rank = flint.fmpz_mat(block.tolist()).rref()
-        denominator = int(denominator)
+    reduced, denominator, pivots = _reduced(block, len(shown), modular)
     width = len(shown)
-    pivots: list[int] = []  # the basis: each row's first nonzero column, increasing (read entry by entry:
-    column = 0  # the entries are large integers, and only these and the targets' columns are needed)
-    for row in range(rank):
-        while column < width and reduced[row, column] == 0:
-            column += 1
-        pivots.append(column)
-        column += 1
     found: dict[int, set[int] | None] = {}
     for column, target in enumerate(targets, start=width):
         coefficients = [(shown[p], int(reduced[row, column])) for row, p in enumerate(pivots) if p < width]
@@ -125,3 +132,33 @@ class Span:
     def contains(self, atoms: frozenset[int]) -> bool:
         """True when the cell made of ``atoms`` is a linear combination of the rows."""
         return self.support(atoms) is not None
+
+
+def residuals(gram: np.ndarray, shown: Sequence[int], others: Sequence[int]) -> flint.nmod_mat:
+    """Modulo :data:`PRIME`, ``R[a, b]`` for cells ``others[a]``, ``others[b]``: the inner product of
+    what is left of them once their projections on the span of ``shown`` are taken away (the Schur
+    complement of ``G(shown, shown)``). A cell ``v`` adds nothing to the span when ``R[v, v]`` is 0; a
+    cell ``t`` outside it is then in the span with ``v`` exactly when ``R[t, t]·R[v, v] = R[t, v]²``
+    (what is left of the two is parallel); showing ``v`` updates R by one outer product
+    (:func:`shown_too`). Deciding cells one at a time so costs one elimination in all."""
+    at = np.asarray(others, dtype=np.int64)
+    if not shown:
+        return flint.nmod_mat(gram[np.ix_(at, at)].tolist(), PRIME)
+    shown_at = np.asarray(shown, dtype=np.int64)
+    block = np.concatenate((gram[np.ix_(shown_at, shown_at)], gram[np.ix_(shown_at, at)]), axis=1)
+    reduced, _one, pivots = _reduced(block, len(shown), modular=True)
+    width = len(shown)
+    basis = [shown[p] for p in pivots]
+    if not basis:
+        return flint.nmod_mat(gram[np.ix_(at, at)].tolist(), PRIME)
+    coefficients = [[int(reduced[row, width + a]) for row in range(len(basis))] for a in range(len(others))]
+    projected = flint.nmod_mat(coefficients, PRIME) * flint.nmod_mat(gram[np.ix_(basis, at)].tolist(), PRIME)
+    return flint.nmod_mat(gram[np.ix_(at, at)].tolist(), PRIME) - projected
+
+
+def shown_too(left: flint.nmod_mat, v: int) -> flint.nmod_mat:
+    """:func:`residuals` once cell ``v`` (a position in ``others``) is shown as well (``R[v, v]`` ≠ 0)."""
+    size = left.nrows()
+    column = flint.nmod_mat([[int(left[a, v])] for a in range(size)], PRIME)
+    row = flint.nmod_mat([[int(left[v, b]) for b in range(size)]], PRIME)
+    return left - column * row * (flint.nmod(1, PRIME) / left[v, v])
