@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from flask_babel import gettext as _
 
-from .span import distinct, expansions, gram_of, residuals, shown_too
+from .span import apart, distinct, expansions, gram_of, residuals, shown_too
 
 Cell = Mapping[str, str]  # attribute -> value; a person belongs to the cell when every value matches
 
@@ -204,7 +204,12 @@ def _settle(
         if all(uses is None for uses in expansions(gram, shown, targets).values()):
             protecting = trial
     shown = [j for j in range(len(members)) if j not in small and j not in protecting]
-    if modular and any(uses is not None for uses in expansions(gram, shown, targets).values()):
+    # The final choice proven exactly: by integer relations (span.apart, quick), else by exact elimination.
+    if (
+        modular
+        and not apart(gram, shown, targets)
+        and any(found is not None for found in expansions(gram, shown, targets).values())
+    ):
         return _settle(sizes, members, gram, k, weights, modular=False)
     return Decision(k, sizes, frozenset(small), frozenset(protecting))
 

@@ -12,6 +12,7 @@ python-flint (FLINT) does the elimination.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import flint
@@ -162,3 +163,58 @@ def shown_too(left: flint.nmod_mat, v: int) -> flint.nmod_mat:
     column = flint.nmod_mat([[int(left[a, v])] for a in range(size)], PRIME)
     row = flint.nmod_mat([[int(left[v, b]) for b in range(size)]], PRIME)
     return left - column * row * (flint.nmod(1, PRIME) / left[v, v])
+
+
+def _fraction(value: int) -> tuple[int, int] | None:
+    """The fraction ``a / b`` (``b`` > 0, both below √(PRIME/2)) that ``value`` stands for modulo the
+    prime, when there is one (rational reconstruction: the extended Euclidean algorithm stopped half
+    way); None otherwise."""
+    bound = math.isqrt(PRIME // 2)
+    r0, r1, s0, s1 = PRIME, value % PRIME, 0, 1
+    while r1 > bound:
+        quotient = r0 // r1
+        r0, r1, s0, s1 = r1, r0 - quotient * r1, s1, s0 - quotient * s1
+    if s1 == 0 or abs(s1) > bound:
+        return None
+    return (r1, s1) if s1 > 0 else (-r1, -s1)
+
+
+def apart(gram: np.ndarray, shown: Sequence[int], targets: Sequence[int]) -> bool:
+    """True when it is proven, exactly, that no target is a combination of the shown cells; False when
+    this quick proof does not go through (the caller then eliminates exactly).
+
+    Modulo the prime, the shown cells' Gram matrix has a basis B of r cells (nonsingular G(B, B)), and
+    what is left of each target once B is projected out is not 0: then, over the rationals, each
+    target with the shown cells spans at least r + 1 dimensions. The shown cells span at most r: each
+    of the others is given by one exact integer relation with B (its coefficients modulo the prime read
+    back as small fractions, checked over the integers: ``zᵀ G z = 0``, so the combination is the zero
+    vector), and these relations are independent (each has a cell of its own). Published figures are
+    mostly related by sums and differences, so the relations are short: for a comparison split by form
+    (540 shown figures, r = 248) this takes 0.1 s where the exact elimination takes 3 s.
+    """
+    if not targets or not shown:
+        return True  # no target to prove apart, or nothing shown (a target has people: it is no combination of none)
+    at = np.asarray(shown, dtype=np.int64)
+    reduced, _one, pivots = _reduced(gram[np.ix_(at, at)], len(shown), modular=True)
+    basis = [shown[p] for p in pivots]
+    if not basis or flint.nmod_mat(gram[np.ix_(basis, basis)].tolist(), PRIME).rank() != len(basis):
+        return False
+    lead = set(pivots)
+    for column, cell in enumerate(shown):
+        if column in lead:
+            continue
+        found = [(basis[row], _fraction(int(reduced[row, column]))) for row in range(len(basis))]
+        found = [(other, fraction) for other, fraction in found if fraction is None or fraction[0]]
+        if any(fraction is None for _other, fraction in found):
+            return False
+        common = math.lcm(*(fraction[1] for _other, fraction in found)) if found else 1
+        cells = [cell, *(other for other, _fraction in found)]
+        weights = [common, *(-fraction[0] * (common // fraction[1]) for _other, fraction in found)]
+        block = gram[np.ix_(cells, cells)].tolist()
+        length = sum(
+            w * sum(g * v for g, v in zip(row, weights, strict=True)) for w, row in zip(weights, block, strict=True)
+        )
+        if length:  # the combination's squared length, over the integers: it is not the zero vector
+            return False
+    left = residuals(gram, basis, list(targets))
+    return all(left[a, a] != 0 for a in range(len(targets)))
