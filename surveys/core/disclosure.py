@@ -196,13 +196,12 @@ def _settle(
     order = sorted(protecting, key=lambda i: cost(alike[members[i]]), reverse=True)
     if modular:
         protecting = _give_back(gram, targets, shown, protecting, [alike[members[i]] for i in order])
-    for i in [] if modular else order:
-        if i not in protecting:
-            continue
-        trial = protecting - set(alike[members[i]])
-        shown = [j for j in range(len(members)) if j not in small and j not in trial]
-        if all(uses is None for uses in expansions(gram, shown, targets).values()):
-            protecting = trial
+    else:  # exactly: one elimination per group
+        for i in order:
+            trial = protecting - set(alike[members[i]])
+            shown = [j for j in range(len(members)) if j not in small and j not in trial]
+            if i in protecting and all(uses is None for uses in expansions(gram, shown, targets).values()):
+                protecting = trial
     shown = [j for j in range(len(members)) if j not in small and j not in protecting]
     # The final choice proven exactly: by integer relations (span.apart, quick), else by exact elimination.
     if (
