@@ -23,12 +23,11 @@ from .stats_individual import (
     DETERIORATED,
     IMPROVED,
     NO_CHANGE,
-    band_order,
+    band_table,
     classes_of,
     normal_band,
     rci_array,
     reliable_change,
-    symmetry_test,
 )
 from .stats_paired import describe, holm, paired_summary
 
@@ -55,37 +54,6 @@ def pair_counts(before: np.ndarray, after: np.ndarray) -> list[list[float | int]
     starts = np.flatnonzero(np.concatenate([[True], (x[1:] != x[:-1]) | (y[1:] != y[:-1])]))
     counts = np.diff(np.append(starts, x.size))
     return [list(t) for t in zip(x[starts].tolist(), y[starts].tolist(), counts.tolist(), strict=True)]
-
-
-def band_table(
-    before: np.ndarray, after: np.ndarray, bands: tuple[str, ...], scale: Scale | None, normal: str | None, test: bool
-) -> tuple[dict[str, Any] | None, np.ndarray, np.ndarray]:
-    """``band_transitions`` on band indexes: the row's ``bands`` and each pair's row and column (-1: none)."""
-    seen = [bands[i] for i in np.unique(np.concatenate([before, after])).tolist() if i >= 0]
-    order = band_order(scale, seen)
-    if not order or scale is None or not scale.bands:
-        return None, before, after
-    position = np.full(len(bands) + 1, -1, dtype=np.int64)  # the last slot answers for -1
-    index = {band: i for i, band in enumerate(bands)}
-    for j, band in enumerate(order):
-        if band in index:
-            position[index[band]] = j
-    x, y, k = position[before], position[after], len(order)
-    both = (x >= 0) & (y >= 0)
-    table = np.bincount(x[both] * k + y[both], minlength=k * k).reshape(k, k).tolist()
-    norm = normal_band(scale, normal)
-    titles = {b.id: str(b.label) for b in scale.bands}
-    normalised = None
-    if norm is not None:
-        target = index.get(norm, -2)
-        normalised = int(np.count_nonzero((before >= 0) & (before != target) & (after == target)))
-    out = {
-        "labels": [titles.get(band, band) for band in order],
-        "table": table,
-        "test": symmetry_test(table) if test else None,
-        "normalised": normalised,
-    }
-    return out, x, y
 
 
 def linked_row(key, scale, group, before: Side, after: Side, member, reliability, normal, limits, codes, bands):

@@ -96,14 +96,6 @@ def rci_array(
     return (a - b) / denominator
 
 
-def rci_values(
-    before: Sequence[float], after: Sequence[float], reliability: float, sd_before: float | None = None
-) -> list[float] | None:
-    """:func:`rci_array` as a list of floats."""
-    values = rci_array(before, after, reliability, sd_before)
-    return None if values is None else values.tolist()
-
-
 def classify(rci: float, higher_is: str) -> str:
     """improved, no_change or deteriorated, by |RCI| > 1.96 and the scale's direction."""
     if abs(rci) <= CRITICAL:
@@ -168,16 +160,6 @@ def normal_band(scale: Scale | None, explicit: str | None = None) -> str | None:
     return None
 
 
-def cross_table(pairs: Iterable[tuple[str | None, str | None]], order: Sequence[str]) -> list[list[int]]:
-    """Counts of before band (row) → after band (column); pairs with a missing or unknown band are left out."""
-    index = {band: i for i, band in enumerate(order)}
-    table = [[0] * len(order) for _ in order]
-    for before, after in pairs:
-        if before in index and after in index:
-            table[index[before]][index[after]] += 1
-    return table
-
-
 def mcnemar(table: Sequence[Sequence[int]], exact_below: int = EXACT_MCNEMAR_BELOW) -> dict[str, Any]:
     """McNemar's test on a 2 × 2 table: exact binomial below ``exact_below`` discordant pairs, else χ² (corrected)."""
     b, c = int(table[0][1]), int(table[1][0])
@@ -211,34 +193,36 @@ def symmetry_test(table: Sequence[Sequence[int]]) -> dict[str, Any] | None:
     return None
 
 
-def normalised(pairs: Iterable[tuple[str | None, str | None]], normal: str | None) -> int | None:
-    """How many moved into the normal band from another band; None without a normal band."""
-    if normal is None:
-        return None
-    return sum(1 for before, after in pairs if before is not None and before != normal and after == normal)
-
-
-def band_transitions(
-    pairs: Sequence[tuple[str | None, str | None]],
-    scale: Scale | None,
-    normal: str | None = None,
-    with_test: bool = True,
-) -> dict[str, Any] | None:
-    """``{"labels", "table", "test", "normalised"}`` for one scale; None when the scale has no bands.
-
-    ``labels`` are the bands' Russian labels (the id for a band the scale no longer has), in
-    the order of :func:`band_order`; ``normal`` is an explicit normal band id (see
-    :func:`normal_band`); ``with_test`` False leaves the test out (too few pairs).
-    """
-    seen = [band for pair in pairs for band in pair if band is not None]
+def band_table(
+    before: np.ndarray, after: np.ndarray, bands: tuple[str, ...], scale: Scale | None, normal: str | None, test: bool
+) -> tuple[dict[str, Any] | None, np.ndarray, np.ndarray]:
+    """``{"labels", "table", "test", "normalised"}`` of one scale's pairs, given as band indexes into
+    ``bands`` (-1: none), and each pair's row and column in the table (-1: left out); None for the
+    first when the scale has no bands. ``labels`` are the bands' Russian labels (the id for a band the
+    scale no longer has), in the order of :func:`band_order`; ``normal`` is an explicit normal band id
+    (see :func:`normal_band`); ``test`` False leaves the symmetry test out (too few pairs)."""
+    seen = [bands[i] for i in np.unique(np.concatenate([before, after])).tolist() if i >= 0]
     order = band_order(scale, seen)
     if not order or scale is None or not scale.bands:
-        return None
+        return None, before, after
+    position = np.full(len(bands) + 1, -1, dtype=np.int64)  # the last slot answers for -1
+    index = {band: i for i, band in enumerate(bands)}
+    for j, band in enumerate(order):
+        if band in index:
+            position[index[band]] = j
+    x, y, k = position[before], position[after], len(order)
+    both = (x >= 0) & (y >= 0)
+    table = np.bincount(x[both] * k + y[both], minlength=k * k).reshape(k, k).tolist()
+    norm = normal_band(scale, normal)
     titles = {b.id: str(b.label) for b in scale.bands}
-    table = cross_table(pairs, order)
-    return {
+    normalised = None
+    if norm is not None:
+        target = index.get(norm, -2)
+        normalised = int(np.count_nonzero((before >= 0) & (before != target) & (after == target)))
+    out = {
         "labels": [titles.get(band, band) for band in order],
         "table": table,
-        "test": symmetry_test(table) if with_test else None,
-        "normalised": normalised(pairs, normal_band(scale, normal)),
+        "test": symmetry_test(table) if test else None,
+        "normalised": normalised,
     }
+    return out, x, y

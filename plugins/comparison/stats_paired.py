@@ -49,13 +49,12 @@ difference without interval), no tests and no effect sizes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from surveys.core.analysis_tables import number
 from surveys.core.contracts import MIN_GROUP
 
 MIN_PAIRS = 10  # below this many pairs only descriptives are shown
@@ -74,15 +73,6 @@ def hidden_reason(min_group: int) -> str:
 
 def descriptives_reason(min_pairs: int) -> str:
     return f"fewer than {min_pairs} pairs"
-
-
-def paired_arrays(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The participants with a score in both waves (sorted) and their before and after scores."""
-    pairs = sorted((k, number(before[k]), number(after[k])) for k in before.keys() & after.keys())
-    pairs = [p for p in pairs if p[1] is not None and p[2] is not None]
-    b = np.fromiter((p[1] for p in pairs), dtype=float, count=len(pairs))
-    a = np.fromiter((p[2] for p in pairs), dtype=float, count=len(pairs))
-    return [p[0] for p in pairs], b, a
 
 
 def describe(values: Sequence[float] | np.ndarray) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from plugins.comparison.stats_groups import between_categories, spearman
-from plugins.comparison.stats_paired import DECIMALS, number
+from plugins.comparison.stats_paired import DECIMALS
+from surveys.core.analysis_tables import number
 from surveys.core.contracts import CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument
 

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 from flask_babel import gettext
 from reference_factors import MEETINGS, SATISFACTION, correlations, meeting_counts, satisfaction_index
+from reference_stats import band_transitions, paired_arrays, rci_values
 
 from plugins.comparison.expectations import expectations
 from plugins.comparison.method_note import method_note
@@ -56,15 +57,14 @@ from plugins.comparison.stats_individual import (
     IMPROVED,
     NO_CHANGE,
     band_order,
-    band_transitions,
     choose_reliability,
     classify,
     input_alpha,
     normal_band,
-    rci_values,
     reliable_change,
 )
-from plugins.comparison.stats_paired import MIN_PAIRS, describe, holm, number, paired_arrays, paired_summary
+from plugins.comparison.stats_paired import MIN_PAIRS, describe, holm, paired_summary
+from surveys.core.analysis_tables import number
 from surveys.core.contracts import MIN_GROUP, CampaignTables, ScoreRow
 from surveys.core.definitions import Instrument, Scale
 

@@ -15,16 +15,14 @@ from plugins.comparison.stats_individual import (
     NO_SPREAD,
     PUBLISHED,
     band_order,
-    band_transitions,
+    band_table,
     bowker,
     choose_reliability,
     classify,
-    cross_table,
     input_alpha,
     mcnemar,
     normal_band,
-    normalised,
-    rci_values,
+    rci_array,
     reliable_change,
     s_diff,
     symmetry_test,
@@ -60,9 +58,9 @@ WELLBEING = Scale(
 
 def test_s_diff_and_rci_by_hand():
     assert s_diff(math.sqrt(10), 0.8) == pytest.approx(2.0)
-    assert rci_values(BEFORE, AFTER, 0.8) == pytest.approx([-2.0, 0.0, 2.5, -0.5, 1.5])
+    assert rci_array(BEFORE, AFTER, 0.8).tolist() == pytest.approx([-2.0, 0.0, 2.5, -0.5, 1.5])
     # A given SD overrides the sample's: SD 5, r 0.5 → SE = 5 · √0.5, S_diff = √2 · 5 · √0.5 = 5.
-    assert rci_values([0, 0], [10, -4], 0.5, sd_before=5) == pytest.approx([2.0, -0.8])
+    assert rci_array([0, 0], [10, -4], 0.5, sd_before=5).tolist() == pytest.approx([2.0, -0.8])
 
 
 def test_classes_follow_the_direction_of_the_scale():
@@ -128,6 +126,13 @@ def test_normal_band_is_the_lowest_risk_band_or_the_given_one():
     assert normal_band(Scale("x", Text("X"), ("a",), higher_is="worse")) is None  # no bands
 
 
+def band_transitions(pairs, scale, normal=None, with_test=True):
+    """``band_table`` of pairs of band names, as the report hands them over: indexes into the sorted names."""
+    names = tuple(sorted({band for pair in pairs for band in pair if band is not None}))
+    before, after = (np.array([names.index(p[i]) if p[i] else -1 for p in pairs], dtype=np.int64) for i in (0, 1))
+    return band_table(before, after, names, scale, normal, with_test)
+
+
 def test_cross_table_in_band_order_and_the_normalisation_count():
     pairs = [
         ("raised", "norm"),
@@ -138,21 +143,21 @@ def test_cross_table_in_band_order_and_the_normalisation_count():
         ("high", "raised"),
         (None, "norm"),  # no band before: left out of the table and the count
     ]
-    order = band_order(ANXIETY)
-    assert order == ["norm", "raised", "high"]
-    assert cross_table(pairs, order) == [[1, 1, 0], [1, 1, 0], [1, 1, 0]]
-    assert normalised(pairs, "norm") == 2
-    assert normalised(pairs, None) is None
-    result = band_transitions(pairs, ANXIETY)
+    assert band_order(ANXIETY) == ["norm", "raised", "high"]
+    result, rows, columns = band_transitions(pairs, ANXIETY)
+    assert result["table"] == [[1, 1, 0], [1, 1, 0], [1, 1, 0]]  # rows: before, in band order
+    assert rows.tolist() == [1, 2, 0, 1, 0, 2, -1] and columns.tolist() == [0, 0, 0, 1, 1, 1, 0]
     assert result["labels"] == ["Норма", "Повышенная", "Высокая"]
     assert result["normalised"] == 2 and result["test"]["name"] == "Bowker"
-    assert band_transitions(pairs, ANXIETY, with_test=False)["test"] is None
-    assert band_transitions(pairs, ANXIETY, normal="raised")["normalised"] == 2  # norm → raised, high → raised
-    assert band_transitions(pairs, Scale("x", Text("X"), ("a",))) is None
+    assert band_transitions(pairs, ANXIETY, with_test=False)[0]["test"] is None
+    assert band_transitions(pairs, ANXIETY, normal="raised")[0]["normalised"] == 2  # norm → raised, high → raised
+    assert band_transitions(pairs, Scale("x", Text("X"), ("a",)))[0] is None
+    no_normal = Scale("x", Text("X"), ("a",), bands=ANXIETY.bands)  # no direction: no normal band
+    assert band_transitions(pairs, no_normal)[0]["normalised"] is None
 
 
 def test_a_band_the_scale_no_longer_has_comes_last():
-    result = band_transitions([("norm", "old"), ("old", "norm")], ANXIETY)
+    result = band_transitions([("norm", "old"), ("old", "norm")], ANXIETY)[0]
     assert result["labels"] == ["Норма", "Повышенная", "Высокая", "old"]
     assert result["table"][0][3] == 1 and result["table"][3][0] == 1
 

@@ -16,7 +16,6 @@ from plugins.comparison.stats_paired import (
     cohens_dz,
     holm,
     mean_difference,
-    paired_arrays,
     paired_summary,
     paired_t,
     pratt_null_counts,
@@ -166,14 +165,6 @@ def test_holm_against_a_hand_computed_example():
     assert holm([None, 0.01, None, 0.04]) == [None, pytest.approx(0.02), None, pytest.approx(0.04)]
     assert holm([0.5, 0.6]) == [1.0, 1.0]
     assert holm([]) == [] and holm([None]) == [None]
-
-
-def test_missing_scores_are_dropped_pairwise():
-    before = {"a": 10, "b": None, "c": 8, "d": float("nan"), "e": 7, "f": 9}
-    after = {"a": 8, "b": 11, "c": 8, "d": 4, "e": 5, "g": 1}
-    codes, b, a = paired_arrays(before, after)
-    assert codes == ["a", "c", "e"]
-    assert b.tolist() == [10, 8, 7] and a.tolist() == [8, 8, 5]
 
 
 def test_under_five_pairs_everything_is_hidden_but_n():
