@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -264,3 +266,15 @@ def test_the_adbc_target_comes_from_the_engine_url():
         "postgresql://ann:s%40cret@db.local:5433/surveys?sslmode=require",
     )
     assert arrow_fetch.adbc_target(make_url("mysql://u@h/db")) is None
+
+
+def test_the_app_starts_without_the_columnar_libraries():
+    """pyarrow and the ADBC drivers (about 37 MB per process) load when a comparison runs, not in every
+    app process that only serves participants."""
+    code = (
+        "import sys; from surveys import create_app; "
+        "create_app({'SURVEYS_DATABASE_URL': 'sqlite://', 'SURVEYS_SECRET_KEY': 'x'}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyarrow', 'adbc_driver_manager')))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]", found.stdout

@@ -8,7 +8,6 @@ from typing import Any
 from surveys.core.models import Campaign
 from surveys.core.threshold import min_group
 from surveys.instruments import catalogue
-from surveys.workspace import read_columns
 
 
 def default_waves(campaign: Campaign | Sequence[Any]) -> tuple[int, int] | None:
@@ -50,7 +49,10 @@ def campaign_report(
             raise ValueError("the campaign needs two waves to compare")
         before = before if before is not None else found[0]
         after = after if after is not None else found[1]
-    from .report_columns import build_report_columns  # scipy loads when a comparison is actually run
+    # scipy and pyarrow load when a comparison is actually run, not in every app process at start-up
+    from surveys.workspace import read_columns
+
+    from .report_columns import build_report_columns
 
     instruments = catalogue(campaign.organisation_id)
     position = {w.id: w.position for w in campaign.waves}

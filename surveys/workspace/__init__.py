@@ -5,7 +5,6 @@ and their import, pairs, campaigns with their waves and assignments, wave linkin
 who has answered. Uses the core, the instruments (the catalogue) and the audit log.
 """
 
-from .analysis_reader import read_columns
 from .archiving import ArchivedError, check_editable, is_archived
 from .asking import asked, offered
 from .campaign_questionnaires import assignment_of
@@ -17,6 +16,7 @@ from .programmes import create_programme, variants_of
 from .tracking import Tally, progress
 
 __all__ = [
+    "read_columns",
     "ArchivedError",
     "check_editable",
     "is_archived",
@@ -39,10 +39,19 @@ __all__ = [
     "enrol",
     "has_pupils",
     "progress",
-    "read_columns",
     "standing_by_id",
     "standing_of",
     "standings",
     "variants_of",
     "wave_status",
 ]
+
+
+def __getattr__(name: str):
+    """``read_columns`` (analysis_reader.py) is loaded when asked for: it brings pyarrow and the ADBC
+    drivers (about 37 MB), which an app process serving participants never needs."""
+    if name == "read_columns":
+        from .analysis_reader import read_columns
+
+        return read_columns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
