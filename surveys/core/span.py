@@ -107,34 +107,6 @@ def expansions(
     return found
 
 
-class Span:
-    """The row space of 0/1 vectors (cells, as sets of atoms) over the rationals.
-
-    Each added vector has a ``label``; :meth:`support` says which of them a combination giving a cell
-    uses (the first independent ones, in the order added). Decided exactly by :func:`expansions`.
-    """
-
-    def __init__(self, rows: Iterable[frozenset[int]] = ()) -> None:
-        self._rows: list[tuple[int, frozenset[int]]] = []
-        for label, row in enumerate(rows):
-            self.add(row, label)
-
-    def add(self, atoms: frozenset[int], label: int = -1) -> None:
-        self._rows.append((label, atoms))
-
-    def support(self, atoms: frozenset[int]) -> set[int] | None:
-        """The labels of the added vectors one combination giving ``atoms`` uses; None when none does."""
-        if not atoms:
-            return set()
-        cells = [row for _label, row in self._rows] + [atoms]
-        uses = expansions(gram_of(cells), range(len(self._rows)), [len(self._rows)])[len(self._rows)]
-        return None if uses is None else {self._rows[i][0] for i in uses}
-
-    def contains(self, atoms: frozenset[int]) -> bool:
-        """True when the cell made of ``atoms`` is a linear combination of the rows."""
-        return self.support(atoms) is not None
-
-
 def residuals(gram: np.ndarray, shown: Sequence[int], others: Sequence[int]) -> flint.nmod_mat:
     """Modulo :data:`PRIME`, ``R[a, b]`` for cells ``others[a]``, ``others[b]``: the inner product of
     what is left of them once their projections on the span of ``shown`` are taken away (the Schur
